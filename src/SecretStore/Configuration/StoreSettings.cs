@@ -1,0 +1,44 @@
+namespace SecretStore.Configuration;
+
+/// <summary>
+/// Where secrets live and which keys protect them: the one settings shape that the MSBuild tasks, the Cake
+/// aliases and the CLI all translate their inputs into.
+/// </summary>
+public sealed record StoreSettings
+{
+    /// <summary>The repository and key manager to use.</summary>
+    public StoreProvider Provider { get; init; } = StoreProvider.File;
+
+    /// <summary>File store: path of the JSON store file.</summary>
+    public string? FilePath { get; init; }
+
+    /// <summary>File store: folder of the RSA keyring (<c>keyring.json</c> and PEM files).</summary>
+    public string? KeyringPath { get; init; }
+
+    /// <summary>
+    /// Name of an environment variable holding a PEM private encryption key, for CI systems that hand out
+    /// secrets as variables; used instead of the keyring's private key file.
+    /// </summary>
+    public string? PrivateKeyEnvironmentVariable { get; init; }
+
+    /// <summary>The master key id for writes (keyring key id, or KMS key id/ARN/alias). Null: the store's default.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>AWS: DynamoDB table name.</summary>
+    public string? Table { get; init; }
+
+    /// <summary>AWS: region (for example <c>eu-west-1</c>). Null: the SDK's default chain.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>AWS: a service URL for local endpoints (DynamoDB Local); null for AWS itself.</summary>
+    public string? ServiceUrl { get; init; }
+
+    /// <summary>AWS: a separate KMS service URL; null uses <see cref="ServiceUrl"/>'s absence, i.e. AWS itself.</summary>
+    public string? KmsServiceUrl { get; init; }
+
+    /// <summary>Refuse v1 records on read (downgrade protection once a store has been rewrapped).</summary>
+    public bool RequireV2 { get; init; }
+
+    /// <summary>How many data keys to unwrap at once for get-many (default 8).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = 8;
+}
