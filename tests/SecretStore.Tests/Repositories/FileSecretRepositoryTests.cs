@@ -161,6 +161,29 @@ public sealed class FileSecretRepositoryTests
     }
 
     [Fact]
+    public async Task Two_processes_and_a_thread_incrementing_one_record_lose_no_update()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("secrets.json");
+        var assembly = typeof(Program).Assembly.Location;
+        var children = Enumerable.Range(0, 2)
+            .Select(_ => Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { assembly, "increment", path, "25" }, RedirectStandardError = true })!)
+            .ToList();
+
+        await Program.IncrementAsync(new FileSecretRepository(path), 25);
+        foreach (var child in children)
+        {
+            await child.WaitForExitAsync();
+            Assert.True(child.ExitCode == 0, await child.StandardError.ReadToEndAsync());
+            child.Dispose();
+        }
+
+        var counter = await new FileSecretRepository(path).GetAsync(Program.Counter);
+        Assert.Equal(75, BitConverter.ToInt32(counter!.Envelope));
+        Assert.Equal(75, counter.Revision);
+    }
+
+    [Fact]
     public async Task Writer_waits_for_the_lock_held_by_another_process()
     {
         // .NET takes flock(LOCK_EX) for FileShare.None on Unix, so a lock held by another process (here a
