@@ -3,7 +3,7 @@ using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
+using Amazon.Runtime.CredentialManagement;
 using SecretStore.Configuration;
 using SecretStore.Diagnostics;
 
@@ -28,7 +28,7 @@ public static class AwsClientFactory
         ArgumentNullException.ThrowIfNull(settings);
         var config = new AmazonDynamoDBConfig();
         Configure(config, settings.Region, settings.ServiceUrl);
-        var credentials = CredentialsFor(config, settings.ServiceUrl);
+        var credentials = CredentialsFor(settings.ServiceUrl);
         return credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
     }
 
@@ -38,7 +38,7 @@ public static class AwsClientFactory
         ArgumentNullException.ThrowIfNull(settings);
         var config = new AmazonKeyManagementServiceConfig();
         Configure(config, settings.Region, settings.KmsServiceUrl);
-        var credentials = CredentialsFor(config, settings.KmsServiceUrl);
+        var credentials = CredentialsFor(settings.KmsServiceUrl);
         return credentials is null ? new AmazonKeyManagementServiceClient(config) : new AmazonKeyManagementServiceClient(credentials, config);
     }
 
@@ -68,25 +68,29 @@ public static class AwsClientFactory
     }
 
     /// <summary>
-    /// Null means "let the SDK use its default chain". Only for a loopback service URL, and only when that
-    /// chain finds nothing, do we fall back to dummy credentials: local emulators accept any signature, and
-    /// real AWS endpoints are never loopback, so this cannot hide a missing credential in production.
+    /// Null means "let the SDK use its default chain". Only for a loopback service URL, and only when no
+    /// credentials are configured (no <c>AWS_ACCESS_KEY_ID</c>, no profile named by <c>AWS_PROFILE</c> or
+    /// <c>default</c>), do we fall back to dummy credentials: local emulators accept any signature, and real AWS
+    /// endpoints are never loopback, so this cannot hide a missing credential in production. We look only at
+    /// the environment and the profile files here, never at the instance metadata service, so a local run
+    /// makes no request off this machine.
     /// </summary>
-    private static BasicAWSCredentials? CredentialsFor(ClientConfig config, string? serviceUrl)
+    private static BasicAWSCredentials? CredentialsFor(string? serviceUrl)
     {
         if (!IsLoopback(serviceUrl))
         {
             return null;
         }
 
-        try
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")))
         {
-            _ = DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
             return null;
         }
-        catch (AmazonClientException)
-        {
-            return new BasicAWSCredentials("local", "local");
-        }
+
+        var profile = Environment.GetEnvironmentVariable("AWS_PROFILE");
+        var profiles = new CredentialProfileStoreChain();
+        return profiles.TryGetProfile(string.IsNullOrEmpty(profile) ? "default" : profile, out _)
+            ? null
+            : new BasicAWSCredentials("local", "local");
     }
 }

@@ -277,6 +277,9 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
     }
 
+    /// <summary>Names the table only.</summary>
+    public override string ToString() => $"DynamoDB table '{TableName}'";
+
     /// <summary>Disposes the client when this repository created it.</summary>
     public void Dispose()
     {

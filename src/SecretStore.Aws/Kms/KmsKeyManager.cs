@@ -172,6 +172,9 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
         }
     }
 
+    /// <summary>Names the backend only; never key material.</summary>
+    public override string ToString() => $"KmsKeyManager ({CachedKeyCount} data keys kept)";
+
     /// <summary>Zeroes the kept data keys, cancels calls still in flight and disposes an owned client.</summary>
     public void Dispose()
     {
