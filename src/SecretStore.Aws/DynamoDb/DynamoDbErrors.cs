@@ -36,7 +36,7 @@ internal static class DynamoDbErrors
                     DiagnosticCodes.UnexpectedError,
                     $"DynamoDB {operation} on table '{tableName}' failed with {service.ErrorCode ?? service.StatusCode.ToString()}.",
                     exception);
-            case AmazonClientException or HttpRequestException or IOException or TimeoutException or WebException:
+            case AmazonClientException or HttpRequestException or IOException or TimeoutException or WebException or OperationCanceledException:
                 // No answer at all (connection refused, DNS, timeout): the SDK has already retried.
                 return Unavailable(exception, operation, tableName, exception.GetType().Name);
             default:

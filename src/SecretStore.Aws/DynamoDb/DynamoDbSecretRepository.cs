@@ -77,7 +77,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         EnsureWellFormed(id);
         var response = await Call("GetItem", () => _client.GetItemAsync(
             new GetItemRequest { TableName = TableName, Key = SecretItemMapper.Key(id), ConsistentRead = true },
-            cancellationToken)).ConfigureAwait(false);
+            cancellationToken), cancellationToken).ConfigureAwait(false);
         return response.IsItemSet && response.Item is { Count: > 0 } ? SecretItemMapper.FromItem(response.Item, TableName) : null;
     }
 
@@ -114,7 +114,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
                 ExpressionAttributeValues = new() { [":app"] = new AttributeValue { S = applicationName } },
                 ExclusiveStartKey = startKey,
             };
-            var response = await Call("Query", () => _client.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
+            var response = await Call("Query", () => _client.QueryAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
             results.AddRange((response.Items ?? []).Select(item => SecretItemMapper.FromItem(item, TableName)));
             startKey = response.LastEvaluatedKey is { Count: > 0 } ? response.LastEvaluatedKey : null;
         }
@@ -160,7 +160,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         {
             throw new PayloadTooLargeException(record.Id, size, SecretItemMapper.MaxItemSizeInBytes);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             throw DynamoDbErrors.Map(e, "PutItem", TableName);
         }
@@ -203,7 +203,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
 
             throw new ConcurrencyConflictException(id, expectedRevision ?? 0);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             throw DynamoDbErrors.Map(e, "DeleteItem", TableName);
         }
@@ -246,7 +246,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             {
                 // Another process created it between our describe and create: check its schema below.
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
             {
                 throw DynamoDbErrors.Map(e, "CreateTable", TableName);
             }
@@ -295,7 +295,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         for (var attempt = 0; ; attempt++)
         {
             var request = new BatchGetItemRequest { RequestItems = new() { [TableName] = keys } };
-            var response = await Call("BatchGetItem", () => _client.BatchGetItemAsync(request, cancellationToken)).ConfigureAwait(false);
+            var response = await Call("BatchGetItem", () => _client.BatchGetItemAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (response.Responses is not null && response.Responses.TryGetValue(TableName, out var items))
             {
                 results.AddRange(items.Select(item => SecretItemMapper.FromItem(item, TableName)));
@@ -333,7 +333,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         {
             return null;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             throw DynamoDbErrors.Map(e, "DescribeTable", TableName);
         }
@@ -396,13 +396,17 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
     }
 
-    private async Task<T> Call<T>(string operation, Func<Task<T>> call)
+    /// <summary>The caller's own cancellation stays an <see cref="OperationCanceledException"/>; an SDK timeout is a failure.</summary>
+    private static bool IsCallerCancellation(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+    private async Task<T> Call<T>(string operation, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             throw DynamoDbErrors.Map(e, operation, TableName);
         }

@@ -54,7 +54,7 @@ internal static class KmsErrors
                     DiagnosticCodes.UnexpectedError,
                     $"KMS {operation} on master key '{keyId}' failed with {service.ErrorCode ?? service.StatusCode.ToString()}.",
                     exception);
-            case AmazonClientException or HttpRequestException or IOException or TimeoutException or WebException:
+            case AmazonClientException or HttpRequestException or IOException or TimeoutException or WebException or OperationCanceledException:
                 return Unavailable(exception, operation, keyId, exception.GetType().Name);
             default:
                 return new SecretStoreException(

@@ -98,7 +98,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             throw KmsErrors.Map(e, "GenerateDataKey", keyId);
         }
@@ -209,7 +209,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             throw KmsErrors.Map(e, "Decrypt", keyId);
         }
@@ -261,11 +261,15 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
             return response.KeyMetadata?.Arn
                 ?? throw new SecretStoreException(DiagnosticCodes.UnexpectedError, $"KMS DescribeKey for master key '{keyId}' returned no ARN.");
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             throw KmsErrors.Map(e, "DescribeKey", keyId);
         }
     }
+
+    /// <summary>The caller's own cancellation stays an <see cref="OperationCanceledException"/>; an SDK timeout is a failure.</summary>
+    private static bool IsCallerCancellation(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
     private static bool SameKey(string? responseKeyId, string expectedArn) =>
         responseKeyId is not null && string.Equals(responseKeyId, expectedArn, StringComparison.Ordinal);
