@@ -35,7 +35,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
     private readonly KmsKeyManagerOptions _options;
     private readonly SemaphoreSlim _decryptSlots;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _decrypted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<KeptKey>>> _decrypted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _keyArns = new(StringComparer.Ordinal);
     private int _disposed;
 
@@ -70,6 +70,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
 
     /// <summary>How many unwrapped data keys the cache holds now (for tests and diagnostics; never the keys).</summary>
     public int CachedKeyCount => _decrypted.Count(e => e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully);
+
 
     /// <inheritdoc />
     public async Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default)
@@ -128,46 +129,39 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
 
         var effectiveContext = ContextFor(format, context);
         var wrapped = wrappedKey.ToArray();
-        byte[] plaintext;
-        if (_options.CacheDataKeys)
-        {
-            var cacheKey = CacheKey(keyId, effectiveContext, wrapped);
-            var entry = _decrypted.GetOrAdd(cacheKey, _ => new Lazy<Task<byte[]>>(() => DecryptCoreAsync(keyId, wrapped, effectiveContext, _lifetime.Token)));
-            try
-            {
-                plaintext = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (entry.Value.IsFaulted || entry.Value.IsCanceled)
-            {
-                // A failed unwrap is not remembered: the next run of the same request asks KMS again.
-                _decrypted.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(cacheKey, entry));
-                throw;
-            }
-        }
-        else
-        {
-            plaintext = await DecryptCoreAsync(keyId, wrapped, effectiveContext, cancellationToken).ConfigureAwait(false);
-        }
 
+        // Either way the caller gets an array of its own, which its DataKey zeroes on dispose.
+        var plaintext = _options.CacheDataKeys
+            ? await UnwrapSharedAsync(keyId, wrapped, effectiveContext, cancellationToken).ConfigureAwait(false)
+            : await DecryptCoreAsync(keyId, wrapped, effectiveContext, cancellationToken).ConfigureAwait(false);
         if (plaintext.Length != expectedKeySizeInBytes)
         {
+            var length = plaintext.Length;
+            CryptographicOperations.ZeroMemory(plaintext);
             throw new InvalidProtectedDataException(
-                $"KMS Decrypt with master key '{keyId}' returned a data key of {plaintext.Length} bytes; {expectedKeySizeInBytes} were expected.");
+                $"KMS Decrypt with master key '{keyId}' returned a data key of {length} bytes; {expectedKeySizeInBytes} were expected.");
         }
 
-        // Each caller owns (and zeroes) its own copy; with the cache off the one array is handed over.
-        return new DataKey(keyId, _options.CacheDataKeys ? plaintext.ToArray() : plaintext, wrapped);
+        return new DataKey(keyId, plaintext, wrapped);
     }
 
-    /// <summary>Zeroes and forgets every unwrapped data key kept by this instance.</summary>
+    /// <summary>Zeroes and forgets every unwrapped data key kept by this instance (calls in flight are zeroed when they finish).</summary>
     public void ClearCache()
     {
         foreach (var (key, entry) in _decrypted)
         {
-            if (_decrypted.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(key, entry))
-                && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+            if (!_decrypted.TryRemove(new KeyValuePair<string, Lazy<Task<KeptKey>>>(key, entry)) || !entry.IsValueCreated)
             {
-                CryptographicOperations.ZeroMemory(entry.Value.Result);
+                continue;
+            }
+
+            if (entry.Value.IsCompletedSuccessfully)
+            {
+                entry.Value.Result.Clear();
+            }
+            else
+            {
+                _ = entry.Value.ContinueWith(t => t.Result.Clear(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
         }
     }
@@ -192,6 +186,41 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
             _kms.Dispose();
         }
     }
+
+    /// <summary>
+    /// One KMS call per distinct request, shared by concurrent callers and kept for later ones. A kept key
+    /// that <see cref="ClearCache"/> zeroed before this caller copied it is asked for again, never handed out.
+    /// </summary>
+    private async Task<byte[]> UnwrapSharedAsync(string keyId, byte[] wrapped, EncryptionContext context, CancellationToken cancellationToken)
+    {
+        var cacheKey = CacheKey(keyId, context, wrapped);
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            var entry = _decrypted.GetOrAdd(cacheKey, _ => new Lazy<Task<KeptKey>>(() => KeepAsync(keyId, wrapped, context)));
+            KeptKey kept;
+            try
+            {
+                kept = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (entry.Value.IsFaulted || entry.Value.IsCanceled)
+            {
+                // A failed unwrap is not remembered: the next request asks KMS again.
+                _decrypted.TryRemove(new KeyValuePair<string, Lazy<Task<KeptKey>>>(cacheKey, entry));
+                throw;
+            }
+
+            if (kept.TryCopy(out var copy))
+            {
+                return copy;
+            }
+
+            _decrypted.TryRemove(new KeyValuePair<string, Lazy<Task<KeptKey>>>(cacheKey, entry));
+        }
+    }
+
+    private async Task<KeptKey> KeepAsync(string keyId, byte[] wrapped, EncryptionContext context) =>
+        new(await DecryptCoreAsync(keyId, wrapped, context, _lifetime.Token).ConfigureAwait(false));
 
     private async Task<byte[]> DecryptCoreAsync(string keyId, byte[] wrapped, EncryptionContext context, CancellationToken cancellationToken)
     {
@@ -307,5 +336,30 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
 
         Part(Convert.ToBase64String(wrapped));
         return builder.ToString();
+    }
+
+    /// <summary>An unwrapped data key kept by the cache; copied out under a lock so clearing never races a copy.</summary>
+    private sealed class KeptKey(byte[] plaintext)
+    {
+        private readonly Lock _gate = new();
+        private bool _cleared;
+
+        public bool TryCopy(out byte[] copy)
+        {
+            lock (_gate)
+            {
+                copy = _cleared ? [] : plaintext.ToArray();
+                return !_cleared;
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_gate)
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+                _cleared = true;
+            }
+        }
     }
 }

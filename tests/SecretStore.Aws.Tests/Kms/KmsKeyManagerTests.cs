@@ -210,6 +210,22 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     }
 
     [Fact]
+    public async Task Without_the_cache_every_request_asks_KMS_and_nothing_is_kept()
+    {
+        var key = Server.CreateKey();
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { CacheDataKeys = false });
+        using var generated = await manager.GenerateDataKeyAsync(key.Arn, 32, Context("a", "b", key.Arn), ProtectedSecretFormat.V2);
+        Server.ResetCounters();
+
+        using var first = await manager.DecryptDataKeyAsync(key.Arn, generated.WrappedKey, Context("a", "b", key.Arn), ProtectedSecretFormat.V2, 32);
+        using var second = await manager.DecryptDataKeyAsync(key.Arn, generated.WrappedKey, Context("a", "b", key.Arn), ProtectedSecretFormat.V2, 32);
+
+        Assert.Equal(2, Server.RequestCount("Decrypt"));
+        Assert.Equal(0, manager.CachedKeyCount);
+        Assert.True(first.Plaintext.SequenceEqual(second.Plaintext));
+    }
+
+    [Fact]
     public async Task Concurrent_decrypts_stay_within_MaxDegreeOfParallelism()
     {
         var key = Server.CreateKey();

@@ -17,7 +17,7 @@ public static class DynamoDbLocal
     /// <summary>The environment variable build/test.sh exports.</summary>
     public const string UrlVariable = "SECRETSTORE_TEST_DYNAMODB_URL";
 
-    private static readonly Lazy<Task<Uri>> Endpoint = new(LocateAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<Uri>> Endpoint = new(() => LocateAsync(Environment.GetEnvironmentVariable), LazyThreadSafetyMode.ExecutionAndPublication);
     private static Process? _started;
 
     /// <summary>The DynamoDB Local endpoint; throws <see cref="InvalidOperationException"/> when there is none.</summary>
@@ -41,9 +41,10 @@ public static class DynamoDbLocal
     /// <summary>A table name no other test class uses: <paramref name="prefix"/> plus a random suffix.</summary>
     public static string UniqueTableName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 255)];
 
-    private static async Task<Uri> LocateAsync()
+    /// <summary>The lookup itself, with the environment passed in so the CI rule can be tested.</summary>
+    internal static async Task<Uri> LocateAsync(Func<string, string?> environment)
     {
-        var configured = Environment.GetEnvironmentVariable(UrlVariable);
+        var configured = environment(UrlVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return Uri.TryCreate(configured, UriKind.Absolute, out var uri)
@@ -51,7 +52,7 @@ public static class DynamoDbLocal
                 : throw new InvalidOperationException($"{UrlVariable}='{configured}' is not an absolute URL.");
         }
 
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+        if (!string.IsNullOrEmpty(environment("CI")))
         {
             throw new InvalidOperationException(
                 $"{UrlVariable} is not set on CI. The CI entry point (.ci/run -> build/test.sh) must start DynamoDB Local and export it.");
