@@ -79,6 +79,18 @@ public sealed class FileSecretRepositoryTests
         Assert.Equal([7, 8, 9], record.ProtectedSecretValue);
     }
 
+    [Fact]
+    public async Task File_saved_with_a_byte_order_mark_by_an_editor_still_reads()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("secrets.json");
+        await File.WriteAllTextAsync(path, "{\"version\":1,\"secrets\":[{\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"AQID\"}]}", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var record = await new FileSecretRepository(path).GetAsync(new SecretId("a", "b"));
+
+        Assert.Equal([1, 2, 3], record!.Envelope);
+    }
+
     [Theory]
     [InlineData("{ not json")]
     [InlineData("[]")]
