@@ -134,6 +134,16 @@ internal static class FileAnalyzer
             }
 
             var (line, column) = work.Lines!.Locate(item.Start);
+            if (site.Kind == SiteKind.Overrun && item is not EscapeItem)
+            {
+                // "#{secret:Db", "b": "x}" must read as an unclosed placeholder, not as a name with quotes in it.
+                var span = text.AsSpan(item.Start, item.Length);
+                var stop = span[PlaceholderScanner.Prefix.Length..].IndexOfAny("\"']<");
+                var shown = stop < 0 ? span : span[..(PlaceholderScanner.Prefix.Length + stop)];
+                diagnostics.Add(Error(DiagnosticCodes.UnterminatedPlaceholder, $"Placeholder {PlaceholderScanner.Quote(shown.ToString())} is not closed with '}}' within {site.Reason}.", work.Path, line, column));
+                continue;
+            }
+
             switch (item)
             {
                 case SyntaxErrorItem error:

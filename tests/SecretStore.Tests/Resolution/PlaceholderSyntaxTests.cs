@@ -35,6 +35,19 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         Assert.Equal(content, _folder.Read("x.txt"));
     }
 
+    [Theory]
+    [InlineData("a.json", "{\"a\": \"#{secret:Db\", \"b\": \"x}\"}", 1, 8)]
+    [InlineData("a.xml", "<a b=\"#{secret:Db\" c=\"}\"/>", 1, 7)]
+    [InlineData("a.xml", "<a><![CDATA[#{secret:Db]]>}</a>", 1, 13)]
+    public async Task Placeholder_not_closed_inside_its_string_or_attribute_is_unterminated(string name, string content, int line, int column)
+    {
+        var path = _folder.Write(name, content);
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path]);
+        var error = SingleError(result);
+        Assert.Equal(("SSB1001", line, column), (error.Code.Id, error.Line, error.Column));
+        Assert.DoesNotContain("\"b\"", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Every_error_is_reported_not_just_the_first()
     {

@@ -113,9 +113,14 @@ internal sealed class JsonLayout : IFormatLayout
         }
 
         var index = FindString(start);
-        if (index < 0 || end > _strings[index].End - 1)
+        if (index < 0)
         {
             return Site.Forbid("it is not inside a JSON string");
+        }
+
+        if (end > _strings[index].End - 1)
+        {
+            return Site.Overrun("its JSON string");
         }
 
         var token = _strings[index];

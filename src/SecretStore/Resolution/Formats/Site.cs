@@ -11,6 +11,9 @@ internal enum SiteKind
 
     /// <summary>A place where no value can be written safely (a tag name, a JSON key, outside a string).</summary>
     Forbidden,
+
+    /// <summary>The span starts inside a string or attribute value but runs past its end: the placeholder is not closed there.</summary>
+    Overrun,
 }
 
 /// <summary>The classification of one placeholder span.</summary>
@@ -24,6 +27,8 @@ internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int R
     public static Site Forbid(string reason) => new(SiteKind.Forbidden, EscapeContext.PlainText, 0, 0, reason);
 
     public static Site InComment() => new(SiteKind.Comment, EscapeContext.PlainText, 0, 0);
+
+    public static Site Overrun(string where) => new(SiteKind.Overrun, EscapeContext.PlainText, 0, 0, where);
 }
 
 /// <summary>A format's view of a file: where a placeholder span may be substituted and how.</summary>
