@@ -45,7 +45,7 @@ internal static class FileAnalyzer
         work.Lines = new LineMap(text);
         work.Format = FileFormatDetector.Detect(work.FullPath, text);
         var errorsBefore = diagnostics.Count;
-        if (!BuildLayout(work, diagnostics))
+        if (!BuildLayout(work, applicable.Count > 0, diagnostics))
         {
             work.Failed = true;
             return work;
@@ -91,13 +91,13 @@ internal static class FileAnalyzer
         }
     }
 
-    private static bool BuildLayout(FileWork work, List<Diagnostic> diagnostics)
+    private static bool BuildLayout(FileWork work, bool withPaths, List<Diagnostic> diagnostics)
     {
         var text = work.Text!;
         switch (work.Format)
         {
             case FileFormat.Json:
-                work.Layout = JsonLayout.Scan(text);
+                work.Layout = JsonLayout.Scan(text, withPaths);
                 return true;
             case FileFormat.Xml:
                 var xml = XmlLayout.Scan(text);
