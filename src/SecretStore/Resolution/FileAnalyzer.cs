@@ -119,7 +119,7 @@ internal static class FileAnalyzer
     private static void ScanPlaceholders(FileWork work, string? defaultApplication, List<Diagnostic> diagnostics)
     {
         var text = work.Text!;
-        if (text.IndexOf(PlaceholderScanner.Prefix, StringComparison.Ordinal) < 0)
+        if (text.IndexOf(PlaceholderScanner.Marker, StringComparison.Ordinal) < 0)
         {
             return;
         }
@@ -155,7 +155,7 @@ internal static class FileAnalyzer
                 case PlaceholderItem { Placeholder: var placeholder }:
                     if (site.Kind == SiteKind.Forbidden)
                     {
-                        diagnostics.Add(Error(DiagnosticCodes.ValueNotAllowedInContext, $"Placeholder {PlaceholderScanner.Quote(placeholder.Text)} cannot be substituted here: {site.Reason}.", work.Path, line, column));
+                        diagnostics.Add(Error(site.Code ?? DiagnosticCodes.ValueNotAllowedInContext, $"Placeholder {PlaceholderScanner.Quote(placeholder.Text)} cannot be substituted here: {site.Reason}.", work.Path, line, column));
                         break;
                     }
 

@@ -101,10 +101,8 @@ public sealed class PlaceholderSyntaxTests : IDisposable
     [Theory]
     [InlineData("a.json", "{\"#{secret:Db}\": 1}")]
     [InlineData("a.json", "{\"a\": #{secret:Db}}")]
-    [InlineData("a.json", "{\"a\": \"x#{secret:Db|json}\"}")]
     [InlineData("a.xml", "<a #{secret:Db}=\"1\"/>")]
     [InlineData("a.xml", "<#{secret:Db}/>")]
-    [InlineData("a.xml", "<a>#{secret:Db|json}</a>")]
     [InlineData("a.xml", "<?xml version=\"1.0\"?><?pi #{secret:Db}?><a/>")]
     public async Task Placeholder_where_no_value_can_be_written_safely_is_refused(string name, string content)
     {
@@ -112,6 +110,36 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "value"), [path]);
         Assert.Equal("SSB1005", SingleError(result).Code.Id);
         Assert.Equal(content, _folder.Read(name));
+    }
+
+    [Theory]
+    [InlineData("a.json", "{\"a\": \"x#{secret:Db|json}\"}")]
+    [InlineData("a.xml", "<a>#{secret:Db|json}</a>")]
+    public async Task Json_modifier_outside_a_whole_json_string_token_is_refused(string name, string content)
+    {
+        var path = _folder.Write(name, content);
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "1"), [path]);
+        Assert.Equal("SSB1007", SingleError(result).Code.Id);
+    }
+
+    [Theory]
+    [InlineData("X=#{secret}", 3)]
+    [InlineData("X=#{secret |raw}", 3)]
+    [InlineData("a\nX=#{secret", 3)]
+    public async Task Marker_without_colon_and_name_is_a_stray_placeholder(string content, int column)
+    {
+        var path = _folder.Write("x.txt", content);
+        var error = SingleError(await RunAsync(new InMemorySecretStore(), [path]));
+        Assert.Equal(("SSB1004", column), (error.Code.Id, error.Column));
+    }
+
+    [Fact]
+    public async Task Other_tools_tokens_that_merely_start_with_secret_are_left_alone()
+    {
+        var path = _folder.Write("x.txt", "A=#{secretKey} B=#{secret_2} C=##{secret}");
+        var result = await RunAsync(new InMemorySecretStore(), [path]);
+        AssertSucceeded(result);
+        Assert.Equal("A=#{secretKey} B=#{secret_2} C=#{secret}", _folder.Read("x.txt"));
     }
 
     [Fact]

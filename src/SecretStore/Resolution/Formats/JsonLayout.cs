@@ -142,7 +142,7 @@ internal sealed class JsonLayout : IFormatLayout
         {
             return start == token.Start + 1 && end == token.End - 1
                 ? new Site(SiteKind.Substitute, EscapeContext.JsonValue, token.Start, token.End)
-                : Site.Forbid("the 'json' modifier needs the placeholder to be the whole JSON string");
+                : Site.Forbid("the 'json' modifier needs the placeholder to be the whole JSON string", Diagnostics.DiagnosticCodes.InvalidJsonValue);
         }
 
         return new Site(SiteKind.Substitute, EscapeContext.JsonString, start, end);

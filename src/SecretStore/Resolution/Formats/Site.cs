@@ -1,3 +1,5 @@
+using SecretStore.Diagnostics;
+
 namespace SecretStore.Resolution.Formats;
 
 /// <summary>What a format says about a span: substitute with an escape context, skip (a comment), or refuse.</summary>
@@ -22,9 +24,10 @@ internal enum SiteKind
 /// <param name="ReplaceStart">Start of the text to replace (the opening quote for the <c>json</c> modifier).</param>
 /// <param name="ReplaceEnd">End of the text to replace (exclusive).</param>
 /// <param name="Reason">Why a forbidden site is forbidden.</param>
-internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int ReplaceStart, int ReplaceEnd, string? Reason = null)
+/// <param name="Code">The code for a forbidden site, when not <c>SSB1005</c>.</param>
+internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int ReplaceStart, int ReplaceEnd, string? Reason = null, DiagnosticCode? Code = null)
 {
-    public static Site Forbid(string reason) => new(SiteKind.Forbidden, EscapeContext.PlainText, 0, 0, reason);
+    public static Site Forbid(string reason, DiagnosticCode? code = null) => new(SiteKind.Forbidden, EscapeContext.PlainText, 0, 0, reason, code);
 
     public static Site InComment() => new(SiteKind.Comment, EscapeContext.PlainText, 0, 0);
 

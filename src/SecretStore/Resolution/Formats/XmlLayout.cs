@@ -115,7 +115,7 @@ internal sealed class XmlLayout : IFormatLayout
 
         if (wholeToken)
         {
-            return Site.Forbid("the 'json' modifier applies to JSON files only");
+            return Site.Forbid("the 'json' modifier applies to whole JSON string tokens only", Diagnostics.DiagnosticCodes.InvalidJsonValue);
         }
 
         var context = kind switch
