@@ -26,7 +26,7 @@ internal static class FileAnalyzer
         var kind = TextCodec.Detect(bytes);
         var applicable = mappings.Where(m => m.AppliesTo(work.FullPath)).ToList();
 
-        // The cheap path: no '#{' anywhere and no mapping means nothing can change; not even decoded.
+        // The cheap path: no '#{secret' anywhere and no mapping means nothing can change; not even decoded.
         if (applicable.Count == 0 && !TextCodec.MayContainMarker(bytes, kind))
         {
             return work;
@@ -38,6 +38,12 @@ internal static class FileAnalyzer
             var line = kind is TextEncodingKind.Utf8 or TextEncodingKind.Utf8Bom ? LineMap.LineOfUtf8Byte(bytes, badByte) : 0;
             diagnostics.Add(Error(DiagnosticCodes.InvalidEncoding, $"The file is not valid {Describe(kind)} (first invalid byte at offset {badByte}); it is not rewritten with a lossy fallback.", work.Path, line, 0));
             work.Failed = true;
+            return work;
+        }
+
+        if (applicable.Count == 0 && text.IndexOf(PlaceholderScanner.Marker, StringComparison.Ordinal) < 0)
+        {
+            // The bytes matched by chance (UTF-16 at an odd offset): nothing to do, and no format checks either.
             return work;
         }
 

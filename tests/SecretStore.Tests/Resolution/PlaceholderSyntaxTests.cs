@@ -167,7 +167,10 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         var path = _folder.Write("appsettings.json", "{\"A\": \"#{secret:V|raw}\"}");
         var original = _folder.Read("appsettings.json");
         var result = await RunAsync(new InMemorySecretStore().With(App, "V", "x\", \"Injected\": \"y"), [path]);
-        Assert.Equal("SSB1008", SingleError(result).Code.Id);
+        var error = SingleError(result);
+        Assert.Equal(("SSB1008", 1, 8), (error.Code.Id, error.Line, error.Column));
+        Assert.Contains("#{secret:V|raw}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Injected", error.Message, StringComparison.Ordinal);
         Assert.Equal(original, _folder.Read("appsettings.json"));
     }
 
@@ -215,6 +218,16 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         var result = await RunAsync(new InMemorySecretStore().With(App, "V", "v"), [path]);
         var error = SingleError(result);
         Assert.Equal(("SSB1016", 2, 1), (error.Code.Id, error.Line, error.Column));
+    }
+
+    [Fact]
+    public async Task Files_without_secret_placeholders_are_not_checked_at_all()
+    {
+        var dtd = _folder.Write("a.xml", "<!DOCTYPE a><a>#{octopus}</a>");
+        var broken = _folder.Write("b.json", "{ not json #{x} ");
+        var result = await RunAsync(new InMemorySecretStore(), [dtd, broken]);
+        AssertSucceeded(result);
+        Assert.Equal(0, result.PlaceholderCount);
     }
 
     [Fact]
