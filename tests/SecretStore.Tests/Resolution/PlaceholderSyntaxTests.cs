@@ -35,6 +35,19 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         Assert.Equal(content, _folder.Read("x.txt"));
     }
 
+    [Theory]
+    [InlineData("a.json", "{\"a\": \"#{secret:Db\", \"b\": \"x}\"}", 1, 8)]
+    [InlineData("a.xml", "<a b=\"#{secret:Db\" c=\"}\"/>", 1, 7)]
+    [InlineData("a.xml", "<a><![CDATA[#{secret:Db]]>}</a>", 1, 13)]
+    public async Task Placeholder_not_closed_inside_its_string_or_attribute_is_unterminated(string name, string content, int line, int column)
+    {
+        var path = _folder.Write(name, content);
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path]);
+        var error = SingleError(result);
+        Assert.Equal(("SSB1001", line, column), (error.Code.Id, error.Line, error.Column));
+        Assert.DoesNotContain("\"b\"", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Every_error_is_reported_not_just_the_first()
     {
@@ -88,10 +101,8 @@ public sealed class PlaceholderSyntaxTests : IDisposable
     [Theory]
     [InlineData("a.json", "{\"#{secret:Db}\": 1}")]
     [InlineData("a.json", "{\"a\": #{secret:Db}}")]
-    [InlineData("a.json", "{\"a\": \"x#{secret:Db|json}\"}")]
     [InlineData("a.xml", "<a #{secret:Db}=\"1\"/>")]
     [InlineData("a.xml", "<#{secret:Db}/>")]
-    [InlineData("a.xml", "<a>#{secret:Db|json}</a>")]
     [InlineData("a.xml", "<?xml version=\"1.0\"?><?pi #{secret:Db}?><a/>")]
     public async Task Placeholder_where_no_value_can_be_written_safely_is_refused(string name, string content)
     {
@@ -99,6 +110,36 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "value"), [path]);
         Assert.Equal("SSB1005", SingleError(result).Code.Id);
         Assert.Equal(content, _folder.Read(name));
+    }
+
+    [Theory]
+    [InlineData("a.json", "{\"a\": \"x#{secret:Db|json}\"}")]
+    [InlineData("a.xml", "<a>#{secret:Db|json}</a>")]
+    public async Task Json_modifier_outside_a_whole_json_string_token_is_refused(string name, string content)
+    {
+        var path = _folder.Write(name, content);
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "1"), [path]);
+        Assert.Equal("SSB1007", SingleError(result).Code.Id);
+    }
+
+    [Theory]
+    [InlineData("X=#{secret}", 3)]
+    [InlineData("X=#{secret |raw}", 3)]
+    [InlineData("a\nX=#{secret", 3)]
+    public async Task Marker_without_colon_and_name_is_a_stray_placeholder(string content, int column)
+    {
+        var path = _folder.Write("x.txt", content);
+        var error = SingleError(await RunAsync(new InMemorySecretStore(), [path]));
+        Assert.Equal(("SSB1004", column), (error.Code.Id, error.Column));
+    }
+
+    [Fact]
+    public async Task Other_tools_tokens_that_merely_start_with_secret_are_left_alone()
+    {
+        var path = _folder.Write("x.txt", "A=#{secretKey} B=#{secret_2} C=##{secret}");
+        var result = await RunAsync(new InMemorySecretStore(), [path]);
+        AssertSucceeded(result);
+        Assert.Equal("A=#{secretKey} B=#{secret_2} C=#{secret}", _folder.Read("x.txt"));
     }
 
     [Fact]
@@ -126,7 +167,10 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         var path = _folder.Write("appsettings.json", "{\"A\": \"#{secret:V|raw}\"}");
         var original = _folder.Read("appsettings.json");
         var result = await RunAsync(new InMemorySecretStore().With(App, "V", "x\", \"Injected\": \"y"), [path]);
-        Assert.Equal("SSB1008", SingleError(result).Code.Id);
+        var error = SingleError(result);
+        Assert.Equal(("SSB1008", 1, 8), (error.Code.Id, error.Line, error.Column));
+        Assert.Contains("#{secret:V|raw}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Injected", error.Message, StringComparison.Ordinal);
         Assert.Equal(original, _folder.Read("appsettings.json"));
     }
 
@@ -174,6 +218,16 @@ public sealed class PlaceholderSyntaxTests : IDisposable
         var result = await RunAsync(new InMemorySecretStore().With(App, "V", "v"), [path]);
         var error = SingleError(result);
         Assert.Equal(("SSB1016", 2, 1), (error.Code.Id, error.Line, error.Column));
+    }
+
+    [Fact]
+    public async Task Files_without_secret_placeholders_are_not_checked_at_all()
+    {
+        var dtd = _folder.Write("a.xml", "<!DOCTYPE a><a>#{octopus}</a>");
+        var broken = _folder.Write("b.json", "{ not json #{x} ");
+        var result = await RunAsync(new InMemorySecretStore(), [dtd, broken]);
+        AssertSucceeded(result);
+        Assert.Equal(0, result.PlaceholderCount);
     }
 
     [Fact]

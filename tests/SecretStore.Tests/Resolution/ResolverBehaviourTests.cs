@@ -239,6 +239,29 @@ public sealed class ResolverBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task Files_without_a_marker_are_not_decoded_so_utf16_and_binary_files_pass_untouched()
+    {
+        var utf16 = _folder.WriteBytes("a.xml", [.. new UnicodeEncoding(false, true).GetPreamble(), .. Encoding.Unicode.GetBytes("<a>#</a>{")]);
+        var binary = _folder.WriteBytes("b.bin", [0xFF, 0x00, 0xC3, 0x28, (byte)'#', 0x00, (byte)'{']);
+        var result = await RunAsync(new InMemorySecretStore(), [utf16, binary]);
+        AssertSucceeded(result);
+        Assert.All(result.Report.Files, f => Assert.Equal((false, (TextEncodingKind?)null), (f.Changed, f.Encoding)));
+    }
+
+    [Fact]
+    public async Task List_mode_report_json_names_required_secrets_only()
+    {
+        var path = _folder.Write("a.json", "{\"a\": \"#{secret:Db|optional}\"}");
+        var reportPath = _folder.File("list.json");
+        var result = await RunAsync(new InMemorySecretStore(), [path], ResolveMode.List, r => new() { Files = r.Files, DefaultApplication = App, Mode = ResolveMode.List, ReportPath = reportPath });
+        AssertSucceeded(result);
+        using var doc = JsonDocument.Parse(File.ReadAllText(reportPath));
+        var required = Assert.Single(doc.RootElement.GetProperty("requiredSecrets").EnumerateArray());
+        Assert.Equal((App, "Db", true), (required.GetProperty("application").GetString(), required.GetProperty("name").GetString(), required.GetProperty("optional").GetBoolean()));
+        Assert.Equal("list", doc.RootElement.GetProperty("mode").GetString());
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_an_error_never_a_lossy_rewrite()
     {
         var path = _folder.WriteBytes("a.txt", [.. "line1\nA=#{secret:Db} "u8, 0xC3, 0x28]);
