@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using SecretStore.Diagnostics;
+using SecretStore.Formats;
+using SecretStore.Repositories;
+
+namespace SecretStore.Keys.Rsa;
+
+/// <summary>
+/// Wraps data keys with an <see cref="RsaKeyring"/>, offline. v1: RSA-OAEP (SHA-1) of the 16-byte key in the
+/// reference layout, signed with PKCS#1 v1.5 SHA-512 by the signing key. v2: RSA-OAEP (SHA-256) of the
+/// 32-byte key followed by the SHA-256 of the canonical encryption context, so the wrapped key only opens
+/// for the context it was made for; whole v2 envelopes are signed through <see cref="EnvelopeSigner"/>.
+/// The keyring is not owned: dispose it yourself.
+/// </summary>
+public sealed class RsaKeyManager : IKeyManager
+{
+    private readonly RsaKeyring _keyring;
+
+    /// <summary>Creates a key manager over a loaded keyring.</summary>
+    public RsaKeyManager(RsaKeyring keyring)
+    {
+        ArgumentNullException.ThrowIfNull(keyring);
+        _keyring = keyring;
+    }
+
+    /// <summary>The keyring behind this key manager.</summary>
+    public RsaKeyring Keyring => _keyring;
+
+    /// <summary>The keyring's signer: the public encryption key is shared, so envelopes must be signed.</summary>
+    public IEnvelopeSigner? EnvelopeSigner => _keyring.Signer;
+
+    /// <inheritdoc />
+    public Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentNullException.ThrowIfNull(context);
+        cancellationToken.ThrowIfCancellationRequested();
+        var publicKey = _keyring.GetPublicKey(keyId);
+        var key = RandomNumberGenerator.GetBytes(keySizeInBytes);
+        try
+        {
+            var wrapped = format switch
+            {
+                ProtectedSecretFormat.V1 => WrapV1(keyId, publicKey, key),
+                ProtectedSecretFormat.V2 => WrapV2(publicKey, key, context),
+                _ => throw new ArgumentOutOfRangeException(nameof(format)),
+            };
+            return Task.FromResult(new DataKey(keyId, key, wrapped));
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentNullException.ThrowIfNull(context);
+        cancellationToken.ThrowIfCancellationRequested();
+        var key = format switch
+        {
+            ProtectedSecretFormat.V1 => UnwrapV1(keyId, wrappedKey.Span, expectedKeySizeInBytes),
+            ProtectedSecretFormat.V2 => UnwrapV2(keyId, wrappedKey.Span, context, expectedKeySizeInBytes),
+            _ => throw new ArgumentOutOfRangeException(nameof(format)),
+        };
+        return Task.FromResult(new DataKey(keyId, key, wrappedKey.ToArray()));
+    }
+
+    /// <summary>Names the keyring only.</summary>
+    public override string ToString() => $"RsaKeyManager over {_keyring}";
+
+    private byte[] WrapV1(string keyId, RSA publicKey, byte[] key)
+    {
+        var ciphertext = publicKey.Encrypt(key, RSAEncryptionPadding.OaepSHA1);
+        var signature = _keyring.SigningKey.SignV1(RsaV1ProtectedKey.GetSignedData(keyId, ciphertext));
+        return RsaV1ProtectedKey.Encode(keyId, signature, ciphertext);
+    }
+
+    private static byte[] WrapV2(RSA publicKey, byte[] key, EncryptionContext context)
+    {
+        var payload = new byte[key.Length + SHA256.HashSizeInBytes];
+        try
+        {
+            key.CopyTo(payload, 0);
+            SHA256.HashData(ContextEncoding.Encode(context), payload.AsSpan(key.Length));
+            return publicKey.Encrypt(payload, RSAEncryptionPadding.OaepSHA256);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(payload);
+        }
+    }
+
+    private byte[] UnwrapV1(string keyId, ReadOnlySpan<byte> wrappedKey, int expectedKeySizeInBytes)
+    {
+        var blob = RsaV1ProtectedKey.Parse(wrappedKey, keyId);
+        if (!string.Equals(blob.KeyId, keyId, StringComparison.Ordinal))
+        {
+            throw new InvalidProtectedDataException($"The protected document key names key '{blob.KeyId}', but the record names '{keyId}'.");
+        }
+
+        // Signature first: nothing is decrypted for a blob the signing key did not make.
+        if (!_keyring.SigningKey.VerifyV1(blob.SignedData, blob.Signature))
+        {
+            throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The protected document key under '{keyId}' is not signed by the keyring's signing key.");
+        }
+
+        var key = Decrypt(keyId, blob.Ciphertext, RSAEncryptionPadding.OaepSHA1);
+        if (key.Length != expectedKeySizeInBytes)
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw new InvalidProtectedDataException($"The document key under '{keyId}' has the wrong size.");
+        }
+
+        return key;
+    }
+
+    private byte[] UnwrapV2(string keyId, ReadOnlySpan<byte> wrappedKey, EncryptionContext context, int expectedKeySizeInBytes)
+    {
+        var payload = Decrypt(keyId, wrappedKey, RSAEncryptionPadding.OaepSHA256);
+        try
+        {
+            if (payload.Length != expectedKeySizeInBytes + SHA256.HashSizeInBytes)
+            {
+                throw new InvalidProtectedDataException($"The data key under '{keyId}' has the wrong size.");
+            }
+
+            Span<byte> expectedHash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(ContextEncoding.Encode(context), expectedHash);
+            if (!CryptographicOperations.FixedTimeEquals(payload.AsSpan(expectedKeySizeInBytes), expectedHash))
+            {
+                throw new InvalidProtectedDataException(DiagnosticCodes.WrongContext, $"The data key under '{keyId}' was made for another encryption context.");
+            }
+
+            return payload.AsSpan(0, expectedKeySizeInBytes).ToArray();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(payload);
+        }
+    }
+
+    private byte[] Decrypt(string keyId, ReadOnlySpan<byte> ciphertext, RSAEncryptionPadding padding)
+    {
+        var privateKey = _keyring.GetPrivateKey(keyId);
+        if (ciphertext.Length != privateKey.KeySize / 8)
+        {
+            throw new InvalidProtectedDataException($"The wrapped key under '{keyId}' does not have the size of the RSA key.");
+        }
+
+        try
+        {
+            return privateKey.Decrypt(ciphertext.ToArray(), padding);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidProtectedDataException($"The wrapped key under '{keyId}' does not decrypt with the keyring's private key.", ex);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using SecretStore.Diagnostics;
+using SecretStore.Secrets;
+
+namespace SecretStore.Repositories.File;
+
+/// <summary>
+/// The embedded repository: one JSON file of protected records (no clear values, so it is safe to commit).
+/// Writes take an inter-process lock (<c>&lt;file&gt;.lock</c>, opened exclusively and retried until
+/// <see cref="FileSecretRepositoryOptions.LockTimeout"/>), re-read the file, check the expected revision, and
+/// replace the file atomically (temp file in the same folder, then rename). Readers need no lock: they see
+/// the old file or the new one, never half of one. A missing file reads as an empty store; a corrupt file
+/// gives <c>SSB2004</c> and is never overwritten.
+/// </summary>
+public sealed class FileSecretRepository : IProtectedSecretRepository
+{
+    private readonly FileSecretRepositoryOptions _options;
+
+    /// <summary>Creates a repository over the store file at <paramref name="path"/> (created on first write).</summary>
+    public FileSecretRepository(string path, FileSecretRepositoryOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        FilePath = Path.GetFullPath(path);
+        _options = options ?? new FileSecretRepositoryOptions();
+    }
+
+    /// <summary>The full path of the store file.</summary>
+    public string FilePath { get; }
+
+    private string LockPath => FilePath + ".lock";
+
+    /// <inheritdoc />
+    public async Task<ProtectedSecretRecord?> GetAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        return records.GetValueOrDefault((id.ApplicationName, id.Name));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ProtectedSecretRecord>> GetManyAsync(IReadOnlyCollection<SecretId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var result = new List<ProtectedSecretRecord>();
+        foreach (var id in ids.Distinct())
+        {
+            if (records.TryGetValue((id.ApplicationName, id.Name), out var record))
+            {
+                result.Add(record);
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(applicationName);
+        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+
+        // The dictionary is sorted by application then name, so the slice is already in name order.
+        return [.. records.Values.Where(r => string.Equals(r.Id.ApplicationName, applicationName, StringComparison.Ordinal))];
+    }
+
+    /// <inheritdoc />
+    public async Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
+        Validate(record);
+        using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var key = (record.Id.ApplicationName, record.Id.Name);
+        var current = records.GetValueOrDefault(key)?.Revision ?? 0;
+        if (current != expectedRevision)
+        {
+            throw new ConcurrencyConflictException(record.Id, expectedRevision);
+        }
+
+        var newRevision = expectedRevision + 1;
+        records[key] = record with { Revision = newRevision };
+        await WriteAsync(records.Values, cancellationToken).ConfigureAwait(false);
+        return newRevision;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default)
+    {
+        using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var key = (id.ApplicationName, id.Name);
+        if (!records.TryGetValue(key, out var existing))
+        {
+            return false;
+        }
+
+        if (expectedRevision is { } expected && existing.Revision != expected)
+        {
+            throw new ConcurrencyConflictException(id, expected);
+        }
+
+        records.Remove(key);
+        await WriteAsync(records.Values, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Names the file only.</summary>
+    public override string ToString() => $"File store '{FilePath}'";
+
+    private static void Validate(ProtectedSecretRecord record)
+    {
+        if (!record.Id.IsWellFormed || !SecretId.IsWellFormedText(record.MasterKeyId))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"Secret '{record.Id}' has a name or key id with a lone surrogate, which has no UTF-8 form.");
+        }
+
+        var complete = record.Format switch
+        {
+            ProtectedSecretFormat.V1 => record.ProtectedDocumentKey is not null && record.InitialisationVector is not null && record.ProtectedSecretValue is not null && record.Envelope is null,
+            ProtectedSecretFormat.V2 => record.Envelope is not null && record.ProtectedDocumentKey is null && record.InitialisationVector is null && record.ProtectedSecretValue is null,
+            _ => false,
+        };
+        if (!complete || string.IsNullOrEmpty(record.MasterKeyId))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"The record of '{record.Id}' does not have exactly the fields of format {record.Format}.");
+        }
+    }
+
+    private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken)
+    {
+        byte[] content;
+        try
+        {
+            content = await System.IO.File.ReadAllBytesAsync(FilePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return StoreFileFormat.Parse([], FilePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The secret store file '{FilePath}' cannot be read: {ex.GetType().Name}.", ex);
+        }
+
+        return StoreFileFormat.Parse(content, FilePath);
+    }
+
+    private async Task WriteAsync(IEnumerable<ProtectedSecretRecord> records, CancellationToken cancellationToken)
+    {
+        var content = StoreFileFormat.Write(records);
+        var directory = Path.GetDirectoryName(FilePath)!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(FilePath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+
+                // Durable before the rename, so a crash leaves the old file or the whole new one.
+                stream.Flush(flushToDisk: true);
+            }
+
+            System.IO.File.Move(temp, FilePath, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            TryDelete(temp);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The secret store file '{FilePath}' could not be written: {ex.GetType().Name}.", ex);
+        }
+    }
+
+    private async Task<FileStream> AcquireLockAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(FilePath)!;
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The folder of the secret store file '{FilePath}' cannot be created: {ex.GetType().Name}.", ex);
+        }
+
+        var deadline = DateTime.UtcNow + _options.LockTimeout;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                // FileShare.None is an exclusive lock between processes (flock on Unix, share modes on
+                // Windows) and between threads, since each open is its own file description. The lock file
+                // is never deleted: deleting it would let a waiter lock an unlinked file.
+                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(Random.Shared.Next(5, 25), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The lock '{LockPath}' of the secret store file could not be taken within {_options.LockTimeout.TotalSeconds:0.#} s.", ex);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            System.IO.File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a stray temp file holds protected bytes only, never clear values.
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace SecretStore.Repositories.File;
+
+/// <summary>Options of <see cref="FileSecretRepository"/>.</summary>
+public sealed record FileSecretRepositoryOptions
+{
+    /// <summary>How long a writer waits for another writer's lock before failing with <c>SSB2005</c> (default 30 s).</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

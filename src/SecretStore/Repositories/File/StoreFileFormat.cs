@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using SecretStore.Diagnostics;
+using SecretStore.Secrets;
+
+namespace SecretStore.Repositories.File;
+
+/// <summary>
+/// The JSON of the file store: <c>{"version":1,"secrets":[...]}</c>, one object per application/name,
+/// sorted by application then name (ordinal), indented, so a diff shows exactly which secret changed.
+/// v1 records use the reference field names (<c>ApplicationName</c>, <c>Name</c>, <c>MasterKeyId</c>,
+/// <c>ProtectedDocumentKey</c>, <c>InitialisationVector</c>, <c>ProtectedSecretValue</c>, base64), so reference
+/// rows import by copying (rows without <c>Format</c>/<c>Revision</c> read as v1, revision 1; <c>SecretName</c>
+/// is accepted for <c>Name</c>). v2 records hold <c>Format</c> 2, <c>Revision</c>, <c>MasterKeyId</c> and <c>Envelope</c>.
+/// </summary>
+internal static class StoreFileFormat
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static SortedDictionary<(string App, string Name), ProtectedSecretRecord> Parse(byte[] content, string path)
+    {
+        var records = new SortedDictionary<(string App, string Name), ProtectedSecretRecord>(KeyComparer.Instance);
+        if (content.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return records;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(content, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Corrupt(path, "the top level is not an object");
+            }
+
+            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 1)
+            {
+                throw Corrupt(path, "it has no supported \"version\" (1)");
+            }
+
+            if (!root.TryGetProperty("secrets", out var secrets) || secrets.ValueKind != JsonValueKind.Array)
+            {
+                throw Corrupt(path, "it has no \"secrets\" array");
+            }
+
+            var index = 0;
+            foreach (var element in secrets.EnumerateArray())
+            {
+                var record = ParseRecord(element, path, index++);
+                if (!records.TryAdd((record.Id.ApplicationName, record.Id.Name), record))
+                {
+                    throw Corrupt(path, $"secret '{record.Id}' appears twice");
+                }
+            }
+
+            return records;
+        }
+        catch (JsonException ex)
+        {
+            throw new SecretStoreException(
+            [
+                new Diagnostic(DiagnosticCodes.StoreFileCorrupt, DiagnosticSeverity.Error, "The secret store file is not valid JSON; it was not changed.", path, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? 0) + 1),
+            ]);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new SecretStoreException(DiagnosticCodes.StoreFileCorrupt, $"The secret store file '{path}' breaks its schema ({ex.GetType().Name}); it was not changed.", ex);
+        }
+    }
+
+    public static byte[] Write(IEnumerable<ProtectedSecretRecord> records)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", 1);
+            writer.WriteStartArray("secrets");
+            foreach (var record in records)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("ApplicationName", record.Id.ApplicationName);
+                writer.WriteString("Name", record.Id.Name);
+                writer.WriteNumber("Format", (int)record.Format);
+                writer.WriteNumber("Revision", record.Revision);
+                writer.WriteString("MasterKeyId", record.MasterKeyId);
+                if (record.Format == ProtectedSecretFormat.V1)
+                {
+                    writer.WriteBase64String("ProtectedDocumentKey", record.ProtectedDocumentKey);
+                    writer.WriteBase64String("InitialisationVector", record.InitialisationVector);
+                    writer.WriteBase64String("ProtectedSecretValue", record.ProtectedSecretValue);
+                }
+                else
+                {
+                    writer.WriteBase64String("Envelope", record.Envelope);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static ProtectedSecretRecord ParseRecord(JsonElement element, string path, int index)
+    {
+        var where = $"secret #{(index + 1).ToString(CultureInfo.InvariantCulture)}";
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Corrupt(path, $"{where} is not an object");
+        }
+
+        var app = RequiredString(element, "ApplicationName", path, where);
+        var name = OptionalString(element, "Name", path, where) ?? OptionalString(element, "SecretName", path, where)
+            ?? throw Corrupt(path, $"{where} has no \"Name\"");
+        if (app.Length == 0 || name.Length == 0 || !SecretId.IsWellFormedText(app) || !SecretId.IsWellFormedText(name))
+        {
+            throw Corrupt(path, $"{where} has an empty or malformed application or name");
+        }
+
+        var id = new SecretId(app, name);
+        where = $"secret '{id}'";
+        var format = ProtectedSecretFormat.V1;
+        if (element.TryGetProperty("Format", out var formatElement))
+        {
+            format = formatElement.ValueKind == JsonValueKind.Number && formatElement.TryGetInt32(out var f) && f is 1 or 2
+                ? (ProtectedSecretFormat)f
+                : throw Corrupt(path, $"{where} has an unknown \"Format\"");
+        }
+
+        long revision = 1;
+        if (element.TryGetProperty("Revision", out var revisionElement))
+        {
+            revision = revisionElement.ValueKind == JsonValueKind.Number && revisionElement.TryGetInt64(out var r) && r >= 1
+                ? r
+                : throw Corrupt(path, $"{where} has an invalid \"Revision\"");
+        }
+
+        var masterKeyId = RequiredString(element, "MasterKeyId", path, where);
+        if (format == ProtectedSecretFormat.V1)
+        {
+            return new ProtectedSecretRecord
+            {
+                Id = id,
+                Format = format,
+                Revision = revision,
+                MasterKeyId = masterKeyId,
+                ProtectedDocumentKey = RequiredBytes(element, "ProtectedDocumentKey", path, where),
+                InitialisationVector = RequiredBytes(element, "InitialisationVector", path, where),
+                ProtectedSecretValue = RequiredBytes(element, "ProtectedSecretValue", path, where),
+            };
+        }
+
+        if (element.TryGetProperty("ProtectedSecretValue", out _) || element.TryGetProperty("ProtectedDocumentKey", out _))
+        {
+            throw Corrupt(path, $"{where} is v2 but carries v1 fields");
+        }
+
+        return new ProtectedSecretRecord
+        {
+            Id = id,
+            Format = format,
+            Revision = revision,
+            MasterKeyId = masterKeyId,
+            Envelope = RequiredBytes(element, "Envelope", path, where),
+        };
+    }
+
+    private static string RequiredString(JsonElement element, string name, string path, string where) =>
+        OptionalString(element, name, path, where) ?? throw Corrupt(path, $"{where} has no \"{name}\"");
+
+    private static string? OptionalString(JsonElement element, string name, string path, string where)
+    {
+        if (!element.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Corrupt(path, $"{where} has a \"{name}\" that is not a string");
+    }
+
+    private static byte[] RequiredBytes(JsonElement element, string name, string path, string where)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            throw Corrupt(path, $"{where} has no \"{name}\" string");
+        }
+
+        return value.TryGetBytesFromBase64(out var bytes) ? bytes : throw Corrupt(path, $"{where} has a \"{name}\" that is not base64");
+    }
+
+    private static SecretStoreException Corrupt(string path, string what) =>
+        new(DiagnosticCodes.StoreFileCorrupt, $"The secret store file '{path}' is corrupt: {what}. It was not changed.");
+
+    internal sealed class KeyComparer : IComparer<(string App, string Name)>
+    {
+        public static KeyComparer Instance { get; } = new();
+
+        public int Compare((string App, string Name) x, (string App, string Name) y)
+        {
+            var app = string.CompareOrdinal(x.App, y.App);
+            return app != 0 ? app : string.CompareOrdinal(x.Name, y.Name);
+        }
+    }
+}

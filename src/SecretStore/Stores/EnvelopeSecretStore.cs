@@ -1,0 +1,342 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using SecretStore.Diagnostics;
+using SecretStore.Formats;
+using SecretStore.Keys;
+using SecretStore.Repositories;
+using SecretStore.Secrets;
+
+namespace SecretStore.Stores;
+
+/// <summary>
+/// The <see cref="ISecretStore"/>: envelope encryption over any <see cref="IProtectedSecretRepository"/> and
+/// <see cref="IKeyManager"/>. Writes v2 by default (AES-256-GCM, bound to application, name and key id; signed
+/// when the key manager has an <see cref="IEnvelopeSigner"/>); reads v2 and, unless
+/// <see cref="EnvelopeSecretStoreOptions.RequireV2"/>, the reference v1 format. The context used to open a
+/// record always comes from the requested id, never from the stored row.
+/// </summary>
+public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private readonly IProtectedSecretRepository _repository;
+    private readonly IKeyManager _keyManager;
+    private readonly EnvelopeSecretStoreOptions _options;
+    private readonly IDisposable? _owned;
+
+    /// <summary>Creates a store over a repository and a key manager; neither is owned (disposed) by the store.</summary>
+    public EnvelopeSecretStore(IProtectedSecretRepository repository, IKeyManager keyManager, EnvelopeSecretStoreOptions options)
+        : this(repository, keyManager, options, owned: null)
+    {
+    }
+
+    internal EnvelopeSecretStore(IProtectedSecretRepository repository, IKeyManager keyManager, EnvelopeSecretStoreOptions options, IDisposable? owned)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(keyManager);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDegreeOfParallelism, 1, nameof(options));
+        _repository = repository;
+        _keyManager = keyManager;
+        _options = options;
+        _owned = owned;
+    }
+
+    /// <summary>The repository holding the protected records.</summary>
+    public IProtectedSecretRepository Repository => _repository;
+
+    /// <summary>The key manager wrapping the data keys.</summary>
+    public IKeyManager KeyManager => _keyManager;
+
+    /// <summary>The options this store was made with.</summary>
+    public EnvelopeSecretStoreOptions Options => _options;
+
+    /// <inheritdoc />
+    public async Task<Secret> GetAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        var record = await _repository.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new SecretNotFoundException(id);
+        var opening = Prepare(id, record);
+        using var dataKey = await UnwrapAsync(opening, cancellationToken).ConfigureAwait(false);
+        return opening.Open(dataKey);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<SecretId, Secret>> GetManyAsync(IEnumerable<SecretId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var requested = ids.ToHashSet();
+        if (requested.Count == 0)
+        {
+            return new Dictionary<SecretId, Secret>();
+        }
+
+        var records = await _repository.GetManyAsync(requested, cancellationToken).ConfigureAwait(false);
+        var openings = records.Where(r => requested.Contains(r.Id)).Select(r => Prepare(r.Id, r)).ToList();
+
+        // One unwrap per distinct wrapped key (and context): copies of a key are never unwrapped twice.
+        var groups = openings.GroupBy(o => o.UnwrapIdentity, StringComparer.Ordinal).ToList();
+        var results = new ConcurrentDictionary<SecretId, Secret>();
+        await Parallel.ForEachAsync(
+            groups,
+            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+            async (group, token) =>
+            {
+                var first = group.First();
+                using var dataKey = await UnwrapAsync(first, token).ConfigureAwait(false);
+                foreach (var opening in group)
+                {
+                    results[opening.Id] = opening.Open(dataKey);
+                }
+            }).ConfigureAwait(false);
+        return results.ToDictionary();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(applicationName);
+        var records = await _repository.QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
+        return [.. records.Select(Metadata).OrderBy(m => m.Id.Name, StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
+    public async Task<SecretMetadata> SetAsync(SecretId id, string value, SetSecretOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        options ??= new SetSecretOptions();
+        if (!id.IsWellFormed)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"The application or name of secret '{id}' holds a lone UTF-16 surrogate, which has no UTF-8 form.");
+        }
+
+        if (!SecretId.IsWellFormedText(value))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"The value of secret '{id}' holds a lone UTF-16 surrogate, which has no UTF-8 form.");
+        }
+
+        var keyId = options.KeyId ?? _options.DefaultKeyId
+            ?? throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"No key id to protect secret '{id}' with: give one, or configure the store's default key.");
+        if (options.Format == ProtectedSecretFormat.V1 && _options.RequireV2)
+        {
+            throw new SecretStoreException(DiagnosticCodes.FormatPolicyViolation, $"Secret '{id}' cannot be written as v1: the store requires v2.");
+        }
+
+        if (options.Format is not (ProtectedSecretFormat.V1 or ProtectedSecretFormat.V2))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Unknown format for secret '{id}'.");
+        }
+
+        var size = StrictUtf8.GetByteCount(value);
+        if (_options.MaxValueSizeInBytes is { } limit && size > limit)
+        {
+            throw new PayloadTooLargeException(id, size, limit);
+        }
+
+        // Without an expected revision, the revision read here still guards the save: a writer in between
+        // makes the conditional save fail instead of being overwritten.
+        var expected = options.ExpectedRevision
+            ?? (await _repository.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Revision
+            ?? 0;
+        var record = options.Format == ProtectedSecretFormat.V2
+            ? await ProtectV2Async(id, value, keyId, cancellationToken).ConfigureAwait(false)
+            : await ProtectV1Async(id, value, keyId, cancellationToken).ConfigureAwait(false);
+        var revision = await _repository.SaveAsync(record, expected, cancellationToken).ConfigureAwait(false);
+        return new SecretMetadata(id, revision, keyId, options.Format);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) =>
+        _repository.DeleteAsync(id, expectedRevision, cancellationToken);
+
+    /// <summary>Disposes what the store owns (the keyring, when made by <see cref="FileSecretStoreFactory"/>).</summary>
+    public void Dispose() => _owned?.Dispose();
+
+    /// <summary>Names the parts, never keys or values.</summary>
+    public override string ToString() => $"EnvelopeSecretStore ({_repository}, {_keyManager})";
+
+    private static SecretMetadata Metadata(ProtectedSecretRecord record) =>
+        new(record.Id, record.Revision, record.MasterKeyId, record.Format);
+
+    private async Task<ProtectedSecretRecord> ProtectV2Async(SecretId id, string value, string keyId, CancellationToken cancellationToken)
+    {
+        var context = EncryptionContext.ForSecret(id, keyId, ProtectedSecretFormat.V2);
+        using var dataKey = await _keyManager.GenerateDataKeyAsync(keyId, V2Envelope.DataKeySizeInBytes, context, ProtectedSecretFormat.V2, cancellationToken).ConfigureAwait(false);
+        if (dataKey.Plaintext.Length != V2Envelope.DataKeySizeInBytes)
+        {
+            throw new SecretStoreException(DiagnosticCodes.UnexpectedError, $"The key manager returned a data key of the wrong size for '{keyId}'.");
+        }
+
+        var nonce = RandomNumberGenerator.GetBytes(V2Envelope.NonceSizeInBytes);
+        var plaintext = StrictUtf8.GetBytes(value);
+        var ciphertext = new byte[plaintext.Length];
+        var tag = new byte[V2Envelope.TagSizeInBytes];
+        try
+        {
+            using var aes = new AesGcm(dataKey.Plaintext, V2Envelope.TagSizeInBytes);
+            aes.Encrypt(nonce, plaintext, ciphertext, tag, ContextEncoding.Encode(context));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+
+        var envelope = V2Envelope.Encode(context, keyId, dataKey.WrappedKey, nonce, ciphertext, tag, _keyManager.EnvelopeSigner);
+        return new ProtectedSecretRecord { Id = id, Format = ProtectedSecretFormat.V2, MasterKeyId = keyId, Envelope = envelope };
+    }
+
+    private async Task<ProtectedSecretRecord> ProtectV1Async(SecretId id, string value, string keyId, CancellationToken cancellationToken)
+    {
+        using var dataKey = await _keyManager.GenerateDataKeyAsync(keyId, V1Cipher.KeySizeInBytes, EncryptionContext.Empty, ProtectedSecretFormat.V1, cancellationToken).ConfigureAwait(false);
+        var (iv, ciphertext) = V1Cipher.Encrypt(dataKey.Plaintext, value);
+        return new ProtectedSecretRecord
+        {
+            Id = id,
+            Format = ProtectedSecretFormat.V1,
+            MasterKeyId = keyId,
+            ProtectedDocumentKey = dataKey.WrappedKey,
+            InitialisationVector = iv,
+            ProtectedSecretValue = ciphertext,
+        };
+    }
+
+    private Task<DataKey> UnwrapAsync(Opening opening, CancellationToken cancellationToken) =>
+        _keyManager.DecryptDataKeyAsync(opening.KeyId, opening.WrappedKey, opening.Context, opening.Format, opening.KeySize, cancellationToken);
+
+    private Opening Prepare(SecretId requested, ProtectedSecretRecord record)
+    {
+        if (record.Id != requested)
+        {
+            throw new WrongContextException(requested, $"the repository returned the record of '{record.Id}'");
+        }
+
+        var metadata = Metadata(record);
+        return record.Format switch
+        {
+            ProtectedSecretFormat.V1 => PrepareV1(requested, record, metadata),
+            ProtectedSecretFormat.V2 => PrepareV2(requested, record, metadata),
+            _ => throw new InvalidProtectedDataException($"The record of '{requested}' has an unknown format."),
+        };
+    }
+
+    private Opening PrepareV1(SecretId id, ProtectedSecretRecord record, SecretMetadata metadata)
+    {
+        if (_options.RequireV2)
+        {
+            throw new SecretStoreException(DiagnosticCodes.FormatPolicyViolation, $"Secret '{id}' is a v1 record, but the store requires v2; rewrap it.");
+        }
+
+        if (record.ProtectedDocumentKey is not { Length: > 0 } wrapped || record.InitialisationVector is not { } iv
+            || record.ProtectedSecretValue is not { } ciphertext || string.IsNullOrEmpty(record.MasterKeyId))
+        {
+            throw new InvalidProtectedDataException($"The v1 record of '{id}' lacks a field.");
+        }
+
+        return new Opening(id, ProtectedSecretFormat.V1, record.MasterKeyId, wrapped, EncryptionContext.Empty, V1Cipher.KeySizeInBytes, metadata,
+            key => V1Cipher.Decrypt(key.Plaintext, iv, ciphertext, id.ToString()));
+    }
+
+    private Opening PrepareV2(SecretId id, ProtectedSecretRecord record, SecretMetadata metadata)
+    {
+        if (record.Envelope is not { } bytes)
+        {
+            throw new InvalidProtectedDataException($"The v2 record of '{id}' has no envelope.");
+        }
+
+        var subject = id.ToString();
+        var envelope = V2Envelope.Parse(bytes, subject);
+
+        // The signature is checked before any field is trusted or any key is unwrapped.
+        if (_keyManager.EnvelopeSigner is { } signer)
+        {
+            if (!envelope.IsSigned)
+            {
+                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is not signed, but its key manager requires signed envelopes.");
+            }
+
+            if (!string.Equals(envelope.SigningKeyId, signer.SigningKeyId, StringComparison.Ordinal)
+                || !signer.Verify(envelope.SignedData, envelope.Signature))
+            {
+                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is not signed by the keyring's signing key.");
+            }
+        }
+        else if (envelope.IsSigned)
+        {
+            throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is signed, but this key manager cannot verify signatures.");
+        }
+
+        var context = EncryptionContext.ForSecret(id, envelope.KeyId, ProtectedSecretFormat.V2);
+        if (!context.Equals(envelope.Context))
+        {
+            throw new WrongContextException(id, $"it was written for '{Describe(envelope.Context)}'");
+        }
+
+        if (!string.Equals(record.MasterKeyId, envelope.KeyId, StringComparison.Ordinal))
+        {
+            throw new InvalidProtectedDataException($"The record of '{id}' names key '{record.MasterKeyId}', but its envelope names '{envelope.KeyId}'.");
+        }
+
+        return new Opening(id, ProtectedSecretFormat.V2, envelope.KeyId, envelope.WrappedKey, context, V2Envelope.DataKeySizeInBytes, metadata,
+            key => OpenV2(id, envelope, context, key));
+    }
+
+    private static string OpenV2(SecretId id, V2Envelope envelope, EncryptionContext context, DataKey key)
+    {
+        var plaintext = new byte[envelope.Ciphertext.Length];
+        try
+        {
+            using var aes = new AesGcm(key.Plaintext, V2Envelope.TagSizeInBytes);
+            aes.Decrypt(envelope.Nonce, envelope.Ciphertext, envelope.Tag, plaintext, ContextEncoding.Encode(context));
+            return StrictUtf8.GetString(plaintext);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidProtectedDataException($"The envelope of '{id}' fails authentication (tampered, or the wrong key).", ex);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new InvalidProtectedDataException($"The value of '{id}' is not valid UTF-8 after decryption.", ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    private static string Describe(EncryptionContext context)
+    {
+        var pairs = context.ToDictionary();
+        return pairs.TryGetValue(EncryptionContext.ApplicationKey, out var app) && pairs.TryGetValue(EncryptionContext.NameKey, out var name)
+            ? $"{app}/{name}"
+            : "another context";
+    }
+
+    /// <summary>A record checked and ready to open once its data key is unwrapped.</summary>
+    private sealed class Opening(
+        SecretId id,
+        ProtectedSecretFormat format,
+        string keyId,
+        byte[] wrappedKey,
+        EncryptionContext context,
+        int keySize,
+        SecretMetadata metadata,
+        Func<DataKey, string> decrypt)
+    {
+        public SecretId Id => id;
+
+        public ProtectedSecretFormat Format => format;
+
+        public string KeyId => keyId;
+
+        public byte[] WrappedKey => wrappedKey;
+
+        public EncryptionContext Context => context;
+
+        public int KeySize => keySize;
+
+        public string UnwrapIdentity { get; } =
+            $"{(int)format}|{keyId}|{Convert.ToBase64String(wrappedKey)}|{Convert.ToBase64String(ContextEncoding.Encode(context))}";
+
+        public Secret Open(DataKey key) => new(id, decrypt(key), metadata);
+    }
+}
