@@ -1,0 +1,212 @@
+using System.Text;
+using System.Text.Json;
+using SecretStore.Diagnostics;
+using SecretStore.Resolution.Formats;
+using SecretStore.Resolution.Syntax;
+using SecretStore.Secrets;
+
+namespace SecretStore.Resolution.Escaping;
+
+/// <summary>
+/// Turns a secret value into the exact text written in one context. Every string built here is written by
+/// appending; no regex replacement strings are involved, so <c>$0</c>, <c>$&amp;</c> and <c>${}</c> are just text.
+/// </summary>
+internal static class ValueEscaper
+{
+    /// <summary>Escapes <paramref name="value"/> for <paramref name="context"/> with <paramref name="modifiers"/>.</summary>
+    public static EscapeOutcome Escape(string value, EscapeContext context, PlaceholderModifiers modifiers, string lineEnding)
+    {
+        if (!SecretId.IsWellFormedText(value))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value is not well-formed Unicode (a lone surrogate)");
+        }
+
+        if ((modifiers & PlaceholderModifiers.Base64) != 0)
+        {
+            value = Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+        }
+
+        if ((modifiers & PlaceholderModifiers.Json) != 0 && !IsJsonValue(value))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.InvalidJsonValue, "the value is not a single valid JSON value");
+        }
+
+        var raw = (modifiers & PlaceholderModifiers.Raw) != 0;
+        return context switch
+        {
+            EscapeContext.JsonValue => EscapeOutcome.Ok(value),
+            EscapeContext.JsonString => EscapeOutcome.Ok(raw ? value : JsonString(value)),
+            EscapeContext.XmlAttribute => raw ? EscapeOutcome.Ok(value) : XmlAttribute(value),
+            EscapeContext.XmlText => raw ? EscapeOutcome.Ok(NormalizeLineEndings(value, lineEnding)) : XmlText(value, lineEnding),
+            EscapeContext.XmlCData => XmlCData(value, lineEnding),
+            _ => PlainText(value, raw, lineEnding),
+        };
+    }
+
+    /// <summary>JSON string content: quotes, backslashes, all C0 controls, DEL-free, and U+2028/U+2029 escaped.</summary>
+    public static string JsonString(string value)
+    {
+        var sb = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                case < ' ' or '\u2028' or '\u2029':
+                    sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                default: sb.Append(c); break;
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static EscapeOutcome XmlAttribute(string value)
+    {
+        if (FindInvalidXmlChar(value) is { } bad)
+        {
+            return bad;
+        }
+
+        var sb = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '&': sb.Append("&amp;"); break;
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '"': sb.Append("&quot;"); break;
+                case '\'': sb.Append("&apos;"); break;
+
+                // Attribute-value normalization would turn raw line breaks and tabs into spaces; references survive it.
+                case '\n': sb.Append("&#xA;"); break;
+                case '\r': sb.Append("&#xD;"); break;
+                case '\t': sb.Append("&#x9;"); break;
+                default: sb.Append(c); break;
+            }
+        }
+
+        return EscapeOutcome.Ok(sb.ToString());
+    }
+
+    private static EscapeOutcome XmlText(string value, string lineEnding)
+    {
+        if (FindInvalidXmlChar(value) is { } bad)
+        {
+            return bad;
+        }
+
+        var sb = new StringBuilder(value.Length + 8);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            switch (c)
+            {
+                case '&': sb.Append("&amp;"); break;
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '\r':
+                    sb.Append(lineEnding);
+                    if (i + 1 < value.Length && value[i + 1] == '\n')
+                    {
+                        i++;
+                    }
+
+                    break;
+                case '\n': sb.Append(lineEnding); break;
+                default: sb.Append(c); break;
+            }
+        }
+
+        return EscapeOutcome.Ok(sb.ToString());
+    }
+
+    private static EscapeOutcome XmlCData(string value, string lineEnding)
+    {
+        if (value.Contains("]]>", StringComparison.Ordinal))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.CDataTerminatorInValue, "the value contains ']]>', which would end the CDATA section");
+        }
+
+        return FindInvalidXmlChar(value) ?? EscapeOutcome.Ok(NormalizeLineEndings(value, lineEnding));
+    }
+
+    private static EscapeOutcome PlainText(string value, bool raw, string lineEnding)
+    {
+        if (raw)
+        {
+            return EscapeOutcome.Ok(NormalizeLineEndings(value, lineEnding));
+        }
+
+        return value.AsSpan().IndexOfAny('\r', '\n') >= 0
+            ? EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value has several lines and a plain-text file has no way to escape them; use the 'raw' or 'base64' modifier")
+            : EscapeOutcome.Ok(value);
+    }
+
+    /// <summary>Rewrites CRLF, CR and LF in <paramref name="value"/> to <paramref name="lineEnding"/>.</summary>
+    public static string NormalizeLineEndings(string value, string lineEnding)
+    {
+        if (value.AsSpan().IndexOfAny('\r', '\n') < 0)
+        {
+            return value;
+        }
+
+        var sb = new StringBuilder(value.Length + 8);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\r')
+            {
+                sb.Append(lineEnding);
+                if (i + 1 < value.Length && value[i + 1] == '\n')
+                {
+                    i++;
+                }
+            }
+            else if (c == '\n')
+            {
+                sb.Append(lineEnding);
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static EscapeOutcome? FindInvalidXmlChar(string value)
+    {
+        foreach (var c in value)
+        {
+            if ((c < ' ' && c is not '\t' and not '\n' and not '\r') || c is '\uFFFE' or '\uFFFF')
+            {
+                return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value contains a control character that XML 1.0 cannot represent, even as a character reference; use the 'base64' modifier");
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsJsonValue(string value)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,280 @@
+using SecretStore.Diagnostics;
+using SecretStore.Resolution.Formats;
+using SecretStore.Resolution.Mapping;
+using SecretStore.Resolution.Reporting;
+using SecretStore.Resolution.Syntax;
+using SecretStore.Resolution.Text;
+
+namespace SecretStore.Resolution;
+
+/// <summary>
+/// Reads one listed file and plans its substitutions: encoding, format, placeholders and their escape
+/// contexts, mapping targets. Nothing is fetched here, so list mode stops after this step.
+/// </summary>
+internal static class FileAnalyzer
+{
+    public static async Task<FileWork> AnalyzeAsync(string path, string? defaultApplication, IReadOnlyList<MappingSpec> mappings, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var work = new FileWork(path, Path.GetFullPath(path));
+        if (!await ReadAsync(work, diagnostics, cancellationToken).ConfigureAwait(false))
+        {
+            work.Failed = true;
+            return work;
+        }
+
+        var bytes = work.Bytes!;
+        var kind = TextCodec.Detect(bytes);
+        var applicable = mappings.Where(m => m.AppliesTo(work.FullPath)).ToList();
+
+        // The cheap path: no '#{' anywhere and no mapping means nothing can change; not even decoded.
+        if (applicable.Count == 0 && !TextCodec.MayContainMarker(bytes, kind))
+        {
+            return work;
+        }
+
+        work.Encoding = kind;
+        if (!TextCodec.TryDecode(bytes, kind, out var text, out var badByte))
+        {
+            var line = kind is TextEncodingKind.Utf8 or TextEncodingKind.Utf8Bom ? LineMap.LineOfUtf8Byte(bytes, badByte) : 0;
+            diagnostics.Add(Error(DiagnosticCodes.InvalidEncoding, $"The file is not valid {Describe(kind)} (first invalid byte at offset {badByte}); it is not rewritten with a lossy fallback.", work.Path, line, 0));
+            work.Failed = true;
+            return work;
+        }
+
+        work.Text = text;
+        work.Lines = new LineMap(text);
+        work.Format = FileFormatDetector.Detect(work.FullPath, text);
+        var errorsBefore = diagnostics.Count;
+        if (!BuildLayout(work, diagnostics))
+        {
+            work.Failed = true;
+            return work;
+        }
+
+        ScanPlaceholders(work, defaultApplication, diagnostics);
+        ApplyMappings(work, applicable, diagnostics);
+        if (diagnostics.Count == errorsBefore)
+        {
+            // Parse the input only now: a placeholder outside a JSON string is reported as such (SSB1005), not as "not JSON".
+            ParseInput(work, diagnostics);
+        }
+
+        return work;
+    }
+
+    private static async Task<bool> ReadAsync(FileWork work, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = new FileInfo(work.FullPath);
+            if (info.LinkTarget is not null)
+            {
+                diagnostics.Add(Error(DiagnosticCodes.UnsupportedFile, "The file is a symbolic link; resolve the file it points to instead (a link is never followed, so a secret cannot be written outside the listed tree).", work.Path));
+                return false;
+            }
+
+            if (!info.Exists)
+            {
+                diagnostics.Add(Directory.Exists(work.FullPath)
+                    ? Error(DiagnosticCodes.UnsupportedFile, "The listed path is a directory, not a file.", work.Path)
+                    : Error(DiagnosticCodes.FileNotFound, "The listed file does not exist.", work.Path));
+                return false;
+            }
+
+            work.Bytes = await File.ReadAllBytesAsync(work.FullPath, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(Error(DiagnosticCodes.UnsupportedFile, $"The file could not be read ({ex.GetType().Name}).", work.Path));
+            return false;
+        }
+    }
+
+    private static bool BuildLayout(FileWork work, List<Diagnostic> diagnostics)
+    {
+        var text = work.Text!;
+        switch (work.Format)
+        {
+            case FileFormat.Json:
+                work.Layout = JsonLayout.Scan(text);
+                return true;
+            case FileFormat.Xml:
+                var xml = XmlLayout.Scan(text);
+                if (xml.HasDtd)
+                {
+                    var (line, column) = work.Lines!.Locate(xml.DtdOffset);
+                    diagnostics.Add(Error(DiagnosticCodes.DtdProhibited, "The XML document has a DTD (<!DOCTYPE or another <! declaration); such files are not processed.", work.Path, line, column));
+                    return false;
+                }
+
+                work.Layout = xml;
+                return true;
+            default:
+                work.Layout = PlainTextLayout.Instance;
+                return true;
+        }
+    }
+
+    private static void ScanPlaceholders(FileWork work, string? defaultApplication, List<Diagnostic> diagnostics)
+    {
+        var text = work.Text!;
+        if (text.IndexOf(PlaceholderScanner.Prefix, StringComparison.Ordinal) < 0)
+        {
+            return;
+        }
+
+        foreach (var item in PlaceholderScanner.Scan(text, defaultApplication))
+        {
+            var wholeToken = item is PlaceholderItem { Placeholder.Modifiers: var m } && (m & PlaceholderModifiers.Json) != 0;
+            var site = work.Layout!.Classify(item.Start, item.Start + item.Length, wholeToken);
+            if (site.Kind == SiteKind.Comment)
+            {
+                continue;
+            }
+
+            var (line, column) = work.Lines!.Locate(item.Start);
+            switch (item)
+            {
+                case SyntaxErrorItem error:
+                    diagnostics.Add(Error(error.Code, error.Message, work.Path, line, column));
+                    break;
+                case EscapeItem escape:
+                    work.Escapes.Add(escape.Start);
+                    break;
+                case PlaceholderItem { Placeholder: var placeholder }:
+                    if (site.Kind == SiteKind.Forbidden)
+                    {
+                        diagnostics.Add(Error(DiagnosticCodes.ValueNotAllowedInContext, $"Placeholder {PlaceholderScanner.Quote(placeholder.Text)} cannot be substituted here: {site.Reason}.", work.Path, line, column));
+                        break;
+                    }
+
+                    work.Substitutions.Add(new Substitution
+                    {
+                        Id = placeholder.Id,
+                        Modifiers = placeholder.Modifiers,
+                        Source = PlaceholderSource.Placeholder,
+                        Text = placeholder.Text,
+                        Line = line,
+                        Column = column,
+                        Site = site,
+                    });
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private static void ApplyMappings(FileWork work, List<MappingSpec> applicable, List<Diagnostic> diagnostics)
+    {
+        foreach (var spec in applicable)
+        {
+            var path = spec.Mapping.ConfigurationPath;
+            List<(int Start, int End)> targets;
+            EscapeContext context;
+            switch (work.Layout)
+            {
+                case JsonLayout json:
+                    targets = MappingTargets.FindInJson(json, path);
+                    context = EscapeContext.JsonString;
+                    break;
+                case XmlLayout xml:
+                    targets = MappingTargets.FindInXml(xml, work.Text!, path);
+                    context = EscapeContext.XmlAttribute;
+                    break;
+                default:
+                    if (spec.Mapping.File is not null)
+                    {
+                        diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' selects this file, but structured mappings apply to JSON and XML config files only.", work.Path));
+                    }
+
+                    continue;
+            }
+
+            if (targets.Count == 0)
+            {
+                if (spec.Mapping.File is not null)
+                {
+                    diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' -> '{spec.Id}': the path does not exist in this file as a string value{(work.Layout is XmlLayout ? " (connectionStrings/add[@name]/@connectionString or appSettings/add[@key]/@value)" : string.Empty)}.", work.Path));
+                }
+
+                continue;
+            }
+
+            spec.Hits++;
+            foreach (var (start, end) in targets)
+            {
+                var (line, column) = work.Lines!.Locate(start);
+                if (work.Substitutions.Any(s => s.Site.ReplaceStart < end && start < s.Site.ReplaceEnd))
+                {
+                    diagnostics.Add(Error(DiagnosticCodes.ValueNotAllowedInContext, $"Mapping '{path}' targets a value that also holds a placeholder; use one or the other.", work.Path, line, column));
+                    continue;
+                }
+
+                work.Substitutions.Add(new Substitution
+                {
+                    Id = spec.Id,
+                    Modifiers = spec.Mapping.Optional ? PlaceholderModifiers.Optional : PlaceholderModifiers.None,
+                    Source = PlaceholderSource.Mapping,
+                    Text = $"mapping '{path}'",
+                    Line = line,
+                    Column = column,
+                    Site = new Site(SiteKind.Substitute, context, start, end),
+                });
+            }
+        }
+
+        work.Substitutions.Sort((a, b) => a.Site.ReplaceStart.CompareTo(b.Site.ReplaceStart));
+    }
+
+    private static void ParseInput(FileWork work, List<Diagnostic> diagnostics)
+    {
+        if (work.Substitutions.Count == 0 && work.Escapes.Count == 0)
+        {
+            return;
+        }
+
+        int line, column;
+        switch (work.Format)
+        {
+            case FileFormat.Json:
+                using (var document = JsonShape.TryParse(work.Text!, out line, out column))
+                {
+                    if (document is null)
+                    {
+                        diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, "The file is not valid JSON (comments and trailing commas are allowed).", work.Path, line, column));
+                        work.Failed = true;
+                        return;
+                    }
+
+                    work.JsonInput = document.RootElement.Clone();
+                }
+
+                break;
+            case FileFormat.Xml:
+                work.XmlInput = XmlShape.TryRead(work.Text!, out line, out column, out var dtd);
+                if (work.XmlInput is null)
+                {
+                    diagnostics.Add(dtd
+                        ? Error(DiagnosticCodes.DtdProhibited, "The XML document has a DTD; such files are not processed.", work.Path, line, column)
+                        : Error(DiagnosticCodes.InvalidDocument, "The file is not well-formed XML.", work.Path, line, column));
+                    work.Failed = true;
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static string Describe(TextEncodingKind kind) => kind switch
+    {
+        TextEncodingKind.Utf16LittleEndian => "UTF-16 LE",
+        TextEncodingKind.Utf16BigEndian => "UTF-16 BE",
+        _ => "UTF-8",
+    };
+
+    internal static Diagnostic Error(DiagnosticCode code, string message, string? file = null, int line = 0, int column = 0) =>
+        new(code, DiagnosticSeverity.Error, message, file, line, column);
+}

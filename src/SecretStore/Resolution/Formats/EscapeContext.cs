@@ -1,0 +1,23 @@
+namespace SecretStore.Resolution.Formats;
+
+/// <summary>Where in a file a value lands, which decides how it is escaped.</summary>
+public enum EscapeContext
+{
+    /// <summary>Inside a JSON string: JSON string escaping.</summary>
+    JsonString,
+
+    /// <summary>A whole JSON string token replaced by a JSON value (<c>json</c> modifier).</summary>
+    JsonValue,
+
+    /// <summary>An XML attribute value: <c>&amp;&lt;&gt;"'</c> and line breaks as character references.</summary>
+    XmlAttribute,
+
+    /// <summary>XML character data between tags: <c>&amp;&lt;&gt;</c>.</summary>
+    XmlText,
+
+    /// <summary>Inside an XML CDATA section: no escaping, <c>]]&gt;</c> refused.</summary>
+    XmlCData,
+
+    /// <summary>Any other file: plain replacement, a single line unless <c>raw</c>.</summary>
+    PlainText,
+}

@@ -1,0 +1,34 @@
+namespace SecretStore.Resolution.Formats;
+
+/// <summary>What a format says about a span: substitute with an escape context, skip (a comment), or refuse.</summary>
+internal enum SiteKind
+{
+    /// <summary>Substitute, escaping for <see cref="Site.Context"/>.</summary>
+    Substitute,
+
+    /// <summary>A comment: placeholders there are left alone.</summary>
+    Comment,
+
+    /// <summary>A place where no value can be written safely (a tag name, a JSON key, outside a string).</summary>
+    Forbidden,
+}
+
+/// <summary>The classification of one placeholder span.</summary>
+/// <param name="Kind">Substitute, comment or forbidden.</param>
+/// <param name="Context">The escape context when substituting.</param>
+/// <param name="ReplaceStart">Start of the text to replace (the opening quote for the <c>json</c> modifier).</param>
+/// <param name="ReplaceEnd">End of the text to replace (exclusive).</param>
+/// <param name="Reason">Why a forbidden site is forbidden.</param>
+internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int ReplaceStart, int ReplaceEnd, string? Reason = null)
+{
+    public static Site Forbid(string reason) => new(SiteKind.Forbidden, EscapeContext.PlainText, 0, 0, reason);
+
+    public static Site InComment() => new(SiteKind.Comment, EscapeContext.PlainText, 0, 0);
+}
+
+/// <summary>A format's view of a file: where a placeholder span may be substituted and how.</summary>
+internal interface IFormatLayout
+{
+    /// <summary>Classifies the span <c>[start, end)</c>; <paramref name="wholeToken"/> asks for the enclosing token (json modifier).</summary>
+    Site Classify(int start, int end, bool wholeToken);
+}

@@ -1,0 +1,64 @@
+using SecretStore.Resolution.Formats;
+
+namespace SecretStore.Resolution.Mapping;
+
+/// <summary>Finds the span a configuration path points at, in JSON and in web.config/app.config.</summary>
+internal static class MappingTargets
+{
+    private const string ConnectionStringsPrefix = "ConnectionStrings:";
+    private const string AppSettingsPrefix = "AppSettings:";
+
+    /// <summary>The content spans (between the quotes) of the JSON string values at <paramref name="path"/>.</summary>
+    public static List<(int Start, int End)> FindInJson(JsonLayout layout, string path)
+    {
+        var found = new List<(int, int)>();
+        foreach (var token in layout.Strings)
+        {
+            // .NET configuration keys are case-insensitive.
+            if (!token.IsPropertyName && string.Equals(token.Path, path, StringComparison.OrdinalIgnoreCase))
+            {
+                found.Add((token.Start + 1, token.End - 1));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The attribute value spans <paramref name="path"/> maps to in a .NET XML config file.</summary>
+    public static List<(int Start, int End)> FindInXml(XmlLayout layout, string text, string path)
+    {
+        string elementPath, keyAttribute, valueAttribute, key;
+        if (path.StartsWith(ConnectionStringsPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            (elementPath, keyAttribute, valueAttribute) = ("configuration/connectionStrings/add", "name", "connectionString");
+            key = path[ConnectionStringsPrefix.Length..];
+        }
+        else
+        {
+            (elementPath, keyAttribute, valueAttribute) = ("configuration/appSettings/add", "key", "value");
+            key = path.StartsWith(AppSettingsPrefix, StringComparison.OrdinalIgnoreCase) ? path[AppSettingsPrefix.Length..] : path;
+        }
+
+        var found = new List<(int, int)>();
+        foreach (var element in layout.Elements)
+        {
+            if (!string.Equals(element.Path, elementPath, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var keyMatches = element.Attributes.Any(a => a.Name == keyAttribute && string.Equals(XmlLayout.DecodeAttribute(text, a), key, StringComparison.OrdinalIgnoreCase));
+            if (!keyMatches)
+            {
+                continue;
+            }
+
+            foreach (var attribute in element.Attributes.Where(a => a.Name == valueAttribute))
+            {
+                found.Add((attribute.ValueStart, attribute.ValueEnd));
+            }
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,32 @@
+namespace SecretStore.Resolution;
+
+/// <summary>One resolver run: the files, the mode and the options. Every face (MSBuild, Cake, CLI) builds one.</summary>
+public sealed class ResolveRequest
+{
+    /// <summary>The files, already expanded (see <see cref="FileGlobs.Expand"/>). A listed file that does not exist is an error.</summary>
+    public required IReadOnlyList<string> Files { get; init; }
+
+    /// <summary>The application of placeholders that name none (<c>#{secret:Name}</c>).</summary>
+    public string? DefaultApplication { get; init; }
+
+    /// <summary>Resolve (write), verify (write nothing) or list (names only).</summary>
+    public ResolveMode Mode { get; init; } = ResolveMode.Resolve;
+
+    /// <summary>When true, no placeholder in any listed file is an error (<c>SSB1010</c>).</summary>
+    public bool RequirePlaceholders { get; init; }
+
+    /// <summary>When false, a missing <c>optional</c> secret is an error as well.</summary>
+    public bool AllowOptional { get; init; } = true;
+
+    /// <summary>Structured mappings applied without placeholders.</summary>
+    public IReadOnlyList<SecretMapping> Mappings { get; init; } = [];
+
+    /// <summary>Where to write the redacted report: JSON, or Markdown when the path ends in <c>.md</c>.</summary>
+    public string? ReportPath { get; init; }
+
+    /// <summary>
+    /// Called once, in resolve mode, with every value form about to be written, before any file is written
+    /// (the CLI registers CI masks here). The forms must never be logged.
+    /// </summary>
+    public Action<ResolvedValueForms>? BeforeWrite { get; init; }
+}

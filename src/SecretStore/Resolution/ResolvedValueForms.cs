@@ -1,0 +1,17 @@
+namespace SecretStore.Resolution;
+
+/// <summary>
+/// Every form of every value about to be written: the clear value, each escaped form actually written, the
+/// Base64 form, and each line of a multi-line value. Given to <see cref="ResolveRequest.BeforeWrite"/> so a CI
+/// host can register masks before any file exists. <see cref="ToString"/> never shows the forms.
+/// </summary>
+public sealed class ResolvedValueForms
+{
+    internal ResolvedValueForms(IReadOnlyList<string> forms) => Forms = forms;
+
+    /// <summary>The distinct non-empty forms, longest first (masking the longest first avoids partial masks).</summary>
+    public IReadOnlyList<string> Forms { get; }
+
+    /// <summary>Shows a count only.</summary>
+    public override string ToString() => $"{Forms.Count} value forms (redacted)";
+}

@@ -1,0 +1,243 @@
+using SecretStore.Diagnostics;
+using SecretStore.Resolution.Files;
+using SecretStore.Resolution.Mapping;
+using SecretStore.Resolution.Reporting;
+using SecretStore.Secrets;
+
+namespace SecretStore.Resolution;
+
+/// <summary>
+/// Replaces secret placeholders in config files with values from an <see cref="ISecretStore"/>, escaped for the
+/// place they land in. Fail closed: every file is read, planned and resolved in memory first; only when nothing
+/// went wrong are the changed files written, each through a temp file and a rename. Each distinct secret is
+/// fetched once per run, in one <see cref="ISecretStore.GetManyAsync"/> call per application.
+/// </summary>
+/// <param name="store">The store the values come from (not used in list mode).</param>
+public sealed class SecretResolver(ISecretStore store)
+{
+    private readonly ISecretStore _store = store ?? throw new ArgumentNullException(nameof(store));
+
+    /// <summary>
+    /// Runs the request. Problems are returned as diagnostics (all of them), never thrown; only cancellation
+    /// and programming errors throw.
+    /// </summary>
+    public async Task<ResolveResult> ResolveAsync(ResolveRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Files);
+        var diagnostics = new List<Diagnostic>();
+        var mappings = ParseMappings(request, diagnostics);
+
+        var files = new List<FileWork>();
+        var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (var path in request.Files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.InvalidArgument, "An empty file path was listed."));
+                continue;
+            }
+
+            if (seen.Add(Path.GetFullPath(path)))
+            {
+                files.Add(await FileAnalyzer.AnalyzeAsync(path, request.DefaultApplication, mappings, diagnostics, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        foreach (var spec in mappings.Where(m => m.Mapping.File is null && m.Hits == 0))
+        {
+            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{spec.Mapping.ConfigurationPath}' -> '{spec.Id}' matched no string value in any listed JSON or XML file."));
+        }
+
+        var substitutions = files.SelectMany(f => f.Substitutions).ToList();
+        if (request.RequirePlaceholders && substitutions.Count == 0)
+        {
+            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.NoPlaceholders, $"None of the {files.Count} listed file(s) holds a secret placeholder or mapped value, and at least one was required."));
+        }
+
+        var required = substitutions
+            .GroupBy(s => s.Id)
+            .Select(g => new RequiredSecret(g.Key.ApplicationName, g.Key.Name, g.All(s => s.IsOptional), g.Count()))
+            .OrderBy(r => r.Application, StringComparer.Ordinal)
+            .ThenBy(r => r.Name, StringComparer.Ordinal)
+            .ToList();
+
+        var filesWritten = 0;
+        if (request.Mode != ResolveMode.List)
+        {
+            var (secrets, failedApplications) = await FetchAsync(files, diagnostics, cancellationToken).ConfigureAwait(false);
+            var forms = new ValueFormCollector();
+            foreach (var file in files)
+            {
+                FileRenderer.Render(file, secrets, failedApplications, request.AllowOptional, diagnostics, forms);
+            }
+
+            if (request.Mode == ResolveMode.Resolve && !HasErrors(diagnostics))
+            {
+                request.BeforeWrite?.Invoke(forms.Build());
+                filesWritten = await WriteAllAsync(files, diagnostics, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var report = new ResolutionReport
+        {
+            Mode = request.Mode,
+            Succeeded = !HasErrors(diagnostics),
+            Files = files.Select(f => new FileReport
+            {
+                Path = f.Path,
+                Format = f.Format,
+                Encoding = f.Encoding,
+                Changed = f.Changed,
+                Written = f.Written,
+                Placeholders = f.Substitutions.OrderBy(s => s.Line).ThenBy(s => s.Column).Select(s => s.ToReport()).ToList(),
+            }).ToList(),
+            RequiredSecrets = required,
+            Diagnostics = diagnostics,
+        };
+
+        if (request.ReportPath is { } reportPath)
+        {
+            await WriteReportAsync(reportPath, report, diagnostics, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ResolveResult(diagnostics, report, files.Count(f => f.Bytes is not null), filesWritten, substitutions.Count, required.Count);
+    }
+
+    private static List<MappingSpec> ParseMappings(ResolveRequest request, List<Diagnostic> diagnostics)
+    {
+        var specs = new List<MappingSpec>();
+        foreach (var mapping in request.Mappings ?? [])
+        {
+            var parts = mapping.Secret?.Split('/') ?? [];
+            var (application, name) = parts.Length switch
+            {
+                1 => (request.DefaultApplication, parts[0]),
+                2 => (parts[0], parts[1]),
+                _ => (null, null),
+            };
+            if (string.IsNullOrEmpty(mapping.ConfigurationPath) || string.IsNullOrEmpty(application) || string.IsNullOrEmpty(name))
+            {
+                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.InvalidArgument, $"Mapping '{mapping.ConfigurationPath}' -> '{mapping.Secret}' needs a configuration path and a secret 'Name' (with a default application) or 'Application/Name'."));
+                continue;
+            }
+
+            specs.Add(new MappingSpec(mapping, new SecretId(application, name)));
+        }
+
+        return specs;
+    }
+
+    private async Task<(Dictionary<SecretId, Secret> Secrets, HashSet<string> FailedApplications)> FetchAsync(List<FileWork> files, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var secrets = new Dictionary<SecretId, Secret>();
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+
+        // Files that already failed are not resolved, so their secrets are not decrypted either.
+        var byApplication = files
+            .Where(f => !f.Failed)
+            .SelectMany(f => f.Substitutions.Select(s => (File: f, Substitution: s)))
+            .GroupBy(x => x.Substitution.Id.ApplicationName, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var group in byApplication)
+        {
+            var ids = group.Select(x => x.Substitution.Id).Distinct().OrderBy(id => id.Name, StringComparer.Ordinal).ToList();
+            var (file, first) = group.First();
+            try
+            {
+                var found = await _store.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
+                foreach (var id in ids)
+                {
+                    if (found.TryGetValue(id, out var secret))
+                    {
+                        secrets[id] = secret;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (SecretStoreException ex)
+            {
+                failed.Add(group.Key);
+                var detail = ex.Diagnostics.Count > 0 ? ex.Diagnostics[0].Message : ex.Code.Title;
+                diagnostics.Add(FileAnalyzer.Error(ex.Code, $"Secrets of application '{group.Key}' ({ids.Count} named, first: placeholder {first.Text}) could not be read: {detail}", file.Path, first.Line, first.Column));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // An unwrapped backend exception: its message is not vetted for values, so only its type is named.
+                failed.Add(group.Key);
+                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.BackendUnavailable, $"Secrets of application '{group.Key}' could not be read ({ex.GetType().Name}).", file.Path, first.Line, first.Column));
+            }
+        }
+
+        return (secrets, failed);
+    }
+
+    private static async Task<int> WriteAllAsync(List<FileWork> files, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var changed = files.Where(f => f.Changed && f.Output is not null).ToList();
+        var temps = new List<(FileWork File, string Temp)>();
+        try
+        {
+            foreach (var file in changed)
+            {
+                try
+                {
+                    temps.Add((file, await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Output!, cancellationToken).ConfigureAwait(false)));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be written ({ex.GetType().Name}); no file was changed.", file.Path));
+                    return 0;
+                }
+            }
+
+            // Every temp file exists: only renames are left, the step least likely to fail.
+            var written = 0;
+            foreach (var (file, temp) in temps)
+            {
+                try
+                {
+                    AtomicFileWriter.Commit(temp, file.FullPath);
+                    file.Written = true;
+                    written++;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be moved into place ({ex.GetType().Name}); {written} file(s) were already replaced.", file.Path));
+                    return written;
+                }
+            }
+
+            return written;
+        }
+        finally
+        {
+            foreach (var (file, temp) in temps.Where(t => !t.File.Written))
+            {
+                AtomicFileWriter.TryDelete(temp);
+            }
+        }
+    }
+
+    private static async Task WriteReportAsync(string reportPath, ResolutionReport report, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var content = reportPath.EndsWith(".md", StringComparison.OrdinalIgnoreCase) ? report.ToMarkdown() : report.ToJson();
+        try
+        {
+            var full = Path.GetFullPath(reportPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            var temp = await AtomicFileWriter.WriteTempAsync(full, System.Text.Encoding.UTF8.GetBytes(content), cancellationToken).ConfigureAwait(false);
+            AtomicFileWriter.Commit(temp, full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The report could not be written ({ex.GetType().Name}).", reportPath));
+        }
+    }
+
+    private static bool HasErrors(List<Diagnostic> diagnostics) => diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+}
