@@ -4,7 +4,7 @@ using System.Text;
 namespace SecretStore.Build.Tests.Infrastructure;
 
 /// <summary>The outcome of one dotnet command: exit code and the combined console output.</summary>
-internal sealed record CommandResult(string CommandLine, int ExitCode, string Output)
+public sealed record CommandResult(string CommandLine, int ExitCode, string Output)
 {
     public bool Succeeded => ExitCode == 0;
 
@@ -14,7 +14,7 @@ internal sealed record CommandResult(string CommandLine, int ExitCode, string Ou
 }
 
 /// <summary>Runs the dotnet CLI out of process, the way a user or CI would.</summary>
-internal static class DotNet
+public static class DotNet
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
 

@@ -1,7 +1,7 @@
 namespace SecretStore.Build.Tests.Infrastructure;
 
 /// <summary>Finds the repository the tests run from.</summary>
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 

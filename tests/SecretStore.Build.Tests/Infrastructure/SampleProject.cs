@@ -6,7 +6,7 @@ namespace SecretStore.Build.Tests.Infrastructure;
 /// A copy of one of samples/ in a temporary folder, set up like a user's machine: a nuget.config with the
 /// local feed and nuget.org, and the package version of this test run.
 /// </summary>
-internal sealed class SampleProject
+public sealed class SampleProject
 {
     private SampleProject(string name, string workDirectory)
     {

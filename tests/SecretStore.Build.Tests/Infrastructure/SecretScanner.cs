@@ -9,12 +9,22 @@ namespace SecretStore.Build.Tests.Infrastructure;
 /// base64, each as UTF-8 and as UTF-16LE bytes. Every test value carries a unique alphanumeric core, which
 /// survives any escaping, so a partial or differently escaped copy is caught too.
 /// </summary>
-internal sealed class SecretScanner
+public sealed class SecretScanner
 {
     private readonly List<(string Label, byte[] Bytes)> _needles = [];
 
-    public SecretScanner(IEnumerable<TestSecret> secrets)
+    public SecretScanner(IEnumerable<TestSecret> secrets, IEnumerable<string>? keyMaterialPems = null)
     {
+        // Key material: every full base64 line of a PEM body is a needle (a PEM escaped into JSON keeps its lines).
+        foreach (var (pem, index) in (keyMaterialPems ?? []).Select((p, i) => (p, i)))
+        {
+            foreach (var line in pem.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('-') && l.Length >= 40))
+            {
+                _needles.Add(($"key material {index} (PEM line, UTF-8)", Encoding.UTF8.GetBytes(line)));
+                _needles.Add(($"key material {index} (PEM line, UTF-16)", Encoding.Unicode.GetBytes(line)));
+            }
+        }
+
         foreach (var secret in secrets)
         {
             foreach (var (form, text) in Forms(secret))
@@ -89,7 +99,7 @@ internal sealed class SecretScanner
 }
 
 /// <summary>A secret used by the tests: its store coordinates, its value and the unique core inside the value.</summary>
-internal sealed record TestSecret(string Application, string Name, string Core, string Value)
+public sealed record TestSecret(string Application, string Name, string Core, string Value)
 {
     /// <summary>A value whose core is unique to this run, wrapped in characters that JSON and XML must escape.</summary>
     public static TestSecret Create(string application, string name, string prefix, string? suffix = null)

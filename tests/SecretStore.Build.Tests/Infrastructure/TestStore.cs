@@ -6,7 +6,7 @@ using SecretStore.Stores;
 namespace SecretStore.Build.Tests.Infrastructure;
 
 /// <summary>A throwaway RSA keyring and file store, made with the engine's own API.</summary>
-internal sealed class TestStore
+public sealed class TestStore
 {
     private TestStore(string directory)
     {
