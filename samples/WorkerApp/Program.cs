@@ -13,4 +13,4 @@ Console.WriteLine($"WorkerApp.dll.config QueuePassword: {State(queuePassword)}")
 
 using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "appsettings.json")));
 Console.WriteLine($"appsettings.json Storage:AccessKey: {State(json.RootElement.GetProperty("Storage").GetProperty("AccessKey").GetString())}");
-Console.WriteLine($"AWSSDK.Core used by the app: {typeof(Amazon.Runtime.AWSCredentials).Assembly.GetName().Version}");
+Console.WriteLine($"AWSSDK.Core used by the app: {typeof(Amazon.Runtime.AWSCredentials).Assembly.GetCustomAttribute<AssemblyFileVersionAttribute>()?.Version}");

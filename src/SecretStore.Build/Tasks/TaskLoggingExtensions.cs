@@ -6,7 +6,8 @@ namespace SecretStore.Build.Tasks;
 /// <summary>Turns engine diagnostics into MSBuild errors, warnings and messages with code, file, line and column.</summary>
 internal static class TaskLoggingExtensions
 {
-    private const string Subcategory = "SecretStore";
+    // No subcategory: the line reads "file(line,col): error SSB2001: message", as in docs/diagnostics.md and the CLI.
+    private const string? Subcategory = null;
     private const string HelpBase = "https://github.com/secretstore-build/secretstore-build/blob/main/docs/diagnostics.md#";
 
     public static void LogDiagnostics(this TaskLoggingHelper log, IEnumerable<Diagnostic> diagnostics)

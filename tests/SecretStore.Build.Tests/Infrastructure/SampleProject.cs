@@ -60,6 +60,18 @@ public sealed class SampleProject
     public Task<CommandResult> PublishAsync(string outputDirectory, IEnumerable<string>? extraArguments = null, IReadOnlyDictionary<string, string?>? environment = null) =>
         DotNet.RunAsync(Directory, ["publish", ProjectFile, "-c", "Release", "-o", outputDirectory, "-nodeReuse:false", .. extraArguments ?? []], environment);
 
+    /// <summary><c>dotnet publish</c> without an output folder (a publish profile decides where).</summary>
+    public Task<CommandResult> PublishWithProfileAsync(string profile, IEnumerable<string>? extraArguments = null) =>
+        DotNet.RunAsync(Directory, ["publish", ProjectFile, "-c", "Release", $"-p:PublishProfile={profile}", "-nodeReuse:false", .. extraArguments ?? []]);
+
+    /// <summary>Writes Properties/PublishProfiles/<paramref name="name"/>.pubxml.</summary>
+    public void AddPublishProfile(string name, string content)
+    {
+        var folder = Path.Combine(Directory, "Properties", "PublishProfiles");
+        System.IO.Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, name + ".pubxml"), content);
+    }
+
     public Task<CommandResult> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
         DotNet.RunAsync(Directory, [.. arguments], environment);
 
