@@ -26,6 +26,7 @@ RsaKeyring.Create(keyring, "demo", RsaKeyring.MinimumKeySizeInBits).Dispose();
     ("WorkerApp", "Queue.Password", "demo-queue-\"&<>-password"),
     ("WorkerApp", "ConnectionStrings.Reporting", "Host=reports;Username=worker;Password=demo'reports"),
     ("WorkerApp", "Storage.AccessKey", "demo-storage-key-c0ffee"),
+    ("WorkerApp", "Storage.SigningKey", "demo-signing-key-5e5e"),
 ];
 
 using (var store = FileSecretStoreFactory.Create(new StoreSettings { Provider = StoreProvider.File, FilePath = storeFile, KeyringPath = keyring }))

@@ -13,7 +13,9 @@ public sealed class WorkerAppPublish(PackageFeed feed) : IAsyncLifetime
 
     public TestSecret StorageKey { get; } = TestSecret.Create("WorkerApp", "Storage.AccessKey", "CnryStore", "\\\"");
 
-    public IReadOnlyList<TestSecret> Secrets => [QueuePassword, ReportingConnection, StorageKey];
+    public TestSecret SigningKey { get; } = TestSecret.Create("WorkerApp", "Storage.SigningKey", "CnrySign");
+
+    public IReadOnlyList<TestSecret> Secrets => [QueuePassword, ReportingConnection, StorageKey, SigningKey];
 
     public SampleProject Project { get; private set; } = null!;
 
@@ -58,6 +60,35 @@ public sealed class WorkerAppPublishTests(WorkerAppPublish publish) : IClassFixt
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(publish.PublishDirectory, "appsettings.json")));
         Assert.Equal(publish.StorageKey.Value, json.RootElement.GetProperty("Storage").GetProperty("AccessKey").GetString());
+    }
+
+    [Fact]
+    public void SecretStoreMapping_item_writes_a_secret_to_a_configuration_path_without_a_placeholder()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(publish.PublishDirectory, "appsettings.json")));
+        Assert.Equal(publish.SigningKey.Value, json.RootElement.GetProperty("Storage").GetProperty("SigningKey").GetString());
+        Assert.Equal("worker-output", json.RootElement.GetProperty("Storage").GetProperty("Bucket").GetString());
+    }
+
+    [Fact]
+    public async Task Package_defaults_are_visible_to_the_project()
+    {
+        var evaluation = await publish.Project.RunAsync(
+        [
+            "msbuild", publish.Project.ProjectFile, "-getProperty:SecretStoreEnabled", "-getProperty:SecretStoreProvider",
+            "-getProperty:SecretStoreMode", "-getProperty:SecretStoreResolveOnBuild", "-getItem:SecretStoreConfigFile",
+        ]);
+        Assert.True(evaluation.Succeeded, evaluation.ToString());
+        using var json = JsonDocument.Parse(evaluation.Output);
+        var properties = json.RootElement.GetProperty("Properties");
+        Assert.Equal("true", properties.GetProperty("SecretStoreEnabled").GetString());
+        Assert.Equal("File", properties.GetProperty("SecretStoreProvider").GetString());
+        Assert.Equal("Resolve", properties.GetProperty("SecretStoreMode").GetString());
+        Assert.Equal("false", properties.GetProperty("SecretStoreResolveOnBuild").GetString());
+        // The default globs reach the task unexpanded (escaped), to be matched in the publish folder.
+        var files = json.RootElement.GetProperty("Items").GetProperty("SecretStoreConfigFile").EnumerateArray()
+            .Select(i => i.GetProperty("Identity").GetString()).ToList();
+        Assert.Equal(["appsettings*.json", "web.config", "*.dll.config", "*.exe.config"], files);
     }
 
     [Fact]

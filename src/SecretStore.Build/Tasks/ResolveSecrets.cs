@@ -94,7 +94,7 @@ public sealed class ResolveSecrets : SecretStoreTask
             },
             cancellationToken).ConfigureAwait(false);
 
-        Log.LogDiagnostics(result.Diagnostics);
+        Log.LogDiagnostics(result.Diagnostics, ProjectFile);
         WrittenFiles = [.. result.Report.Files.Where(f => f.Written).Select(f => new Microsoft.Build.Utilities.TaskItem(f.Path))];
 
         if (result.Succeeded)
@@ -104,7 +104,8 @@ public sealed class ResolveSecrets : SecretStoreTask
             Log.LogDiagnostic(new Diagnostic(
                 DiagnosticCodes.Summary,
                 DiagnosticSeverity.Info,
-                $"SecretStore {verb} {result.PlaceholderCount} placeholder(s) using {result.SecretCount} secret(s) in {result.FilesScanned} file(s) under '{Directory}'; {written}."));
+                $"SecretStore {verb} {result.PlaceholderCount} placeholder(s) using {result.SecretCount} secret(s) in {result.FilesScanned} file(s) under '{Directory}'; {written}."),
+                ProjectFile);
         }
     }
 

@@ -24,11 +24,11 @@ public abstract class SecretStoreTask : MSBuildTask, ICancelableTask
         }
         catch (SecretStoreException exception)
         {
-            Log.LogDiagnostics(exception.Diagnostics);
+            Log.LogDiagnostics(exception.Diagnostics, ProjectFile);
             if (!Log.HasLoggedErrors)
             {
                 // An exception whose diagnostics hold no error still means failure.
-                Log.LogDiagnostic(new Diagnostic(exception.Code, DiagnosticSeverity.Error, StripCode(exception)));
+                Log.LogDiagnostic(new Diagnostic(exception.Code, DiagnosticSeverity.Error, StripCode(exception)), ProjectFile);
             }
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
@@ -40,13 +40,16 @@ public abstract class SecretStoreTask : MSBuildTask, ICancelableTask
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.LogDiagnostic(new Diagnostic(DiagnosticCodes.UnexpectedError, DiagnosticSeverity.Error, DescribeUnexpected(exception)));
+            Log.LogDiagnostic(new Diagnostic(DiagnosticCodes.UnexpectedError, DiagnosticSeverity.Error, DescribeUnexpected(exception)), ProjectFile);
             // The stack trace names methods and files of ours, never data; it helps a bug report.
             Log.LogMessage(MessageImportance.Low, exception.GetType().FullName + Environment.NewLine + exception.StackTrace);
         }
 
         return !Log.HasLoggedErrors;
     }
+
+    /// <summary>The project being built, for diagnostics that concern no particular file.</summary>
+    protected string? ProjectFile => BuildEngine?.ProjectFileOfTaskNode;
 
     /// <summary>Asks the running task to stop (Ctrl+C in <c>dotnet publish</c>).</summary>
     public void Cancel() => _cancellation.Cancel();

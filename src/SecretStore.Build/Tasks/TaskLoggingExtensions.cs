@@ -10,19 +10,21 @@ internal static class TaskLoggingExtensions
     private const string? Subcategory = null;
     private const string HelpBase = "https://github.com/secretstore-build/secretstore-build/blob/main/docs/diagnostics.md#";
 
-    public static void LogDiagnostics(this TaskLoggingHelper log, IEnumerable<Diagnostic> diagnostics)
+    /// <summary>Logs each diagnostic; those without a file are attributed to <paramref name="projectFile"/>.</summary>
+    public static void LogDiagnostics(this TaskLoggingHelper log, IEnumerable<Diagnostic> diagnostics, string? projectFile)
     {
         foreach (var diagnostic in diagnostics)
         {
-            log.LogDiagnostic(diagnostic);
+            log.LogDiagnostic(diagnostic, projectFile);
         }
     }
 
-    public static void LogDiagnostic(this TaskLoggingHelper log, Diagnostic diagnostic)
+    /// <summary>Logs one diagnostic; without a file of its own it is attributed to <paramref name="projectFile"/>.</summary>
+    public static void LogDiagnostic(this TaskLoggingHelper log, Diagnostic diagnostic, string? projectFile)
     {
         var code = diagnostic.Code.Id;
         var helpLink = HelpBase + code.ToLowerInvariant();
-        var file = diagnostic.FilePath;
+        var file = diagnostic.FilePath ?? projectFile;
         var line = Math.Max(diagnostic.Line, 0);
         var column = line > 0 ? Math.Max(diagnostic.Column, 1) : 0;
 
