@@ -36,6 +36,12 @@ public sealed class RsaKeyManager : IKeyManager
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
         var publicKey = _keyring.GetPublicKey(keyId);
+        if (format == ProtectedSecretFormat.V2 && publicKey.KeySize < RsaKeyring.MinimumKeySizeInBits)
+        {
+            // Old small keys stay readable, but new v2 records (and their context binding) need a full-size key.
+            throw new SecretStoreException(DiagnosticCodes.KeyTooSmall, $"Key '{keyId}' has {publicKey.KeySize} bits; new v2 records need at least {RsaKeyring.MinimumKeySizeInBits}. Add a bigger key and rewrap.");
+        }
+
         var key = RandomNumberGenerator.GetBytes(keySizeInBytes);
         try
         {
@@ -46,6 +52,11 @@ public sealed class RsaKeyManager : IKeyManager
                 _ => throw new ArgumentOutOfRangeException(nameof(format)),
             };
             return Task.FromResult(new DataKey(keyId, key, wrapped));
+        }
+        catch (CryptographicException ex)
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Key '{keyId}' cannot wrap a {keySizeInBytes}-byte data key.", ex);
         }
         catch
         {

@@ -1,0 +1,82 @@
+using SecretStore.Diagnostics;
+using SecretStore.Secrets;
+
+namespace SecretStore.Repositories.InMemory;
+
+/// <summary>
+/// A repository in memory, with the same conditional-save semantics as the persistent ones. For tests and
+/// for tools that build a store before writing it elsewhere. Thread-safe.
+/// </summary>
+public sealed class InMemorySecretRepository : IProtectedSecretRepository
+{
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<(string App, string Name), ProtectedSecretRecord> _records = new(File.StoreFileFormat.KeyComparer.Instance);
+
+    /// <inheritdoc />
+    public Task<ProtectedSecretRecord?> GetAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_records.GetValueOrDefault((id.ApplicationName, id.Name)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ProtectedSecretRecord>> GetManyAsync(IReadOnlyCollection<SecretId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_gate)
+        {
+            IReadOnlyList<ProtectedSecretRecord> result = [.. ids.Distinct().Select(id => _records.GetValueOrDefault((id.ApplicationName, id.Name))).OfType<ProtectedSecretRecord>()];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<ProtectedSecretRecord> result = [.. _records.Values.Where(r => string.Equals(r.Id.ApplicationName, applicationName, StringComparison.Ordinal))];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_gate)
+        {
+            var key = (record.Id.ApplicationName, record.Id.Name);
+            var current = _records.GetValueOrDefault(key)?.Revision ?? 0;
+            if (current != expectedRevision)
+            {
+                throw new ConcurrencyConflictException(record.Id, expectedRevision);
+            }
+
+            _records[key] = record with { Revision = expectedRevision + 1 };
+            return Task.FromResult(expectedRevision + 1);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var key = (id.ApplicationName, id.Name);
+            if (!_records.TryGetValue(key, out var existing))
+            {
+                return Task.FromResult(false);
+            }
+
+            if (expectedRevision is { } expected && existing.Revision != expected)
+            {
+                throw new ConcurrencyConflictException(id, expected);
+            }
+
+            return Task.FromResult(_records.Remove(key));
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using SecretStore.Diagnostics;
+using SecretStore.Keys.Rsa;
+using SecretStore.Repositories;
+using SecretStore.Secrets;
+using SecretStore.Stores;
+using SecretStore.Tests.Support;
+
+namespace SecretStore.Tests.Stores;
+
+public sealed class EnvelopeSecretStoreTests
+{
+    private static readonly SecretId Db = new("acme-web", "ConnectionStrings.Default");
+
+    public static TheoryData<string> UnicodeValues => new()
+    {
+        "plain ascii",
+        "emoji 🔐🦄 and flags 🇳🇱",
+        "CJK 秘密の値 비밀 机密",
+        "combining e\u0301 a\u0308 and zalgo Z\u0351\u0300",
+        "quotes \" ' \\ and <xml/> & ]]>",
+        "\0 nul and \r\n line breaks",
+    };
+
+    [Theory]
+    [InlineData(ProtectedSecretFormat.V1)]
+    [InlineData(ProtectedSecretFormat.V2)]
+    public async Task Set_then_get_round_trips_in_both_formats(ProtectedSecretFormat format)
+    {
+        using var scope = new StoreScope();
+        var written = await scope.Store.SetAsync(Db, "Server=db;Password=hunter2", new SetSecretOptions { Format = format });
+
+        var secret = await scope.Store.GetAsync(Db);
+
+        Assert.Equal("Server=db;Password=hunter2", secret.Value);
+        Assert.Equal(format, secret.Metadata.Format);
+        Assert.Equal(1, written.Revision);
+        Assert.Equal(TestKeyrings.PrimaryKeyId, secret.Metadata.MasterKeyId);
+    }
+
+    [Theory]
+    [MemberData(nameof(UnicodeValues))]
+    public async Task Unicode_values_and_names_round_trip(string value)
+    {
+        using var scope = new StoreScope();
+        var id = new SecretId("app-ü-日本", "name 🔑 e\u0301");
+        await scope.Store.SetAsync(id, value);
+        await scope.Store.SetAsync(id, value, new SetSecretOptions { Format = ProtectedSecretFormat.V1, ExpectedRevision = 1 });
+
+        Assert.Equal(value, (await scope.Store.GetAsync(id)).Value);
+    }
+
+    [Theory]
+    [InlineData(ProtectedSecretFormat.V1, 0)]
+    [InlineData(ProtectedSecretFormat.V2, 0)]
+    [InlineData(ProtectedSecretFormat.V1, 64 * 1024)]
+    [InlineData(ProtectedSecretFormat.V2, 64 * 1024)]
+    public async Task Empty_and_64_KiB_values_round_trip(ProtectedSecretFormat format, int length)
+    {
+        using var scope = new StoreScope();
+        var value = new string('x', length);
+        await scope.Store.SetAsync(Db, value, new SetSecretOptions { Format = format });
+
+        var secret = await scope.Store.GetAsync(Db);
+
+        Assert.Equal(value, secret.Value);
+    }
+
+    [Fact]
+    public async Task Non_ascii_key_id_protects_and_opens()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "v", new SetSecretOptions { KeyId = TestKeyrings.NonAsciiKeyId });
+        await scope.Store.SetAsync(new SecretId("a", "b"), "w", new SetSecretOptions { KeyId = TestKeyrings.NonAsciiKeyId, Format = ProtectedSecretFormat.V1 });
+
+        Assert.Equal(TestKeyrings.NonAsciiKeyId, (await scope.Store.GetAsync(Db)).Metadata.MasterKeyId);
+        Assert.Equal("w", (await scope.Store.GetAsync(new SecretId("a", "b"))).Value);
+    }
+
+    [Fact]
+    public async Task Missing_secret_is_SSB2001()
+    {
+        using var scope = new StoreScope();
+        var ex = await Assert.ThrowsAsync<SecretNotFoundException>(() => scope.Store.GetAsync(Db));
+        Assert.Equal("SSB2001", ex.Code.Id);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Lone_surrogate_in_value_or_name_is_refused_for_writes(bool inValue)
+    {
+        // Built here: xunit would replace a lone surrogate in InlineData while serializing the case.
+        var value = inValue ? "bad \uD800 value" : "value";
+        var name = inValue ? "name" : "bad \uDC00 name";
+        using var scope = new StoreScope();
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => scope.Store.SetAsync(new SecretId("app", name), value));
+        Assert.Equal("SSB2010", ex.Code.Id);
+        Assert.False(File.Exists(scope.StorePath));
+    }
+
+    [Fact]
+    public async Task Expected_revision_zero_conflicts_with_an_existing_secret()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "one");
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => scope.Store.SetAsync(Db, "two", new SetSecretOptions { ExpectedRevision = 0 }));
+
+        Assert.Equal("SSB2002", ex.Code.Id);
+        Assert.Equal("one", (await scope.Store.GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public async Task Stale_revision_conflicts_and_current_revision_updates()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "one");
+        var second = await scope.Store.SetAsync(Db, "two", new SetSecretOptions { ExpectedRevision = 1 });
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => scope.Store.SetAsync(Db, "three", new SetSecretOptions { ExpectedRevision = 1 }));
+
+        Assert.Equal(2, second.Revision);
+        Assert.Equal("two", (await scope.Store.GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_on_threads_never_lose_an_update()
+    {
+        using var scope = new StoreScope();
+        const int writers = 8;
+        var successes = 0;
+        var conflicts = 0;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                try
+                {
+                    await scope.Store.SetAsync(new SecretId("app", "counter"), $"writer {i} attempt {attempt}");
+                    Interlocked.Increment(ref successes);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    Interlocked.Increment(ref conflicts);
+                }
+            }
+        })));
+
+        // Every successful write got its own revision: the final revision counts them all.
+        var final = await scope.Repository.GetAsync(new SecretId("app", "counter"));
+        Assert.Equal(successes, final!.Revision);
+        Assert.Equal(writers * 3, successes + conflicts);
+    }
+
+    [Fact]
+    public async Task Delete_removes_and_reports_missing()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "x");
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => scope.Store.DeleteAsync(Db, expectedRevision: 7));
+        Assert.True(await scope.Store.DeleteAsync(Db, expectedRevision: 1));
+        Assert.False(await scope.Store.DeleteAsync(Db));
+        await Assert.ThrowsAsync<SecretNotFoundException>(() => scope.Store.GetAsync(Db));
+    }
+
+    [Fact]
+    public async Task List_shows_names_of_one_application_sorted_without_values()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(new SecretId("app", "b"), "1");
+        await scope.Store.SetAsync(new SecretId("app", "B"), "2", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+        await scope.Store.SetAsync(new SecretId("app", "a"), "3");
+        await scope.Store.SetAsync(new SecretId("other", "a"), "4");
+
+        var list = await scope.Store.ListAsync("app");
+
+        Assert.Equal(["B", "a", "b"], list.Select(m => m.Id.Name));
+        Assert.Equal(ProtectedSecretFormat.V1, list[0].Format);
+    }
+
+    [Fact]
+    public async Task Get_many_returns_present_secrets_and_skips_missing()
+    {
+        using var scope = new StoreScope();
+        for (var i = 0; i < 20; i++)
+        {
+            await scope.Store.SetAsync(new SecretId("app", $"s{i}"), $"value {i}", new SetSecretOptions { Format = i % 3 == 0 ? ProtectedSecretFormat.V1 : ProtectedSecretFormat.V2 });
+        }
+
+        var ids = Enumerable.Range(0, 22).Select(i => new SecretId("app", $"s{i}")).Append(new SecretId("app", "s1")).ToList();
+        var result = await scope.Store.GetManyAsync(ids);
+
+        Assert.Equal(20, result.Count);
+        Assert.All(Enumerable.Range(0, 20), i => Assert.Equal($"value {i}", result[new SecretId("app", $"s{i}")].Value));
+    }
+
+    [Fact]
+    public async Task Get_many_unwraps_a_shared_wrapped_key_once()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(new SecretId("app", "one"), "1", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+        var original = await scope.Repository.GetAsync(new SecretId("app", "one"));
+
+        // v1 has no context, so a record copied to another name (as reference tooling could) opens with the same key.
+        await scope.Repository.SaveAsync(original! with { Id = new SecretId("app", "two") }, 0);
+        var counting = new CountingKeyManager(scope.KeyManager);
+        var store = new EnvelopeSecretStore(scope.Repository, counting, new EnvelopeSecretStoreOptions());
+
+        var result = await store.GetManyAsync([new SecretId("app", "one"), new SecretId("app", "two")]);
+
+        Assert.Equal(2, result.Count);
+        Assert.Equal(1, counting.Unwraps);
+    }
+
+    [Fact]
+    public async Task Require_v2_refuses_v1_records_on_read_and_write()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "old", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+        var strict = scope.OpenStore(scope.Keyring, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, RequireV2 = true });
+
+        var read = await Assert.ThrowsAsync<SecretStoreException>(() => strict.GetAsync(Db));
+        var write = await Assert.ThrowsAsync<SecretStoreException>(() => strict.SetAsync(new SecretId("a", "b"), "x", new SetSecretOptions { Format = ProtectedSecretFormat.V1 }));
+
+        Assert.Equal("SSB2009", read.Code.Id);
+        Assert.Equal("SSB2009", write.Code.Id);
+    }
+
+    [Theory]
+    [InlineData(ProtectedSecretFormat.V1)]
+    [InlineData(ProtectedSecretFormat.V2)]
+    public async Task Unknown_key_id_is_SSB3001(ProtectedSecretFormat format)
+    {
+        using var scope = new StoreScope();
+        var ex = await Assert.ThrowsAsync<MasterKeyNotFoundException>(() => scope.Store.SetAsync(Db, "x", new SetSecretOptions { KeyId = "alias/nope", Format = format }));
+        Assert.Equal("SSB3001", ex.Code.Id);
+    }
+
+    [Fact]
+    public async Task Value_over_the_configured_limit_is_SSB2003()
+    {
+        using var scope = new StoreScope();
+        var store = scope.OpenStore(scope.Keyring, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, MaxValueSizeInBytes = 4 });
+
+        var ex = await Assert.ThrowsAsync<PayloadTooLargeException>(() => store.SetAsync(Db, "12345"));
+
+        Assert.Equal("SSB2003", ex.Code.Id);
+        Assert.DoesNotContain("12345", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Secret_to_string_and_errors_never_show_the_value()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "canary-8f3e2a");
+        var secret = await scope.Store.GetAsync(Db);
+
+        Assert.DoesNotContain("canary", secret.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("canary", scope.Store.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("canary", File.ReadAllText(scope.StorePath), StringComparison.Ordinal);
+    }
+}

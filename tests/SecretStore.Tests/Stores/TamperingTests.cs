@@ -1,0 +1,227 @@
+using SecretStore.Diagnostics;
+using SecretStore.Keys.Rsa;
+using SecretStore.Repositories;
+using SecretStore.Repositories.InMemory;
+using SecretStore.Secrets;
+using SecretStore.Stores;
+using SecretStore.Tests.Support;
+
+namespace SecretStore.Tests.Stores;
+
+public sealed class TamperingTests
+{
+    private static readonly SecretId Db = new("acme-web", "Db");
+    private static readonly string[] CryptoCodes = ["SSB3001", "SSB3002", "SSB3003", "SSB3004"];
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_single_bit_flip_of_a_v2_record_is_rejected(bool withoutEnvelopeSignature)
+    {
+        // Without the signer the store is in the KMS role: the AEAD, the context and the key binding must
+        // catch every flip on their own.
+        using var scope = new StoreScope();
+        var keyManager = new CountingKeyManager(scope.KeyManager, hideSigner: withoutEnvelopeSignature);
+        var repository = new InMemorySecretRepository();
+        var store = new EnvelopeSecretStore(repository, keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await store.SetAsync(Db, "s3cr3t");
+        var original = (await repository.GetAsync(Db))!;
+        var envelope = original.Envelope!;
+        Assert.Equal("s3cr3t", (await store.GetAsync(Db)).Value);
+
+        var accepted = new List<int>();
+        for (var bit = 0; bit < envelope.Length * 8; bit++)
+        {
+            var flipped = (byte[])envelope.Clone();
+            flipped[bit / 8] ^= (byte)(1 << (bit % 8));
+            var revision = (await repository.GetAsync(Db))!.Revision;
+            await repository.SaveAsync(original with { Envelope = flipped }, revision);
+            try
+            {
+                await store.GetAsync(Db);
+                accepted.Add(bit);
+            }
+            catch (SecretStoreException ex)
+            {
+                Assert.Contains(ex.Code.Id, CryptoCodes);
+            }
+        }
+
+        Assert.Empty(accepted);
+    }
+
+    [Theory]
+    [InlineData("acme-web", "Other")]
+    [InlineData("acme-api", "Db")]
+    public async Task V2_record_moved_to_another_name_or_application_is_refused(string application, string name)
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "s3cr3t");
+        var record = (await scope.Repository.GetAsync(Db))!;
+        var target = new SecretId(application, name);
+        await scope.Repository.SaveAsync(record with { Id = target }, 0);
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.GetAsync(target));
+
+        Assert.Equal("SSB3003", ex.Code.Id);
+        Assert.Contains(target.ToString(), ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task V2_record_with_master_key_id_changed_in_the_row_is_refused()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "s3cr3t");
+        var record = (await scope.Repository.GetAsync(Db))!;
+        await scope.Repository.SaveAsync(record with { MasterKeyId = TestKeyrings.SecondKeyId }, record.Revision);
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal("SSB3002", ex.Code.Id);
+    }
+
+    [Theory]
+    [InlineData(ProtectedSecretFormat.V1)]
+    [InlineData(ProtectedSecretFormat.V2)]
+    public async Task Keyring_with_another_private_key_under_the_same_id_cannot_open(ProtectedSecretFormat format)
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "s3cr3t", new SetSecretOptions { Format = format });
+
+        // Same keyring and signing key, but the encryption key files of the primary id replaced by a new key.
+        var otherPath = scope.Combine("other-keyring");
+        TestKeyrings.CopyDirectory(scope.KeyringPath, otherPath);
+        string? privateFile = null;
+        string? publicFile = null;
+        TestKeyrings.EditIndex(otherPath, index =>
+        {
+            privateFile = (string)index["keys"]![TestKeyrings.PrimaryKeyId]!["privateKey"]!;
+            publicFile = (string)index["keys"]![TestKeyrings.PrimaryKeyId]!["publicKey"]!;
+        });
+        using (var replacement = System.Security.Cryptography.RSA.Create(2048))
+        {
+            File.WriteAllText(Path.Combine(otherPath, privateFile!), replacement.ExportPkcs8PrivateKeyPem());
+            File.WriteAllText(Path.Combine(otherPath, publicFile!), replacement.ExportSubjectPublicKeyInfoPem());
+        }
+
+        using var other = RsaKeyring.Load(otherPath);
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.OpenStore(other).GetAsync(Db));
+
+        Assert.Equal("SSB3002", ex.Code.Id);
+    }
+
+    [Theory]
+    [InlineData(ProtectedSecretFormat.V1)]
+    [InlineData(ProtectedSecretFormat.V2)]
+    public async Task Record_written_with_the_public_key_and_a_foreign_signing_key_is_refused(ProtectedSecretFormat format)
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "genuine");
+
+        // The attacker holds the shared public encryption key only, and signs with a key of their own.
+        using var attackerDir = new TempDirectory();
+        using var attacker = RsaKeyring.Create(attackerDir.Combine("k"), "alias/attacker", 2048);
+        attacker.ImportKey(TestKeyrings.PrimaryKeyId, scope.Keyring.ExportPublicKeyPem(TestKeyrings.PrimaryKeyId));
+        var planted = scope.OpenStore(attacker);
+        await planted.SetAsync(Db, "planted", new SetSecretOptions { ExpectedRevision = 1, Format = format });
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal("SSB3004", ex.Code.Id);
+    }
+
+    [Fact]
+    public async Task Unsigned_v2_record_made_with_the_public_key_alone_is_refused()
+    {
+        using var scope = new StoreScope();
+        using var publicOnlyDir = new TempDirectory();
+        using var publicOnly = RsaKeyring.Create(publicOnlyDir.Combine("k"), "alias/x", 2048);
+        publicOnly.ImportKey(TestKeyrings.PrimaryKeyId, scope.Keyring.ExportPublicKeyPem(TestKeyrings.PrimaryKeyId));
+
+        // No signer at all: what a forger with the public encryption key can build.
+        var forger = new EnvelopeSecretStore(scope.Repository, new CountingKeyManager(new RsaKeyManager(publicOnly), hideSigner: true), new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await forger.SetAsync(Db, "planted");
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal("SSB3004", ex.Code.Id);
+    }
+
+    [Fact]
+    public async Task Writing_without_the_signing_private_key_is_SSB3008()
+    {
+        using var scope = new StoreScope();
+        File.Delete(Path.Combine(scope.KeyringPath, "signing.private.pem"));
+        using var readOnly = RsaKeyring.Load(scope.KeyringPath);
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.OpenStore(readOnly).SetAsync(Db, "x"));
+
+        Assert.Equal("SSB3008", ex.Code.Id);
+        Assert.False(readOnly.CanSign);
+    }
+
+    [Fact]
+    public async Task Reading_without_the_private_encryption_key_is_SSB3008()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "x");
+        TestKeyrings.EditIndex(scope.KeyringPath, index => File.Delete(Path.Combine(scope.KeyringPath, (string)index["keys"]![TestKeyrings.PrimaryKeyId]!["privateKey"]!)));
+        using var writeOnly = RsaKeyring.Load(scope.KeyringPath);
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.OpenStore(writeOnly).GetAsync(Db));
+
+        Assert.Equal("SSB3008", ex.Code.Id);
+    }
+
+    [Fact]
+    public async Task Truncated_v2_envelopes_of_every_length_are_rejected_with_a_code()
+    {
+        using var scope = new StoreScope();
+        var repository = new InMemorySecretRepository();
+        var store = new EnvelopeSecretStore(repository, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await store.SetAsync(Db, "s3cr3t");
+        var original = (await repository.GetAsync(Db))!;
+
+        for (var length = 0; length < original.Envelope!.Length; length++)
+        {
+            var revision = (await repository.GetAsync(Db))!.Revision;
+            await repository.SaveAsync(original with { Envelope = original.Envelope[..length] }, revision);
+            var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => store.GetAsync(Db));
+            Assert.Contains(ex.Code.Id, CryptoCodes);
+        }
+    }
+
+    [Fact]
+    public async Task Malformed_v1_fields_are_rejected_with_a_code()
+    {
+        using var scope = new StoreScope();
+        var repository = new InMemorySecretRepository();
+        var store = new EnvelopeSecretStore(repository, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await store.SetAsync(Db, "s3cr3t", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+        var original = (await repository.GetAsync(Db))!;
+        var variants = new List<ProtectedSecretRecord>
+        {
+            original with { InitialisationVector = original.InitialisationVector![..15] },
+            original with { ProtectedSecretValue = [] },
+            original with { ProtectedSecretValue = original.ProtectedSecretValue![..^1] },
+            original with { ProtectedDocumentKey = original.ProtectedDocumentKey![..^1] },
+            original with { ProtectedDocumentKey = [] },
+            original with { MasterKeyId = TestKeyrings.SecondKeyId },
+        };
+        for (var i = 0; i < original.ProtectedDocumentKey!.Length * 8; i += 7)
+        {
+            var flipped = (byte[])original.ProtectedDocumentKey.Clone();
+            flipped[i / 8] ^= (byte)(1 << (i % 8));
+            variants.Add(original with { ProtectedDocumentKey = flipped });
+        }
+
+        foreach (var variant in variants)
+        {
+            var revision = (await repository.GetAsync(Db))!.Revision;
+            await repository.SaveAsync(variant, revision);
+            var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => store.GetAsync(Db));
+            Assert.Contains(ex.Code.Id, CryptoCodes);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using SecretStore.Keys;
+using SecretStore.Keys.Rsa;
+using SecretStore.Repositories;
+using SecretStore.Repositories.File;
+using SecretStore.Stores;
+
+namespace SecretStore.Tests.Support;
+
+/// <summary>A file store with its own copy of the test keyring, in a temp folder.</summary>
+public sealed class StoreScope : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public StoreScope(EnvelopeSecretStoreOptions? options = null)
+    {
+        KeyringPath = TestKeyrings.CopyTo(_temp.Combine("keyring"));
+        StorePath = _temp.Combine("secrets.json");
+        Keyring = RsaKeyring.Load(KeyringPath);
+        KeyManager = new RsaKeyManager(Keyring);
+        Repository = new FileSecretRepository(StorePath);
+        Store = new EnvelopeSecretStore(Repository, KeyManager, options ?? new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+    }
+
+    public string KeyringPath { get; }
+
+    public string StorePath { get; }
+
+    public RsaKeyring Keyring { get; }
+
+    public IKeyManager KeyManager { get; }
+
+    public IProtectedSecretRepository Repository { get; }
+
+    public EnvelopeSecretStore Store { get; }
+
+    public string Combine(params string[] parts) => _temp.Combine(parts);
+
+    public EnvelopeSecretStore OpenStore(RsaKeyring keyring, EnvelopeSecretStoreOptions? options = null) =>
+        new(Repository, new RsaKeyManager(keyring), options ?? new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+
+    public void Dispose()
+    {
+        Keyring.Dispose();
+        _temp.Dispose();
+    }
+}
