@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using SecretStore.Configuration;
 using SecretStore.Diagnostics;
 using SecretStore.Secrets;
@@ -6,18 +7,23 @@ using SecretStore.Stores;
 namespace SecretStore.Build.Tasks;
 
 /// <summary>
-/// Opens the store the settings describe. The one place that knows the providers: the AWS provider
-/// (src/SecretStore.Aws) plugs in here.
+/// Opens the store the settings describe: the one place that knows the providers. The AWS SDK is only
+/// loaded when the Aws provider is used (it is a separate assembly, touched only by that branch).
 /// </summary>
 internal static class StoreFactory
 {
     public static DisposableStore Create(StoreSettings settings) => settings.Provider switch
     {
         StoreProvider.File => new DisposableStore(FileSecretStoreFactory.Create(settings)),
+        StoreProvider.Aws => CreateAws(settings),
         _ => throw new SecretStoreException(
             DiagnosticCodes.InvalidStoreConfiguration,
-            $"SecretStoreProvider '{settings.Provider}' is not available in this build of SecretStore.Build; use File."),
+            $"SecretStoreProvider '{settings.Provider}' is not supported; use File or Aws."),
     };
+
+    // Kept out of Create's body so that the JIT only resolves the AWS assemblies when this provider is chosen.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static DisposableStore CreateAws(StoreSettings settings) => new(AwsSecretStore.Create(settings));
 }
 
 /// <summary>A store and whatever it owns (keyring, AWS clients), disposed together.</summary>
