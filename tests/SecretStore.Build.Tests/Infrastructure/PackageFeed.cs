@@ -26,8 +26,10 @@ public sealed class PackageFeed : IAsyncLifetime
         Directory.CreateDirectory(FeedDirectory);
         var pack = await DotNet.RunAsync(RepositoryPaths.Root,
         [
+            // Its own artifacts folder: packing never rewrites the repository's bin/ and obj/, which other
+            // test projects of the same `dotnet test` run may be using.
             "pack", RepositoryPaths.PackageProject, "-c", "Release", "-o", FeedDirectory,
-            $"-p:Version={Version}", "-nodeReuse:false",
+            "--artifacts-path", Path.Combine(RunDirectory, "artifacts"), $"-p:Version={Version}", "-nodeReuse:false",
         ]);
         if (!pack.Succeeded || !File.Exists(PackagePath))
         {
