@@ -156,4 +156,44 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
         using var reader = new StreamReader(archive.GetEntry("appsettings.json")!.Open());
         Assert.Contains(app.ApiToken.Core, await reader.ReadToEndAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Missing_store_settings_are_a_coded_error_attributed_to_the_project()
+    {
+        // The public target alone, on the restored project, without SecretStoreFile/SecretStoreKeyring.
+        var run = await app.Project.RunAsync(["msbuild", app.Project.ProjectFile, "-t:SecretStoreResolvePublishOutput", "-p:PublishDir=" + app.NewOutput("no-store") + "/", "-nodeReuse:false"]);
+
+        Assert.False(run.Succeeded, run.ToString());
+        Assert.Matches(new Regex(@"WebApp\.csproj ?: error SSB0003: "), run.Output);
+    }
+
+    [Fact]
+    public async Task Design_time_builds_never_run_the_task()
+    {
+        var run = await app.Project.RunAsync(["msbuild", app.Project.ProjectFile, "-t:SecretStoreResolvePublishOutput", "-p:DesignTimeBuild=true", "-p:PublishDir=" + app.NewOutput("design-time") + "/", "-nodeReuse:false"]);
+
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.DoesNotContain("SSB", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_resolves_its_output_only_when_opted_in_and_stays_idempotent()
+    {
+        string[] arguments = ["build", app.Project.ProjectFile, "-c", "Debug", "-nodeReuse:false", .. app.Complete.PublishProperties];
+        var builtSettings = Path.Combine(app.Project.Directory, "bin", "Debug", "net10.0", "appsettings.json");
+
+        var plain = await app.Project.RunAsync(arguments);
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains("#{secret:Api.Token}", File.ReadAllText(builtSettings), StringComparison.Ordinal);
+        Assert.DoesNotContain("SSB0004", plain.Output, StringComparison.Ordinal);
+
+        for (var build = 1; build <= 2; build++)
+        {
+            var optedIn = await app.Project.RunAsync([.. arguments, "-p:SecretStoreResolveOnBuild=true"]);
+            Assert.True(optedIn.Succeeded, optedIn.ToString());
+            Assert.Contains(app.ApiToken.Core, File.ReadAllText(builtSettings), StringComparison.Ordinal);
+            // Each build starts again from the placeholders (the resolved copy is replaced, not re-read).
+            Assert.Contains("SSB0004: SecretStore resolved 3 placeholder(s)", optedIn.Output, StringComparison.Ordinal);
+        }
+    }
 }

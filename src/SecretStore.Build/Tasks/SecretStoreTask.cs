@@ -12,6 +12,7 @@ namespace SecretStore.Build.Tasks;
 public abstract class SecretStoreTask : MSBuildTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancellation = new();
+    private string? _projectFile;
 
     /// <summary>Runs the task; true when no error was logged.</summary>
     public sealed override bool Execute()
@@ -48,8 +49,16 @@ public abstract class SecretStoreTask : MSBuildTask, ICancelableTask
         return !Log.HasLoggedErrors;
     }
 
-    /// <summary>The project being built, for diagnostics that concern no particular file.</summary>
-    protected string? ProjectFile => BuildEngine?.ProjectFileOfTaskNode;
+    /// <summary>
+    /// The project being built (<c>$(MSBuildProjectFullPath)</c>), named by diagnostics that concern no
+    /// particular file. Without it they name the file that calls the task, which is the package's targets file.
+    /// </summary>
+    public string? ProjectFile
+    {
+        get => string.IsNullOrWhiteSpace(_projectFile) ? BuildEngine?.ProjectFileOfTaskNode : _projectFile;
+        set => _projectFile = value;
+    }
+
 
     /// <summary>Asks the running task to stop (Ctrl+C in <c>dotnet publish</c>).</summary>
     public void Cancel() => _cancellation.Cancel();
