@@ -11,8 +11,8 @@ namespace SecretStore.Build.Tests;
 
 /// <summary>
 /// A real publish of samples/WorkerApp with <c>SecretStoreProvider=Aws</c>: secrets in DynamoDB Local, data
-/// keys from the loopback KMS fixture. The task runs the AWS SDK it ships (AWSSDK.Core 4.1) inside MSBuild
-/// while the app references AWSSDK.Core 4.0.3.3: the task's own load context keeps them apart.
+/// keys from the loopback KMS fixture. The task runs in the MSBuild process (SecretStoreTaskHost=false) with
+/// the AWS SDK it ships (AWSSDK.Core 4.1) while the app references AWSSDK.Core 4.0.3.3.
 /// </summary>
 public sealed class WorkerAppAwsPublish(PackageFeed feed) : IAsyncLifetime
 {
@@ -61,6 +61,9 @@ public sealed class WorkerAppAwsPublish(PackageFeed feed) : IAsyncLifetime
         [
             "-p:SecretStoreProvider=Aws", $"-p:SecretStoreTable={settings.Table}", $"-p:SecretStoreRegion={settings.Region}",
             $"-p:SecretStoreServiceUrl={settings.ServiceUrl}", $"-p:SecretStoreKmsServiceUrl={settings.KmsServiceUrl}",
+            // In the MSBuild process itself (not the task host), where only the task's load context keeps its
+            // AWSSDK.Core apart from anything else loaded there.
+            "-p:SecretStoreTaskHost=false",
         ]);
     }
 
