@@ -26,7 +26,7 @@ internal static class FileAnalyzer
         var kind = TextCodec.Detect(bytes);
         var applicable = mappings.Where(m => m.AppliesTo(work.FullPath)).ToList();
 
-        // The cheap path: no '#{' anywhere and no mapping means nothing can change; not even decoded.
+        // The cheap path: no '#{secret' anywhere and no mapping means nothing can change; not even decoded.
         if (applicable.Count == 0 && !TextCodec.MayContainMarker(bytes, kind))
         {
             return work;
@@ -41,11 +41,17 @@ internal static class FileAnalyzer
             return work;
         }
 
+        if (applicable.Count == 0 && text.IndexOf(PlaceholderScanner.Marker, StringComparison.Ordinal) < 0)
+        {
+            // The bytes matched by chance (UTF-16 at an odd offset): nothing to do, and no format checks either.
+            return work;
+        }
+
         work.Text = text;
         work.Lines = new LineMap(text);
         work.Format = FileFormatDetector.Detect(work.FullPath, text);
         var errorsBefore = diagnostics.Count;
-        if (!BuildLayout(work, diagnostics))
+        if (!BuildLayout(work, applicable.Count > 0, diagnostics))
         {
             work.Failed = true;
             return work;
@@ -91,13 +97,13 @@ internal static class FileAnalyzer
         }
     }
 
-    private static bool BuildLayout(FileWork work, List<Diagnostic> diagnostics)
+    private static bool BuildLayout(FileWork work, bool withPaths, List<Diagnostic> diagnostics)
     {
         var text = work.Text!;
         switch (work.Format)
         {
             case FileFormat.Json:
-                work.Layout = JsonLayout.Scan(text);
+                work.Layout = JsonLayout.Scan(text, withPaths);
                 return true;
             case FileFormat.Xml:
                 var xml = XmlLayout.Scan(text);
@@ -119,7 +125,7 @@ internal static class FileAnalyzer
     private static void ScanPlaceholders(FileWork work, string? defaultApplication, List<Diagnostic> diagnostics)
     {
         var text = work.Text!;
-        if (text.IndexOf(PlaceholderScanner.Prefix, StringComparison.Ordinal) < 0)
+        if (text.IndexOf(PlaceholderScanner.Marker, StringComparison.Ordinal) < 0)
         {
             return;
         }
@@ -134,6 +140,16 @@ internal static class FileAnalyzer
             }
 
             var (line, column) = work.Lines!.Locate(item.Start);
+            if (site.Kind == SiteKind.Overrun && item is not EscapeItem)
+            {
+                // "#{secret:Db", "b": "x}" must read as an unclosed placeholder, not as a name with quotes in it.
+                var span = text.AsSpan(item.Start, item.Length);
+                var stop = span[PlaceholderScanner.Prefix.Length..].IndexOfAny("\"']<");
+                var shown = stop < 0 ? span : span[..(PlaceholderScanner.Prefix.Length + stop)];
+                diagnostics.Add(Error(DiagnosticCodes.UnterminatedPlaceholder, $"Placeholder {PlaceholderScanner.Quote(shown.ToString())} is not closed with '}}' within {site.Reason}.", work.Path, line, column));
+                continue;
+            }
+
             switch (item)
             {
                 case SyntaxErrorItem error:
@@ -145,7 +161,7 @@ internal static class FileAnalyzer
                 case PlaceholderItem { Placeholder: var placeholder }:
                     if (site.Kind == SiteKind.Forbidden)
                     {
-                        diagnostics.Add(Error(DiagnosticCodes.ValueNotAllowedInContext, $"Placeholder {PlaceholderScanner.Quote(placeholder.Text)} cannot be substituted here: {site.Reason}.", work.Path, line, column));
+                        diagnostics.Add(Error(site.Code ?? DiagnosticCodes.ValueNotAllowedInContext, $"Placeholder {PlaceholderScanner.Quote(placeholder.Text)} cannot be substituted here: {site.Reason}.", work.Path, line, column));
                         break;
                     }
 

@@ -52,6 +52,12 @@ public static class FileGlobs
         var normalized = pattern.Replace('\\', '/');
         var segments = normalized.Split('/');
         var firstGlob = Array.FindIndex(segments, s => s.IndexOfAny(GlobChars) >= 0);
+        if (firstGlob < 0)
+        {
+            var exact = Path.GetFullPath(pattern, Path.GetFullPath(baseDirectory));
+            return File.Exists(exact) ? [exact] : [];
+        }
+
         var rootPart = string.Join('/', segments[..firstGlob]);
         var glob = string.Join('/', segments[firstGlob..]);
         var root = Path.GetFullPath(rootPart.Length == 0 && normalized.StartsWith('/') ? "/" : rootPart, Path.GetFullPath(baseDirectory));

@@ -143,7 +143,10 @@ internal static class FileRenderer
 
     private static bool Fail(FileWork work, List<Diagnostic> diagnostics, string difference)
     {
-        diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.ShapeChanged, $"Resolving the file would change its shape: {difference}. A secret must never add or remove a key, element or attribute (check 'raw' modifiers).", work.Path));
+        // Point at the likeliest culprit: the first raw substitution, else the first substitution.
+        var suspect = work.Substitutions.FirstOrDefault(s => (s.Modifiers & PlaceholderModifiers.Raw) != 0) ?? work.Substitutions.FirstOrDefault();
+        var where = suspect is null ? string.Empty : $" First suspect: {Describe(suspect)}.";
+        diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.ShapeChanged, $"Resolving the file would change its shape: {difference}. A secret must never add or remove a key, element or attribute (check 'raw' modifiers).{where}", work.Path, suspect?.Line ?? 0, suspect?.Column ?? 0));
         return false;
     }
 

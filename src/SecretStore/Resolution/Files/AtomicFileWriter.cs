@@ -32,8 +32,9 @@ internal static class AtomicFileWriter
             var stream = new FileStream(temp, options);
             await using (stream.ConfigureAwait(false))
             {
+                // No fsync: the rename gives readers all-or-nothing; durability across a power cut is not worth
+                // milliseconds per file in a publish step that is simply run again after a crash.
                 await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
             }
 
             if (!OperatingSystem.IsWindows() && mode is { } unixMode)

@@ -16,6 +16,7 @@ internal readonly record struct JsonStringToken(int Start, int End, bool IsPrope
 /// </summary>
 internal sealed class JsonLayout : IFormatLayout
 {
+    private static readonly System.Buffers.SearchValues<char> Structural = System.Buffers.SearchValues.Create("\"/{}[],");
     private readonly List<JsonStringToken> _strings = [];
     private readonly List<(int Start, int End)> _comments = [];
 
@@ -26,14 +27,22 @@ internal sealed class JsonLayout : IFormatLayout
     /// <summary>The string tokens in offset order.</summary>
     public IReadOnlyList<JsonStringToken> Strings => _strings;
 
-    /// <summary>Lexes <paramref name="text"/>.</summary>
-    public static JsonLayout Scan(string text)
+    /// <summary>Lexes <paramref name="text"/>; configuration paths are built only when <paramref name="withPaths"/> (mappings need them).</summary>
+    public static JsonLayout Scan(string text, bool withPaths)
     {
         var layout = new JsonLayout();
         var frames = new List<Frame>();
         var i = 0;
         while (i < text.Length)
         {
+            // Jump over whitespace, numbers and literals: only these characters change the lexer's state.
+            var skip = text.AsSpan(i).IndexOfAny(Structural);
+            if (skip < 0)
+            {
+                break;
+            }
+
+            i += skip;
             var c = text[i];
             switch (c)
             {
@@ -42,13 +51,13 @@ internal sealed class JsonLayout : IFormatLayout
                     var top = frames.Count > 0 ? frames[^1] : null;
                     if (top is { IsObject: true, ExpectKey: true })
                     {
-                        top.Key = DecodeKey(text, i, end);
+                        top.Key = withPaths ? DecodeKey(text, i, end) : null;
                         top.ExpectKey = false;
-                        layout._strings.Add(new JsonStringToken(i, end, true, PathOf(frames)));
+                        layout._strings.Add(new JsonStringToken(i, end, true, withPaths ? PathOf(frames) : string.Empty));
                     }
                     else
                     {
-                        layout._strings.Add(new JsonStringToken(i, end, false, PathOf(frames)));
+                        layout._strings.Add(new JsonStringToken(i, end, false, withPaths ? PathOf(frames) : string.Empty));
                     }
 
                     i = end;
@@ -113,9 +122,14 @@ internal sealed class JsonLayout : IFormatLayout
         }
 
         var index = FindString(start);
-        if (index < 0 || end > _strings[index].End - 1)
+        if (index < 0)
         {
             return Site.Forbid("it is not inside a JSON string");
+        }
+
+        if (end > _strings[index].End - 1)
+        {
+            return Site.Overrun("its JSON string");
         }
 
         var token = _strings[index];
@@ -128,7 +142,7 @@ internal sealed class JsonLayout : IFormatLayout
         {
             return start == token.Start + 1 && end == token.End - 1
                 ? new Site(SiteKind.Substitute, EscapeContext.JsonValue, token.Start, token.End)
-                : Site.Forbid("the 'json' modifier needs the placeholder to be the whole JSON string");
+                : Site.Forbid("the 'json' modifier needs the placeholder to be the whole JSON string", Diagnostics.DiagnosticCodes.InvalidJsonValue);
         }
 
         return new Site(SiteKind.Substitute, EscapeContext.JsonString, start, end);
@@ -173,16 +187,22 @@ internal sealed class JsonLayout : IFormatLayout
 
     private static int StringEnd(string text, int quote)
     {
-        for (var i = quote + 1; i < text.Length; i++)
+        var i = quote + 1;
+        while (i < text.Length)
         {
-            if (text[i] == '\\')
+            var next = text.AsSpan(i).IndexOfAny('\\', '"');
+            if (next < 0)
             {
-                i++;
+                break;
             }
-            else if (text[i] == '"')
+
+            i += next;
+            if (text[i] == '"')
             {
                 return i + 1;
             }
+
+            i += 2;
         }
 
         return text.Length;

@@ -36,7 +36,7 @@ internal static class JsonShape
     /// <summary>Returns null when the shapes match, otherwise the configuration path where they differ.</summary>
     public static string? FindDifference(JsonElement input, JsonElement output, IReadOnlySet<string> wildcards, string path = "")
     {
-        if (input.ValueKind == JsonValueKind.String && wildcards.Contains(input.GetString()!))
+        if (wildcards.Count > 0 && input.ValueKind == JsonValueKind.String && wildcards.Contains(input.GetString()!))
         {
             return null;
         }

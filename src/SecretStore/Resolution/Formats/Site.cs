@@ -1,3 +1,5 @@
+using SecretStore.Diagnostics;
+
 namespace SecretStore.Resolution.Formats;
 
 /// <summary>What a format says about a span: substitute with an escape context, skip (a comment), or refuse.</summary>
@@ -11,6 +13,9 @@ internal enum SiteKind
 
     /// <summary>A place where no value can be written safely (a tag name, a JSON key, outside a string).</summary>
     Forbidden,
+
+    /// <summary>The span starts inside a string or attribute value but runs past its end: the placeholder is not closed there.</summary>
+    Overrun,
 }
 
 /// <summary>The classification of one placeholder span.</summary>
@@ -19,11 +24,14 @@ internal enum SiteKind
 /// <param name="ReplaceStart">Start of the text to replace (the opening quote for the <c>json</c> modifier).</param>
 /// <param name="ReplaceEnd">End of the text to replace (exclusive).</param>
 /// <param name="Reason">Why a forbidden site is forbidden.</param>
-internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int ReplaceStart, int ReplaceEnd, string? Reason = null)
+/// <param name="Code">The code for a forbidden site, when not <c>SSB1005</c>.</param>
+internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int ReplaceStart, int ReplaceEnd, string? Reason = null, DiagnosticCode? Code = null)
 {
-    public static Site Forbid(string reason) => new(SiteKind.Forbidden, EscapeContext.PlainText, 0, 0, reason);
+    public static Site Forbid(string reason, DiagnosticCode? code = null) => new(SiteKind.Forbidden, EscapeContext.PlainText, 0, 0, reason, code);
 
     public static Site InComment() => new(SiteKind.Comment, EscapeContext.PlainText, 0, 0);
+
+    public static Site Overrun(string where) => new(SiteKind.Overrun, EscapeContext.PlainText, 0, 0, where);
 }
 
 /// <summary>A format's view of a file: where a placeholder span may be substituted and how.</summary>

@@ -97,6 +97,11 @@ internal sealed class XmlLayout : IFormatLayout
     public Site Classify(int start, int end, bool wholeToken)
     {
         var region = Find(start);
+        if (region is { Kind: RegionKind.Attribute or RegionKind.CData } && end > region.Value.End)
+        {
+            return Site.Overrun(region.Value.Kind == RegionKind.Attribute ? "its XML attribute value" : "its CDATA section");
+        }
+
         if (region is null || end > region.Value.End)
         {
             return Site.Forbid("it is inside XML markup (a tag name, attribute name, declaration or processing instruction)");
@@ -110,7 +115,7 @@ internal sealed class XmlLayout : IFormatLayout
 
         if (wholeToken)
         {
-            return Site.Forbid("the 'json' modifier applies to JSON files only");
+            return Site.Forbid("the 'json' modifier applies to whole JSON string tokens only", Diagnostics.DiagnosticCodes.InvalidJsonValue);
         }
 
         var context = kind switch

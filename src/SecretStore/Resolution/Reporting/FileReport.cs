@@ -19,7 +19,7 @@ public sealed class FileReport
     public bool Changed { get; init; }
 
     /// <summary>True when it was rewritten.</summary>
-    public bool Written { get; set; }
+    public bool Written { get; init; }
 
     /// <summary>Its placeholders and mappings, in file order.</summary>
     public IReadOnlyList<PlaceholderReport> Placeholders { get; init; } = [];

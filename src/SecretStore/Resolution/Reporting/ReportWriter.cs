@@ -8,10 +8,11 @@ namespace SecretStore.Resolution.Reporting;
 /// <summary>Writes <see cref="ResolutionReport"/> as JSON or Markdown. Field by field, so nothing unplanned is serialized.</summary>
 internal static class ReportWriter
 {
+    // Relaxed escaping keeps apostrophes and non-ASCII names readable; the report is a file, never HTML.
     public static string ToJson(ResolutionReport report)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("mode", report.Mode.ToString().ToLowerInvariant());

@@ -14,6 +14,9 @@ internal static class PlaceholderScanner
     /// <summary>The marker every placeholder starts with.</summary>
     public const string Prefix = "#{secret:";
 
+    /// <summary>What the scanner looks for: <c>#{secret</c> not followed by <c>:</c> is a stray placeholder (SSB1004).</summary>
+    public const string Marker = "#{secret";
+
     private const int MaxQuotedLength = 80;
 
     /// <summary>Scans <paramref name="text"/>; results are in offset order.</summary>
@@ -23,7 +26,7 @@ internal static class PlaceholderScanner
         var from = 0;
         while (from < text.Length)
         {
-            var at = text.IndexOf(Prefix, from, StringComparison.Ordinal);
+            var at = text.IndexOf(Marker, from, StringComparison.Ordinal);
             if (at < 0)
             {
                 break;
@@ -32,7 +35,22 @@ internal static class PlaceholderScanner
             if (at > 0 && text[at - 1] == '#')
             {
                 items.Add(new EscapeItem(at - 1));
-                from = at + Prefix.Length;
+                from = at + Marker.Length;
+                continue;
+            }
+
+            var after = at + Marker.Length;
+            if (after >= text.Length || text[after] != ':')
+            {
+                // "#{secretKey}" is another tool's token (an Octopus variable, say); "#{secret}" or "#{secret |x}" is ours, broken.
+                if (after < text.Length && (char.IsLetterOrDigit(text[after]) || text[after] is '_' or '.' or '-'))
+                {
+                    from = after;
+                    continue;
+                }
+
+                items.Add(new SyntaxErrorItem(at, Marker.Length, DiagnosticCodes.StrayPlaceholder, $"'{Marker}' is not followed by ':' and a name; write '#{{secret:Name}}', or '##{{' for a literal '#{{'."));
+                from = after;
                 continue;
             }
 

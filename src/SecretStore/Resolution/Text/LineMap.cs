@@ -11,6 +11,13 @@ internal sealed class LineMap
         string? ending = null;
         for (var i = 0; i < text.Length; i++)
         {
+            var next = text.AsSpan(i).IndexOfAny('\r', '\n');
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
             var c = text[i];
             if (c == '\r')
             {

@@ -38,15 +38,18 @@ internal static class TextCodec
         _ => 2,
     };
 
+    private static readonly byte[] MarkerUtf16Le = Encoding.Unicode.GetBytes(Syntax.PlaceholderScanner.Marker);
+    private static readonly byte[] MarkerUtf16Be = Encoding.BigEndianUnicode.GetBytes(Syntax.PlaceholderScanner.Marker);
+
     /// <summary>
-    /// A cheap test run before any decoding: false means the bytes cannot hold <c>#{</c> at all, so the file
-    /// needs no further work.
+    /// A cheap, vectorized test run before any decoding: false means the bytes cannot hold <c>#{secret</c>
+    /// (placeholders and <c>##{secret</c> escapes both contain it), so the file needs no further work.
     /// </summary>
     public static bool MayContainMarker(ReadOnlySpan<byte> bytes, TextEncodingKind kind) => kind switch
     {
-        TextEncodingKind.Utf16LittleEndian => bytes.IndexOf((ReadOnlySpan<byte>)[(byte)'#', 0, (byte)'{', 0]) >= 0,
-        TextEncodingKind.Utf16BigEndian => bytes.IndexOf((ReadOnlySpan<byte>)[0, (byte)'#', 0, (byte)'{']) >= 0,
-        _ => bytes.IndexOf("#{"u8) >= 0,
+        TextEncodingKind.Utf16LittleEndian => bytes.IndexOf(MarkerUtf16Le) >= 0,
+        TextEncodingKind.Utf16BigEndian => bytes.IndexOf(MarkerUtf16Be) >= 0,
+        _ => bytes.IndexOf("#{secret"u8) >= 0,
     };
 
     /// <summary>Decodes strictly; on invalid input returns false and the byte offset of the first bad byte.</summary>
