@@ -85,7 +85,7 @@ public sealed class WorkerAppPublishTests(WorkerAppPublish publish) : IClassFixt
         Assert.Equal("File", properties.GetProperty("SecretStoreProvider").GetString());
         Assert.Equal("Resolve", properties.GetProperty("SecretStoreMode").GetString());
         Assert.Equal("false", properties.GetProperty("SecretStoreResolveOnBuild").GetString());
-        Assert.Equal("true", properties.GetProperty("SecretStoreTaskHost").GetString());
+        Assert.Equal("false", properties.GetProperty("SecretStoreTaskHost").GetString());
         // The default globs reach the task unexpanded (escaped), to be matched in the publish folder.
         var files = json.RootElement.GetProperty("Items").GetProperty("SecretStoreConfigFile").EnumerateArray()
             .Select(i => i.GetProperty("Identity").GetString()).ToList();
