@@ -6,6 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Tests use loopback endpoints only; keep the AWS SDK from probing the instance metadata service.
+export AWS_EC2_METADATA_DISABLED=true
 
 tools="$root/.ci-tools"
 mkdir -p "$tools"

@@ -1,0 +1,61 @@
+using System.Net;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using SecretStore.Diagnostics;
+
+namespace SecretStore.Aws.DynamoDb;
+
+/// <summary>
+/// Turns what the DynamoDB SDK throws (after its own retries) into coded errors that name the operation and
+/// the table. Request and response bodies are never copied into messages: they may hold protected bytes.
+/// </summary>
+internal static class DynamoDbErrors
+{
+    public static SecretStoreException Map(Exception exception, string operation, string tableName)
+    {
+        switch (exception)
+        {
+            case SecretStoreException coded:
+                return coded;
+            case ResourceNotFoundException:
+                return new SecretStoreException(
+                    DiagnosticCodes.TableNotFound,
+                    $"DynamoDB {operation} failed: table '{tableName}' does not exist or is not active in this account and region. Create it with the create-table operation.",
+                    exception);
+            case ProvisionedThroughputExceededException or RequestLimitExceededException or InternalServerErrorException:
+                return Unavailable(exception, operation, tableName, ((AmazonServiceException)exception).ErrorCode);
+            case AmazonServiceException service when IsAccessDenied(service.ErrorCode):
+                return new SecretStoreException(
+                    DiagnosticCodes.AccessDenied,
+                    $"DynamoDB {operation} on table '{tableName}' was denied ({service.ErrorCode}). Check the IAM policy of the caller (see docs/aws.md).",
+                    exception);
+            case AmazonServiceException service when IsThrottling(service.ErrorCode) || (int)service.StatusCode >= 500:
+                return Unavailable(exception, operation, tableName, service.ErrorCode);
+            case AmazonServiceException service:
+                return new SecretStoreException(
+                    DiagnosticCodes.UnexpectedError,
+                    $"DynamoDB {operation} on table '{tableName}' failed with {service.ErrorCode ?? service.StatusCode.ToString()}.",
+                    exception);
+            case AmazonClientException or HttpRequestException or IOException or TimeoutException or WebException:
+                // No answer at all (connection refused, DNS, timeout): the SDK has already retried.
+                return Unavailable(exception, operation, tableName, exception.GetType().Name);
+            default:
+                return new SecretStoreException(
+                    DiagnosticCodes.UnexpectedError,
+                    $"DynamoDB {operation} on table '{tableName}' failed unexpectedly ({exception.GetType().Name}).",
+                    exception);
+        }
+    }
+
+    internal static bool IsThrottling(string? errorCode) => errorCode is "ThrottlingException" or "Throttling"
+        or "ProvisionedThroughputExceededException" or "RequestLimitExceeded" or "TooManyRequestsException";
+
+    internal static bool IsAccessDenied(string? errorCode) => errorCode is "AccessDeniedException" or "AccessDenied"
+        or "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException";
+
+    private static SecretStoreException Unavailable(Exception exception, string operation, string tableName, string? cause) =>
+        new(
+            DiagnosticCodes.BackendUnavailable,
+            $"DynamoDB {operation} on table '{tableName}' failed after the SDK's retries ({cause ?? "unknown cause"}). Retry later or raise the table's capacity.",
+            exception);
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using Amazon.DynamoDBv2.Model;
+using SecretStore.Diagnostics;
+using SecretStore.Repositories;
+using SecretStore.Secrets;
+using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
+
+namespace SecretStore.Aws.DynamoDb;
+
+/// <summary>Maps table items to <see cref="ProtectedSecretRecord"/> and back.</summary>
+internal static class SecretItemMapper
+{
+    /// <summary>DynamoDB's item size limit (400 KB, names and values counted as UTF-8).</summary>
+    public const int MaxItemSizeInBytes = 400 * 1024;
+
+    public static Dictionary<string, AttributeValue> Key(SecretId id) => new(StringComparer.Ordinal)
+    {
+        [ApplicationName] = new AttributeValue { S = id.ApplicationName },
+        [SecretName] = new AttributeValue { S = id.Name },
+    };
+
+    /// <summary>
+    /// The item for a record at <paramref name="revision"/>. v2 items carry no v1 field, so a reference
+    /// reader fails closed on them. v1 items written by us also carry <c>Revision</c>, which the reference
+    /// ignores, so conditional updates stay exact.
+    /// </summary>
+    public static Dictionary<string, AttributeValue> ToItem(ProtectedSecretRecord record, long revision)
+    {
+        var item = Key(record.Id);
+        item[MasterKeyId] = new AttributeValue { S = record.MasterKeyId };
+        item[Revision] = Number(revision);
+        switch (record.Format)
+        {
+            case ProtectedSecretFormat.V1:
+                item[ProtectedDocumentKey] = Binary(Required(record.ProtectedDocumentKey, record, nameof(record.ProtectedDocumentKey)));
+                item[InitialisationVector] = Binary(Required(record.InitialisationVector, record, nameof(record.InitialisationVector)));
+                item[ProtectedSecretValue] = Binary(Required(record.ProtectedSecretValue, record, nameof(record.ProtectedSecretValue)));
+                break;
+            case ProtectedSecretFormat.V2:
+                item[Envelope] = Binary(Required(record.Envelope, record, nameof(record.Envelope)));
+                item[Format] = Number((int)ProtectedSecretFormat.V2);
+                break;
+            default:
+                throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Secret '{record.Id}' has an unknown format {(int)record.Format}.");
+        }
+
+        return item;
+    }
+
+    /// <summary>
+    /// Reads an item. Reference rows have no <c>Revision</c> and read as revision 1. An item that is neither a
+    /// complete v1 row nor a clean v2 row is refused (<c>SSB3002</c>) rather than guessed at.
+    /// </summary>
+    public static ProtectedSecretRecord FromItem(Dictionary<string, AttributeValue> item, string tableName)
+    {
+        var id = new SecretId(String(item, ApplicationName) ?? "?", String(item, SecretName) ?? "?");
+        var masterKeyId = String(item, MasterKeyId);
+        var revision = item.TryGetValue(Revision, out var rev) && rev.N is not null
+            ? ParseNumber(rev.N, id, tableName, Revision)
+            : 1;
+        var hasEnvelope = item.ContainsKey(Envelope);
+        var hasV1Field = item.ContainsKey(ProtectedDocumentKey) || item.ContainsKey(InitialisationVector) || item.ContainsKey(ProtectedSecretValue);
+
+        if (masterKeyId is null || revision < 1)
+        {
+            throw Corrupt(id, tableName, masterKeyId is null ? "it has no MasterKeyId" : "its Revision is not positive");
+        }
+
+        if (hasEnvelope)
+        {
+            var format = item.TryGetValue(Format, out var f) && f.N is not null ? ParseNumber(f.N, id, tableName, Format) : 0;
+            if (hasV1Field || format != (int)ProtectedSecretFormat.V2)
+            {
+                throw Corrupt(id, tableName, "it mixes v1 and v2 fields or its Format is not 2");
+            }
+
+            return new ProtectedSecretRecord
+            {
+                Id = id,
+                Format = ProtectedSecretFormat.V2,
+                Revision = revision,
+                MasterKeyId = masterKeyId,
+                Envelope = Bytes(item, Envelope) ?? throw Corrupt(id, tableName, "its Envelope is not binary"),
+            };
+        }
+
+        if (item.ContainsKey(Format) && !(item[Format].N == "1"))
+        {
+            throw Corrupt(id, tableName, "its Format does not match its fields");
+        }
+
+        var documentKey = Bytes(item, ProtectedDocumentKey);
+        var iv = Bytes(item, InitialisationVector);
+        var value = Bytes(item, ProtectedSecretValue);
+        if (documentKey is null || iv is null || value is null)
+        {
+            throw Corrupt(id, tableName, "it lacks one of the v1 binary fields");
+        }
+
+        return new ProtectedSecretRecord
+        {
+            Id = id,
+            Format = ProtectedSecretFormat.V1,
+            Revision = revision,
+            MasterKeyId = masterKeyId,
+            ProtectedDocumentKey = documentKey,
+            InitialisationVector = iv,
+            ProtectedSecretValue = value,
+        };
+    }
+
+    /// <summary>The item size as DynamoDB counts it: UTF-8 names plus value sizes (numbers counted generously).</summary>
+    public static long ItemSize(Dictionary<string, AttributeValue> item)
+    {
+        long size = 0;
+        foreach (var (name, value) in item)
+        {
+            size += Encoding.UTF8.GetByteCount(name);
+            size += value switch
+            {
+                { S: not null } => Encoding.UTF8.GetByteCount(value.S),
+                { B: not null } => value.B.Length,
+                { N: not null } => 21,
+                _ => 1,
+            };
+        }
+
+        return size;
+    }
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    private static AttributeValue Binary(byte[] bytes) => new() { B = new MemoryStream(bytes, writable: false) };
+
+    private static byte[] Required(byte[]? bytes, ProtectedSecretRecord record, string field) =>
+        bytes ?? throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Secret '{record.Id}' ({record.Format}) has no {field}.");
+
+    private static string? String(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) ? value.S : null;
+
+    private static byte[]? Bytes(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) && value.B is not null ? value.B.ToArray() : null;
+
+    private static long ParseNumber(string text, SecretId id, string tableName, string field) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw Corrupt(id, tableName, $"its {field} is not a whole number");
+
+    private static InvalidProtectedDataException Corrupt(SecretId id, string tableName, string why) =>
+        new($"The DynamoDB item for '{id}' in table '{tableName}' is not a valid protected secret: {why}.");
+}

@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using SecretStore.Aws.Clients;
+using SecretStore.Configuration;
+using SecretStore.Diagnostics;
+using SecretStore.Keys;
+using SecretStore.Repositories;
+
+namespace SecretStore.Aws.Kms;
+
+/// <summary>
+/// Wraps and unwraps data keys with AWS KMS. v2 data keys are AES-256 and bound to the secret's
+/// <see cref="EncryptionContext"/>; v1 data keys are AES-128 with an empty context, as the reference design
+/// wrote them (so its rows still open). Decrypt passes the expected key id, and the key id KMS answers with
+/// and the plaintext length are checked.
+/// </summary>
+/// <remarks>
+/// <para>Retries are the SDK's (standard mode, set by <see cref="AwsClientFactory"/>); this class adds none.
+/// Throttling and 5xx that outlast them give <c>SSB2005</c>.</para>
+/// <para>Within one instance the same wrapped key (with the same key id and context) is sent to KMS at most
+/// once: concurrent requests share one call, and with <see cref="KmsKeyManagerOptions.CacheDataKeys"/> the
+/// result is kept until <see cref="ClearCache"/> or <see cref="Dispose"/>, which zero the kept copies. Callers
+/// get their own copy in each <see cref="DataKey"/>. Scope an instance to one run (one publish, one command).</para>
+/// </remarks>
+public sealed class KmsKeyManager : IKeyManager, IDisposable
+{
+    private const string KeyArnMarker = ":key/";
+
+    private readonly IAmazonKeyManagementService _kms;
+    private readonly bool _ownsClient;
+    private readonly KmsKeyManagerOptions _options;
+    private readonly SemaphoreSlim _decryptSlots;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _decrypted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _keyArns = new(StringComparer.Ordinal);
+    private int _disposed;
+
+    /// <summary>Uses <paramref name="kms"/> (not disposed by this manager).</summary>
+    public KmsKeyManager(IAmazonKeyManagementService kms, KmsKeyManagerOptions? options = null)
+        : this(kms, options, ownsClient: false)
+    {
+    }
+
+    private KmsKeyManager(IAmazonKeyManagementService kms, KmsKeyManagerOptions? options, bool ownsClient)
+    {
+        ArgumentNullException.ThrowIfNull(kms);
+        _options = options ?? new KmsKeyManagerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxDegreeOfParallelism, 1, nameof(options));
+        _kms = kms;
+        _ownsClient = ownsClient;
+        _decryptSlots = new SemaphoreSlim(_options.MaxDegreeOfParallelism, _options.MaxDegreeOfParallelism);
+    }
+
+    /// <summary>
+    /// Creates a manager with its own KMS client from <paramref name="settings"/> (<c>Region</c>,
+    /// <c>KmsServiceUrl</c>, <c>MaxDegreeOfParallelism</c>) on the SDK's default credential chain.
+    /// </summary>
+    public static KmsKeyManager Create(StoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new KmsKeyManager(
+            AwsClientFactory.CreateKmsClient(settings),
+            new KmsKeyManagerOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism },
+            ownsClient: true);
+    }
+
+    /// <summary>How many unwrapped data keys the cache holds now (for tests and diagnostics; never the keys).</summary>
+    public int CachedKeyCount => _decrypted.Count(e => e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully);
+
+    /// <inheritdoc />
+    public async Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        ArgumentNullException.ThrowIfNull(context);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var keySpec = keySizeInBytes switch
+        {
+            16 => DataKeySpec.AES_128,
+            32 => DataKeySpec.AES_256,
+            _ => throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"KMS data keys are 16 or 32 bytes; {keySizeInBytes} was asked for."),
+        };
+        var effectiveContext = ContextFor(format, context);
+        var expectedArn = await ResolveKeyArnAsync(keyId, cancellationToken).ConfigureAwait(false);
+
+        GenerateDataKeyResponse response;
+        try
+        {
+            response = await _kms.GenerateDataKeyAsync(
+                new GenerateDataKeyRequest
+                {
+                    KeyId = keyId,
+                    KeySpec = keySpec,
+                    EncryptionContext = effectiveContext.Count == 0 ? null : effectiveContext.ToDictionary(),
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw KmsErrors.Map(e, "GenerateDataKey", keyId);
+        }
+
+        var plaintext = TakeBytes(response.Plaintext);
+        var wrapped = response.CiphertextBlob?.ToArray() ?? [];
+        if (!SameKey(response.KeyId, expectedArn) || plaintext.Length != keySizeInBytes || wrapped.Length == 0)
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+            throw new InvalidProtectedDataException(
+                $"KMS GenerateDataKey for master key '{keyId}' answered with another key ('{response.KeyId}') or a data key of the wrong size.");
+        }
+
+        return new DataKey(keyId, plaintext, wrapped);
+    }
+
+    /// <inheritdoc />
+    public async Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        ArgumentNullException.ThrowIfNull(context);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (wrappedKey.IsEmpty)
+        {
+            throw new InvalidProtectedDataException($"The wrapped data key for master key '{keyId}' is empty.");
+        }
+
+        var effectiveContext = ContextFor(format, context);
+        var wrapped = wrappedKey.ToArray();
+        byte[] plaintext;
+        if (_options.CacheDataKeys)
+        {
+            var cacheKey = CacheKey(keyId, effectiveContext, wrapped);
+            var entry = _decrypted.GetOrAdd(cacheKey, _ => new Lazy<Task<byte[]>>(() => DecryptCoreAsync(keyId, wrapped, effectiveContext, _lifetime.Token)));
+            try
+            {
+                plaintext = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (entry.Value.IsFaulted || entry.Value.IsCanceled)
+            {
+                // A failed unwrap is not remembered: the next run of the same request asks KMS again.
+                _decrypted.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(cacheKey, entry));
+                throw;
+            }
+        }
+        else
+        {
+            plaintext = await DecryptCoreAsync(keyId, wrapped, effectiveContext, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plaintext.Length != expectedKeySizeInBytes)
+        {
+            throw new InvalidProtectedDataException(
+                $"KMS Decrypt with master key '{keyId}' returned a data key of {plaintext.Length} bytes; {expectedKeySizeInBytes} were expected.");
+        }
+
+        // Each caller owns (and zeroes) its own copy; with the cache off the one array is handed over.
+        return new DataKey(keyId, _options.CacheDataKeys ? plaintext.ToArray() : plaintext, wrapped);
+    }
+
+    /// <summary>Zeroes and forgets every unwrapped data key kept by this instance.</summary>
+    public void ClearCache()
+    {
+        foreach (var (key, entry) in _decrypted)
+        {
+            if (_decrypted.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(key, entry))
+                && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+            {
+                CryptographicOperations.ZeroMemory(entry.Value.Result);
+            }
+        }
+    }
+
+    /// <summary>Names the backend only; never key material.</summary>
+    public override string ToString() => $"KmsKeyManager ({CachedKeyCount} data keys kept)";
+
+    /// <summary>Zeroes the kept data keys, cancels calls still in flight and disposes an owned client.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _lifetime.Cancel();
+        ClearCache();
+        _lifetime.Dispose();
+        _decryptSlots.Dispose();
+        if (_ownsClient)
+        {
+            _kms.Dispose();
+        }
+    }
+
+    private async Task<byte[]> DecryptCoreAsync(string keyId, byte[] wrapped, EncryptionContext context, CancellationToken cancellationToken)
+    {
+        var expectedArn = await ResolveKeyArnAsync(keyId, cancellationToken).ConfigureAwait(false);
+        await _decryptSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        DecryptResponse response;
+        try
+        {
+            response = await _kms.DecryptAsync(
+                new DecryptRequest
+                {
+                    KeyId = keyId,
+                    CiphertextBlob = new MemoryStream(wrapped, writable: false),
+                    EncryptionContext = context.Count == 0 ? null : context.ToDictionary(),
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw KmsErrors.Map(e, "Decrypt", keyId);
+        }
+        finally
+        {
+            _decryptSlots.Release();
+        }
+
+        var plaintext = TakeBytes(response.Plaintext);
+        if (!SameKey(response.KeyId, expectedArn))
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+            throw new InvalidProtectedDataException(
+                DiagnosticCodes.WrongContext,
+                $"KMS Decrypt answered with master key '{response.KeyId}', not '{keyId}' ({expectedArn}).");
+        }
+
+        return plaintext;
+    }
+
+    /// <summary>
+    /// The key ARN for a configured id (UUID, key ARN, alias name or alias ARN), looked up once with
+    /// DescribeKey, because KMS answers with the key ARN whatever id the caller used.
+    /// </summary>
+    private async Task<string> ResolveKeyArnAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (keyId.StartsWith("arn:", StringComparison.Ordinal) && keyId.Contains(KeyArnMarker, StringComparison.Ordinal))
+        {
+            return keyId;
+        }
+
+        var entry = _keyArns.GetOrAdd(keyId, id => new Lazy<Task<string>>(() => DescribeKeyArnAsync(id, _lifetime.Token)));
+        try
+        {
+            return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (entry.Value.IsFaulted || entry.Value.IsCanceled)
+        {
+            _keyArns.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(keyId, entry));
+            throw;
+        }
+    }
+
+    private async Task<string> DescribeKeyArnAsync(string keyId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
+            return response.KeyMetadata?.Arn
+                ?? throw new SecretStoreException(DiagnosticCodes.UnexpectedError, $"KMS DescribeKey for master key '{keyId}' returned no ARN.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw KmsErrors.Map(e, "DescribeKey", keyId);
+        }
+    }
+
+    private static bool SameKey(string? responseKeyId, string expectedArn) =>
+        responseKeyId is not null && string.Equals(responseKeyId, expectedArn, StringComparison.Ordinal);
+
+    private static EncryptionContext ContextFor(ProtectedSecretFormat format, EncryptionContext context) =>
+        format == ProtectedSecretFormat.V1 ? EncryptionContext.Empty : context;
+
+    private static byte[] TakeBytes(MemoryStream? stream)
+    {
+        if (stream is null)
+        {
+            return [];
+        }
+
+        var bytes = stream.ToArray();
+        if (stream.TryGetBuffer(out var buffer))
+        {
+            CryptographicOperations.ZeroMemory(buffer.AsSpan());
+        }
+
+        return bytes;
+    }
+
+    private static string CacheKey(string keyId, EncryptionContext context, byte[] wrapped)
+    {
+        // Length-prefixed parts, so no two different requests share a key.
+        var builder = new StringBuilder();
+        void Part(string text) => builder.Append(text.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(text);
+        Part(keyId);
+        foreach (var (name, value) in context)
+        {
+            Part(name);
+            Part(value);
+        }
+
+        Part(Convert.ToBase64String(wrapped));
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,24 @@
+using Amazon.KeyManagementService;
+using SecretStore.Testing.Kms;
+
+namespace SecretStore.Aws.Tests.Infrastructure;
+
+/// <summary>One KMS fixture server (and SDK client) per test class.</summary>
+public sealed class KmsServerFixture : IAsyncLifetime
+{
+    public KmsFixtureServer Server { get; private set; } = null!;
+
+    public AmazonKeyManagementServiceClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await KmsFixtureServer.StartAsync();
+        Client = Server.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Server.DisposeAsync();
+    }
+}
