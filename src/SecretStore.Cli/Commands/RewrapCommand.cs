@@ -36,11 +36,17 @@ internal static class RewrapCommand
                 var state = !outcome.Changed ? "unchanged" : options.DryRun ? "would rewrap" : "rewrapped";
                 context.Console.Out.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{outcome.Id}\t{state}\t{outcome.Before.Format} {outcome.Before.MasterKeyId} -> {outcome.After.Format} {(options.DryRun && outcome.Changed ? options.KeyId ?? outcome.Before.MasterKeyId : outcome.After.MasterKeyId)}\trevision {outcome.After.Revision}"));
+                    $"{outcome.Id}\t{state}\t{outcome.Before.Format} {outcome.Before.MasterKeyId} -> {Target(outcome, options)}\trevision {outcome.After.Revision}"));
             }
 
             return ExitCodes.Success;
         });
         return command;
     }
+
+    // A dry run writes nothing, so its target is what a real run would write: v2 under the chosen key.
+    private static string Target(RewrapOutcome outcome, RewrapOptions options) =>
+        options.DryRun && outcome.Changed
+            ? $"{Repositories.ProtectedSecretFormat.V2} {options.KeyId ?? outcome.Before.MasterKeyId}"
+            : $"{outcome.After.Format} {outcome.After.MasterKeyId}";
 }
