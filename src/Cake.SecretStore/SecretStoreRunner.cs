@@ -42,7 +42,7 @@ internal static class SecretStoreRunner
             throw Failure(result.Diagnostics);
         }
 
-        context.Log.Information("{0}", $"SecretStore: {mode} {result.FilesScanned} file(s), {result.PlaceholderCount} placeholder(s), {result.SecretCount} secret(s), {result.FilesWritten} file(s) written.");
+        context.Log.Information("{0}", $"SecretStore: {Verb(mode)} {result.FilesScanned} file(s), {result.PlaceholderCount} placeholder(s), {result.SecretCount} secret(s), {result.FilesWritten} file(s) written.");
         return result;
     }
 
@@ -156,6 +156,13 @@ internal static class SecretStoreRunner
                 break;
         }
     }
+
+    private static string Verb(ResolveMode mode) => mode switch
+    {
+        ResolveMode.List => "listed",
+        ResolveMode.Verify => "verified",
+        _ => "resolved",
+    };
 
     private static string Absolute(ICakeContext context, FilePath path) => path.MakeAbsolute(context.Environment).FullPath;
 }

@@ -73,6 +73,9 @@ internal static class ProcessRunner
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+
+        // Plain text: ANSI colour codes would split values and names, and hide them from the assertions.
+        info.Environment["NO_COLOR"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
