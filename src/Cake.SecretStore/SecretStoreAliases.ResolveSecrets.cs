@@ -14,6 +14,8 @@ namespace Cake.SecretStore;
 [CakeNamespaceImport("Cake.SecretStore")]
 [CakeNamespaceImport("SecretStore.Configuration")]
 [CakeNamespaceImport("SecretStore.Resolution")]
+[CakeNamespaceImport("SecretStore.Resolution.Reporting")]
+[CakeNamespaceImport("SecretStore.Secrets")]
 public static partial class SecretStoreAliases
 {
     /// <summary>
