@@ -1,0 +1,58 @@
+using Cake.Core;
+using Cake.Core.Annotations;
+using Cake.Core.Diagnostics;
+using SecretStore.Secrets;
+
+namespace Cake.SecretStore;
+
+public static partial class SecretStoreAliases
+{
+    /// <summary>Protects <paramref name="value"/> and saves it in the default file store as a new revision.</summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="application">The application the secret belongs to.</param>
+    /// <param name="name">The secret's name.</param>
+    /// <param name="value">The clear value; never logged.</param>
+    /// <returns>The new record's metadata (no value).</returns>
+    /// <example>
+    /// <code>
+    /// SetSecret("Shop", "DbPassword", EnvironmentVariable("NEW_DB_PASSWORD"));
+    /// </code>
+    /// </example>
+    [CakeMethodAlias]
+    public static SecretMetadata SetSecret(this ICakeContext context, string application, string name, string value) =>
+        SetSecret(context, application, name, value, new SecretStoreSettings());
+
+    /// <summary>
+    /// Protects <paramref name="value"/> under the settings' key (or the store's default key) and saves it as a
+    /// new revision. The value is never logged; keep it out of the script's own logging as well.
+    /// </summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="application">The application; null uses <see cref="SecretStoreSettings.DefaultApplication"/>.</param>
+    /// <param name="name">The secret's name.</param>
+    /// <param name="value">The clear value; never logged.</param>
+    /// <param name="settings">The store and the key id for writes.</param>
+    /// <returns>The new record's metadata (no value).</returns>
+    /// <example>
+    /// <code>
+    /// SetSecret("Shop", "DbPassword", EnvironmentVariable("NEW_DB_PASSWORD"), new SecretStoreSettings
+    /// {
+    ///     Provider = StoreProvider.Aws,
+    ///     Table = "secrets",
+    ///     Region = "eu-west-1",
+    ///     KeyId = "alias/shop",
+    /// });
+    /// </code>
+    /// </example>
+    [CakeMethodAlias]
+    public static SecretMetadata SetSecret(this ICakeContext context, string? application, string name, string value, SecretStoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(settings);
+        var id = new SecretId(SecretStoreRunner.ApplicationOrDefault(application, settings), name);
+        var options = settings.KeyId is null ? null : new SetSecretOptions { KeyId = settings.KeyId };
+        var metadata = SecretStoreRunner.WithStore(context, settings, store => store.SetAsync(id, value, options));
+        context.Log.Information("{0}", $"SecretStore: saved {id} (revision {metadata.Revision}).");
+        return metadata;
+    }
+}

@@ -1,0 +1,53 @@
+using Cake.Core.IO;
+using SecretStore.Configuration;
+
+namespace Cake.SecretStore;
+
+/// <summary>
+/// Where the secrets live and how resolution behaves. Relative paths are taken from the script's working
+/// directory. The defaults describe a file store in <c>.secretstore/</c> beside the script.
+/// </summary>
+public sealed class SecretStoreSettings
+{
+    /// <summary>The backend: <see cref="StoreProvider.File"/> (JSON file + RSA keyring, the default) or <see cref="StoreProvider.Aws"/> (DynamoDB + KMS).</summary>
+    public StoreProvider Provider { get; set; } = StoreProvider.File;
+
+    /// <summary>File store: the store file. Default <c>.secretstore/secrets.json</c>.</summary>
+    public FilePath? StoreFile { get; set; } = new(".secretstore/secrets.json");
+
+    /// <summary>File store: the RSA keyring folder. Default <c>.secretstore/keyring</c>.</summary>
+    public DirectoryPath? KeyringPath { get; set; } = new(".secretstore/keyring");
+
+    /// <summary>
+    /// File store: name of an environment variable holding the PEM private key (CI systems hand secrets out as
+    /// variables); used instead of the keyring's private key file.
+    /// </summary>
+    public string? PrivateKeyEnvironmentVariable { get; set; }
+
+    /// <summary>The master key id for writes (keyring key id, or KMS key id/ARN/alias). Null: the store's default.</summary>
+    public string? KeyId { get; set; }
+
+    /// <summary>AWS: the DynamoDB table name.</summary>
+    public string? Table { get; set; }
+
+    /// <summary>AWS: the region, for example <c>eu-west-1</c>. Null: the SDK's default chain.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>AWS: a DynamoDB service URL for local endpoints; null for AWS itself.</summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>AWS: a KMS service URL for local endpoints; null for AWS itself.</summary>
+    public string? KmsServiceUrl { get; set; }
+
+    /// <summary>The application of placeholders that name none (<c>#{secret:Name}</c>), and of <c>GetSecret</c>/<c>SetSecret</c> calls given a null application.</summary>
+    public string? DefaultApplication { get; set; }
+
+    /// <summary>Where to write the redacted report: JSON, or Markdown when the path ends in <c>.md</c>. Null: no report.</summary>
+    public FilePath? ReportPath { get; set; }
+
+    /// <summary>When true, finding no placeholder at all is an error (<c>SSB1010</c>).</summary>
+    public bool RequirePlaceholders { get; set; }
+
+    /// <summary>When false, a missing <c>optional</c> secret is an error as well. Default true.</summary>
+    public bool AllowOptional { get; set; } = true;
+}
