@@ -19,6 +19,18 @@ public sealed class RsaKeyringTests
     }
 
     [Fact]
+    public void Create_makes_3072_bit_keys_by_default_with_the_key_as_default()
+    {
+        using var temp = new TempDirectory();
+        using var keyring = RsaKeyring.Create(temp.Combine("k"), "alias/default-size");
+
+        Assert.Equal(RsaKeyring.DefaultKeySizeInBits, keyring.GetKeySize("alias/default-size"));
+        Assert.Equal(3072, RsaKeyring.DefaultKeySizeInBits);
+        Assert.Equal("alias/default-size", keyring.DefaultKeyId);
+        Assert.StartsWith("sha256:", keyring.Signer.SigningKeyId, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_twice_in_one_folder_is_refused()
     {
         using var temp = new TempDirectory();

@@ -79,6 +79,18 @@ public sealed class FileSecretRepositoryTests
         Assert.Equal([7, 8, 9], record.ProtectedSecretValue);
     }
 
+    [Fact]
+    public async Task File_saved_with_a_byte_order_mark_by_an_editor_still_reads()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("secrets.json");
+        await File.WriteAllTextAsync(path, "{\"version\":1,\"secrets\":[{\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"AQID\"}]}", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var record = await new FileSecretRepository(path).GetAsync(new SecretId("a", "b"));
+
+        Assert.Equal([1, 2, 3], record!.Envelope);
+    }
+
     [Theory]
     [InlineData("{ not json")]
     [InlineData("[]")]
@@ -158,6 +170,29 @@ public sealed class FileSecretRepositoryTests
         })));
 
         Assert.Equal(16, (await new FileSecretRepository(path).QueryByApplicationAsync("app")).Count);
+    }
+
+    [Fact]
+    public async Task Two_processes_and_a_thread_incrementing_one_record_lose_no_update()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("secrets.json");
+        var assembly = typeof(Program).Assembly.Location;
+        var children = Enumerable.Range(0, 2)
+            .Select(_ => Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { assembly, "increment", path, "25" }, RedirectStandardError = true })!)
+            .ToList();
+
+        await Program.IncrementAsync(new FileSecretRepository(path), 25);
+        foreach (var child in children)
+        {
+            await child.WaitForExitAsync();
+            Assert.True(child.ExitCode == 0, await child.StandardError.ReadToEndAsync());
+            child.Dispose();
+        }
+
+        var counter = await new FileSecretRepository(path).GetAsync(Program.Counter);
+        Assert.Equal(75, BitConverter.ToInt32(counter!.Envelope));
+        Assert.Equal(75, counter.Revision);
     }
 
     [Fact]

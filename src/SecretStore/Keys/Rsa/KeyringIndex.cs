@@ -25,7 +25,7 @@ internal sealed record KeyringIndex(string? DefaultKeyId, KeyringEntry SigningKe
 
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
+            using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
             var rootElement = document.RootElement;
             if (rootElement.ValueKind != JsonValueKind.Object
                 || !rootElement.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || version.GetInt32() != 1)

@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using SecretStore.Diagnostics;
 
 namespace SecretStore.Keys.Rsa;
@@ -399,7 +396,15 @@ public sealed class RsaKeyring : IDisposable
         if (includePrivate)
         {
             privateKey = RSA.Create();
-            privateKey.ImportParameters(rsa.ExportParameters(includePrivateParameters: true));
+            var pkcs8 = rsa.ExportPkcs8PrivateKey();
+            try
+            {
+                privateKey.ImportPkcs8PrivateKey(pkcs8, out _);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(pkcs8);
+            }
         }
 
         _keys.Add(keyId, new RsaKeyPair(publicKey, privateKey, publicFile, privateFile));

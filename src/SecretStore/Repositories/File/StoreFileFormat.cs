@@ -21,14 +21,22 @@ internal static class StoreFileFormat
     public static SortedDictionary<(string App, string Name), ProtectedSecretRecord> Parse(byte[] content, string path)
     {
         var records = new SortedDictionary<(string App, string Name), ProtectedSecretRecord>(KeyComparer.Instance);
-        if (content.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
+
+        // Editors on Windows may add a UTF-8 byte order mark; the JSON reader does not skip it for bytes.
+        var json = content.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return records;
         }
 
         try
         {
-            using var document = JsonDocument.Parse(content, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
