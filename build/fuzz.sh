@@ -28,8 +28,8 @@ fi
 findings="$root/artifacts/fuzz/findings-$target"
 rm -rf "$findings"
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1
-# -t: a .NET start-up is slow; -m none: the runtime reserves far more virtual memory than AFL's default limit.
-timeout --signal=INT "$seconds" afl-fuzz -i "$corpus" -o "$findings" -t 5000 -m none -- dotnet "$out/SecretStore.Fuzz.dll" "$target" >"$findings.log" 2>&1 || true
+# -t: the first input of a resolver target also makes an RSA keyring (seconds on a busy machine); -m none: the runtime reserves far more virtual memory than AFL's default limit.
+timeout --signal=INT "$seconds" afl-fuzz -i "$corpus" -o "$findings" -t 20000 -m none -- dotnet "$out/SecretStore.Fuzz.dll" "$target" >"$findings.log" 2>&1 || true
 
 queue="$findings/default/queue"
 crashes="$findings/default/crashes"
