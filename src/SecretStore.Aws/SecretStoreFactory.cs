@@ -1,5 +1,8 @@
 using SecretStore.Configuration;
+using SecretStore.Aws.DynamoDb;
 using SecretStore.Diagnostics;
+using SecretStore.Repositories;
+using SecretStore.Repositories.File;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 
@@ -23,6 +26,23 @@ public static class SecretStoreFactory
         {
             StoreProvider.File => Own(FileSecretStoreFactory.Create(settings)),
             StoreProvider.Aws => Own(AwsSecretStore.Create(settings)),
+            _ => throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"Unknown store provider '{settings.Provider}'."),
+        };
+    }
+
+    /// <summary>
+    /// Opens only the repository of the store that <paramref name="settings"/> describe: no keyring and no KMS,
+    /// for moving protected records as they are (import). Dispose the result when it is <see cref="IDisposable"/>
+    /// (the DynamoDB repository owns its client). Throws <c>SSB0003</c> for incomplete settings.
+    /// </summary>
+    public static IProtectedSecretRepository OpenRepository(StoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Provider switch
+        {
+            StoreProvider.File when !string.IsNullOrWhiteSpace(settings.FilePath) => new FileSecretRepository(settings.FilePath),
+            StoreProvider.File => throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, "The file store needs a store file path."),
+            StoreProvider.Aws => DynamoDbSecretRepository.Create(settings),
             _ => throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"Unknown store provider '{settings.Provider}'."),
         };
     }
