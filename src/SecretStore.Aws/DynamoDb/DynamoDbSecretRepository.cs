@@ -147,10 +147,18 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             ConditionExpression = condition,
             ExpressionAttributeNames = Names(condition),
             ExpressionAttributeValues = values,
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
         try
         {
             await _client.PutItemAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConditionalCheckFailedException e) when (SecretItemMapper.SameItem(e.Item, item))
+        {
+            // The SDK retried a put whose first attempt was applied but whose response was lost (timeout, dropped
+            // connection, 5xx after the write); the retry then fails its own condition. The stored item is byte for
+            // byte the one this call wrote (fresh random nonce or IV, so no other writer can produce it): the write
+            // succeeded once, which is neither a conflict nor a reason to write again.
         }
         catch (ConditionalCheckFailedException)
         {

@@ -52,6 +52,35 @@ internal static class SecretItemMapper
     /// Reads an item. Reference rows have no <c>Revision</c> and read as revision 1. An item that is neither a
     /// complete v1 row nor a clean v2 row is refused (<c>SSB3002</c>) rather than guessed at.
     /// </summary>
+    /// <summary>
+    /// True when a stored item (for example the one returned by a failed condition) has exactly the attributes
+    /// and values of <paramref name="written"/>.
+    /// </summary>
+    public static bool SameItem(Dictionary<string, AttributeValue>? stored, Dictionary<string, AttributeValue> written)
+    {
+        if (stored is null || stored.Count != written.Count)
+        {
+            return false;
+        }
+
+        foreach (var (name, value) in written)
+        {
+            if (!stored.TryGetValue(name, out var other)
+                || !string.Equals(value.S, other.S, StringComparison.Ordinal)
+                || !string.Equals(value.N, other.N, StringComparison.Ordinal)
+                || !SameBytes(value.B, other.B))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameBytes(MemoryStream? a, MemoryStream? b) =>
+        (a is null && b is null)
+        || (a is not null && b is not null && a.ToArray().AsSpan().SequenceEqual(b.ToArray()));
+
     public static ProtectedSecretRecord FromItem(Dictionary<string, AttributeValue> item, string tableName)
     {
         var id = new SecretId(String(item, ApplicationName) ?? "?", String(item, SecretName) ?? "?");

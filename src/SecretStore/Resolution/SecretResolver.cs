@@ -212,6 +212,12 @@ public sealed class SecretResolver(ISecretStore store)
                 }
             }
 
+            // Temp files of a run that was killed before its renames hold resolved values; all targets are in place now.
+            foreach (var file in files)
+            {
+                AtomicFileWriter.RemoveStaleTemps(file.FullPath);
+            }
+
             return written;
         }
         finally

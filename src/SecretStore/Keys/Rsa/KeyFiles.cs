@@ -22,7 +22,42 @@ internal static class KeyFiles
             throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' leaves the keyring folder '{root}'.");
         }
 
+        RefuseLinksOutside(root, rootWithSeparator, relative, full);
         return full;
+    }
+
+    /// <summary>
+    /// A path that stays inside the folder as text can still lead out through a symbolic link (a key file or a
+    /// sub-folder linked elsewhere, for example committed to a repository). Each component that is a link must
+    /// end inside the folder too.
+    /// </summary>
+    private static void RefuseLinksOutside(string root, string rootWithSeparator, string relative, string full)
+    {
+        var current = Path.TrimEndingDirectorySeparator(root);
+        foreach (var part in Path.GetRelativePath(root, full).Split(Path.DirectorySeparatorChar))
+        {
+            current = Path.Combine(current, part);
+            FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            if (info.LinkTarget is null)
+            {
+                continue;
+            }
+
+            string? target;
+            try
+            {
+                target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            }
+            catch (IOException ex)
+            {
+                throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' goes through a symbolic link that cannot be followed ({ex.GetType().Name}).", ex);
+            }
+
+            if (target is null || !Path.GetFullPath(target).StartsWith(rootWithSeparator, StringComparison.Ordinal))
+            {
+                throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' goes through a symbolic link that leaves the keyring folder '{root}'.");
+            }
+        }
     }
 
     public static string ReadText(string path, string what)

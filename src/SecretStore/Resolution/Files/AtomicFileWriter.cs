@@ -2,8 +2,9 @@ namespace SecretStore.Resolution.Files;
 
 /// <summary>
 /// Writes a file by way of a temp file in the same folder, then a rename, so a reader sees the old or the new
-/// file, never half of one. The temp file is created with the target's permissions (no window in which a
-/// resolved secret sits in a world-readable file), and a rename keeps them.
+/// file, never half of one. The temp file is owner-only until it has been renamed and then gets exactly the
+/// target's mode, so no resolved secret sits in a file readable by more users than the target, even when a kill
+/// leaves a temp file behind; the next successful resolve of the folder removes such leftovers.
 /// </summary>
 internal static class AtomicFileWriter
 {
@@ -19,12 +20,10 @@ internal static class AtomicFileWriter
             Share = FileShare.None,
             Options = FileOptions.Asynchronous,
         };
-        UnixFileMode? mode = null;
         if (!OperatingSystem.IsWindows() && File.Exists(target))
         {
-            // Owner-only until the content is complete; then exactly the target's mode.
-            mode = File.GetUnixFileMode(target);
-            options.UnixCreateMode = mode.Value & (UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // Owner-only until Commit has renamed it; Commit then gives it exactly the target's mode.
+            options.UnixCreateMode = File.GetUnixFileMode(target) & (UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
         try
@@ -37,12 +36,8 @@ internal static class AtomicFileWriter
                 await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!OperatingSystem.IsWindows() && mode is { } unixMode)
-            {
-                // Set explicitly: the create mode is filtered by the umask.
-                File.SetUnixFileMode(temp, unixMode);
-            }
-
+            // The temp file stays owner-only until Commit has renamed it: a process killed before the rename leaves
+            // a resolved copy behind, and that copy must not be readable by more users than the one who ran it.
             return temp;
         }
         catch
@@ -62,7 +57,38 @@ internal static class AtomicFileWriter
         }
         else
         {
+            UnixFileMode? mode = !OperatingSystem.IsWindows() && File.Exists(target) ? File.GetUnixFileMode(target) : null;
             File.Move(temp, target, overwrite: true);
+            if (!OperatingSystem.IsWindows() && mode is { } unixMode)
+            {
+                // Exactly the replaced file's mode (the create mode was owner-only and filtered by the umask).
+                File.SetUnixFileMode(target, unixMode);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes temp files of <paramref name="target"/> that an earlier run left behind when it was killed between
+    /// writing and renaming them: each holds resolved values, and would otherwise be published with the folder.
+    /// </summary>
+    public static void RemoveStaleTemps(string target)
+    {
+        var directory = Path.GetDirectoryName(target) ?? ".";
+        var prefix = $".{Path.GetFileName(target)}.";
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                var middle = Path.GetFileName(path)[prefix.Length..^".tmp".Length];
+                if (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower))
+                {
+                    TryDelete(path);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the target itself is already in place.
         }
     }
 

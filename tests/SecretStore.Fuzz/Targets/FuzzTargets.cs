@@ -1,0 +1,145 @@
+using System.Text;
+using SecretStore.Diagnostics;
+using SecretStore.Formats;
+using SecretStore.Keys.Rsa;
+using SecretStore.Repositories.File;
+using SecretStore.Repositories.InMemory;
+using SecretStore.Resolution;
+using SecretStore.Secrets;
+using SecretStore.Stores;
+
+namespace SecretStore.Fuzz.Targets;
+
+/// <summary>
+/// The fuzz targets: each takes arbitrary bytes to one engine parser through its public entry point. The
+/// engine's contract is that bad input ends in a <see cref="SecretStoreException"/> (a coded error) or in
+/// diagnostics; any other exception escaping a target is a bug. The same code runs under AFL (SharpFuzz) and in
+/// the xunit replay of the kept corpus (tests/SecretStore.Tests/FuzzCorpus/&lt;target&gt;/).
+/// </summary>
+public sealed class FuzzTargets : IDisposable
+{
+    /// <summary>The names of the targets, as used for corpus folders and on the command line.</summary>
+    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "store", "keyring", "placeholders", "json", "xml"];
+
+    private static readonly byte[] V1Key = [.. Enumerable.Range(1, V1Cipher.KeySizeInBytes).Select(i => (byte)i)];
+    private readonly string _work = Directory.CreateTempSubdirectory("ssb-fuzz-").FullName;
+    private readonly Lazy<Task<EnvelopeSecretStore>> _store;
+
+    /// <summary>Creates the targets; the resolver's store (an RSA keyring and a few secrets) is made on first use.</summary>
+    public FuzzTargets() => _store = new(CreateStoreAsync);
+
+    /// <summary>Runs one target over one input. Coded errors are expected outcomes and are swallowed.</summary>
+    public async Task RunAsync(string target, byte[] input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        try
+        {
+            switch (target)
+            {
+                case "v1":
+                    V1(input);
+                    break;
+                case "v2":
+                    V2Envelope.Parse(input, "fuzz");
+                    break;
+                case "store":
+                    await StoreFileAsync(input).ConfigureAwait(false);
+                    break;
+                case "keyring":
+                    Keyring(input);
+                    break;
+                case "placeholders":
+                    await ResolveAsync(input, "appsettings.txt").ConfigureAwait(false);
+                    break;
+                case "json":
+                    await ResolveAsync(input, "appsettings.json").ConfigureAwait(false);
+                    break;
+                case "xml":
+                    await ResolveAsync(input, "web.config").ConfigureAwait(false);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown fuzz target.");
+            }
+        }
+        catch (SecretStoreException)
+        {
+            // A coded error: the contract for bad input.
+        }
+    }
+
+    /// <summary>Deletes the work folder.</summary>
+    public void Dispose()
+    {
+        if (_store.IsValueCreated && _store.Value.IsCompletedSuccessfully)
+        {
+            _store.Value.Result.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void V1(byte[] input)
+    {
+        // The record layout first; then the cipher on the same bytes (IV = first 16, ciphertext = the rest).
+        try
+        {
+            RsaV1ProtectedKey.Parse(input, "fuzz");
+        }
+        catch (SecretStoreException)
+        {
+        }
+
+        var iv = input.AsSpan(0, Math.Min(input.Length, V1Cipher.IvSizeInBytes));
+        var body = input.AsSpan(iv.Length);
+        V1Cipher.Decrypt(V1Key, iv, body, "fuzz");
+    }
+
+    private async Task StoreFileAsync(byte[] input)
+    {
+        var path = Path.Combine(_work, "secrets.json");
+        await File.WriteAllBytesAsync(path, input).ConfigureAwait(false);
+        var repository = new FileSecretRepository(path);
+        await repository.QueryByApplicationAsync("App").ConfigureAwait(false);
+        await repository.GetManyAsync([new SecretId("App", "Db"), new SecretId("Other", "x")]).ConfigureAwait(false);
+    }
+
+    private void Keyring(byte[] input)
+    {
+        var folder = Path.Combine(_work, "keyring");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "keyring.json"), input);
+        using var keyring = RsaKeyring.Load(folder);
+    }
+
+    private async Task ResolveAsync(byte[] input, string fileName)
+    {
+        var store = await _store.Value.ConfigureAwait(false);
+        var path = Path.Combine(_work, fileName);
+        await File.WriteAllBytesAsync(path, input).ConfigureAwait(false);
+        var result = await new SecretResolver(store).ResolveAsync(new ResolveRequest { Files = [path], DefaultApplication = "App" }).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            // A successful rewrite must still be a file of the same kind the engine can read back.
+            await new SecretResolver(store).ResolveAsync(new ResolveRequest { Files = [path], DefaultApplication = "App", Mode = ResolveMode.List }).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<EnvelopeSecretStore> CreateStoreAsync()
+    {
+        var keyringFolder = Path.Combine(_work, "store-keyring");
+        RsaKeyring.Create(keyringFolder, "fuzz-key").Dispose();
+        var keyring = RsaKeyring.Load(keyringFolder);
+        var store = new EnvelopeSecretStore(new InMemorySecretRepository(), new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = "fuzz-key" });
+        // Values that need escaping in every file format the rewriters handle.
+        await store.SetAsync(new SecretId("App", "Db"), "Server=db;Password=\"p<&>'\\\n]]>--\u0000é").ConfigureAwait(false);
+        await store.SetAsync(new SecretId("App", "Plain"), "plain-value").ConfigureAwait(false);
+        await store.SetAsync(new SecretId("Other", "a/b}c|d"), "line1\r\nline2\t\u2028").ConfigureAwait(false);
+        return store;
+    }
+}

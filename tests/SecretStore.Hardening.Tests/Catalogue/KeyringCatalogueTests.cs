@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using SecretStore.Diagnostics;
+using SecretStore.Hardening.Tests.Support;
+using SecretStore.Keys.Rsa;
+
+namespace SecretStore.Hardening.Tests.Catalogue;
+
+/// <summary>keyring.json that tries to lead out of its folder: by path text (absolute, ..) or through a symbolic link.</summary>
+public sealed class KeyringCatalogueTests : IClassFixture<KeyringFixture>, IDisposable
+{
+    private readonly TempTree _tree = new();
+    private readonly string _keyring;
+    private readonly string _outside;
+
+    public KeyringCatalogueTests(KeyringFixture fixture)
+    {
+        _keyring = Path.Combine(_tree.Path, "keyring");
+        CopyDirectory(fixture.KeyringPath, _keyring);
+        _outside = Path.Combine(_tree.Path, "outside");
+        Directory.CreateDirectory(_outside);
+        // A real key outside the folder: the refusal must come from the path rule, not from a parse failure.
+        var publicPem = Directory.GetFiles(Path.Combine(_keyring, "keys"), "*.public.pem")[0];
+        File.Copy(publicPem, Path.Combine(_outside, "stolen.pem"));
+    }
+
+    public void Dispose() => _tree.Dispose();
+
+    [Theory]
+    [InlineData("../outside/stolen.pem")]
+    [InlineData("keys/../../outside/stolen.pem")]
+    [InlineData("ABSOLUTE")]
+    public void Keyring_json_pointing_outside_its_folder_is_SSB3007(string path)
+    {
+        EditFirstKey(path == "ABSOLUTE" ? Path.Combine(_outside, "stolen.pem") : path);
+
+        var error = Assert.ThrowsAny<SecretStoreException>(() => RsaKeyring.Load(_keyring));
+
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, error.Code);
+    }
+
+    [Fact]
+    public void Key_file_that_is_a_symbolic_link_out_of_the_folder_is_SSB3007()
+    {
+        File.CreateSymbolicLink(Path.Combine(_keyring, "keys", "linked.pem"), Path.Combine(_outside, "stolen.pem"));
+        EditFirstKey("keys/linked.pem");
+
+        var error = Assert.ThrowsAny<SecretStoreException>(() => RsaKeyring.Load(_keyring));
+
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, error.Code);
+        Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sub_folder_that_is_a_symbolic_link_out_of_the_folder_is_SSB3007()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(_keyring, "elsewhere"), _outside);
+        EditFirstKey("elsewhere/stolen.pem");
+
+        var error = Assert.ThrowsAny<SecretStoreException>(() => RsaKeyring.Load(_keyring));
+
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, error.Code);
+    }
+
+    [Fact]
+    public void Symbolic_link_that_stays_inside_the_folder_is_accepted()
+    {
+        var first = Directory.GetFiles(Path.Combine(_keyring, "keys"), "*.public.pem")[0];
+        File.CreateSymbolicLink(Path.Combine(_keyring, "keys", "alias.pem"), first);
+        EditFirstKey("keys/alias.pem");
+
+        using var keyring = RsaKeyring.Load(_keyring);
+
+        Assert.Contains(KeyringFixture.KeyId, keyring.KeyIds);
+    }
+
+    private void EditFirstKey(string publicKeyPath)
+    {
+        var index = Path.Combine(_keyring, RsaKeyring.IndexFileName);
+        var node = JsonNode.Parse(File.ReadAllText(index))!.AsObject();
+        node["keys"]![KeyringFixture.KeyId]!["publicKey"] = publicKeyPath;
+        File.WriteAllText(index, node.ToJsonString());
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+}

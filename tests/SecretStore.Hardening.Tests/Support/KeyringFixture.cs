@@ -1,0 +1,35 @@
+using SecretStore.Keys.Rsa;
+using SecretStore.Repositories.File;
+using SecretStore.Stores;
+
+namespace SecretStore.Hardening.Tests.Support;
+
+/// <summary>One real RSA keyring (made once per test class: key generation is slow) and file stores over it.</summary>
+public sealed class KeyringFixture : IDisposable
+{
+    public const string KeyId = "alias/hardening";
+
+    private readonly TempTree _tree = new();
+
+    public KeyringFixture()
+    {
+        KeyringPath = System.IO.Path.Combine(_tree.Path, "keyring");
+        RsaKeyring.Create(KeyringPath, KeyId).Dispose();
+    }
+
+    public string KeyringPath { get; }
+
+    /// <summary>A file store over a new store file in <paramref name="folder"/> (or a given path).</summary>
+    public EnvelopeSecretStore OpenFileStore(string storePath, bool requireV2 = false) =>
+        FileSecretStoreFactory.Create(new Configuration.StoreSettings
+        {
+            Provider = Configuration.StoreProvider.File,
+            FilePath = storePath,
+            KeyringPath = KeyringPath,
+            RequireV2 = requireV2,
+        });
+
+    public static FileSecretRepository Repository(string storePath) => new(storePath);
+
+    public void Dispose() => _tree.Dispose();
+}
