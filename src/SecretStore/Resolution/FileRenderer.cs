@@ -61,7 +61,7 @@ internal static class FileRenderer
                 wildcards.Add(substitution.Text);
             }
 
-            forms.Add(secret.Value, outcome.Written, substitution.Modifiers);
+            forms.Add(substitution.Id, secret.Value, outcome.Written, substitution.Modifiers);
             edits.Add((substitution.Site.ReplaceStart, substitution.Site.ReplaceEnd, outcome.Written));
         }
 

@@ -1,3 +1,5 @@
+using SecretStore.Secrets;
+
 namespace SecretStore.Resolution;
 
 /// <summary>
@@ -7,11 +9,21 @@ namespace SecretStore.Resolution;
 /// </summary>
 public sealed class ResolvedValueForms
 {
-    internal ResolvedValueForms(IReadOnlyList<string> forms) => Forms = forms;
+    internal ResolvedValueForms(IReadOnlyList<string> forms, IReadOnlyDictionary<SecretId, IReadOnlyList<string>> formsBySecret)
+    {
+        Forms = forms;
+        FormsBySecret = formsBySecret;
+    }
 
     /// <summary>The distinct non-empty forms, longest first (masking the longest first avoids partial masks).</summary>
     public IReadOnlyList<string> Forms { get; }
 
+    /// <summary>
+    /// The same forms grouped by the secret they come from (each list longest first), so a host can name the
+    /// secret when it cannot mask one of its forms (for example one shorter than the CI masker accepts).
+    /// </summary>
+    public IReadOnlyDictionary<SecretId, IReadOnlyList<string>> FormsBySecret { get; }
+
     /// <summary>Shows a count only.</summary>
-    public override string ToString() => $"{Forms.Count} value forms (redacted)";
+    public override string ToString() => $"{Forms.Count} value forms of {FormsBySecret.Count} secrets (redacted)";
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using SecretStore.Resolution.Syntax;
+using SecretStore.Secrets;
 
 namespace SecretStore.Resolution;
 
@@ -7,30 +8,45 @@ namespace SecretStore.Resolution;
 internal sealed class ValueFormCollector
 {
     private static readonly string[] LineBreaks = ["\r\n", "\r", "\n"];
-    private readonly HashSet<string> _forms = new(StringComparer.Ordinal);
+    private readonly Dictionary<SecretId, HashSet<string>> _forms = [];
 
-    public void Add(string value, string written, PlaceholderModifiers modifiers)
+    public void Add(SecretId id, string value, string written, PlaceholderModifiers modifiers)
     {
-        AddWithLines(value);
-        AddWithLines(written);
+        if (!_forms.TryGetValue(id, out var forms))
+        {
+            forms = new HashSet<string>(StringComparer.Ordinal);
+            _forms.Add(id, forms);
+        }
+
+        AddWithLines(forms, value);
+        AddWithLines(forms, written);
         if ((modifiers & PlaceholderModifiers.Base64) == 0)
         {
             // A value that was not written as Base64 may still appear so in logs of the tools that read the file.
-            _forms.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(value)));
+            forms.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(value)));
         }
     }
 
-    public ResolvedValueForms Build() =>
-        new(_forms.Where(f => f.Length > 0).OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).ToArray());
-
-    private void AddWithLines(string form)
+    public ResolvedValueForms Build()
     {
-        _forms.Add(form);
+        var bySecret = _forms
+            .OrderBy(p => p.Key.ApplicationName, StringComparer.Ordinal)
+            .ThenBy(p => p.Key.Name, StringComparer.Ordinal)
+            .ToDictionary(p => p.Key, p => (IReadOnlyList<string>)Sort(p.Value));
+        return new(Sort(_forms.Values.SelectMany(f => f)), bySecret);
+    }
+
+    private static string[] Sort(IEnumerable<string> forms) =>
+        forms.Where(f => f.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).ToArray();
+
+    private static void AddWithLines(HashSet<string> forms, string form)
+    {
+        forms.Add(form);
         if (form.AsSpan().IndexOfAny('\r', '\n') >= 0)
         {
             foreach (var line in form.Split(LineBreaks, StringSplitOptions.RemoveEmptyEntries))
             {
-                _forms.Add(line);
+                forms.Add(line);
             }
         }
     }

@@ -305,6 +305,7 @@ public sealed class ResolverBehaviourTests : IDisposable
         var json = _folder.Write("a.json", "{\"pem\": \"#{secret:Pem}\", \"pwd\": \"#{secret:Pwd}\"}");
         var xml = _folder.Write("b.xml", "<a p=\"#{secret:Pwd}\">#{secret:Pwd|base64}</a>");
         IReadOnlyList<string>? forms = null;
+        IReadOnlyDictionary<SecretId, IReadOnlyList<string>>? bySecret = null;
         string? jsonAtCallback = null;
         var result = await RunAsync(store, [json, xml], configure: r => new()
         {
@@ -314,6 +315,7 @@ public sealed class ResolverBehaviourTests : IDisposable
             {
                 Assert.Null(forms);
                 forms = f.Forms;
+                bySecret = f.FormsBySecret;
                 jsonAtCallback = File.ReadAllText(json);
                 Assert.DoesNotContain("line-one", f.ToString(), StringComparison.Ordinal);
             },
@@ -325,6 +327,12 @@ public sealed class ResolverBehaviourTests : IDisposable
         {
             Assert.Contains(expected, forms!);
         }
+
+        // Grouped by secret, so a CI host can name the secret whose form it cannot mask.
+        Assert.Equal([new SecretId(App, "Pem"), new SecretId(App, "Pwd")], bySecret!.Keys.OrderBy(id => id.Name, StringComparer.Ordinal));
+        Assert.Contains("line-two", bySecret[new SecretId(App, "Pem")]);
+        Assert.DoesNotContain("line-two", bySecret[new SecretId(App, "Pwd")]);
+        Assert.Equal(forms!.Order(StringComparer.Ordinal), bySecret.Values.SelectMany(f => f).Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]

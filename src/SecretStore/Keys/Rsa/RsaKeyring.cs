@@ -25,8 +25,8 @@ public sealed class RsaKeyring : IDisposable
     private const string SigningPrivateFile = "signing.private.pem";
 
     private readonly Dictionary<string, RsaKeyPair> _keys;
-    private readonly RsaKeyPair _signingKey;
-    private readonly RsaEnvelopeSigner _signer;
+    private RsaKeyPair _signingKey;
+    private RsaEnvelopeSigner _signer;
     private bool _disposed;
 
     private RsaKeyring(string directory, Dictionary<string, RsaKeyPair> keys, RsaKeyPair signingKey, string? defaultKeyId)
@@ -132,6 +132,77 @@ public sealed class RsaKeyring : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Creates a new keyring folder with a signing key of <paramref name="keySizeInBits"/> and no encryption
+    /// key yet, for importing existing keys (<see cref="ImportKey"/>). Throws <c>SSB3005</c> under 2048 bits and
+    /// <c>SSB3007</c> when the folder already holds a keyring.
+    /// </summary>
+    public static RsaKeyring CreateEmpty(string directory, int keySizeInBits = DefaultKeySizeInBits)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        RequireNewKeySize(keySizeInBits, "signing key");
+        var root = Path.GetFullPath(directory);
+        if (File.Exists(Path.Combine(root, IndexFileName)))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"A keyring already exists in '{root}'.");
+        }
+
+        System.IO.Directory.CreateDirectory(root);
+        using (var signing = RSA.Create(keySizeInBits))
+        {
+            KeyFiles.WritePrivate(Path.Combine(root, SigningPrivateFile), signing.ExportPkcs8PrivateKeyPem());
+            KeyFiles.WritePublic(Path.Combine(root, SigningPublicFile), signing.ExportSubjectPublicKeyInfoPem());
+        }
+
+        new KeyringIndex(null, new KeyringEntry(SigningPublicFile, SigningPrivateFile), new Dictionary<string, KeyringEntry>(StringComparer.Ordinal)).Write(root);
+        return Load(root);
+    }
+
+    /// <summary>
+    /// Replaces the signing key with an existing one (PEM or <c>&lt;RSAKeyValue&gt;</c> XML, private or public
+    /// only): the key that signs new v2 records and verifies stored ones. Envelopes signed by the previous key
+    /// no longer verify, so do this before writing secrets (or rewrap after). The previous key files are kept.
+    /// Throws <c>SSB3007</c> for text that is not an RSA key and <c>SSB3005</c> under 2048 bits.
+    /// </summary>
+    public void ImportSigningKey(string keyText)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyText);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var rsa = ParseKeyText(keyText, "the imported signing key", out var isPrivate);
+        RequireNewKeySize(rsa.KeySize, "signing key");
+
+        // A fresh file stem each time: key files are never overwritten.
+        var stem = "keys/signing-" + Guid.NewGuid().ToString("N")[..12];
+        var publicFile = stem + ".public.pem";
+        var privateFile = isPrivate ? stem + ".private.pem" : null;
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "keys"));
+        if (privateFile is not null)
+        {
+            KeyFiles.WritePrivate(KeyFiles.Resolve(Directory, privateFile), rsa.ExportPkcs8PrivateKeyPem());
+        }
+
+        KeyFiles.WritePublic(KeyFiles.Resolve(Directory, publicFile), rsa.ExportSubjectPublicKeyInfoPem());
+        var index = KeyringIndex.Read(Directory);
+        new KeyringIndex(index.DefaultKeyId, new KeyringEntry(publicFile, privateFile), index.Keys).Write(Directory);
+
+        var publicKey = RSA.Create();
+        publicKey.ImportSubjectPublicKeyInfo(rsa.ExportSubjectPublicKeyInfo(), out _);
+        RSA? privateKey = null;
+        if (isPrivate)
+        {
+            privateKey = RSA.Create();
+            privateKey.ImportParameters(rsa.ExportParameters(includePrivateParameters: true));
+        }
+
+        var previous = _signingKey;
+        _signingKey = new RsaKeyPair(publicKey, privateKey, publicFile, privateFile);
+        _signer = new RsaEnvelopeSigner(_signingKey, Directory);
+        previous.Dispose();
+    }
+
+    /// <summary>The size in bits of the signing key.</summary>
+    public int SigningKeySize => _signingKey.KeySizeInBits;
 
     /// <summary>
     /// Generates a new encryption key pair under <paramref name="keyId"/> and records it in <c>keyring.json</c>.

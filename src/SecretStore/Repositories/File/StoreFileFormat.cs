@@ -116,7 +116,7 @@ internal static class StoreFileFormat
         return buffer.ToArray();
     }
 
-    private static ProtectedSecretRecord ParseRecord(JsonElement element, string path, int index)
+    internal static ProtectedSecretRecord ParseRecord(JsonElement element, string path, int index)
     {
         var where = $"secret #{(index + 1).ToString(CultureInfo.InvariantCulture)}";
         if (element.ValueKind != JsonValueKind.Object)

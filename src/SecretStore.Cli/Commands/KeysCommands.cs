@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using SecretStore.Cli.Hosting;
+using SecretStore.Diagnostics;
+using SecretStore.Keys.Rsa;
+
+namespace SecretStore.Cli.Commands;
+
+/// <summary><c>keys init|add|list</c>: the RSA keyring of the file store.</summary>
+internal static class KeysCommands
+{
+    public const string DefaultKeyId = "default";
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("keys", "Manages an RSA keyring folder (keyring.json and PEM files) for the file store.");
+        command.Subcommands.Add(Init(context));
+        command.Subcommands.Add(Add(context));
+        command.Subcommands.Add(List(context));
+        return command;
+    }
+
+    private static Argument<string> DirectoryArgument() => new("dir") { Description = "The keyring folder." };
+
+    private static Command Init(CliContext context)
+    {
+        var dir = DirectoryArgument();
+        var keyId = new Option<string>("--key-id") { Description = "The id of the first key.", DefaultValueFactory = _ => DefaultKeyId };
+        var size = new Option<int>("--key-size") { Description = "RSA key size in bits (at least 2048).", DefaultValueFactory = _ => RsaKeyring.DefaultKeySizeInBits };
+        var command = new Command("init", "Creates a keyring with one encryption key (the default) and a signing key; private key files are owner-only. Prints the key id.")
+        {
+            dir, keyId, size,
+        };
+        context.SetAction(command, (parse, _) =>
+        {
+            using var keyring = RsaKeyring.Create(parse.GetRequiredValue(dir), RequireText(parse.GetValue(keyId), "--key-id"), parse.GetValue(size));
+            context.Console.Out.WriteLine(keyring.DefaultKeyId);
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static Command Add(CliContext context)
+    {
+        var dir = DirectoryArgument();
+        var keyId = new Option<string?>("--key-id") { Description = "The id to give the imported key (needed with --private-key or --public-key)." };
+        var privateKey = new Option<FileInfo?>("--private-key") { Description = "A private key file: PEM (PKCS#8 or PKCS#1) or .NET <RSAKeyValue> XML." };
+        var publicKey = new Option<FileInfo?>("--public-key") { Description = "A public key file (PEM SPKI or PKCS#1, or <RSAKeyValue> XML): a write-only entry." };
+        var signingKey = new Option<FileInfo?>("--signing-key") { Description = "A signing key file (private, or public only for a read-only keyring) that replaces the keyring's signing key." };
+        var makeDefault = new Option<bool>("--default") { Description = "Make the imported key the default for writes." };
+        var allowSmall = new Option<bool>("--allow-small-key") { Description = "Accept a key under 2048 bits (only to read old reference records; new v2 records refuse it)." };
+        var command = new Command("add", "Brings existing keys into a keyring (created if missing).")
+        {
+            dir, keyId, privateKey, publicKey, signingKey, makeDefault, allowSmall,
+        };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var id = parse.GetValue(keyId);
+            var privateFile = parse.GetValue(privateKey);
+            var publicFile = parse.GetValue(publicKey);
+            var signingFile = parse.GetValue(signingKey);
+            if (privateFile is not null && publicFile is not null)
+            {
+                throw new UsageException("Give --private-key or --public-key, not both (the public half comes from the private key).");
+            }
+
+            var keyFile = privateFile ?? publicFile;
+            if (keyFile is null && signingFile is null)
+            {
+                throw new UsageException("keys add needs --private-key, --public-key or --signing-key.");
+            }
+
+            if (keyFile is not null && string.IsNullOrEmpty(id))
+            {
+                throw new UsageException("--private-key and --public-key need --key-id.");
+            }
+
+            var folder = parse.GetRequiredValue(dir);
+            var keyText = keyFile is null ? null : await ReadKeyFileAsync(keyFile, token).ConfigureAwait(false);
+            var signingText = signingFile is null ? null : await ReadKeyFileAsync(signingFile, token).ConfigureAwait(false);
+            using var keyring = File.Exists(Path.Combine(folder, RsaKeyring.IndexFileName)) ? RsaKeyring.Load(folder) : RsaKeyring.CreateEmpty(folder);
+            if (signingText is not null)
+            {
+                keyring.ImportSigningKey(signingText);
+                context.Console.Out.WriteLine("signing key imported");
+            }
+
+            if (keyText is not null)
+            {
+                keyring.ImportKey(id!, keyText, parse.GetValue(makeDefault), parse.GetValue(allowSmall));
+                if (privateFile is not null && !keyring.HasPrivateKey(id!))
+                {
+                    context.Console.Warn(DiagnosticCodes.KeyMaterialMissing, $"The file given with --private-key for '{id}' holds a public key only; it was added as a write-only entry.");
+                }
+
+                context.Console.Out.WriteLine(id);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var dir = DirectoryArgument();
+        var command = new Command("list", "Lists the keys: id, size in bits, which halves are present, and which is the default; then the signing key.") { dir };
+        context.SetAction(command, (parse, _) =>
+        {
+            using var keyring = RsaKeyring.Load(parse.GetRequiredValue(dir));
+            foreach (var id in keyring.KeyIds)
+            {
+                var halves = keyring.HasPrivateKey(id) ? "public+private" : "public";
+                var isDefault = string.Equals(id, keyring.DefaultKeyId, StringComparison.Ordinal) ? "\tdefault" : string.Empty;
+                context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{id}\t{keyring.GetKeySize(id)}\t{halves}{isDefault}"));
+            }
+
+            context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(signing)\t{keyring.SigningKeySize}\t{(keyring.CanSign ? "public+private" : "public")}"));
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static string RequireText(string? value, string option) =>
+        string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{option} must not be empty.") : value;
+
+    private static async Task<string> ReadKeyFileAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The key file '{file.FullName}' cannot be read ({ex.GetType().Name}).");
+        }
+    }
+}

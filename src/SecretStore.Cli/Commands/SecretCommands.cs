@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using SecretStore.Cli.Hosting;
+using SecretStore.Cli.Options;
+using SecretStore.Diagnostics;
+using SecretStore.Secrets;
+
+namespace SecretStore.Cli.Commands;
+
+/// <summary><c>set</c>, <c>get</c>, <c>list</c>, <c>delete</c>: one store call each.</summary>
+internal static class SecretCommands
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static Command Set(CliContext context)
+    {
+        var id = IdArgument();
+        var keyId = EnvironmentOption.String("--key-id", "The master key to protect the value with (default: the store's default key).");
+        var ifRevision = new Option<long?>("--if-revision") { Description = "Optimistic concurrency: write only if the stored revision is still N (0: the secret must not exist yet)." };
+        var trim = new Option<bool>("--trim-newline") { Description = "Drop one trailing line break from standard input (what 'echo' adds)." };
+        var command = new Command("set", "Stores a secret. The value comes from standard input, or from a prompt without echo on a terminal; never from the command line.")
+        {
+            id, keyId, ifRevision, trim,
+        };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var secretId = SecretIdArgument.Parse(parse.GetValue(id));
+            var revision = parse.GetValue(ifRevision);
+            if (revision < 0)
+            {
+                throw new UsageException("--if-revision must be 0 or more.");
+            }
+
+            var value = context.Console.IsInputRedirected
+                ? await ReadStandardInputAsync(context.Console, secretId, token).ConfigureAwait(false)
+                : Prompt(context.Console, secretId);
+            if (parse.GetValue(trim))
+            {
+                value = value.EndsWith("\r\n", StringComparison.Ordinal) ? value[..^2] : value.EndsWith('\n') ? value[..^1] : value;
+            }
+
+            using var store = context.OpenStore(parse, parse.GetValue(keyId));
+            var metadata = await store.SetAsync(secretId, value, new SetSecretOptions { KeyId = parse.GetValue(keyId), ExpectedRevision = revision }, token).ConfigureAwait(false);
+            context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id}\trevision {metadata.Revision}\t{metadata.Format}\t{metadata.MasterKeyId}"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Get(CliContext context)
+    {
+        var id = IdArgument();
+        var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping).") { id };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var secretId = SecretIdArgument.Parse(parse.GetValue(id));
+            using var store = context.OpenStore(parse);
+            var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
+            var bytes = StrictUtf8.GetBytes(secret.Value);
+            try
+            {
+                await context.Console.OutStream.WriteAsync(bytes, token).ConfigureAwait(false);
+                await context.Console.OutStream.FlushAsync(token).ConfigureAwait(false);
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command List(CliContext context)
+    {
+        var app = new Argument<string>("app") { Description = "The application." };
+        var command = new Command("list", "Lists an application's secrets: name, revision, format and key id, tab-separated; never values.") { app };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var application = parse.GetValue(app);
+            if (string.IsNullOrEmpty(application))
+            {
+                throw new UsageException("list needs an application name.");
+            }
+
+            using var store = context.OpenStore(parse);
+            foreach (var metadata in await store.ListAsync(application, token).ConfigureAwait(false))
+            {
+                context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id.Name}\t{metadata.Revision}\t{metadata.Format}\t{metadata.MasterKeyId}"));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Delete(CliContext context)
+    {
+        var id = IdArgument();
+        var ifRevision = new Option<long?>("--if-revision") { Description = "Delete only if the stored revision is still N." };
+        var command = new Command("delete", "Deletes a secret; a secret that does not exist is error SSB2001.") { id, ifRevision };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var secretId = SecretIdArgument.Parse(parse.GetValue(id));
+            using var store = context.OpenStore(parse);
+            if (!await store.DeleteAsync(secretId, parse.GetValue(ifRevision), token).ConfigureAwait(false))
+            {
+                throw new SecretNotFoundException(secretId);
+            }
+
+            context.Console.Out.WriteLine($"{secretId}\tdeleted");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Argument<string> IdArgument() => new("id") { Description = "The secret as <app>/<name> (the application ends at the first '/')." };
+
+    private static async Task<string> ReadStandardInputAsync(CliConsole console, SecretId id, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await console.In.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var bytes = buffer.GetBuffer();
+        try
+        {
+            return StrictUtf8.GetString(bytes, 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"The value given for '{id}' on standard input is not valid UTF-8.");
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    private static string Prompt(CliConsole console, SecretId id)
+    {
+        console.Error.Write($"Value for {id} (input hidden): ");
+        var value = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                break;
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (value.Length > 0)
+                {
+                    value.Length--;
+                }
+
+                continue;
+            }
+
+            if (key.KeyChar != '\0')
+            {
+                value.Append(key.KeyChar);
+            }
+        }
+
+        console.Error.WriteLine();
+        return value.ToString();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text;
+using SecretStore.Diagnostics;
+
+namespace SecretStore.Cli.Hosting;
+
+/// <summary>
+/// The process's standard streams: stdout carries results only (text through <see cref="Out"/>, exact bytes
+/// through <see cref="OutStream"/>), stderr carries diagnostics in MSBuild format and, on a terminal, progress.
+/// </summary>
+internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, bool isInputRedirected, bool isErrorRedirected)
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Raw stdout, for <c>get</c>: exactly the value's bytes.</summary>
+    public Stream OutStream { get; } = stdout;
+
+    /// <summary>Text results on stdout (UTF-8, LF line ends, flushed at once so order with raw writes is kept).</summary>
+    public TextWriter Out { get; } = new StreamWriter(stdout, Utf8) { AutoFlush = true, NewLine = "\n" };
+
+    /// <summary>Diagnostics and progress on stderr.</summary>
+    public TextWriter Error { get; } = new StreamWriter(stderr, Utf8) { AutoFlush = true, NewLine = "\n" };
+
+    /// <summary>Standard input (secret values for <c>set</c>).</summary>
+    public Stream In { get; } = stdin;
+
+    /// <summary>True when stdin is a pipe or file rather than a terminal.</summary>
+    public bool IsInputRedirected { get; } = isInputRedirected;
+
+    /// <summary>True when stderr is not a terminal: then no progress is shown.</summary>
+    public bool IsErrorRedirected { get; } = isErrorRedirected;
+
+    public static CliConsole FromProcess() => new(
+        Console.OpenStandardOutput(),
+        Console.OpenStandardError(),
+        Console.OpenStandardInput(),
+        Console.IsInputRedirected,
+        Console.IsErrorRedirected);
+
+    /// <summary>Writes one diagnostic to stderr as <c>file(line,col): error SSB####: message</c>.</summary>
+    public void Report(Diagnostic diagnostic) => Error.WriteLine(diagnostic.ToMSBuildFormat());
+
+    /// <summary>Writes a warning with a code and no file.</summary>
+    public void Warn(DiagnosticCode code, string message) => Report(new Diagnostic(code, DiagnosticSeverity.Warning, message));
+}

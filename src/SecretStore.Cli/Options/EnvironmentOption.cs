@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace SecretStore.Cli.Options;
+
+/// <summary>
+/// Options whose default comes from a <c>SECRETSTORE_*</c> environment variable: <c>--service-url</c> reads
+/// <c>SECRETSTORE_SERVICE_URL</c>. The command line wins over the environment.
+/// </summary>
+internal static class EnvironmentOption
+{
+    public const string Prefix = "SECRETSTORE_";
+
+    public static string VariableFor(string optionName) =>
+        Prefix + optionName.TrimStart('-').Replace('-', '_').ToUpperInvariant();
+
+    public static Option<string?> String(string name, string description, bool recursive = false)
+    {
+        var variable = VariableFor(name);
+        return new Option<string?>(name)
+        {
+            Description = $"{description} Environment: {variable}.",
+            Recursive = recursive,
+            DefaultValueFactory = _ => NullIfEmpty(Environment.GetEnvironmentVariable(variable)),
+        };
+    }
+
+    public static Option<bool> Flag(string name, string description, bool defaultValue = false, bool recursive = false)
+    {
+        var variable = VariableFor(name);
+        return new Option<bool>(name)
+        {
+            Description = $"{description} Environment: {variable}=true|false.",
+            Recursive = recursive,
+            DefaultValueFactory = _ => bool.TryParse(Environment.GetEnvironmentVariable(variable), out var value) ? value : defaultValue,
+        };
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using SecretStore.Cli.Hosting;
+using SecretStore.Configuration;
+
+namespace SecretStore.Cli.Options;
+
+/// <summary>
+/// The store selection shared by every command that reads or writes secrets, translated into the one
+/// <see cref="StoreSettings"/> shape that <see cref="Aws.SecretStoreFactory"/> opens.
+/// </summary>
+internal sealed class StoreOptions
+{
+    public const string FilePrefix = "file:";
+    public const string DynamoDbPrefix = "dynamodb:";
+
+    public Option<string?> Store { get; } = EnvironmentOption.String("--store", "The secret store: file:<path> (JSON file with an RSA keyring) or dynamodb:<table> (DynamoDB with AWS KMS).", recursive: true);
+
+    public Option<string?> Keyring { get; } = EnvironmentOption.String("--keyring", "File store: the RSA keyring folder.", recursive: true);
+
+    public Option<string?> PrivateKeyEnv { get; } = EnvironmentOption.String("--private-key-env", "File store: name of an environment variable holding the PEM private key (instead of the keyring's key file).", recursive: true);
+
+    public Option<string?> Region { get; } = EnvironmentOption.String("--region", "DynamoDB store: the AWS region (default: the SDK's region chain).", recursive: true);
+
+    public Option<string?> ServiceUrl { get; } = EnvironmentOption.String("--service-url", "DynamoDB store: a DynamoDB endpoint such as DynamoDB Local.", recursive: true);
+
+    public Option<string?> KmsServiceUrl { get; } = EnvironmentOption.String("--kms-service-url", "DynamoDB store: a KMS endpoint (default: AWS KMS).", recursive: true);
+
+    public Option<bool> RequireV2 { get; } = EnvironmentOption.Flag("--require-v2", "Refuse v1 (reference format) records.", recursive: true);
+
+    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, RequireV2];
+
+    /// <summary>Builds the settings; a missing or malformed selection is a usage error (exit 2).</summary>
+    public StoreSettings ToSettings(ParseResult parse, string? keyId = null)
+    {
+        var store = parse.GetValue(Store)
+            ?? throw new UsageException($"No secret store given: pass --store file:<path> or --store dynamodb:<table> (or set {EnvironmentOption.VariableFor("--store")}).");
+        if (store.StartsWith(FilePrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var path = store[FilePrefix.Length..];
+            if (path.Length == 0)
+            {
+                throw new UsageException("--store file: needs a path, for example --store file:secrets.json.");
+            }
+
+            return new StoreSettings
+            {
+                Provider = StoreProvider.File,
+                FilePath = path,
+                KeyringPath = parse.GetValue(Keyring)
+                    ?? throw new UsageException($"A file store needs --keyring <dir> (or {EnvironmentOption.VariableFor("--keyring")})."),
+                PrivateKeyEnvironmentVariable = parse.GetValue(PrivateKeyEnv),
+                KeyId = keyId,
+                RequireV2 = parse.GetValue(RequireV2),
+            };
+        }
+
+        if (store.StartsWith(DynamoDbPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var table = store[DynamoDbPrefix.Length..];
+            if (table.Length == 0)
+            {
+                throw new UsageException("--store dynamodb: needs a table name, for example --store dynamodb:Secrets.");
+            }
+
+            return new StoreSettings
+            {
+                Provider = StoreProvider.Aws,
+                Table = table,
+                Region = parse.GetValue(Region),
+                ServiceUrl = parse.GetValue(ServiceUrl),
+                KmsServiceUrl = parse.GetValue(KmsServiceUrl),
+                KeyId = keyId,
+                RequireV2 = parse.GetValue(RequireV2),
+            };
+        }
+
+        throw new UsageException($"--store '{store}' is not file:<path> or dynamodb:<table>.");
+    }
+}

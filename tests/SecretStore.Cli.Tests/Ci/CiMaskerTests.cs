@@ -1,0 +1,36 @@
+using SecretStore.Cli.Ci;
+
+namespace SecretStore.Cli.Tests.Ci;
+
+public sealed class CiMaskerTests
+{
+    [Theory]
+    [InlineData("plain-value", "::add-mask::plain-value")]
+    [InlineData("100%done", "::add-mask::100%25done")]
+    [InlineData("a\r\nb", "::add-mask::a%0D%0Ab")]
+    [InlineData("%0A-literal", "::add-mask::%250A-literal")]
+    [InlineData("semi;colon]", "::add-mask::semi;colon]")]
+    public void GitHub_commands_escape_percent_first_then_CR_and_LF(string form, string expected) =>
+        Assert.Equal(expected, CiMasker.Command(CiSystem.GitHubActions, form));
+
+    [Theory]
+    [InlineData("plain-value", "##vso[task.setsecret]plain-value")]
+    [InlineData("100%done", "##vso[task.setsecret]100%AZP25done")]
+    [InlineData("a;b]c", "##vso[task.setsecret]a%3Bb%5Dc")]
+    [InlineData("a\r\nb", "##vso[task.setsecret]a%0D%0Ab")]
+    [InlineData("%3B-literal", "##vso[task.setsecret]%AZP253B-literal")]
+    public void Azure_commands_escape_percent_as_AZP25_then_semicolon_CR_LF_and_bracket(string form, string expected) =>
+        Assert.Equal(expected, CiMasker.Command(CiSystem.AzurePipelines, form));
+
+    [Theory]
+    [InlineData("true", null, CiSystem.GitHubActions)]
+    [InlineData(null, "True", CiSystem.AzurePipelines)]
+    [InlineData(null, "true", CiSystem.AzurePipelines)]
+    [InlineData("false", null, CiSystem.None)]
+    [InlineData(null, null, CiSystem.None)]
+    public void Detects_the_CI_system_from_its_variables(string? githubActions, string? tfBuild, CiSystem expected)
+    {
+        var environment = new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = githubActions, ["TF_BUILD"] = tfBuild };
+        Assert.Equal(expected, CiMasker.Detect(name => environment.GetValueOrDefault(name)));
+    }
+}

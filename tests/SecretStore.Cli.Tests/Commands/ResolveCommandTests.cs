@@ -1,0 +1,140 @@
+using System.Text;
+using SecretStore.Cli.Tests.Infrastructure;
+
+namespace SecretStore.Cli.Tests.Commands;
+
+public sealed class ResolveCommandTests : IDisposable
+{
+    private const string Password = "p@ss;w]rd%25\"<x>&";
+    private const string Certificate = "-----BEGIN-----\nline-one\nline-two\n-----END-----";
+    private readonly FileStoreSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    private async Task<(string Json, string Xml, string Text)> SampleFolderAsync()
+    {
+        await _sandbox.SetAsync("shop/Password", Password);
+        await _sandbox.SetAsync("shop/Cert", Certificate);
+        var json = _sandbox.Folder.Write("site/appsettings.json", "{\n  \"Db\": \"#{secret:Password}\",\n  \"Cert\": \"#{secret:shop/Cert}\"\n}\n");
+        var xml = _sandbox.Folder.Write("site/web.config", "<configuration>\n  <add key=\"pwd\" value=\"#{secret:Password}\" />\n  <cert>#{secret:Cert|base64}</cert>\n</configuration>\n");
+        var text = _sandbox.Folder.Write("site/notes/readme.txt", "no placeholders here\n");
+        return (json, xml, text);
+    }
+
+    [Fact]
+    public async Task Resolve_of_a_sample_folder_writes_escaped_values_and_lists_written_files_only()
+    {
+        var (json, xml, text) = await SampleFolderAsync();
+
+        var result = await _sandbox.RunAsync("resolve", "site/**/*", "--app", "shop", "--report", "out/report.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal($"{json}\n{xml}\n", result.Stdout);
+        Assert.Contains("info SSB0004: resolve: 3 file(s) read, 4 placeholder(s) naming 2 secret(s), 2 file(s) written", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("{\n  \"Db\": \"p@ss;w]rd%25\\\"<x>&\",\n  \"Cert\": \"-----BEGIN-----\\nline-one\\nline-two\\n-----END-----\"\n}\n", File.ReadAllText(json));
+        Assert.Contains("value=\"p@ss;w]rd%25&quot;&lt;x&gt;&amp;\"", File.ReadAllText(xml), StringComparison.Ordinal);
+        Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes(Certificate)), File.ReadAllText(xml), StringComparison.Ordinal);
+        Assert.Equal("no placeholders here\n", File.ReadAllText(text));
+        ValueScanner.AssertNoValue(result, Password, Certificate, "line-one");
+        ValueScanner.AssertNoValue(File.ReadAllText(_sandbox.Folder.Combine("out/report.json")), "report", Password, Certificate);
+    }
+
+    [Fact]
+    public async Task A_missing_secret_exits_1_with_a_located_SSB2001_and_writes_no_file()
+    {
+        var (json, xml, _) = await SampleFolderAsync();
+        var broken = _sandbox.Folder.Write("site/broken.json", "{\n  \"a\": \"#{secret:shop/Password}\",\n  \"b\": \"#{secret:shop/Nope}\"\n}\n");
+        var before = File.ReadAllText(json);
+
+        var result = await _sandbox.RunAsync("resolve", "site/*.json", "site/web.config", "--app", "shop");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.StdoutBytes);
+        Assert.Contains($"{broken}(3,9): error SSB2001:", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(json));
+        Assert.Contains("#{secret:Password}", File.ReadAllText(xml), StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(result, Password, Certificate);
+    }
+
+    [Fact]
+    public async Task Verify_writes_nothing_and_required_lists_secrets_without_a_store()
+    {
+        var (json, _, _) = await SampleFolderAsync();
+        var before = File.ReadAllText(json);
+
+        var verify = await _sandbox.RunAsync("verify", "site/**/*.json", "site/*.config", "--app", "shop");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Empty(verify.StdoutBytes);
+        Assert.Equal(before, File.ReadAllText(json));
+        ValueScanner.AssertNoValue(verify, Password, Certificate);
+
+        // No SECRETSTORE_STORE at all: listing needs no store.
+        var required = await CliProcess.RunAsync(_sandbox.Folder.Path, ["required", "site/**/*", "!site/notes/**", "--app", "shop"]);
+        Assert.True(required.ExitCode == 0, required.ToString());
+        Assert.Equal("shop/Cert\trequired\t2\nshop/Password\trequired\t2\n", required.Stdout);
+    }
+
+    [Fact]
+    public async Task On_GitHub_Actions_every_value_form_is_masked_on_stdout_before_anything_else()
+    {
+        await SampleFolderAsync();
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" }, "resolve", "site/**/*", "--app", "shop");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var masks = lines.TakeWhile(l => l.StartsWith("::add-mask::", StringComparison.Ordinal)).ToList();
+        Assert.All(lines.Skip(masks.Count), l => Assert.DoesNotContain("::add-mask::", l, StringComparison.Ordinal));
+
+        // The runner's escaping: % -> %25, CR -> %0D, LF -> %0A.
+        Assert.Contains("::add-mask::p@ss;w]rd%2525\"<x>&", masks);
+        Assert.Contains("::add-mask::p@ss;w]rd%2525\\\"<x>&", masks);
+        Assert.Contains("::add-mask::p@ss;w]rd%2525&quot;&lt;x&gt;&amp;", masks);
+        Assert.Contains("::add-mask::-----BEGIN-----%0Aline-one%0Aline-two%0A-----END-----", masks);
+        Assert.Contains("::add-mask::line-one", masks);
+        Assert.Contains("::add-mask::" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Certificate)), masks);
+        Assert.Contains("::add-mask::" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Password)), masks);
+        AssertValuesOnlyInMaskLines(lines, "::add-mask::");
+        ValueScanner.AssertNoValue(result.Stderr, "stderr", Password, Certificate);
+    }
+
+    [Fact]
+    public async Task On_Azure_Pipelines_values_are_registered_with_setsecret_escaping()
+    {
+        await SampleFolderAsync();
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["TF_BUILD"] = "True" }, "resolve", "site/appsettings.json", "--app", "shop");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(_sandbox.Folder.Combine("site/appsettings.json"), lines[^1]);
+        Assert.All(lines[..^1], l => Assert.StartsWith("##vso[task.setsecret]", l, StringComparison.Ordinal));
+
+        // The agent's escaping: % -> %AZP25, ; -> %3B, ] -> %5D, CR -> %0D, LF -> %0A.
+        Assert.Contains("##vso[task.setsecret]p@ss%3Bw%5Drd%AZP2525\"<x>&", lines);
+        Assert.Contains("##vso[task.setsecret]-----BEGIN-----%0Aline-one%0Aline-two%0A-----END-----", lines);
+        AssertValuesOnlyInMaskLines(lines, "##vso[task.setsecret]");
+    }
+
+    [Fact]
+    public async Task Values_shorter_than_4_characters_are_not_registered_and_get_SSB0005_naming_the_secret()
+    {
+        await _sandbox.SetAsync("shop/Pin", "12\nlong-enough");
+        _sandbox.Folder.Write("pin.json", "{\"pin\": \"#{secret:shop/Pin}\"}");
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" }, "resolve", "pin.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("warning SSB0005: Secret 'shop/Pin'", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("::add-mask::12\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("::add-mask::long-enough\n", result.Stdout, StringComparison.Ordinal);
+    }
+
+    private static void AssertValuesOnlyInMaskLines(string[] lines, string prefix)
+    {
+        foreach (var line in lines.Where(l => !l.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            ValueScanner.AssertNoValue(line, "a stdout line that is not a mask command", Password, Certificate, "line-one");
+        }
+    }
+}

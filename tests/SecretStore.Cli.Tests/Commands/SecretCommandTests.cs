@@ -1,0 +1,115 @@
+using System.Text;
+using SecretStore.Cli.Tests.Infrastructure;
+
+namespace SecretStore.Cli.Tests.Commands;
+
+public sealed class SecretCommandTests : IDisposable
+{
+    private const string Value = "pä$$w0rd;]%\"<&>\n second line\n";
+    private readonly FileStoreSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    [Fact]
+    public async Task Set_then_get_round_trips_stdin_and_get_writes_exactly_the_value_bytes()
+    {
+        var set = await _sandbox.RunWithInputAsync(Value, "set", "shop/Db");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Equal("shop/Db\trevision 1\tV2\tprimary\n", set.Stdout);
+        ValueScanner.AssertNoValue(set, Value);
+
+        var get = await _sandbox.RunAsync("get", "shop/Db");
+        Assert.True(get.ExitCode == 0, get.ToString());
+
+        // The trailing line break is the value's own; get adds none.
+        Assert.Equal(Encoding.UTF8.GetBytes(Value), get.StdoutBytes);
+        Assert.Equal(string.Empty, get.Stderr);
+    }
+
+    [Fact]
+    public async Task Trim_newline_drops_the_line_break_echo_adds_and_get_adds_none()
+    {
+        var set = await _sandbox.RunWithInputAsync("s3cr3t-value\n", "set", "shop/Api", "--trim-newline");
+        Assert.True(set.ExitCode == 0, set.ToString());
+
+        var get = await _sandbox.RunAsync("get", "shop/Api");
+        Assert.Equal("s3cr3t-value"u8.ToArray(), get.StdoutBytes);
+    }
+
+    [Fact]
+    public async Task List_shows_names_revisions_formats_and_keys_but_never_a_value()
+    {
+        await _sandbox.SetAsync("shop/Db", Value);
+        await _sandbox.SetAsync("shop/Api", "api-key-12345");
+        await _sandbox.SetAsync("shop/Api", "api-key-67890");
+
+        var list = await _sandbox.RunAsync("list", "shop");
+
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Equal("Api\t2\tV2\tprimary\nDb\t1\tV2\tprimary\n", list.Stdout);
+        ValueScanner.AssertNoValue(list, Value, "api-key-12345", "api-key-67890");
+    }
+
+    [Fact]
+    public async Task Get_of_a_missing_secret_exits_1_with_SSB2001_and_prints_nothing_on_stdout()
+    {
+        var get = await _sandbox.RunAsync("get", "shop/Missing");
+
+        Assert.Equal(1, get.ExitCode);
+        Assert.Empty(get.StdoutBytes);
+        Assert.Contains("error SSB2001: Secret 'shop/Missing' was not found", get.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task If_revision_guards_set_and_delete_with_a_conflict_exit_1()
+    {
+        await _sandbox.SetAsync("shop/Db", "first-value");
+
+        var stale = await _sandbox.RunWithInputAsync("second-value", "set", "shop/Db", "--if-revision", "0");
+        Assert.Equal(1, stale.ExitCode);
+        Assert.Contains("error SSB2002", stale.Stderr, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(stale, "first-value", "second-value");
+
+        var staleDelete = await _sandbox.RunAsync("delete", "shop/Db", "--if-revision", "7");
+        Assert.Equal(1, staleDelete.ExitCode);
+        Assert.Contains("error SSB2002", staleDelete.Stderr, StringComparison.Ordinal);
+
+        var delete = await _sandbox.RunAsync("delete", "shop/Db", "--if-revision", "1");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Equal("shop/Db\tdeleted\n", delete.Stdout);
+
+        var again = await _sandbox.RunAsync("delete", "shop/Db");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("error SSB2001", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("set", "shop/Db", "value-on-the-command-line")]
+    [InlineData("get")]
+    [InlineData("get", "no-slash")]
+    [InlineData("get", "shop/Db", "--store", "s3:bucket")]
+    [InlineData("list", "shop", "--if-revision", "x")]
+    public async Task Usage_errors_exit_2_with_SSB0001_on_stderr_and_nothing_on_stdout(params string[] args)
+    {
+        var result = await _sandbox.RunAsync(args);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Empty(result.StdoutBytes);
+        Assert.Contains("error SSB0001:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_store_is_a_usage_error_and_command_line_options_beat_the_environment()
+    {
+        var folder = _sandbox.Folder.Path;
+        var none = await CliProcess.RunAsync(folder, ["get", "shop/Db"]);
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("SECRETSTORE_STORE", none.Stderr, StringComparison.Ordinal);
+
+        await _sandbox.SetAsync("shop/Db", "value-in-sandbox");
+        var other = await _sandbox.RunAsync("get", "shop/Db", "--store", "file:" + _sandbox.Folder.Combine("other.json"));
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("SSB2001", other.Stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,62 @@
+using SecretStore.Cli.Tests.Infrastructure;
+
+namespace SecretStore.Cli.Tests.Packaging;
+
+/// <summary>
+/// Packs the built tool once (<c>dotnet pack --no-build</c>, a unique prerelease version) into a local folder
+/// feed, with a nuget.config that knows only that feed, so installs never reach a public registry.
+/// </summary>
+public sealed class ToolPackageFixture : IAsyncLifetime
+{
+    public TempFolder Folder { get; } = new();
+
+    public string Feed => Folder.Combine("feed");
+
+    /// <summary>A folder whose nuget.config lists only <see cref="Feed"/>: run installs from here.</summary>
+    public string InstallRoot => Folder.Combine("install");
+
+    public string Version { get; } = "0.0.1-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Keeps the test's packages out of the user's NuGet cache and lets the apphost find the runtime.</summary>
+    public Dictionary<string, string> Environment => new()
+    {
+        ["NUGET_PACKAGES"] = Folder.Combine("nuget-packages"),
+        ["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveHost()))!,
+    };
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Feed);
+        Directory.CreateDirectory(InstallRoot);
+        File.WriteAllText(
+            Path.Combine(InstallRoot, "nuget.config"),
+            $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n    <clear />\n    <add key=\"local\" value=\"{Feed}\" />\n  </packageSources>\n</configuration>\n");
+        var project = Path.Combine(CliProcess.RepositoryRoot, "src", "SecretStore.Cli", "SecretStore.Cli.csproj");
+        var pack = await CliProcess.RunProcessAsync(
+            CliProcess.DotnetHost,
+            ["pack", project, "-c", CliProcess.Configuration, "--no-build", "-o", Feed, "-p:Version=" + Version, "-nologo"],
+            Folder.Path,
+            Environment,
+            timeout: TimeSpan.FromMinutes(5));
+        Assert.True(pack.ExitCode == 0, "dotnet pack failed: " + pack);
+        Assert.True(File.Exists(Path.Combine(Feed, $"SecretStore.Tool.{Version}.nupkg")), "no SecretStore.Tool package in the feed: " + pack);
+    }
+
+    public Task DisposeAsync()
+    {
+        Folder.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static string ResolveHost()
+    {
+        var host = CliProcess.DotnetHost;
+        if (Path.IsPathRooted(host))
+        {
+            return host;
+        }
+
+        var path = System.Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        return path.Split(Path.PathSeparator).Select(p => Path.Combine(p, host)).FirstOrDefault(File.Exists) ?? host;
+    }
+}
