@@ -1,0 +1,42 @@
+using SecretStore.Configuration;
+using SecretStore.Keys.Rsa;
+using SecretStore.Secrets;
+using SecretStore.Stores;
+
+// Usage: DemoSeed <folder>. Creates <folder>/keyring (RSA keyring) and <folder>/secrets.json (file store)
+// holding demo values for samples/WebApp and samples/WorkerApp. The values are throwaway demo data; they
+// contain quotes, backslashes and markup characters to show that each file format gets them escaped.
+if (args.Length != 1)
+{
+    await Console.Error.WriteLineAsync("usage: DemoSeed <folder>");
+    return 2;
+}
+
+var folder = Path.GetFullPath(args[0]);
+var keyring = Path.Combine(folder, "keyring");
+var storeFile = Path.Combine(folder, "secrets.json");
+RsaKeyring.Create(keyring, "demo", RsaKeyring.MinimumKeySizeInBits).Dispose();
+
+(string Application, string Name, string Value)[] secrets =
+[
+    ("WebApp", "ConnectionStrings.Default", "Server=db.internal;Database=shop;User Id=web;Password=demo\"pa\\ss<&>"),
+    ("WebApp", "Api.Token", "demo-api-token-4f1c"),
+    ("WebApp", "Payments.ApiKey", "demo-payments-key-77aa"),
+    ("WebApp", "Smtp.Password", "demo-smtp-<&\"'>-password"),
+    ("WorkerApp", "Queue.Password", "demo-queue-\"&<>-password"),
+    ("WorkerApp", "ConnectionStrings.Reporting", "Host=reports;Username=worker;Password=demo'reports"),
+    ("WorkerApp", "Storage.AccessKey", "demo-storage-key-c0ffee"),
+    ("WorkerApp", "Storage.SigningKey", "demo-signing-key-5e5e"),
+];
+
+using (var store = FileSecretStoreFactory.Create(new StoreSettings { Provider = StoreProvider.File, FilePath = storeFile, KeyringPath = keyring }))
+{
+    foreach (var (application, name, value) in secrets)
+    {
+        await store.SetAsync(new SecretId(application, name), value);
+    }
+}
+
+Console.WriteLine($"keyring: {keyring}");
+Console.WriteLine($"store:   {storeFile} ({secrets.Length} secrets, encrypted)");
+return 0;

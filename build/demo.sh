@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The newcomer's first command: packs SecretStore.Build to a local feed, creates a throwaway RSA keyring and
+# file store holding demo secrets, publishes samples/WebApp (Release: web.Release.config is applied) and
+# samples/WorkerApp with the package, and shows the resolved config files next to their sources.
+# Everything happens in a temporary folder (printed at the end); the repository is not changed.
+# Usage: ./build/demo.sh [work folder]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 MSBUILDDISABLENODEREUSE=1
+
+work="${1:-$(mktemp -d "${TMPDIR:-/tmp}/secretstore-demo.XXXXXX")}"
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+version="0.1.0-demo.$(date -u +%Y%m%d%H%M%S)"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "Packing SecretStore.Build $version to $work/feed"
+dotnet pack "$root/src/SecretStore.Build/SecretStore.Build.csproj" -c Release -o "$work/feed" -p:Version="$version" -nodeReuse:false -v:q -nologo
+
+step "Creating a throwaway RSA keyring and file store in $work/store"
+dotnet run --project "$root/build/DemoSeed/DemoSeed.csproj" -c Release -- "$work/store"
+
+# A user's setup: the samples, a nuget.config with the local feed, the package version.
+cp -R "$root/samples/WebApp" "$root/samples/WorkerApp" "$work/"
+rm -rf "$work"/WebApp/{bin,obj} "$work"/WorkerApp/{bin,obj}
+cat > "$work/nuget.config" <<XML
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="demo-feed" value="$work/feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+  <config><add key="globalPackagesFolder" value="$work/packages" /></config>
+</configuration>
+XML
+printf '<Project><PropertyGroup><SecretStoreBuildVersion>%s</SecretStoreBuildVersion></PropertyGroup></Project>\n' "$version" > "$work/Directory.Build.props"
+printf '<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>\n' > "$work/Directory.Packages.props"
+
+store=(-p:SecretStoreFile="$work/store/secrets.json" -p:SecretStoreKeyring="$work/store/keyring")
+for app in WebApp WorkerApp; do
+  step "dotnet publish $app -c Release -o $work/publish/$app"
+  dotnet publish "$work/$app/$app.csproj" -c Release -o "$work/publish/$app" "${store[@]}" -nodeReuse:false -nologo
+done
+
+show() { printf '\n\033[1m-- %s\033[0m\n' "$1"; sed -e '$a\' "$1"; }
+step "Sources keep their placeholders"
+show "$work/WebApp/appsettings.json"
+show "$work/WebApp/web.Release.config"
+step "The publish folders hold the values (JSON- and XML-escaped as each format needs)"
+show "$work/publish/WebApp/appsettings.json"
+show "$work/publish/WebApp/appsettings.Production.json"
+show "$work/publish/WebApp/web.config"
+show "$work/publish/WorkerApp/WorkerApp.dll.config"
+step "The published worker reads its settings (it prints whether they are set, never the values)"
+dotnet "$work/publish/WorkerApp/WorkerApp.dll"
+
+step "Done. Everything is in $work (delete it when you are done)."

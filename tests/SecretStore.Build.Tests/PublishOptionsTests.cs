@@ -1,0 +1,199 @@
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using SecretStore.Build.Tests.Infrastructure;
+
+namespace SecretStore.Build.Tests;
+
+/// <summary>One copy of samples/WebApp with a complete store and a store that lacks one secret.</summary>
+public sealed class WebAppWithStores(PackageFeed feed) : IAsyncLifetime
+{
+    public TestSecret ConnectionString { get; } = TestSecret.Create("WebApp", "ConnectionStrings.Default", "CnryOptDb", "\"<&>");
+
+    public TestSecret ApiToken { get; } = TestSecret.Create("WebApp", "Api.Token", "CnryOptApi");
+
+    public TestSecret PaymentsKey { get; } = TestSecret.Create("WebApp", "Payments.ApiKey", "CnryOptPay");
+
+    public TestSecret SmtpPassword { get; } = TestSecret.Create("WebApp", "Smtp.Password", "CnryOptSmtp");
+
+    public IReadOnlyList<TestSecret> Secrets => [ConnectionString, ApiToken, PaymentsKey, SmtpPassword];
+
+    public SampleProject Project { get; private set; } = null!;
+
+    public TestStore Complete { get; private set; } = null!;
+
+    /// <summary>Holds every secret except Api.Token.</summary>
+    public TestStore MissingApiToken { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Project = SampleProject.Create(feed, "WebApp", "WebApp-options");
+        Complete = await TestStore.CreateAsync(Path.Combine(Project.WorkDirectory, "store"), Secrets.Select(s => (s.Application, s.Name, s.Value)));
+        MissingApiToken = await TestStore.CreateAsync(Path.Combine(Project.WorkDirectory, "store-missing"), Secrets.Where(s => s != ApiToken).Select(s => (s.Application, s.Name, s.Value)));
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public string NewOutput(string name) => Path.Combine(Project.WorkDirectory, name);
+}
+
+[Collection(PackageCollection.Name)]
+public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<WebAppWithStores>
+{
+    [Fact]
+    public async Task Missing_secret_fails_the_publish_with_a_located_SSB2001_and_writes_no_file()
+    {
+        var output = app.NewOutput("publish-missing");
+        var publish = await app.Project.PublishAsync(output, app.MissingApiToken.PublishProperties);
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        // file(line,col): error SSB2001, pointing at the placeholder in the published appsettings.json.
+        Assert.Matches(new Regex(@"appsettings\.json\(13,\d+\): error SSB2001: .*Api\.Token"), publish.Output);
+        // Fail closed: the other secrets were found, but no file was written with them.
+        Assert.Empty(new SecretScanner(app.Secrets).FindInDirectory(output));
+        Assert.Contains("#{secret:ConnectionStrings.Default}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+        Assert.DoesNotContain("SSB0004", publish.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_mode_checks_every_secret_and_writes_nothing()
+    {
+        var output = app.NewOutput("publish-verify");
+        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, "-p:SecretStoreMode=Verify"]);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.Contains("SSB0004: SecretStore verified 4 placeholder(s) using 4 secret(s)", publish.Output, StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInDirectory(output));
+        Assert.Contains("#{secret:Smtp.Password}", File.ReadAllText(Path.Combine(output, "web.config")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_mode_still_reports_a_missing_secret()
+    {
+        var output = app.NewOutput("publish-verify-missing");
+        var publish = await app.Project.PublishAsync(output, [.. app.MissingApiToken.PublishProperties, "-p:SecretStoreMode=Verify"]);
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        Assert.Contains("error SSB2001", publish.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Framework_MSBuild_fails_with_SSB0002_instead_of_skipping()
+    {
+        var output = app.NewOutput("publish-framework");
+        // MSBuildRuntimeType is reserved; the targets read it through this seam so the check can be exercised here.
+        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, "-p:_SecretStoreMSBuildRuntimeType=Full"]);
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        Assert.Matches(new Regex(@"WebApp\.csproj ?: error SSB0002: .*dotnet publish"), publish.Output);
+        Assert.Contains("#{secret:Api.Token}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Opting_out_leaves_the_placeholders_and_runs_no_task()
+    {
+        var output = app.NewOutput("publish-disabled");
+        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, "-p:SecretStoreEnabled=false"]);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.DoesNotContain("SSB0004", publish.Output, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Api.Token}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_mode_is_a_coded_error()
+    {
+        var output = app.NewOutput("publish-bad-mode");
+        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, "-p:SecretStoreMode=Sometimes"]);
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        Assert.Contains("error SSB0001: SecretStoreMode 'Sometimes' is not supported", publish.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Folder_profile_publish_contains_the_resolved_values()
+    {
+        var target = app.NewOutput("profile-folder");
+        app.Project.AddPublishProfile("Folder", $"""
+            <Project>
+              <PropertyGroup>
+                <WebPublishMethod>FileSystem</WebPublishMethod>
+                <PublishProvider>FileSystem</PublishProvider>
+                <PublishUrl>{target}</PublishUrl>
+                <PublishDir>{target}/</PublishDir>
+                <DeleteExistingFiles>true</DeleteExistingFiles>
+              </PropertyGroup>
+            </Project>
+            """);
+        var publish = await app.Project.PublishWithProfileAsync("Folder", app.Complete.PublishProperties);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.Contains(app.ApiToken.Core, File.ReadAllText(Path.Combine(target, "appsettings.json")), StringComparison.Ordinal);
+        Assert.Contains(app.SmtpPassword.Core, File.ReadAllText(Path.Combine(target, "web.config")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_profile_step_that_zips_the_publish_folder_gets_the_resolved_files()
+    {
+        // A publish method whose _PublishFiles step zips the folder, like ZipDeploy's CreateZipFile but without
+        // uploading anywhere: the zip must hold resolved values, so resolution ran before _PublishFiles.
+        var output = app.NewOutput("profile-zip");
+        var zip = app.NewOutput("profile-zip.zip");
+        app.Project.AddPublishProfile("Zip", $"""
+            <Project>
+              <PropertyGroup>
+                <WebPublishMethod>TestZip</WebPublishMethod>
+                <_DotNetPublishFiles>TestZipPublishFolder</_DotNetPublishFiles>
+              </PropertyGroup>
+              <Target Name="TestZipPublishFolder">
+                <ZipDirectory SourceDirectory="$(PublishIntermediateOutputPath)" DestinationFile="{zip}" Overwrite="true" />
+              </Target>
+            </Project>
+            """);
+        var publish = await app.Project.PublishWithProfileAsync("Zip", [.. app.Complete.PublishProperties, "-o", output]);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        using var archive = ZipFile.OpenRead(zip);
+        using var reader = new StreamReader(archive.GetEntry("appsettings.json")!.Open());
+        Assert.Contains(app.ApiToken.Core, await reader.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_store_settings_are_a_coded_error_attributed_to_the_project()
+    {
+        // The public target alone, on the restored project, without SecretStoreFile/SecretStoreKeyring.
+        var run = await app.Project.RunAsync(["msbuild", app.Project.ProjectFile, "-t:SecretStoreResolvePublishOutput", "-p:PublishDir=" + app.NewOutput("no-store") + "/", "-nodeReuse:false"]);
+
+        Assert.False(run.Succeeded, run.ToString());
+        Assert.Matches(new Regex(@"WebApp\.csproj ?: error SSB0003: "), run.Output);
+    }
+
+    [Fact]
+    public async Task Design_time_builds_never_run_the_task()
+    {
+        var run = await app.Project.RunAsync(["msbuild", app.Project.ProjectFile, "-t:SecretStoreResolvePublishOutput", "-p:DesignTimeBuild=true", "-p:PublishDir=" + app.NewOutput("design-time") + "/", "-nodeReuse:false"]);
+
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.DoesNotContain("SSB", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_resolves_its_output_only_when_opted_in_and_stays_idempotent()
+    {
+        string[] arguments = ["build", app.Project.ProjectFile, "-c", "Debug", "-nodeReuse:false", .. app.Complete.PublishProperties];
+        var builtSettings = Path.Combine(app.Project.Directory, "bin", "Debug", "net10.0", "appsettings.json");
+
+        var plain = await app.Project.RunAsync(arguments);
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains("#{secret:Api.Token}", File.ReadAllText(builtSettings), StringComparison.Ordinal);
+        Assert.DoesNotContain("SSB0004", plain.Output, StringComparison.Ordinal);
+
+        for (var build = 1; build <= 2; build++)
+        {
+            var optedIn = await app.Project.RunAsync([.. arguments, "-p:SecretStoreResolveOnBuild=true"]);
+            Assert.True(optedIn.Succeeded, optedIn.ToString());
+            Assert.Contains(app.ApiToken.Core, File.ReadAllText(builtSettings), StringComparison.Ordinal);
+            // Each build starts again from the placeholders (the resolved copy is replaced, not re-read).
+            Assert.Contains("SSB0004: SecretStore resolved 3 placeholder(s)", optedIn.Output, StringComparison.Ordinal);
+        }
+    }
+}
