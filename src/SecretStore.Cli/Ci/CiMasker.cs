@@ -39,6 +39,20 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
         _ => throw new ArgumentOutOfRangeException(nameof(system)),
     };
 
+    /// <summary>
+    /// Every command needed for one form. An Azure agent turns <c>%AZP25</c> back into <c>%</c> only when its
+    /// percent decoding is on; a form with a <c>%</c> is registered both ways, so it is masked either way
+    /// (the other registration then names a string that never appears, which is harmless).
+    /// </summary>
+    public static IEnumerable<string> Commands(CiSystem system, string form)
+    {
+        yield return Command(system, form);
+        if (system == CiSystem.AzurePipelines && form.Contains('%', StringComparison.Ordinal))
+        {
+            yield return "##vso[task.setsecret]" + new StringBuilder(form).Replace(";", "%3B").Replace("\r", "%0D").Replace("\n", "%0A").Replace("]", "%5D");
+        }
+    }
+
     public void Register(ResolvedValueForms forms)
     {
         if (system == CiSystem.None)
@@ -60,7 +74,10 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
 
                 if (registered.Add(form))
                 {
-                    console.Out.WriteLine(Command(system, form));
+                    foreach (var command in Commands(system, form))
+                    {
+                        console.Out.WriteLine(command);
+                    }
                 }
             }
 

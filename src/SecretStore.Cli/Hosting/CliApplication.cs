@@ -7,6 +7,9 @@ namespace SecretStore.Cli.Hosting;
 /// <summary>Builds the command tree, parses, and maps every outcome to a documented exit code.</summary>
 internal static class CliApplication
 {
+    /// <summary>The command name of the installed tool (ToolCommandName).</summary>
+    public const string CommandName = "secretstore";
+
     public static async Task<int> RunAsync(string[] args, CliConsole console, Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(console, environment ?? System.Environment.GetEnvironmentVariable);
@@ -27,9 +30,15 @@ internal static class CliApplication
         return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
     }
 
-    public static RootCommand BuildRoot(CliContext context)
+    public static Command BuildRoot(CliContext context)
     {
-        var root = new RootCommand("secretstore: envelope-encrypted secrets for config files. Exit codes: 0 ok, 1 resolution or store errors, 2 usage.");
+        // A named root rather than RootCommand, whose name is the entry assembly's (SecretStore.Cli), not the
+        // command users type.
+        var root = new Command(CommandName, "secretstore: envelope-encrypted secrets for config files. Exit codes: 0 ok, 1 resolution or store errors, 2 usage.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         foreach (var option in context.StoreOptions.All)
         {
             root.Options.Add(option);

@@ -22,15 +22,23 @@ public sealed class CiMaskerTests
     public void Azure_commands_escape_percent_as_AZP25_then_semicolon_CR_LF_and_bracket(string form, string expected) =>
         Assert.Equal(expected, CiMasker.Command(CiSystem.AzurePipelines, form));
 
+    [Fact]
+    public void Azure_forms_with_a_percent_are_registered_for_agents_with_and_without_percent_decoding()
+    {
+        Assert.Equal(["##vso[task.setsecret]50%AZP25%3B", "##vso[task.setsecret]50%%3B"], CiMasker.Commands(CiSystem.AzurePipelines, "50%;"));
+        Assert.Equal(["##vso[task.setsecret]no-percent"], CiMasker.Commands(CiSystem.AzurePipelines, "no-percent"));
+        Assert.Equal(["::add-mask::50%25;"], CiMasker.Commands(CiSystem.GitHubActions, "50%;"));
+    }
+
     [Theory]
-    [InlineData("true", null, CiSystem.GitHubActions)]
-    [InlineData(null, "True", CiSystem.AzurePipelines)]
-    [InlineData(null, "true", CiSystem.AzurePipelines)]
-    [InlineData("false", null, CiSystem.None)]
-    [InlineData(null, null, CiSystem.None)]
-    public void Detects_the_CI_system_from_its_variables(string? githubActions, string? tfBuild, CiSystem expected)
+    [InlineData("true", null, "GitHubActions")]
+    [InlineData(null, "True", "AzurePipelines")]
+    [InlineData(null, "true", "AzurePipelines")]
+    [InlineData("false", null, "None")]
+    [InlineData(null, null, "None")]
+    public void Detects_the_CI_system_from_its_variables(string? githubActions, string? tfBuild, string expected)
     {
         var environment = new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = githubActions, ["TF_BUILD"] = tfBuild };
-        Assert.Equal(expected, CiMasker.Detect(name => environment.GetValueOrDefault(name)));
+        Assert.Equal(Enum.Parse<CiSystem>(expected), CiMasker.Detect(name => environment.GetValueOrDefault(name)));
     }
 }

@@ -100,6 +100,17 @@ public sealed class SecretCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_names_the_secretstore_command_and_exits_0()
+    {
+        var help = await _sandbox.RunAsync("set", "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("secretstore set <id> [options]", help.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--if-revision", help.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--store", help.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_store_is_a_usage_error_and_command_line_options_beat_the_environment()
     {
         var folder = _sandbox.Folder.Path;
