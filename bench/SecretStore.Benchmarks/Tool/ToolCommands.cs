@@ -14,7 +14,7 @@ public static class ToolCommands
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>True when <paramref name="name"/> is one of the helper commands.</summary>
-    public static bool IsCommand(string name) => name is "prepare-files" or "seed-file" or "seed-dynamodb" or "chart";
+    public static bool IsCommand(string name) => name is "prepare-files" or "seed-file" or "seed-dynamodb" or "chart" or "phases";
 
     /// <summary>Runs a helper command; returns the exit code (2 for a usage error).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -33,6 +33,9 @@ public static class ToolCommands
                 case "seed-dynamodb" when args.Length == 6:
                     await SeedDynamoDbAsync(serviceUrl: args[1], kmsServiceUrl: args[2], table: args[3], keyId: args[4], valuesFile: args[5]);
                     return 0;
+                case "phases" when args.Length == 3:
+                    await Phases.RunAsync(args[1], args[2]);
+                    return 0;
                 case "chart" when args.Length == 3:
                     Chart.Write(args[1], args[2]);
                     return 0;
@@ -42,6 +45,7 @@ public static class ToolCommands
                                seed-file <store-dir> <values.json>
                                seed-dynamodb <dynamodb-url> <kms-url> <table> <kms-key-id> <values.json>
                                chart <results.tsv> <out.svg>
+                               phases <files-dir> <store-dir>
                         """);
                     return 2;
             }
