@@ -15,7 +15,7 @@ namespace SecretStore.Benchmarks.Tool;
 public static class Phases
 {
     /// <summary>Runs the phases over the files in <paramref name="folder"/> with the file store in <paramref name="storeDir"/>.</summary>
-    public static async Task RunAsync(string folder, string storeDir)
+    public static async Task RunAsync(string folder, string storeDir, int resolverLoops = 0)
     {
         var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
         Report("process start to Main (runtime + host)", sinceStart.TotalMilliseconds);
@@ -33,6 +33,17 @@ public static class Phases
             var plain = new SecretResolver(new PlainSecretStore(secrets.Values.Select(s => (s.Name, s.Value))));
             var result = await plain.ResolveAsync(new ResolveRequest { Files = files, DefaultApplication = Workload.Application, Mode = ResolveMode.Verify });
             Report($"pass {pass}: resolver over {result.FilesScanned} files, {result.PlaceholderCount} placeholders (values in memory, no write)", watch.Elapsed.TotalMilliseconds);
+            if (pass == 2 && resolverLoops > 0)
+            {
+                // A steady loop for a sampling profiler (dotnet-trace) to look at.
+                watch.Restart();
+                for (var i = 0; i < resolverLoops; i++)
+                {
+                    await plain.ResolveAsync(new ResolveRequest { Files = files, DefaultApplication = Workload.Application, Mode = ResolveMode.Verify });
+                }
+
+                Report($"resolver loop: {resolverLoops} runs, per run", watch.Elapsed.TotalMilliseconds / resolverLoops);
+            }
         }
     }
 

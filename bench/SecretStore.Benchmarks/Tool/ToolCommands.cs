@@ -33,8 +33,8 @@ public static class ToolCommands
                 case "seed-dynamodb" when args.Length == 6:
                     await SeedDynamoDbAsync(serviceUrl: args[1], kmsServiceUrl: args[2], table: args[3], keyId: args[4], valuesFile: args[5]);
                     return 0;
-                case "phases" when args.Length == 3:
-                    await Phases.RunAsync(args[1], args[2]);
+                case "phases" when args.Length is 3 or 4:
+                    await Phases.RunAsync(args[1], args[2], args.Length == 4 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0);
                     return 0;
                 case "chart" when args.Length == 3:
                     Chart.Write(args[1], args[2]);
@@ -45,7 +45,7 @@ public static class ToolCommands
                                seed-file <store-dir> <values.json>
                                seed-dynamodb <dynamodb-url> <kms-url> <table> <kms-key-id> <values.json>
                                chart <results.tsv> <out.svg>
-                               phases <files-dir> <store-dir>
+                               phases <files-dir> <store-dir> [resolver-loops]
                         """);
                     return 2;
             }
