@@ -120,6 +120,12 @@ if wants a; then
   cat "$a/check-ours.json" "$a/check-theirs.json" >&2
 fi
 
+if wants a; then
+  step "Where ours spends its time in (a): phases, cold then warm, in one process (3 processes, the last kept)"
+  for _ in 1 2 3; do "${tool[@]}" phases "$a/ours" "$a/store" 20 > "$work/phases.txt"; done
+  cat "$work/phases.txt" >&2
+fi
+
 if wants memory; then
   step "Peak working set of 1000 placeholders in 100 files (max RSS)"
   bash -c "$reset_ours_a" && /usr/bin/time -f '%M' -o "$a/rss-ours.txt" bash -c "$ours_a"

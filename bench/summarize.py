@@ -95,6 +95,14 @@ def main(work):
         md.append("|---|---:|")
         for name, kb in memory.items():
             md.append(f"| {name} | {kb / 1024:.0f} MiB |")
+    phases = os.path.join(work, "phases.txt")
+    if os.path.exists(phases):
+        md.append("")
+        md.append("### Where ours spends its time in (a) (`SecretStore.Benchmarks phases`, one process)\n")
+        md.append("```")
+        with open(phases, encoding="utf-8") as handle:
+            md.append(handle.read().rstrip())
+        md.append("```")
     md.append("")
 
     rows = bdn(work)
