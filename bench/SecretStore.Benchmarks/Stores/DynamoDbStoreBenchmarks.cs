@@ -1,7 +1,5 @@
-using Amazon.DynamoDBv2;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
 using BenchmarkDotNet.Attributes;
 using SecretStore.Aws;
 using SecretStore.Aws.DynamoDb;
@@ -9,7 +7,6 @@ using SecretStore.Aws.Kms;
 using SecretStore.Benchmarks.Support;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
 using SecretStore.Testing.Kms;
 
 namespace SecretStore.Benchmarks.Stores;
@@ -48,25 +45,20 @@ public class DynamoDbStoreBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var url = await DynamoDbLocal.GetServiceUrlAsync();
-        _dynamoDb = new CountingDynamoDbClient(
-            new BasicAWSCredentials("local", "local"),
-            new AmazonDynamoDBConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1", RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 2 });
-        _kms = await KmsFixtureServer.StartAsync();
-        var key = _kms.CreateKey("bench");
-        _kmsClient = _kms.CreateClient();
-        var repository = new DynamoDbSecretRepository(_dynamoDb, DynamoDbLocal.UniqueTableName("bench"));
-        _store = new AwsSecretStore(repository, new KmsKeyManager(_kmsClient), new EnvelopeSecretStoreOptions { DefaultKeyId = key.AliasName });
-        await _store.CreateTableAsync();
-        await Parallel.ForEachAsync(
-            Workload.Secrets(N),
-            new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            async (secret, token) => await _store.SetAsync(new SecretId(Workload.Application, secret.Name), secret.Value, cancellationToken: token));
+        // One KMS fixture, client and seeded table per process and size: in-process runs (compare.sh) reuse
+        // them across cases instead of writing N secrets again for every method and latency.
+        var backend = await SharedAwsBackend.GetAsync();
+        _kms = backend.Kms;
+        _kmsClient = backend.KmsClient;
+        _dynamoDb = backend.DynamoDb;
+        var table = await backend.SeededTableAsync(N);
+        _store = new AwsSecretStore(new DynamoDbSecretRepository(_dynamoDb, table), new KmsKeyManager(_kmsClient), new EnvelopeSecretStoreOptions { DefaultKeyId = backend.Key.AliasName });
         _ids = BenchData.Ids(N);
         _oneBatch = [.. _ids.Take(DynamoDbSecretRepository.MaxKeysPerBatchGet)];
 
         var context = new Dictionary<string, string> { ["purpose"] = "rtt" };
-        var generated = await _kmsClient.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key.KeyId, KeySpec = DataKeySpec.AES_256, EncryptionContext = context });
+        _kms.Latency = TimeSpan.Zero;
+        var generated = await _kmsClient.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = backend.Key.KeyId, KeySpec = DataKeySpec.AES_256, EncryptionContext = context });
         _blob = generated.CiphertextBlob.ToArray();
         _blobContext = context;
         _kms.Latency = TimeSpan.FromMilliseconds(KmsLatencyMs);
@@ -74,14 +66,14 @@ public class DynamoDbStoreBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync()
+    public void Cleanup()
     {
         // Shown in the BenchmarkDotNet log: how much concurrency the store really used against KMS.
         Console.WriteLine($"// KMS fixture: at most {_kms.MaxConcurrentRequests} calls in flight at once (N={N}, latency {KmsLatencyMs} ms)");
+        _kms.Latency = TimeSpan.Zero;
+
+        // The shared clients and fixture live until the process ends; the store owns neither.
         _store.Dispose();
-        _kmsClient.Dispose();
-        _dynamoDb.Dispose();
-        await _kms.DisposeAsync();
     }
 
     [Benchmark]
