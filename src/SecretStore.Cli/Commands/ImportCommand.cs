@@ -1,8 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using SecretStore.Aws;
 using SecretStore.Cli.Hosting;
 using SecretStore.Diagnostics;
-using SecretStore.Repositories;
 using SecretStore.Repositories.Import;
 
 namespace SecretStore.Cli.Commands;
@@ -16,8 +16,8 @@ internal static class ImportCommand
     public static Command Create(CliContext context)
     {
         var file = new Argument<FileInfo>("file") { Description = "A JSON array of records, a file store, or an 'aws dynamodb scan' dump ({\"Items\":[...]})." };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace secrets that exist with other content (default: refuse, SSB2002)." };
-        var command = new Command("import", "Imports protected records as they are (nothing is decrypted); identical records are skipped.") { file, overwrite };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace secrets that exist with other content (default: refuse, SSB2002, and import nothing)." };
+        var command = new Command("import", "Imports protected records as they are (nothing is decrypted, no key is needed); identical records are skipped.") { file, overwrite };
         context.SetAction(command, async (parse, token) =>
         {
             var path = parse.GetRequiredValue(file).FullName;
@@ -35,39 +35,18 @@ internal static class ImportCommand
             var repository = SecretStoreFactory.OpenRepository(context.StoreOptions.ToSettings(parse));
             try
             {
-                // Every conflict is found before anything is written, so a refused import changes nothing.
-                var plan = new List<(ProtectedSecretRecord Record, long Expected)>();
-                var conflicts = new List<Diagnostic>();
-                foreach (var record in records)
+                using var progress = new TerminalProgress(context.Console, "Importing", records.Count);
+                var outcomes = await ProtectedSecretImporter.ImportAsync(
+                    repository,
+                    records,
+                    new ProtectedSecretImportOptions { Overwrite = parse.GetValue(overwrite), SourcePath = path },
+                    progress,
+                    token).ConfigureAwait(false);
+                foreach (var outcome in outcomes)
                 {
-                    var existing = await repository.GetAsync(record.Id, token).ConfigureAwait(false);
-                    if (existing is not null && SameProtectedContent(existing, record))
-                    {
-                        context.Console.Out.WriteLine($"{record.Id}\tunchanged");
-                        continue;
-                    }
-
-                    if (existing is not null && !parse.GetValue(overwrite))
-                    {
-                        conflicts.Add(new Diagnostic(DiagnosticCodes.ConcurrencyConflict, DiagnosticSeverity.Error, $"Secret '{record.Id}' already exists with other content; pass --overwrite to replace it. Nothing was imported.", path));
-                        continue;
-                    }
-
-                    plan.Add((record, existing?.Revision ?? 0));
-                }
-
-                if (conflicts.Count > 0)
-                {
-                    throw new SecretStoreException(conflicts);
-                }
-
-                using var progress = new TerminalProgress(context.Console, "Importing", plan.Count);
-                var done = 0;
-                foreach (var (record, expected) in plan)
-                {
-                    var revision = await repository.SaveAsync(record, expected, token).ConfigureAwait(false);
-                    context.Console.Out.WriteLine($"{record.Id}\timported\trevision {revision}\t{record.Format}\t{record.MasterKeyId}");
-                    progress.Report(++done);
+                    context.Console.Out.WriteLine(outcome.Status == ProtectedSecretImportStatus.Unchanged
+                        ? $"{outcome.Record.Id}\tunchanged"
+                        : string.Create(CultureInfo.InvariantCulture, $"{outcome.Record.Id}\timported\trevision {outcome.Revision}\t{outcome.Record.Format}\t{outcome.Record.MasterKeyId}"));
                 }
             }
             finally
@@ -79,14 +58,4 @@ internal static class ImportCommand
         });
         return command;
     }
-
-    private static bool SameProtectedContent(ProtectedSecretRecord a, ProtectedSecretRecord b) =>
-        a.Format == b.Format
-        && string.Equals(a.MasterKeyId, b.MasterKeyId, StringComparison.Ordinal)
-        && Same(a.ProtectedDocumentKey, b.ProtectedDocumentKey)
-        && Same(a.InitialisationVector, b.InitialisationVector)
-        && Same(a.ProtectedSecretValue, b.ProtectedSecretValue)
-        && Same(a.Envelope, b.Envelope);
-
-    private static bool Same(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 }

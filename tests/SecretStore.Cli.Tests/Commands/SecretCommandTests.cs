@@ -100,6 +100,28 @@ public sealed class SecretCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_private_key_can_come_from_an_environment_variable_named_by_private_key_env()
+    {
+        await _sandbox.SetAsync("shop/Db", "env-key-value");
+        var privateFile = Directory.GetFiles(Path.Combine(_sandbox.KeyringPath, "keys"), "*.private.pem").Single();
+        var pem = File.ReadAllText(privateFile);
+        File.Delete(privateFile);
+
+        var without = await _sandbox.RunAsync("get", "shop/Db");
+        Assert.Equal(1, without.ExitCode);
+        Assert.Contains("error SSB3008", without.Stderr, StringComparison.Ordinal);
+
+        var with = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["DEPLOY_KEY"] = pem }, "get", "shop/Db", "--private-key-env", "DEPLOY_KEY");
+        Assert.True(with.ExitCode == 0, with.ToString());
+        Assert.Equal("env-key-value"u8.ToArray(), with.StdoutBytes);
+
+        var missing = await _sandbox.RunAsync("get", "shop/Db", "--private-key-env", "NOT_SET_ANYWHERE");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("NOT_SET_ANYWHERE", missing.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(pem.Split('\n')[1], without.Stderr + missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_names_the_secretstore_command_and_exits_0()
     {
         var help = await _sandbox.RunAsync("set", "--help");

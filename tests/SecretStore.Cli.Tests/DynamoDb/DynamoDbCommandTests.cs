@@ -50,7 +50,14 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
         Assert.True(resolve.ExitCode == 0, resolve.ToString());
         Assert.Equal("{\"Db\": \"dynamo-value\u00e9;\\\"quoted\\\"\"}", File.ReadAllText(json));
 
-        foreach (var result in new[] { create, set, list, resolve })
+        var next = fixture.Kms.CreateKey();
+        var rewrap = await RunAsync(null, "rewrap", "shop", "--key-id", next.Arn);
+        Assert.True(rewrap.ExitCode == 0, rewrap.ToString());
+        Assert.Equal($"shop/Db\trewrapped\tV2 {key.AliasName} -> V2 {next.Arn}\trevision 2\n", rewrap.Stdout);
+        var afterRewrap = await RunAsync(null, "get", "shop/Db");
+        Assert.Equal(Encoding.UTF8.GetBytes(value), afterRewrap.StdoutBytes);
+
+        foreach (var result in new[] { create, set, list, resolve, rewrap })
         {
             ValueScanner.AssertNoValue(result, value);
         }

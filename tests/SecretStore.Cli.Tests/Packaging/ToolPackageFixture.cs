@@ -21,7 +21,7 @@ public sealed class ToolPackageFixture : IAsyncLifetime
     public Dictionary<string, string> Environment => new()
     {
         ["NUGET_PACKAGES"] = Folder.Combine("nuget-packages"),
-        ["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveHost()))!,
+        ["DOTNET_ROOT"] = Path.GetDirectoryName(RealPath(ResolveHost()))!,
     };
 
     public async Task InitializeAsync()
@@ -47,6 +47,10 @@ public sealed class ToolPackageFixture : IAsyncLifetime
         Folder.Dispose();
         return Task.CompletedTask;
     }
+
+    // /usr/bin/dotnet is often a link into the real install folder, which is what DOTNET_ROOT must name.
+    private static string RealPath(string path) =>
+        File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path) : path;
 
     private static string ResolveHost()
     {

@@ -1,0 +1,100 @@
+using SecretStore.Diagnostics;
+
+namespace SecretStore.Repositories.Import;
+
+/// <summary>Options of <see cref="ProtectedSecretImporter.ImportAsync"/>.</summary>
+public sealed record ProtectedSecretImportOptions
+{
+    /// <summary>Replace secrets that exist with other content; false refuses them (<c>SSB2002</c>) and imports nothing.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>The file the records came from, named in diagnostics.</summary>
+    public string? SourcePath { get; init; }
+}
+
+/// <summary>What happened to one imported record.</summary>
+public enum ProtectedSecretImportStatus
+{
+    /// <summary>Saved (new, or replacing other content with <see cref="ProtectedSecretImportOptions.Overwrite"/>).</summary>
+    Imported,
+
+    /// <summary>The store already held exactly these protected bytes under the same key; nothing was written.</summary>
+    Unchanged,
+}
+
+/// <summary>The outcome for one record: id, status and the revision it now has; never protected bytes.</summary>
+/// <param name="Record">The imported record (its id, format and key id may be shown).</param>
+/// <param name="Status">Imported or unchanged.</param>
+/// <param name="Revision">The stored revision after the import.</param>
+public sealed record ProtectedSecretImportOutcome(ProtectedSecretRecord Record, ProtectedSecretImportStatus Status, long Revision);
+
+/// <summary>
+/// Copies protected records into a repository as they are: nothing is decrypted and no key is needed, so the
+/// stored bytes equal the given ones. All conflicts are found before anything is written, so a refused import
+/// changes nothing; each save is conditional on the revision just read.
+/// </summary>
+public static class ProtectedSecretImporter
+{
+    /// <summary>
+    /// Imports <paramref name="records"/> (for example from <see cref="ProtectedSecretRecordImport.Parse"/>) in
+    /// order. Throws <see cref="SecretStoreException"/> with one <c>SSB2002</c> diagnostic per conflicting secret
+    /// when <see cref="ProtectedSecretImportOptions.Overwrite"/> is off.
+    /// </summary>
+    public static async Task<IReadOnlyList<ProtectedSecretImportOutcome>> ImportAsync(
+        IProtectedSecretRepository repository,
+        IReadOnlyList<ProtectedSecretRecord> records,
+        ProtectedSecretImportOptions? options = null,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(records);
+        options ??= new ProtectedSecretImportOptions();
+        var plan = new List<(ProtectedSecretRecord Record, ProtectedSecretRecord? Existing)>();
+        var conflicts = new List<Diagnostic>();
+        foreach (var record in records)
+        {
+            var existing = await repository.GetAsync(record.Id, cancellationToken).ConfigureAwait(false);
+            if (existing is not null && !SameProtectedContent(existing, record) && !options.Overwrite)
+            {
+                conflicts.Add(new Diagnostic(DiagnosticCodes.ConcurrencyConflict, DiagnosticSeverity.Error, $"Secret '{record.Id}' already exists with other content; import with overwrite to replace it. Nothing was imported.", options.SourcePath));
+            }
+
+            plan.Add((record, existing));
+        }
+
+        if (conflicts.Count > 0)
+        {
+            throw new SecretStoreException(conflicts);
+        }
+
+        var outcomes = new List<ProtectedSecretImportOutcome>();
+        foreach (var (record, existing) in plan)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (existing is not null && SameProtectedContent(existing, record))
+            {
+                outcomes.Add(new ProtectedSecretImportOutcome(record, ProtectedSecretImportStatus.Unchanged, existing.Revision));
+            }
+            else
+            {
+                var revision = await repository.SaveAsync(record, existing?.Revision ?? 0, cancellationToken).ConfigureAwait(false);
+                outcomes.Add(new ProtectedSecretImportOutcome(record, ProtectedSecretImportStatus.Imported, revision));
+            }
+
+            progress?.Report(outcomes.Count);
+        }
+
+        return outcomes;
+    }
+
+    private static bool SameProtectedContent(ProtectedSecretRecord a, ProtectedSecretRecord b) =>
+        a.Format == b.Format
+        && string.Equals(a.MasterKeyId, b.MasterKeyId, StringComparison.Ordinal)
+        && Same(a.ProtectedDocumentKey, b.ProtectedDocumentKey)
+        && Same(a.InitialisationVector, b.InitialisationVector)
+        && Same(a.ProtectedSecretValue, b.ProtectedSecretValue)
+        && Same(a.Envelope, b.Envelope);
+
+    private static bool Same(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+}
