@@ -47,6 +47,22 @@ mkdir -p "$results"
 status=0
 dotnet test SecretStore.Build.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
 
+# Benchmark smoke (SECRETSTORE_BENCH_SMOKE=0 skips it): every BenchmarkDotNet case runs once, in process,
+# with small store sizes, against the DynamoDB Local started above. Timing never fails CI; an exception or
+# a failed request-count assertion inside a benchmark does. The real measurements are bench/compare.sh's.
+if [ "${SECRETSTORE_BENCH_SMOKE:-1}" != "0" ]; then
+  echo "Benchmark smoke run (--job dry)"
+  bench_started=$SECONDS
+  if SECRETSTORE_BENCH_SMOKE=1 dotnet run -c Release --project bench/SecretStore.Benchmarks -- \
+      --job dry --inProcess --filter '*' --artifacts "$root/artifacts/bench-smoke" >"$root/artifacts/bench-smoke.log" 2>&1; then
+    echo "Benchmark smoke passed in $((SECONDS - bench_started)) s (log: artifacts/bench-smoke.log)"
+  else
+    echo "Benchmark smoke FAILED (an exception in a benchmark); the end of artifacts/bench-smoke.log:" >&2
+    tail -n 40 "$root/artifacts/bench-smoke.log" >&2
+    status=1
+  fi
+fi
+
 # One line of totals from the TRX files (every test project writes one).
 passed=0; failed=0; skipped=0
 shopt -s nullglob

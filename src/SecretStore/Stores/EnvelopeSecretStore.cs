@@ -72,14 +72,24 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         var records = await _repository.GetManyAsync(requested, cancellationToken).ConfigureAwait(false);
-        var openings = records.Where(r => requested.Contains(r.Id)).Select(r => Prepare(r.Id, r)).ToList();
+        var matching = records.Where(r => requested.Contains(r.Id)).ToArray();
+        var openings = new Opening[matching.Length];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+
+        // Checking an envelope's signature is a public-key RSA operation per record: on a signed store of 1000
+        // secrets, done one after another it added about a tenth to the unwraps' time (docs/benchmarks.md).
+        await Parallel.ForAsync(0, matching.Length, parallel, (i, _) =>
+        {
+            openings[i] = Prepare(matching[i].Id, matching[i]);
+            return ValueTask.CompletedTask;
+        }).ConfigureAwait(false);
 
         // One unwrap per distinct wrapped key (and context): copies of a key are never unwrapped twice.
         var groups = openings.GroupBy(o => o.UnwrapIdentity, StringComparer.Ordinal).ToList();
         var results = new ConcurrentDictionary<SecretId, Secret>();
         await Parallel.ForEachAsync(
             groups,
-            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+            parallel,
             async (group, token) =>
             {
                 var first = group.First();

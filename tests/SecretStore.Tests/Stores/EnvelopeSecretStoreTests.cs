@@ -196,6 +196,28 @@ public sealed class EnvelopeSecretStoreTests
     }
 
     [Fact]
+    public async Task Get_many_with_one_forged_signature_among_many_fails_with_SSB3004_naming_that_secret()
+    {
+        // Signatures are checked in parallel: the caller must still get the one coded error, not an aggregate.
+        using var scope = new StoreScope();
+        for (var i = 0; i < 16; i++)
+        {
+            await scope.Store.SetAsync(new SecretId("app", $"s{i}"), $"value {i}");
+        }
+
+        var victim = new SecretId("app", "s11");
+        var original = (await scope.Repository.GetAsync(victim))!;
+        var forged = (byte[])original.Envelope!.Clone();
+        forged[^1] ^= 0x01;
+        await scope.Repository.SaveAsync(original with { Envelope = forged }, original.Revision);
+
+        var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => scope.Store.GetManyAsync(Enumerable.Range(0, 16).Select(i => new SecretId("app", $"s{i}"))));
+
+        Assert.Equal("SSB3004", ex.Code.Id);
+        Assert.Contains("app/s11", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_many_unwraps_a_shared_wrapped_key_once()
     {
         using var scope = new StoreScope();

@@ -1,0 +1,100 @@
+using System.Globalization;
+using SecretStore.Configuration;
+using SecretStore.Keys.Rsa;
+using SecretStore.Secrets;
+using SecretStore.Stores;
+
+namespace SecretStore.Benchmarks.Support;
+
+/// <summary>
+/// Keyrings and seeded file stores, made once and kept in a cache folder: BenchmarkDotNet runs every case in
+/// a fresh process, and making 1000 signed RSA-3072 records each time would dwarf the benchmark itself.
+/// The cache holds throwaway benchmark keys only (SECRETSTORE_BENCH_CACHE overrides its place).
+/// </summary>
+public static class BenchData
+{
+    /// <summary>The key id of every benchmark keyring.</summary>
+    public const string KeyId = "bench";
+
+    private static readonly string Root = Environment.GetEnvironmentVariable("SECRETSTORE_BENCH_CACHE") is { Length: > 0 } configured
+        ? configured
+        : Path.Combine(Path.GetTempPath(), "secretstore-bench-cache-v1");
+
+    /// <summary>The folder of an RSA keyring of <paramref name="bits"/> bits, created on first use.</summary>
+    public static string KeyringFolder(int bits)
+    {
+        var folder = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture, $"keyring-{bits}"));
+        using var gate = Gate(folder);
+        if (!File.Exists(Path.Combine(folder, RsaKeyring.IndexFileName)))
+        {
+            var temp = folder + "." + Guid.NewGuid().ToString("N");
+            RsaKeyring.Create(temp, KeyId, bits).Dispose();
+            Directory.Move(temp, folder);
+        }
+
+        return folder;
+    }
+
+    /// <summary>The PEM text of the private encryption key of the <paramref name="bits"/>-bit keyring (read from its keyring.json).</summary>
+    public static string PrivateKeyPem(int bits)
+    {
+        var folder = KeyringFolder(bits);
+        using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, RsaKeyring.IndexFileName)));
+        var file = index.RootElement.GetProperty("keys").GetProperty(KeyId).GetProperty("privateKey").GetString()!;
+        return File.ReadAllText(Path.Combine(folder, file));
+    }
+
+    /// <summary>Settings of a file store (RSA-3072 keyring) holding the first <paramref name="count"/> workload secrets.</summary>
+    public static StoreSettings FileStore(int count)
+    {
+        var keyring = KeyringFolder(3072);
+        var folder = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture, $"file-store-{count}"));
+        var settings = new StoreSettings { Provider = StoreProvider.File, FilePath = Path.Combine(folder, "secrets.json"), KeyringPath = keyring };
+        using var gate = Gate(folder);
+        if (!File.Exists(Path.Combine(folder, "complete")))
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.CreateDirectory(folder);
+            SeedAsync(settings, Workload.Secrets(count)).GetAwaiter().GetResult();
+            File.WriteAllText(Path.Combine(folder, "complete"), "ok");
+        }
+
+        return settings;
+    }
+
+    /// <summary>Writes every value into the store the settings describe, through the engine.</summary>
+    public static async Task SeedAsync(StoreSettings settings, IEnumerable<(string Name, string Value)> values)
+    {
+        using var store = FileSecretStoreFactory.Create(settings);
+        foreach (var (name, value) in values)
+        {
+            await store.SetAsync(new SecretId(Workload.Application, name), value);
+        }
+    }
+
+    /// <summary>The ids of the first <paramref name="count"/> workload secrets.</summary>
+    public static SecretId[] Ids(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new SecretId(Workload.Application, Workload.SecretName(i)))];
+
+    // Benchmark processes may start side by side; one lock file per cached item keeps them from racing.
+    private static FileStream Gate(string folder)
+    {
+        Directory.CreateDirectory(Root);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(folder + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+}

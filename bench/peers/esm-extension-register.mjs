@@ -1,0 +1,3 @@
+import { register } from 'node:module';
+
+register('./esm-extension-hook.mjs', import.meta.url);
