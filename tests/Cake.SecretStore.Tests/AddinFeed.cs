@@ -15,7 +15,10 @@ public sealed class AddinFeed : IDisposable
         FeedDirectory = Directory.CreateTempSubdirectory("cake-secretstore-feed-").FullName;
         Version = "0.0.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
         var project = Path.Combine(RepositoryRoot, "src", "Cake.SecretStore", "Cake.SecretStore.csproj");
-        var result = ProcessRunner.Run("dotnet", ["pack", project, "-c", "Release", "-o", FeedDirectory, $"-p:Version={Version}", "-nologo"], RepositoryRoot, TimeSpan.FromMinutes(5));
+        // Its own artifacts folder: a pack with another Version rebuilds the engine with another assembly version,
+        // which must never overwrite the repository's bin/ while other test projects run from it in parallel.
+        ArtifactsDirectory = Directory.CreateTempSubdirectory("cake-secretstore-artifacts-").FullName;
+        var result = ProcessRunner.Run("dotnet", ["pack", project, "-c", "Release", "-o", FeedDirectory, "--artifacts-path", ArtifactsDirectory, $"-p:Version={Version}", "-nologo", "-nodeReuse:false"], RepositoryRoot, TimeSpan.FromMinutes(5));
         if (result.ExitCode != 0 || !File.Exists(Path.Combine(FeedDirectory, $"Cake.SecretStore.{Version}.nupkg")))
         {
             throw new InvalidOperationException($"dotnet pack failed ({result.ExitCode}):\n{result.Output}");
@@ -26,12 +29,19 @@ public sealed class AddinFeed : IDisposable
 
     public string FeedDirectory { get; }
 
+    /// <summary>Where the pack builds (never the repository's bin/ and obj/).</summary>
+    public string ArtifactsDirectory { get; }
+
     public string Version { get; }
 
     /// <summary>The directive that loads this run's package from the folder feed.</summary>
     public string AddinDirective => $"#addin nuget:{new Uri(FeedDirectory + Path.DirectorySeparatorChar).AbsoluteUri}?package=Cake.SecretStore&version={Version}";
 
-    public void Dispose() => Directory.Delete(FeedDirectory, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(FeedDirectory, recursive: true);
+        Directory.Delete(ArtifactsDirectory, recursive: true);
+    }
 
     private static string FindRepositoryRoot()
     {
