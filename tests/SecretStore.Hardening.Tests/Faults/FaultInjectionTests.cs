@@ -176,12 +176,13 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
     }
 
     /// <summary>
-    /// The SDK makes 3 attempts. A reset connection is also retried below the SDK (the SDK's own handling of
-    /// connection errors plus .NET's reconnect), measured at 13 requests in all; what matters is that it stops.
+    /// The SDK makes 3 attempts. A reset connection or a stalled answer (client timeout) is also retried below
+    /// the SDK (the SDK's own handling of I/O errors plus .NET's reconnect): measured at 13 requests for resets and
+    /// 3 to 5 for stalls on a loaded machine; what matters is that it stops.
     /// </summary>
     private static void AssertBoundedRetries(FaultKind kind, int received)
     {
-        if (kind == FaultKind.DropConnection)
+        if (kind is FaultKind.DropConnection or FaultKind.Stall)
         {
             Assert.InRange(received, 3, 16);
         }
