@@ -102,25 +102,7 @@ public sealed class RsaKeyring : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentException.ThrowIfNullOrEmpty(keyId);
         RequireNewKeySize(keySizeInBits, keyId);
-        var root = Path.GetFullPath(directory);
-        if (File.Exists(Path.Combine(root, IndexFileName)))
-        {
-            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"A keyring already exists in '{root}'.");
-        }
-
-        System.IO.Directory.CreateDirectory(root);
-        using (var signing = RSA.Create(keySizeInBits))
-        {
-            KeyFiles.WritePrivate(Path.Combine(root, SigningPrivateFile), signing.ExportPkcs8PrivateKeyPem());
-            KeyFiles.WritePublic(Path.Combine(root, SigningPublicFile), signing.ExportSubjectPublicKeyInfoPem());
-        }
-
-        var index = new KeyringIndex(
-            keyId,
-            new KeyringEntry(SigningPublicFile, SigningPrivateFile),
-            new Dictionary<string, KeyringEntry>(StringComparer.Ordinal));
-        index.Write(root);
-        var keyring = Load(root);
+        var keyring = CreateEmpty(directory, keySizeInBits);
         try
         {
             keyring.AddKey(keyId, keySizeInBits, makeDefault: true);
