@@ -55,6 +55,18 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
     }
 
     [Fact]
+    public async Task Task_host_opt_in_resolves_the_publish_output_out_of_process()
+    {
+        var output = app.NewOutput("publish-task-host");
+        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, "-p:SecretStoreTaskHost=true"]);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.Contains(app.ApiToken.Core, File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+        Assert.Contains(app.SmtpPassword.Core, File.ReadAllText(Path.Combine(output, "web.config")), StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInText(publish.Output, "console output"));
+    }
+
+    [Fact]
     public async Task Verify_mode_checks_every_secret_and_writes_nothing()
     {
         var output = app.NewOutput("publish-verify");
