@@ -28,6 +28,7 @@ internal static class SecretStoreRunner
             DefaultApplication = settings.DefaultApplication,
             RequirePlaceholders = settings.RequirePlaceholders,
             AllowOptional = settings.AllowOptional,
+            Mappings = [.. settings.Mappings],
             ReportPath = settings.ReportPath is null ? null : Absolute(context, settings.ReportPath),
         };
 

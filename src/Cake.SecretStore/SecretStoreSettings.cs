@@ -1,5 +1,6 @@
 using Cake.Core.IO;
 using SecretStore.Configuration;
+using SecretStore.Resolution;
 
 namespace Cake.SecretStore;
 
@@ -50,4 +51,17 @@ public sealed class SecretStoreSettings
 
     /// <summary>When false, a missing <c>optional</c> secret is an error as well. Default true.</summary>
     public bool AllowOptional { get; set; } = true;
+
+    /// <summary>
+    /// Structured mode, no placeholder needed: each mapping puts a secret at a configuration path
+    /// (<c>ConnectionStrings:Default</c>) of the JSON or web.config/app.config files being resolved.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var settings = new SecretStoreSettings();
+    /// settings.Mappings.Add(new SecretMapping { ConfigurationPath = "ConnectionStrings:Default", Secret = "Shop/Db" });
+    /// ResolveSecrets("./publish/appsettings.json", settings);
+    /// </code>
+    /// </example>
+    public IList<SecretMapping> Mappings { get; } = new List<SecretMapping>();
 }

@@ -63,7 +63,7 @@ public sealed class CakeAddinTests(AddinFeed feed) : IDisposable
         await _workspace.SeedAsync("Shop", "DbPassword", DbPassword);
         await _workspace.SeedAsync("Shop", "ApiKey", ApiKey);
         _workspace.Write("config/appsettings.json", AppSettings.Replace("#{secret:DbPassword}", "#{secret:Shop/DbPassword}", StringComparison.Ordinal));
-        _workspace.Write("config/extra.json", """{ "Token": "#{secret:Tools/ApiToken}", "Maybe": "#{secret:Tools/Later|optional}" }""");
+        _workspace.Write("config/extra.json", """{ "Token": "#{secret:Tools/ApiToken}", "Maybe": "#{secret:Tools/Later|optional}", "Plain": "set-by-mapping" }""");
         const string script = """
             #addin nuget:?package=Cake.SecretStore&version=0.1.0
 
@@ -80,7 +80,9 @@ public sealed class CakeAddinTests(AddinFeed feed) : IDisposable
 
                 VerifySecrets("./config/*.json");
                 if (System.IO.File.ReadAllText("config/extra.json").Contains("canary")) throw new Exception("VerifySecrets wrote a file");
-                var result = ResolveSecrets("./config/*.json");
+                var mapped = new SecretStoreSettings();
+                mapped.Mappings.Add(new SecretMapping { File = "extra.json", ConfigurationPath = "Plain", Secret = "Tools/ApiToken" });
+                var result = ResolveSecrets("./config/*.json", mapped);
                 System.IO.File.WriteAllText("written.txt", result.FilesWritten.ToString());
             });
 
@@ -97,6 +99,7 @@ public sealed class CakeAddinTests(AddinFeed feed) : IDisposable
         Assert.Equal("2", _workspace.Read("written.txt"));
         using var extra = JsonDocument.Parse(_workspace.Read("config/extra.json"));
         Assert.Equal(NewToken, extra.RootElement.GetProperty("Token").GetString());
+        Assert.Equal(NewToken, extra.RootElement.GetProperty("Plain").GetString());
         Assert.Equal("#{secret:Tools/Later|optional}", extra.RootElement.GetProperty("Maybe").GetString());
         Assert.Contains("warning SSB1013", result.Output, StringComparison.Ordinal);
         AssertNoSecretIn(result.Output);
