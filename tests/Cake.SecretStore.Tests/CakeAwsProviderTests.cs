@@ -1,0 +1,83 @@
+using System.Text.Json;
+using SecretStore.Aws;
+using SecretStore.Configuration;
+using SecretStore.Secrets;
+using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Kms;
+
+namespace Cake.SecretStore.Tests;
+
+/// <summary>
+/// The Aws provider through the real Cake runner: DynamoDB Local (started by build/test.sh) and the KMS fixture
+/// running in this test process, reached by the addin over loopback through ServiceUrl and KmsServiceUrl.
+/// </summary>
+[Collection(CakeCollection.Name)]
+public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
+{
+    private const string DbPassword = "canary-aws-db-\"<&>-4b1e";
+
+    private readonly CakeWorkspace _workspace = new(feed);
+    private readonly string _table = DynamoDbLocal.UniqueTableName("cake");
+    private KmsFixtureServer _kms = null!;
+    private Uri _dynamoDb = null!;
+
+    public async Task InitializeAsync()
+    {
+        _dynamoDb = await DynamoDbLocal.GetServiceUrlAsync();
+        _kms = await KmsFixtureServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _kms.DisposeAsync();
+        _workspace.Dispose();
+    }
+
+    [Fact]
+    public async Task ResolveSecrets_with_the_Aws_provider_reads_DynamoDB_and_unwraps_with_KMS()
+    {
+        var key = _kms.CreateKey("cake-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = new StoreSettings
+        {
+            Provider = StoreProvider.Aws,
+            Table = _table,
+            Region = KmsFixtureServer.Region,
+            ServiceUrl = _dynamoDb.ToString(),
+            KmsServiceUrl = _kms.ServiceUrl.ToString(),
+            KeyId = key.AliasName,
+        };
+        using (var store = AwsSecretStore.Create(settings))
+        {
+            await store.CreateTableAsync();
+            await store.SetAsync(new SecretId("Shop", "DbPassword"), DbPassword);
+        }
+
+        _workspace.Write("publish/appsettings.json", """{ "Db": "#{secret:DbPassword}" }""");
+        var script = $$"""
+            #addin nuget:?package=Cake.SecretStore&version=0.1.0
+
+            Task("Default").Does(() =>
+            {
+                ResolveSecrets("./publish/*.json", new SecretStoreSettings
+                {
+                    Provider = StoreProvider.Aws,
+                    Table = "{{_table}}",
+                    Region = "{{settings.Region}}",
+                    ServiceUrl = "{{settings.ServiceUrl}}",
+                    KmsServiceUrl = "{{settings.KmsServiceUrl}}",
+                    DefaultApplication = "Shop",
+                });
+            });
+
+            RunTarget("Default");
+            """;
+
+        var result = _workspace.RunCake(script);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        using var json = JsonDocument.Parse(_workspace.Read("publish/appsettings.json"));
+        Assert.Equal(DbPassword, json.RootElement.GetProperty("Db").GetString());
+        Assert.True(_kms.RequestCount("Decrypt") >= 1, "the addin never asked KMS to unwrap the data key");
+        Assert.DoesNotContain("canary-aws-db", result.Output, StringComparison.Ordinal);
+    }
+}
