@@ -11,38 +11,29 @@ internal sealed class RsaEnvelopeSigner(RsaKeyPair signingKey, string keyringDir
 {
     public string SigningKeyId { get; } = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(signingKey.SubjectPublicKeyInfo));
 
-    public byte[] Sign(ReadOnlySpan<byte> data)
-    {
-        var privateKey = signingKey.PrivateKey
-            ?? throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"Writing needs the signing private key of the keyring in '{keyringDirectory}'.");
-        return privateKey.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
-    }
+    public byte[] Sign(ReadOnlySpan<byte> data) => Sign(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
 
-    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
-    {
-        try
-        {
-            return signingKey.PublicKey.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
+    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        Verify(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
 
     /// <summary>v1: RSASSA-PKCS1-v1_5 with SHA-512 over key id bytes and RSA ciphertext, as the reference did.</summary>
-    public byte[] SignV1(ReadOnlySpan<byte> data)
+    public byte[] SignV1(ReadOnlySpan<byte> data) => Sign(data, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1);
+
+    public bool VerifyV1(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        Verify(data, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1);
+
+    private byte[] Sign(ReadOnlySpan<byte> data, HashAlgorithmName hash, RSASignaturePadding padding)
     {
         var privateKey = signingKey.PrivateKey
             ?? throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"Writing needs the signing private key of the keyring in '{keyringDirectory}'.");
-        return privateKey.SignData(data, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1);
+        return privateKey.SignData(data, hash, padding);
     }
 
-    public bool VerifyV1(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    private bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, HashAlgorithmName hash, RSASignaturePadding padding)
     {
         try
         {
-            return signingKey.PublicKey.VerifyData(data, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1);
+            return signingKey.PublicKey.VerifyData(data, signature, hash, padding);
         }
         catch (CryptographicException)
         {
