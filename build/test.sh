@@ -63,16 +63,7 @@ if [ "${SECRETSTORE_BENCH_SMOKE:-1}" != "0" ]; then
   fi
 fi
 
-# One line of totals from the TRX files (every test project writes one).
-passed=0; failed=0; skipped=0
-shopt -s nullglob
-for trx in "$results"/*.trx; do
-  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
-  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
-  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed)
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-  skipped=$((skipped + ${total:-0} - ${executed:-0}))
-done
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-echo "$passed passed, $failed failed, $skipped skipped"
-exit "$status"
+# One line of totals from the TRX files; red when any test project executed no test (build/test-totals.sh).
+totals_status=0
+"$root/build/test-totals.sh" "$results" "$status" || totals_status=$?
+exit "$totals_status"
