@@ -28,6 +28,12 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
         return string.Equals(environment("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase) ? CiSystem.AzurePipelines : CiSystem.None;
     }
 
+    /// <summary>
+    /// The literal sequences an Azure agent decodes in every command (CommandStringConvertor.Unescape:
+    /// <c>%3B</c> to <c>;</c>, <c>%0D</c>, <c>%0A</c>, <c>%5D</c> to <c>]</c>), whether or not it decodes percents.
+    /// </summary>
+    private static readonly string[] AzureReservedSequences = ["%3B", "%0D", "%0A", "%5D"];
+
     /// <summary>The masking command for one form, escaped the way the runner decodes it.</summary>
     public static string Command(CiSystem system, string form) => system switch
     {
@@ -35,23 +41,59 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
         CiSystem.GitHubActions => "::add-mask::" + new StringBuilder(form).Replace("%", "%25").Replace("\r", "%0D").Replace("\n", "%0A"),
 
         // The agent's CommandStringConvertor: % first (as %AZP25), then ; CR LF ].
-        CiSystem.AzurePipelines => "##vso[task.setsecret]" + new StringBuilder(form).Replace("%", "%AZP25").Replace(";", "%3B").Replace("\r", "%0D").Replace("\n", "%0A").Replace("]", "%5D"),
+        CiSystem.AzurePipelines => "##vso[task.setsecret]" + EscapeAzureReserved(new StringBuilder(form).Replace("%", "%AZP25")),
         _ => throw new ArgumentOutOfRangeException(nameof(system)),
     };
 
     /// <summary>
     /// Every command needed for one form. An Azure agent turns <c>%AZP25</c> back into <c>%</c> only when its
-    /// percent decoding is on; a form with a <c>%</c> is registered both ways, so it is masked either way
-    /// (the other registration then names a string that never appears, which is harmless).
+    /// percent decoding is on (the DECODE_PERCENTS knob); with it off, agents before 3.220.1 register the
+    /// command's text with <c>%AZP25</c> still in it, which never appears in a log. So a form with a <c>%</c> is
+    /// also registered without percent escaping, for such agents. They still decode <c>%3B</c>, <c>%0D</c>,
+    /// <c>%0A</c> and <c>%5D</c>, and no escaping can make them register a string that holds one of those
+    /// literally: for them the pieces between those sequences are registered instead
+    /// (<see cref="PiecesForAgentsWithoutPercentDecoding"/>), pieces shorter than <see cref="MinimumLength"/>
+    /// left out. Registrations one kind of agent cannot use name strings that never appear, which is harmless.
     /// </summary>
     public static IEnumerable<string> Commands(CiSystem system, string form)
     {
         yield return Command(system, form);
         if (system == CiSystem.AzurePipelines && form.Contains('%', StringComparison.Ordinal))
         {
-            yield return "##vso[task.setsecret]" + new StringBuilder(form).Replace(";", "%3B").Replace("\r", "%0D").Replace("\n", "%0A").Replace("]", "%5D");
+            foreach (var piece in PiecesForAgentsWithoutPercentDecoding(form).Where(IsLongEnough))
+            {
+                yield return "##vso[task.setsecret]" + EscapeAzureReserved(new StringBuilder(piece));
+            }
         }
     }
+
+    /// <summary>
+    /// What an Azure agent without percent decoding can be made to mask of a form: the form cut at each literal
+    /// <c>%3B</c>, <c>%0D</c>, <c>%0A</c>, <c>%5D</c> (the form itself when it holds none). Empty pieces are left out.
+    /// </summary>
+    public static IReadOnlyList<string> PiecesForAgentsWithoutPercentDecoding(string form)
+    {
+        var pieces = new List<string>();
+        var start = 0;
+        for (var i = form.IndexOf('%', StringComparison.Ordinal); i >= 0; i = form.IndexOf('%', i + 1))
+        {
+            // The agent's Replace is ordinal: %3b is not decoded, so it does not cut.
+            if (Array.Exists(AzureReservedSequences, sequence => string.CompareOrdinal(form, i, sequence, 0, sequence.Length) == 0))
+            {
+                pieces.Add(form[start..i]);
+                start = i + 3;
+                i += 2;
+            }
+        }
+
+        pieces.Add(form[start..]);
+        return pieces.Where(p => p.Length > 0).ToList();
+    }
+
+    private static string EscapeAzureReserved(StringBuilder text) =>
+        text.Replace(";", "%3B").Replace("\r", "%0D").Replace("\n", "%0A").Replace("]", "%5D").ToString();
+
+    private static bool IsLongEnough(string form) => form.Trim().Length >= MinimumLength;
 
     public void Register(ResolvedValueForms forms)
     {
@@ -64,26 +106,37 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
         foreach (var (id, secretForms) in forms.FormsBySecret)
         {
             var skipped = 0;
+            var skippedPieces = 0;
             foreach (var form in secretForms)
             {
-                if (form.Trim().Length < MinimumLength)
+                if (!IsLongEnough(form))
                 {
                     skipped++;
                     continue;
                 }
 
-                if (registered.Add(form))
+                foreach (var command in Commands(system, form))
                 {
-                    foreach (var command in Commands(system, form))
+                    if (registered.Add(command))
                     {
                         console.Out.WriteLine(command);
                     }
+                }
+
+                if (system == CiSystem.AzurePipelines && form.Contains('%', StringComparison.Ordinal))
+                {
+                    skippedPieces += PiecesForAgentsWithoutPercentDecoding(form).Count(p => !IsLongEnough(p));
                 }
             }
 
             if (skipped > 0)
             {
                 console.Warn(DiagnosticCodes.CiMaskingSkipped, $"Secret '{id}' has {skipped} form(s) (value, escaped form or line) shorter than {MinimumLength} characters; {system} does not mask them. Use a longer value.");
+            }
+
+            if (skippedPieces > 0)
+            {
+                console.Warn(DiagnosticCodes.CiMaskingSkipped, $"Secret '{id}' holds a literal %3B, %0D, %0A or %5D: an Azure agent without percent decoding (DECODE_PERCENTS=false, agents before 3.220.1) masks only the text between them, and {skippedPieces} such piece(s) are shorter than {MinimumLength} characters and stay visible there. Use a longer value or one without those sequences.");
             }
         }
     }

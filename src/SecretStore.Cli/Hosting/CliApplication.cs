@@ -14,13 +14,16 @@ internal static class CliApplication
     {
         var context = new CliContext(console, environment ?? System.Environment.GetEnvironmentVariable);
         var root = BuildRoot(context);
-        var parse = root.Parse(args);
+        // No response files: '@name' would read a file into the command line, and a value typed as '@...'
+        // would be taken for one (then a line of that file could come back in an error).
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
-            // Usage errors in the same coded format as every other error, so CI annotates them too.
-            foreach (var error in parse.Errors)
+            // Usage errors in the same coded format as every other error, so CI annotates them too; worded
+            // so that no typed argument comes back (it may be a value typed in the wrong place).
+            foreach (var message in UsageErrors.Describe(parse, args))
             {
-                console.Report(new Diagnostic(DiagnosticCodes.InvalidArgument, DiagnosticSeverity.Error, error.Message));
+                console.Report(new Diagnostic(DiagnosticCodes.InvalidArgument, DiagnosticSeverity.Error, message));
             }
 
             console.Error.WriteLine("Run 'secretstore --help' (or '<command> --help') for usage.");

@@ -11,7 +11,8 @@ internal static class SecretIdArgument
         var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
         if (text is null || slash <= 0 || slash == text.Length - 1)
         {
-            throw new UsageException($"'{text}' is not <app>/<name>.");
+            // The text is not repeated: a value typed in place of the id must not reach a log.
+            throw new UsageException($"The secret id given is not <app>/<name> ({UsageErrors.NotRepeated}).");
         }
 
         return new SecretId(text[..slash], text[(slash + 1)..]);

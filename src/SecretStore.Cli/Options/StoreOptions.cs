@@ -74,6 +74,6 @@ internal sealed class StoreOptions
             };
         }
 
-        throw new UsageException($"--store '{store}' is not file:<path> or dynamodb:<table>.");
+        throw new UsageException($"--store is not file:<path> or dynamodb:<table> (the text given is {UsageErrors.NotRepeated}).");
     }
 }

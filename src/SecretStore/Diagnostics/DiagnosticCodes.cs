@@ -14,6 +14,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidStoreConfiguration = new("SSB0003", "Invalid secret store configuration");
     public static readonly DiagnosticCode Summary = new("SSB0004", "Resolution summary");
     public static readonly DiagnosticCode CiMaskingSkipped = new("SSB0005", "Value too short to be masked by the CI system");
+    public static readonly DiagnosticCode PublishDirInProject = new("SSB0006", "Publish folder inside the project folder");
     public static readonly DiagnosticCode UnexpectedError = new("SSB0099", "Unexpected internal error");
 
     // 1xxx: configuration files and placeholder syntax

@@ -1,4 +1,5 @@
 using System.Text;
+using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
 
 namespace SecretStore.Cli.Tests.Commands;
@@ -114,6 +115,45 @@ public sealed class ResolveCommandTests : IDisposable
         Assert.Contains("##vso[task.setsecret]p@ss%3Bw%5Drd%AZP2525\"<x>&", lines);
         Assert.Contains("##vso[task.setsecret]-----BEGIN-----%0Aline-one%0Aline-two%0A-----END-----", lines);
         AssertValuesOnlyInMaskLines(lines, "##vso[task.setsecret]");
+    }
+
+    [Theory]
+    [MemberData(nameof(AzureAgentModel.Behaviours), MemberType = typeof(AzureAgentModel))]
+    public async Task On_Azure_Pipelines_a_value_with_literal_percent_3B_0D_0A_5D_is_masked_by_the_agent_whether_it_decodes_percents_or_not(string behaviour)
+    {
+        const string Value = "first-part%3Bsecond-part%0Athird-part%5Dlast-part%0D;end";
+        await _sandbox.SetAsync("shop/Literal", Value);
+        var file = _sandbox.Folder.Write("literal.json", "{\"Literal\": \"#{secret:shop/Literal}\"}\n");
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["TF_BUILD"] = "True" }, "resolve", "literal.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var agent = AzureAgentModel.For(behaviour);
+        foreach (var line in result.Stdout.Split('\n'))
+        {
+            agent.ProcessLine(line);
+        }
+
+        // A later step prints the published file: what the log shows of it.
+        var shown = agent.Mask(File.ReadAllText(file).TrimEnd('\n'));
+        Assert.Equal(
+            behaviour == "not-decoding-before-3.220.1" ? "{\"Literal\": \"***%3B***%0A***%5D***%0D***\"}" : "{\"Literal\": \"***\"}",
+            shown);
+        Assert.DoesNotContain("SSB0005", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_Azure_Pipelines_a_piece_between_literal_reserved_sequences_too_short_to_mask_gets_SSB0005_naming_the_secret()
+    {
+        await _sandbox.SetAsync("shop/Short", "ab%3Blong-enough-rest");
+        _sandbox.Folder.Write("short.json", "{\"Short\": \"#{secret:shop/Short}\"}");
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["TF_BUILD"] = "True" }, "resolve", "short.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("warning SSB0005: Secret 'shop/Short' holds a literal %3B, %0D, %0A or %5D", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("##vso[task.setsecret]long-enough-rest\n", result.Stdout, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(result.Stderr, "stderr", "ab%3Blong-enough-rest", "long-enough-rest");
     }
 
     [Fact]
