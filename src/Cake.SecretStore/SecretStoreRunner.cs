@@ -24,6 +24,7 @@ internal static class SecretStoreRunner
         var request = new ResolveRequest
         {
             Files = [.. files],
+            BaseDirectory = context.Environment.WorkingDirectory.FullPath,
             Mode = mode,
             DefaultApplication = settings.DefaultApplication,
             RequirePlaceholders = settings.RequirePlaceholders,
@@ -72,7 +73,9 @@ internal static class SecretStoreRunner
             return [Absolute(context, new FilePath(text))];
         }
 
-        return [.. context.Globber.GetFiles(pattern).Select(f => f.MakeAbsolute(context.Environment).FullPath)];
+        // The engine's globbing, not Cake's: one implementation for every face, and it never descends into a
+        // symbolic link to a folder, so a match cannot lie outside the folder it was matched in.
+        return FileGlobs.Expand(context.Environment.WorkingDirectory.FullPath, [text]);
     }
 
     /// <summary>Makes Cake file paths absolute against the working directory.</summary>

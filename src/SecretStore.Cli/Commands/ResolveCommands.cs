@@ -48,7 +48,8 @@ internal static class ResolveCommands
         var command = new Command(name, description) { files, app, report, allowOptional, requirePlaceholders };
         context.SetAction(command, async (parse, token) =>
         {
-            var expanded = FileGlobs.Expand(Directory.GetCurrentDirectory(), parse.GetValue(files) ?? []);
+            var baseDirectory = Directory.GetCurrentDirectory();
+            var expanded = FileGlobs.Expand(baseDirectory, parse.GetValue(files) ?? []);
             if (expanded.Count == 0)
             {
                 throw new SecretStoreException(DiagnosticCodes.FileNotFound, "The file arguments match no file.");
@@ -58,6 +59,7 @@ internal static class ResolveCommands
             var request = new ResolveRequest
             {
                 Files = expanded,
+                BaseDirectory = baseDirectory,
                 DefaultApplication = parse.GetValue(app),
                 Mode = mode,
                 AllowOptional = parse.GetValue(allowOptional),
