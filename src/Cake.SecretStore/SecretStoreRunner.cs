@@ -44,7 +44,7 @@ internal static class SecretStoreRunner
             throw Failure(result.Diagnostics);
         }
 
-        context.Log.Information("{0}", $"SecretStore: {Verb(mode)} {result.FilesScanned} file(s), {result.PlaceholderCount} placeholder(s), {result.SecretCount} secret(s), {result.FilesWritten} file(s) written.");
+        Information(context, $"SecretStore: {Verb(mode)} {result.FilesScanned} file(s), {result.PlaceholderCount} placeholder(s), {result.SecretCount} secret(s), {result.FilesWritten} file(s) written.");
         return result;
     }
 
@@ -132,7 +132,7 @@ internal static class SecretStoreRunner
             }
 
             // The engine's messages are vetted to be value-free; the inner exception is not passed on.
-            throw new CakeException(FailureExitCode, ex.Message);
+            throw new CakeException(FailureExitCode, LogText.Escape(ex.Message));
         }
     }
 
@@ -140,13 +140,20 @@ internal static class SecretStoreRunner
     {
         var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         var first = errors[0].ToMSBuildFormat();
-        return new CakeException(FailureExitCode, errors.Count == 1 ? first : $"{errors.Count} SecretStore errors; first: {first}");
+        return new CakeException(FailureExitCode, LogText.Escape(errors.Count == 1 ? first : $"{errors.Count} SecretStore errors; first: {first}"));
     }
+
+    /// <summary>Logs one information line, escaped (<see cref="LogText.Escape"/>): ids and paths come from outside.</summary>
+    public static void Information(ICakeContext context, string text) => context.Log.Information("{0}", LogText.Escape(text));
+
+    /// <summary>Logs one verbose line, escaped (<see cref="LogText.Escape"/>).</summary>
+    public static void Verbose(ICakeContext context, string text) => context.Log.Verbose("{0}", LogText.Escape(text));
 
     private static void Log(ICakeContext context, Diagnostic diagnostic)
     {
-        // "{0}": diagnostic text holds placeholders such as #{secret:Name}, which are not format strings.
-        var text = diagnostic.ToMSBuildFormat();
+        // "{0}": diagnostic text holds placeholders such as #{secret:Name}, which are not format strings. The text is
+        // escaped once more here, at the addin's output boundary (idempotent), so no name can start a CI command.
+        var text = LogText.Escape(diagnostic.ToMSBuildFormat());
         switch (diagnostic.Severity)
         {
             case DiagnosticSeverity.Error:

@@ -112,14 +112,14 @@ internal static class ResolveCommands
             case ResolveMode.Resolve:
                 foreach (var file in result.Report.Files.Where(f => f.Written))
                 {
-                    console.Out.WriteLine(file.Path);
+                    console.WriteRow(file.Path);
                 }
 
                 break;
             case ResolveMode.List:
                 foreach (var secret in result.Report.RequiredSecrets)
                 {
-                    console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{secret.Application}/{secret.Name}\t{(secret.Optional ? "optional" : "required")}\t{secret.References}"));
+                    console.WriteRow($"{secret.Application}/{secret.Name}", secret.Optional ? "optional" : "required", secret.References.ToString(CultureInfo.InvariantCulture));
                 }
 
                 break;
