@@ -55,7 +55,7 @@ public static partial class SecretStoreAliases
         ArgumentNullException.ThrowIfNull(settings);
         var id = new SecretId(SecretStoreRunner.ApplicationOrDefault(application, settings), name);
         var secret = SecretStoreRunner.WithStore(context, settings, store => store.GetAsync(id));
-        context.Log.Verbose("{0}", $"SecretStore: read {id} (revision {secret.Metadata.Revision}).");
+        SecretStoreRunner.Verbose(context, $"SecretStore: read {id} (revision {secret.Metadata.Revision}).");
         return secret.Value;
     }
 }

@@ -52,7 +52,7 @@ public static partial class SecretStoreAliases
         var id = new SecretId(SecretStoreRunner.ApplicationOrDefault(application, settings), name);
         var options = settings.KeyId is null ? null : new SetSecretOptions { KeyId = settings.KeyId };
         var metadata = SecretStoreRunner.WithStore(context, settings, store => store.SetAsync(id, value, options));
-        context.Log.Information("{0}", $"SecretStore: saved {id} (revision {metadata.Revision}).");
+        SecretStoreRunner.Information(context, $"SecretStore: saved {id} (revision {metadata.Revision}).");
         return metadata;
     }
 }

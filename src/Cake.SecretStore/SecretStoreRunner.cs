@@ -24,6 +24,7 @@ internal static class SecretStoreRunner
         var request = new ResolveRequest
         {
             Files = [.. files],
+            BaseDirectory = context.Environment.WorkingDirectory.FullPath,
             Mode = mode,
             DefaultApplication = settings.DefaultApplication,
             RequirePlaceholders = settings.RequirePlaceholders,
@@ -43,7 +44,7 @@ internal static class SecretStoreRunner
             throw Failure(result.Diagnostics);
         }
 
-        context.Log.Information("{0}", $"SecretStore: {Verb(mode)} {result.FilesScanned} file(s), {result.PlaceholderCount} placeholder(s), {result.SecretCount} secret(s), {result.FilesWritten} file(s) written.");
+        Information(context, $"SecretStore: {Verb(mode)} {result.FilesScanned} file(s), {result.PlaceholderCount} placeholder(s), {result.SecretCount} secret(s), {result.FilesWritten} file(s) written.");
         return result;
     }
 
@@ -72,7 +73,9 @@ internal static class SecretStoreRunner
             return [Absolute(context, new FilePath(text))];
         }
 
-        return [.. context.Globber.GetFiles(pattern).Select(f => f.MakeAbsolute(context.Environment).FullPath)];
+        // The engine's globbing, not Cake's: one implementation for every face, and it never descends into a
+        // symbolic link to a folder, so a match cannot lie outside the folder it was matched in.
+        return FileGlobs.Expand(context.Environment.WorkingDirectory.FullPath, [text]);
     }
 
     /// <summary>Makes Cake file paths absolute against the working directory.</summary>
@@ -129,7 +132,7 @@ internal static class SecretStoreRunner
             }
 
             // The engine's messages are vetted to be value-free; the inner exception is not passed on.
-            throw new CakeException(FailureExitCode, ex.Message);
+            throw new CakeException(FailureExitCode, LogText.Escape(ex.Message));
         }
     }
 
@@ -137,13 +140,20 @@ internal static class SecretStoreRunner
     {
         var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         var first = errors[0].ToMSBuildFormat();
-        return new CakeException(FailureExitCode, errors.Count == 1 ? first : $"{errors.Count} SecretStore errors; first: {first}");
+        return new CakeException(FailureExitCode, LogText.Escape(errors.Count == 1 ? first : $"{errors.Count} SecretStore errors; first: {first}"));
     }
+
+    /// <summary>Logs one information line, escaped (<see cref="LogText.Escape"/>): ids and paths come from outside.</summary>
+    public static void Information(ICakeContext context, string text) => context.Log.Information("{0}", LogText.Escape(text));
+
+    /// <summary>Logs one verbose line, escaped (<see cref="LogText.Escape"/>).</summary>
+    public static void Verbose(ICakeContext context, string text) => context.Log.Verbose("{0}", LogText.Escape(text));
 
     private static void Log(ICakeContext context, Diagnostic diagnostic)
     {
-        // "{0}": diagnostic text holds placeholders such as #{secret:Name}, which are not format strings.
-        var text = diagnostic.ToMSBuildFormat();
+        // "{0}": diagnostic text holds placeholders such as #{secret:Name}, which are not format strings. The text is
+        // escaped once more here, at the addin's output boundary (idempotent), so no name can start a CI command.
+        var text = LogText.Escape(diagnostic.ToMSBuildFormat());
         switch (diagnostic.Severity)
         {
             case DiagnosticSeverity.Error:

@@ -86,6 +86,7 @@ public sealed class ResolveSecrets : SecretStoreTask
             new ResolveRequest
             {
                 Files = files,
+                BaseDirectory = Path.GetFullPath(Directory),
                 DefaultApplication = string.IsNullOrWhiteSpace(Application) ? null : Application,
                 Mode = mode,
                 RequirePlaceholders = RequirePlaceholders,

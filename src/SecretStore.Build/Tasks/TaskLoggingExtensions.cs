@@ -24,7 +24,10 @@ internal static class TaskLoggingExtensions
     {
         var code = diagnostic.Code.Id;
         var helpLink = HelpBase + code.ToLowerInvariant();
-        var file = diagnostic.FilePath ?? projectFile;
+        // The logger composes "file(line,col): error CODE: message" itself, so both parts are escaped here: a path
+        // or name from the store must not start a line or a CI workflow command (LogText.Escape).
+        var file = LogText.Escape(diagnostic.FilePath ?? projectFile);
+        var message = LogText.Escape(diagnostic.Message);
         var line = Math.Max(diagnostic.Line, 0);
         var column = line > 0 ? Math.Max(diagnostic.Column, 1) : 0;
 
@@ -33,13 +36,13 @@ internal static class TaskLoggingExtensions
         switch (diagnostic.Severity)
         {
             case DiagnosticSeverity.Error:
-                log.LogError(Subcategory, code, helpKeyword: null, helpLink, file, line, column, 0, 0, diagnostic.Message);
+                log.LogError(Subcategory, code, helpKeyword: null, helpLink, file, line, column, 0, 0, message);
                 break;
             case DiagnosticSeverity.Warning:
-                log.LogWarning(Subcategory, code, helpKeyword: null, helpLink, file, line, column, 0, 0, diagnostic.Message);
+                log.LogWarning(Subcategory, code, helpKeyword: null, helpLink, file, line, column, 0, 0, message);
                 break;
             default:
-                log.LogMessage(Subcategory, code, helpKeyword: null, file, line, column, 0, 0, Microsoft.Build.Framework.MessageImportance.High, diagnostic.Message);
+                log.LogMessage(Subcategory, code, helpKeyword: null, file, line, column, 0, 0, Microsoft.Build.Framework.MessageImportance.High, message);
                 break;
         }
     }

@@ -44,9 +44,14 @@ internal static class ImportCommand
                     token).ConfigureAwait(false);
                 foreach (var outcome in outcomes)
                 {
-                    context.Console.Out.WriteLine(outcome.Status == ProtectedSecretImportStatus.Unchanged
-                        ? $"{outcome.Record.Id}\tunchanged"
-                        : string.Create(CultureInfo.InvariantCulture, $"{outcome.Record.Id}\timported\trevision {outcome.Revision}\t{outcome.Record.Format}\t{outcome.Record.MasterKeyId}"));
+                    if (outcome.Status == ProtectedSecretImportStatus.Unchanged)
+                    {
+                        context.Console.WriteRow(outcome.Record.Id.ToString(), "unchanged");
+                    }
+                    else
+                    {
+                        context.Console.WriteRow(outcome.Record.Id.ToString(), "imported", string.Create(CultureInfo.InvariantCulture, $"revision {outcome.Revision}"), outcome.Record.Format.ToString(), outcome.Record.MasterKeyId);
+                    }
                 }
             }
             finally

@@ -34,7 +34,7 @@ internal static class KeysCommands
         context.SetAction(command, (parse, _) =>
         {
             using var keyring = RsaKeyring.Create(parse.GetRequiredValue(dir), RequireText(parse.GetValue(keyId), "--key-id"), parse.GetValue(size));
-            context.Console.Out.WriteLine(keyring.DefaultKeyId);
+            context.Console.WriteRow(keyring.DefaultKeyId);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
@@ -82,7 +82,7 @@ internal static class KeysCommands
             if (signingText is not null)
             {
                 keyring.ImportSigningKey(signingText);
-                context.Console.Out.WriteLine("signing key imported");
+                context.Console.WriteRow("signing key imported");
             }
 
             if (keyText is not null)
@@ -93,7 +93,7 @@ internal static class KeysCommands
                     context.Console.Warn(DiagnosticCodes.KeyMaterialMissing, $"The file given with --private-key for '{id}' holds a public key only; it was added as a write-only entry.");
                 }
 
-                context.Console.Out.WriteLine(id);
+                context.Console.WriteRow(id);
             }
 
             return ExitCodes.Success;
@@ -111,11 +111,18 @@ internal static class KeysCommands
             foreach (var id in keyring.KeyIds)
             {
                 var halves = keyring.HasPrivateKey(id) ? "public+private" : "public";
-                var isDefault = string.Equals(id, keyring.DefaultKeyId, StringComparison.Ordinal) ? "\tdefault" : string.Empty;
-                context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{id}\t{keyring.GetKeySize(id)}\t{halves}{isDefault}"));
+                var size = keyring.GetKeySize(id).ToString(CultureInfo.InvariantCulture);
+                if (string.Equals(id, keyring.DefaultKeyId, StringComparison.Ordinal))
+                {
+                    context.Console.WriteRow(id, size, halves, "default");
+                }
+                else
+                {
+                    context.Console.WriteRow(id, size, halves);
+                }
             }
 
-            context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(signing)\t{keyring.SigningKeySize}\t{(keyring.CanSign ? "public+private" : "public")}"));
+            context.Console.WriteRow("(signing)", keyring.SigningKeySize.ToString(CultureInfo.InvariantCulture), keyring.CanSign ? "public+private" : "public");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

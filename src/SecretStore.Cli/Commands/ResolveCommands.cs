@@ -48,7 +48,8 @@ internal static class ResolveCommands
         var command = new Command(name, description) { files, app, report, allowOptional, requirePlaceholders };
         context.SetAction(command, async (parse, token) =>
         {
-            var expanded = FileGlobs.Expand(Directory.GetCurrentDirectory(), parse.GetValue(files) ?? []);
+            var baseDirectory = Directory.GetCurrentDirectory();
+            var expanded = FileGlobs.Expand(baseDirectory, parse.GetValue(files) ?? []);
             if (expanded.Count == 0)
             {
                 throw new SecretStoreException(DiagnosticCodes.FileNotFound, "The file arguments match no file.");
@@ -58,6 +59,7 @@ internal static class ResolveCommands
             var request = new ResolveRequest
             {
                 Files = expanded,
+                BaseDirectory = baseDirectory,
                 DefaultApplication = parse.GetValue(app),
                 Mode = mode,
                 AllowOptional = parse.GetValue(allowOptional),
@@ -110,14 +112,14 @@ internal static class ResolveCommands
             case ResolveMode.Resolve:
                 foreach (var file in result.Report.Files.Where(f => f.Written))
                 {
-                    console.Out.WriteLine(file.Path);
+                    console.WriteRow(file.Path);
                 }
 
                 break;
             case ResolveMode.List:
                 foreach (var secret in result.Report.RequiredSecrets)
                 {
-                    console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{secret.Application}/{secret.Name}\t{(secret.Optional ? "optional" : "required")}\t{secret.References}"));
+                    console.WriteRow($"{secret.Application}/{secret.Name}", secret.Optional ? "optional" : "required", secret.References.ToString(CultureInfo.InvariantCulture));
                 }
 
                 break;

@@ -34,9 +34,11 @@ internal static class RewrapCommand
             foreach (var outcome in outcomes)
             {
                 var state = !outcome.Changed ? "unchanged" : options.DryRun ? "would rewrap" : "rewrapped";
-                context.Console.Out.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{outcome.Id}\t{state}\t{outcome.Before.Format} {outcome.Before.MasterKeyId} -> {Target(outcome, options)}\trevision {outcome.After.Revision}"));
+                context.Console.WriteRow(
+                    outcome.Id.ToString(),
+                    state,
+                    $"{outcome.Before.Format} {outcome.Before.MasterKeyId} -> {Target(outcome, options)}",
+                    string.Create(CultureInfo.InvariantCulture, $"revision {outcome.After.Revision}"));
             }
 
             return ExitCodes.Success;

@@ -42,7 +42,7 @@ internal static class SecretCommands
 
             using var store = context.OpenStore(parse, parse.GetValue(keyId));
             var metadata = await store.SetAsync(secretId, value, new SetSecretOptions { KeyId = parse.GetValue(keyId), ExpectedRevision = revision }, token).ConfigureAwait(false);
-            context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id}\trevision {metadata.Revision}\t{metadata.Format}\t{metadata.MasterKeyId}"));
+            context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), metadata.MasterKeyId);
             return ExitCodes.Success;
         });
         return command;
@@ -88,7 +88,7 @@ internal static class SecretCommands
             using var store = context.OpenStore(parse);
             foreach (var metadata in await store.ListAsync(application, token).ConfigureAwait(false))
             {
-                context.Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id.Name}\t{metadata.Revision}\t{metadata.Format}\t{metadata.MasterKeyId}"));
+                context.Console.WriteRow(metadata.Id.Name, metadata.Revision.ToString(CultureInfo.InvariantCulture), metadata.Format.ToString(), metadata.MasterKeyId);
             }
 
             return ExitCodes.Success;
@@ -110,7 +110,7 @@ internal static class SecretCommands
                 throw new SecretNotFoundException(secretId);
             }
 
-            context.Console.Out.WriteLine($"{secretId}\tdeleted");
+            context.Console.WriteRow(secretId.ToString(), "deleted");
             return ExitCodes.Success;
         });
         return command;

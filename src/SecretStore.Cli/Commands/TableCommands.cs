@@ -26,7 +26,7 @@ internal static class TableCommands
 
             using var repository = DynamoDbSecretRepository.Create(settings);
             var created = await repository.CreateTableAsync(TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout))), token).ConfigureAwait(false);
-            context.Console.Out.WriteLine($"{settings.Table}\t{(created ? "created" : "exists")}");
+            context.Console.WriteRow(settings.Table, created ? "created" : "exists");
             return ExitCodes.Success;
         });
         command.Subcommands.Add(create);

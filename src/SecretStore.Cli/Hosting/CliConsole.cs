@@ -14,7 +14,11 @@ internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, boo
     /// <summary>Raw stdout, for <c>get</c>: exactly the value's bytes.</summary>
     public Stream OutStream { get; } = stdout;
 
-    /// <summary>Text results on stdout (UTF-8, LF line ends, flushed at once so order with raw writes is kept).</summary>
+    /// <summary>
+    /// Raw text on stdout (UTF-8, LF line ends, flushed at once so order with raw writes is kept): only for text the
+    /// tool writes on purpose (help, the CI mask commands). Results built from store content or paths go through
+    /// <see cref="WriteRow"/>.
+    /// </summary>
     public TextWriter Out { get; } = new StreamWriter(stdout, Utf8) { AutoFlush = true, NewLine = "\n" };
 
     /// <summary>Diagnostics and progress on stderr.</summary>
@@ -36,8 +40,14 @@ internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, boo
         Console.IsInputRedirected,
         Console.IsErrorRedirected);
 
-    /// <summary>Writes one diagnostic to stderr as <c>file(line,col): error SSB####: message</c>.</summary>
+    /// <summary>Writes one diagnostic to stderr as <c>file(line,col): error SSB####: message</c>, escaped (<see cref="LogText"/>).</summary>
     public void Report(Diagnostic diagnostic) => Error.WriteLine(diagnostic.ToMSBuildFormat());
+
+    /// <summary>
+    /// Writes one result row to stdout: each field escaped with <see cref="LogText.Escape"/>, fields joined by TAB,
+    /// so a name or key id from the store cannot add a line or a CI workflow command.
+    /// </summary>
+    public void WriteRow(params IEnumerable<string?> fields) => Out.WriteLine(LogText.Row(fields));
 
     /// <summary>Writes a warning with a code and no file.</summary>
     public void Warn(DiagnosticCode code, string message) => Report(new Diagnostic(code, DiagnosticSeverity.Warning, message));

@@ -20,7 +20,8 @@ public sealed record Diagnostic(
 {
     /// <summary>
     /// Formats the diagnostic the way MSBuild and CI systems parse it:
-    /// <c>file(line,col): error SSB1001: message</c>.
+    /// <c>file(line,col): error SSB1001: message</c>, escaped as one log line (<see cref="LogText.Escape"/>): a
+    /// file path, name or key id from outside cannot start a line or a CI workflow command.
     /// </summary>
     public string ToMSBuildFormat()
     {
@@ -33,7 +34,7 @@ public sealed record Diagnostic(
         var origin = FilePath is null
             ? "secretstore"
             : Line > 0 ? $"{FilePath}({Line},{Math.Max(Column, 1)})" : FilePath;
-        return $"{origin}: {severity} {Code.Id}: {Message}";
+        return LogText.Escape($"{origin}: {severity} {Code.Id}: {Message}");
     }
 
     /// <inheritdoc />

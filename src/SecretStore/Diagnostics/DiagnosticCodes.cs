@@ -35,6 +35,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode FileWriteFailed = new("SSB1015", "Resolved file could not be written");
     public static readonly DiagnosticCode DtdProhibited = new("SSB1016", "XML with a DTD is not processed");
     public static readonly DiagnosticCode UnsupportedFile = new("SSB1017", "File cannot be rewritten (symbolic link or unsupported file)");
+    public static readonly DiagnosticCode PathThroughLink = new("SSB1018", "File is reached through a symbolic link to a folder");
+    public static readonly DiagnosticCode PlaceholderInValue = new("SSB1019", "Secret value would be read as a placeholder by a later resolve");
 
     // 2xxx: secret store and backends
     public static readonly DiagnosticCode SecretNotFound = new("SSB2001", "Secret not found");

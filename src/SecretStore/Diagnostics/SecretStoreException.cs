@@ -8,7 +8,7 @@ public class SecretStoreException : Exception
 {
     /// <summary>Creates an exception for one code and a value-free message.</summary>
     public SecretStoreException(DiagnosticCode code, string message, Exception? innerException = null)
-        : base($"{code.Id}: {message}", innerException)
+        : base(LogText.Escape($"{code.Id}: {message}"), innerException)
     {
         Code = code;
         Diagnostics = [new Diagnostic(code, DiagnosticSeverity.Error, message)];

@@ -1,4 +1,5 @@
 using SecretStore.Diagnostics;
+using SecretStore.Resolution.Files;
 using SecretStore.Resolution.Formats;
 using SecretStore.Resolution.Mapping;
 using SecretStore.Resolution.Reporting;
@@ -13,10 +14,10 @@ namespace SecretStore.Resolution;
 /// </summary>
 internal static class FileAnalyzer
 {
-    public static async Task<FileWork> AnalyzeAsync(string path, string? defaultApplication, IReadOnlyList<MappingSpec> mappings, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    public static async Task<FileWork> AnalyzeAsync(string path, string baseDirectory, string? defaultApplication, IReadOnlyList<MappingSpec> mappings, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var work = new FileWork(path, Path.GetFullPath(path));
-        if (!await ReadAsync(work, diagnostics, cancellationToken).ConfigureAwait(false))
+        if (!await ReadAsync(work, baseDirectory, diagnostics, cancellationToken).ConfigureAwait(false))
         {
             work.Failed = true;
             return work;
@@ -68,10 +69,17 @@ internal static class FileAnalyzer
         return work;
     }
 
-    private static async Task<bool> ReadAsync(FileWork work, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private static async Task<bool> ReadAsync(FileWork work, string baseDirectory, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         try
         {
+            var root = PathContainment.RootOf(work.FullPath, baseDirectory);
+            if (PathContainment.FindLinkedFolder(root, work.FullPath) is { } link)
+            {
+                diagnostics.Add(Error(DiagnosticCodes.PathThroughLink, $"The file is reached through the symbolic link (or junction) '{link}', so its real path is not under '{root}'; links to folders are never followed. Resolve the folder the link points to instead.", work.Path));
+                return false;
+            }
+
             var info = new FileInfo(work.FullPath);
             if (info.LinkTarget is not null)
             {

@@ -1,11 +1,15 @@
 using Microsoft.Extensions.FileSystemGlobbing;
+using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
 
 namespace SecretStore.Resolution;
 
 /// <summary>
 /// Expands file arguments: a plain path is kept as given (made absolute) even when it does not exist, so the
 /// resolver reports it (<c>SSB1009</c>); a glob (<c>*</c>, <c>?</c>, <c>**</c>) is matched on disk; an entry
-/// starting with <c>!</c> excludes the files its glob matches.
+/// starting with <c>!</c> excludes the files its glob matches. A glob never descends into a symbolic link to a
+/// folder (or a junction): <c>publish/sub -> /elsewhere</c> is not part of <c>publish/**</c>, so a match cannot
+/// lie outside the folder it was matched in. The resolver refuses a listed path that goes through such a link
+/// (<c>SSB1018</c>).
 /// </summary>
 public static class FileGlobs
 {
@@ -68,6 +72,53 @@ public static class FileGlobs
 
         var matcher = new Matcher(comparison);
         matcher.AddInclude(glob);
-        return matcher.GetResultsInFullPath(root).Select(Path.GetFullPath).Order(StringComparer.Ordinal);
+        var rootInfo = new NoLinkDirectory(new DirectoryInfo(root), isRoot: true);
+        return matcher.Execute(rootInfo).Files
+            .Select(f => Path.GetFullPath(Path.Combine(root, f.Path)))
+            .Order(StringComparer.Ordinal);
+    }
+
+    private static bool IsLink(FileSystemInfo info) =>
+        info.LinkTarget is not null || (info.Attributes & FileAttributes.ReparsePoint) != 0;
+
+    /// <summary>A folder whose enumeration leaves out links to folders, so the matcher never walks through one.</summary>
+    /// <param name="directory">The folder.</param>
+    /// <param name="isRoot">The glob's own root is walked even when it is a link: it is the folder the user named.</param>
+    private sealed class NoLinkDirectory(DirectoryInfo directory, bool isRoot = false) : DirectoryInfoBase
+    {
+        public override string Name => directory.Name;
+
+        public override string FullName => directory.FullName;
+
+        public override DirectoryInfoBase? ParentDirectory => directory.Parent is { } parent ? new NoLinkDirectory(parent) : null;
+
+        public override IEnumerable<FileSystemInfoBase> EnumerateFileSystemInfos()
+        {
+            if (!directory.Exists || (!isRoot && IsLink(directory)))
+            {
+                yield break;
+            }
+
+            foreach (var entry in directory.EnumerateFileSystemInfos("*", SearchOption.TopDirectoryOnly))
+            {
+                switch (entry)
+                {
+                    case DirectoryInfo sub when !IsLink(sub):
+                        yield return new NoLinkDirectory(sub);
+                        break;
+                    case FileInfo file:
+                        // A file link is still matched: the resolver refuses it by name (SSB1017) instead of skipping it.
+                        yield return new FileInfoWrapper(file);
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        public override DirectoryInfoBase GetDirectory(string path) =>
+            new NoLinkDirectory(new DirectoryInfo(Path.Combine(directory.FullName, path)));
+
+        public override FileInfoBase GetFile(string path) => new FileInfoWrapper(new FileInfo(Path.Combine(directory.FullName, path)));
     }
 }

@@ -33,7 +33,7 @@ internal static class FileRenderer
 
         var text = work.Text;
         var lineEnding = work.Lines!.LineEnding;
-        var edits = new List<(int Start, int End, string Written)>(work.Substitutions.Count + work.Escapes.Count);
+        var edits = new List<(int Start, int End, string Written, Substitution? Source)>(work.Substitutions.Count + work.Escapes.Count);
         var wildcards = new HashSet<string>(StringComparer.Ordinal);
         var failed = false;
         foreach (var substitution in work.Substitutions)
@@ -62,7 +62,7 @@ internal static class FileRenderer
             }
 
             forms.Add(substitution.Id, secret.Value, outcome.Written, substitution.Modifiers);
-            edits.Add((substitution.Site.ReplaceStart, substitution.Site.ReplaceEnd, outcome.Written));
+            edits.Add((substitution.Site.ReplaceStart, substitution.Site.ReplaceEnd, outcome.Written, substitution));
         }
 
         if (failed)
@@ -72,21 +72,28 @@ internal static class FileRenderer
 
         foreach (var escape in work.Escapes)
         {
-            edits.Add((escape, escape + 1, string.Empty));
+            edits.Add((escape, escape + 1, string.Empty, null));
         }
 
         edits.Sort((a, b) => a.Start.CompareTo(b.Start));
         var output = new StringBuilder(text.Length + 64);
+        var written = new List<(int Start, int End, Substitution Source)>(work.Substitutions.Count);
         var position = 0;
-        foreach (var (start, end, written) in edits)
+        foreach (var (start, end, value, source) in edits)
         {
-            output.Append(text, position, start - position).Append(written);
+            output.Append(text, position, start - position);
+            if (source is not null)
+            {
+                written.Add((output.Length, output.Length + value.Length, source));
+            }
+
+            output.Append(value);
             position = end;
         }
 
         output.Append(text, position, text.Length - position);
         var resolved = output.ToString();
-        if (!ShapeHolds(work, resolved, wildcards, diagnostics))
+        if (!NoPlaceholderInValues(work, resolved, written, diagnostics) || !ShapeHolds(work, resolved, wildcards, diagnostics))
         {
             return;
         }
@@ -114,6 +121,45 @@ internal static class FileRenderer
         substitution.Outcome = PlaceholderOutcome.Failed;
         diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.SecretNotFound, $"{Describe(substitution)}: secret '{substitution.Id}' was not found{(substitution.IsOptional ? " (optional secrets are not allowed in this run)" : string.Empty)}.", work.Path, substitution.Line, substitution.Column));
         return true;
+    }
+
+    /// <summary>
+    /// A value is written once and never scanned again in this run, but the file may be resolved again (MSBuild
+    /// publishes, then <c>secretstore resolve</c> runs over the artifact): any placeholder text that a written value
+    /// forms, alone or with the text beside it, would then fetch and write another secret. Such output is refused
+    /// (<c>SSB1019</c>); the <c>literal</c> modifier writes a value's <c>#</c> so that it never reads as one.
+    /// </summary>
+    private static bool NoPlaceholderInValues(FileWork work, string resolved, List<(int Start, int End, Substitution Source)> written, List<Diagnostic> diagnostics)
+    {
+        var ok = true;
+        var reported = new HashSet<Substitution>();
+        for (var at = resolved.IndexOf(PlaceholderScanner.Marker, StringComparison.Ordinal); at >= 0; at = resolved.IndexOf(PlaceholderScanner.Marker, at + 1, StringComparison.Ordinal))
+        {
+            if (PlaceholderScanner.IsForeignToken(resolved, at))
+            {
+                continue;
+            }
+
+            // A preceding '#' makes it the '##{secret' escape, which a later resolve rewrites too.
+            var from = at > 0 && resolved[at - 1] == '#' ? at - 1 : at;
+            var to = at + PlaceholderScanner.Marker.Length;
+            foreach (var (start, end, source) in written)
+            {
+                if (start < to && from < end && reported.Add(source))
+                {
+                    ok = false;
+                    source.Outcome = PlaceholderOutcome.Failed;
+                    var hint = (source.Modifiers & PlaceholderModifiers.Literal) != 0
+                        ? "together with the file text beside the placeholder; change the value or the text around it"
+                        : source.Source == PlaceholderSource.Placeholder
+                            ? "add the 'literal' modifier to write it so that it can never be read as a placeholder, or change the value"
+                            : "change the value, or write it through a placeholder with the 'literal' modifier";
+                    diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.PlaceholderInValue, $"{Describe(source)}: the value of secret '{source.Id}' would put placeholder text ('{PlaceholderScanner.Marker}') into the file, which a later resolve of the file would read as a placeholder; {hint}.", work.Path, source.Line, source.Column));
+                }
+            }
+        }
+
+        return ok;
     }
 
     private static bool ShapeHolds(FileWork work, string resolved, IReadOnlySet<string> wildcards, List<Diagnostic> diagnostics)

@@ -6,6 +6,13 @@ public sealed class ResolveRequest
     /// <summary>The files, already expanded (see <see cref="FileGlobs.Expand"/>). A listed file that does not exist is an error.</summary>
     public required IReadOnlyList<string> Files { get; init; }
 
+    /// <summary>
+    /// The folder the files were listed or matched in (the publish folder, the working directory); null is the
+    /// current directory. A file under it must be reached without any symbolic link or junction between the two,
+    /// or it is refused (<c>SSB1018</c>) and nothing is written.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
+
     /// <summary>The application of placeholders that name none (<c>#{secret:Name}</c>).</summary>
     public string? DefaultApplication { get; init; }
 

@@ -28,6 +28,7 @@ public sealed class SecretResolver(ISecretStore store)
         var diagnostics = new List<Diagnostic>();
         var mappings = ParseMappings(request, diagnostics);
 
+        var baseDirectory = Path.GetFullPath(request.BaseDirectory ?? Directory.GetCurrentDirectory());
         var files = new List<FileWork>();
         var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         foreach (var path in request.Files)
@@ -41,7 +42,7 @@ public sealed class SecretResolver(ISecretStore store)
 
             if (seen.Add(Path.GetFullPath(path)))
             {
-                files.Add(await FileAnalyzer.AnalyzeAsync(path, request.DefaultApplication, mappings, diagnostics, cancellationToken).ConfigureAwait(false));
+                files.Add(await FileAnalyzer.AnalyzeAsync(path, baseDirectory, request.DefaultApplication, mappings, diagnostics, cancellationToken).ConfigureAwait(false));
             }
         }
 

@@ -16,8 +16,9 @@ public static class HostileValues
         ["dollar brace"] = "${HOME} ${{x}}",
         ["regex group zero"] = "$0",
         ["regex whole match"] = "$& $` $' $1 $$",
-        ["placeholder inside value"] = "#{secret:Other/Name}",
-        ["escaped placeholder inside value"] = "##{secret:Other/Name|json}",
+        // Placeholder text inside a value ("#{secret:Other/Name}", "##{secret:...}") is refused, not written:
+        // PlaceholderInValueTests pins that (SSB1019) and the 'literal' modifier that writes it safely.
+        ["another tool's token inside value"] = "#{secretKey} and #{Octopus.Var}",
         ["emoji"] = "🔑 pässwörd 密码 🚀",
         ["nul"] = "a\0b",
         ["control chars"] = "\u0001\u0007\u001b[31m\u001f\u007f",

@@ -201,13 +201,13 @@ public sealed class PlaceholderSyntaxTests : IDisposable
     }
 
     [Fact]
-    public async Task Value_that_looks_like_a_placeholder_is_not_resolved_again()
+    public async Task Value_that_looks_like_a_placeholder_is_never_resolved_and_is_refused_with_SSB1019()
     {
         var store = new InMemorySecretStore().With(App, "A", "#{secret:B}").With(App, "B", "leaked");
         var path = _folder.Write("x.txt", "A=#{secret:A}");
         var result = await RunAsync(store, [path]);
-        AssertSucceeded(result);
-        Assert.Equal("A=#{secret:B}", _folder.Read("x.txt"));
+        Assert.Equal("SSB1019", SingleError(result).Code.Id);
+        Assert.Equal("A=#{secret:A}", _folder.Read("x.txt"));
         Assert.Equal([new SecretStore.Secrets.SecretId(App, "A")], store.GetManyCalls.Single());
     }
 

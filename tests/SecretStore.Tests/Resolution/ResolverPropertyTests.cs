@@ -19,18 +19,23 @@ public sealed class ResolverPropertyTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    /// <summary>Printable text, every escaping-relevant character, any BMP letter and astral emoji; no lone surrogates, no sentinel.</summary>
+    /// <summary>
+    /// Printable text, every escaping-relevant character, any BMP letter and astral emoji; no lone surrogates, no
+    /// sentinel. Placeholder text (<c>#{secret:</c>) is refused in values (SSB1019, see PlaceholderInValueTests),
+    /// so only another tool's token stands in for it here.
+    /// </summary>
     private static readonly Gen<string> Piece = Gen.OneOf(
         Gen.Char[' ', '~'].Array[1, 8].Select(a => new string(a)),
         Gen.Char["\"\\<>&'\r\n\t]$#{}/|`%;=:,[]!-*?"].Array[1, 4].Select(a => new string(a)),
         Gen.Char['\u00A0', '\uD7FF'].Array[1, 3].Select(a => new string(a)),
-        Gen.OneOf(Gen.Const("🔑"), Gen.Const("🚀"), Gen.Const("\u2028"), Gen.Const("\u2029"), Gen.Const("#{secret:Other/X}"), Gen.Const("##{secret:"), Gen.Const("]]>"), Gen.Const("$&"), Gen.Const("$0")));
+        Gen.OneOf(Gen.Const("🔑"), Gen.Const("🚀"), Gen.Const("\u2028"), Gen.Const("\u2029"), Gen.Const("#{secretKey}"), Gen.Const("]]>"), Gen.Const("$&"), Gen.Const("$0")));
 
+    // A '#' right before "#{secretKey}" makes the '##{secret' escape, which is placeholder text too (SSB1019).
     private static readonly Gen<string> JsonValue = Gen.OneOf(
-        Piece.Array[0, 12].Select(string.Concat),
+        Piece.Array[0, 12].Select(string.Concat).Where(v => !v.Contains("##{secret", StringComparison.Ordinal)),
         Gen.Char['\0', '\u001F'].Array[1, 3].Select(a => new string(a)));
 
-    private static readonly Gen<string> XmlValue = Piece.Array[0, 12].Select(string.Concat);
+    private static readonly Gen<string> XmlValue = Piece.Array[0, 12].Select(string.Concat).Where(v => !v.Contains("##{secret", StringComparison.Ordinal));
 
     [Fact]
     public async Task Random_json_documents_resolve_to_the_secret_values_and_keep_every_other_byte()

@@ -32,7 +32,7 @@ internal static class ValueEscaper
         }
 
         var raw = (modifiers & PlaceholderModifiers.Raw) != 0;
-        return context switch
+        var outcome = context switch
         {
             EscapeContext.JsonValue => EscapeOutcome.Ok(value),
             EscapeContext.JsonString => EscapeOutcome.Ok(raw ? value : JsonString(value)),
@@ -41,6 +41,30 @@ internal static class ValueEscaper
             EscapeContext.XmlCData => XmlCData(value, lineEnding),
             _ => PlainText(value, raw, lineEnding),
         };
+        return (modifiers & PlaceholderModifiers.Literal) != 0 && outcome.Written is { } written ? Literal(written, context) : outcome;
+    }
+
+    /// <summary>
+    /// The <c>literal</c> modifier: every <c>#</c> of the written form becomes a character escape that the parser
+    /// reads back as <c>#</c> but the placeholder scanner, which reads the file's text, never sees as one.
+    /// </summary>
+    private static EscapeOutcome Literal(string written, EscapeContext context)
+    {
+        var escape = context switch
+        {
+            // In a JSON value (json modifier) a '#' can only stand inside a string: it is not valid JSON elsewhere.
+            EscapeContext.JsonString or EscapeContext.JsonValue => "\\u0023",
+            EscapeContext.XmlAttribute or EscapeContext.XmlText => "&#35;",
+            _ => null,
+        };
+        if (escape is null)
+        {
+            return written.Contains('#', StringComparison.Ordinal)
+                ? EscapeOutcome.Fail(DiagnosticCodes.PlaceholderInValue, $"the 'literal' modifier needs a character escape for '#', and {(context == EscapeContext.XmlCData ? "a CDATA section" : "a plain-text file")} has none; use the 'base64' modifier or move the placeholder into a JSON string or an XML attribute or element")
+                : EscapeOutcome.Ok(written);
+        }
+
+        return EscapeOutcome.Ok(written.Replace("#", escape, StringComparison.Ordinal));
     }
 
     /// <summary>JSON string content: quotes, backslashes, all C0 controls, DEL-free, and U+2028/U+2029 escaped.</summary>

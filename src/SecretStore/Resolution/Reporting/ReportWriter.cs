@@ -166,6 +166,11 @@ internal static class ReportWriter
         {
             yield return "optional";
         }
+
+        if ((modifiers & Syntax.PlaceholderModifiers.Literal) != 0)
+        {
+            yield return "literal";
+        }
     }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, string? value)

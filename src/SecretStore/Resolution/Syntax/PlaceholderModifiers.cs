@@ -18,4 +18,11 @@ public enum PlaceholderModifiers
 
     /// <summary><c>optional</c>: a missing secret keeps the placeholder and gives a warning.</summary>
     Optional = 8,
+
+    /// <summary>
+    /// <c>literal</c>: the value may contain placeholder text (<c>#{secret:...}</c>); every <c>#</c> of it is written
+    /// as the format's character escape (JSON <c>\u0023</c>, XML <c>&amp;#35;</c>), so no later resolve of the file
+    /// can read it as a placeholder. Plain text and CDATA have no such escape and refuse it (<c>SSB1019</c>).
+    /// </summary>
+    Literal = 16,
 }

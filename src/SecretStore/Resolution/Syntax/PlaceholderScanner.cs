@@ -161,11 +161,12 @@ internal static class PlaceholderScanner
                 "base64" => PlaceholderModifiers.Base64,
                 "raw" => PlaceholderModifiers.Raw,
                 "optional" => PlaceholderModifiers.Optional,
+                "literal" => PlaceholderModifiers.Literal,
                 _ => PlaceholderModifiers.None,
             };
             if (modifier == PlaceholderModifiers.None)
             {
-                return new SyntaxErrorItem(at, length, DiagnosticCodes.UnknownModifier, $"Placeholder {Quote(raw)} has the unknown modifier '{parts[p]}'; known: json, base64, raw, optional.");
+                return new SyntaxErrorItem(at, length, DiagnosticCodes.UnknownModifier, $"Placeholder {Quote(raw)} has the unknown modifier '{parts[p]}'; known: json, base64, raw, optional, literal.");
             }
 
             if ((modifiers & modifier) != 0)
@@ -188,6 +189,18 @@ internal static class PlaceholderScanner
         }
 
         return new PlaceholderItem(new Placeholder(at, length, raw, secretId, modifiers));
+    }
+
+    /// <summary>
+    /// True when the <see cref="Marker"/> at <paramref name="at"/> is another tool's token (<c>#{secretKey}</c>),
+    /// which <see cref="Scan"/> leaves alone; any other occurrence is read as a placeholder, an escape or an error.
+    /// </summary>
+    public static bool IsForeignToken(string text, int at)
+    {
+        var after = at + Marker.Length;
+        return (at == 0 || text[at - 1] != '#')
+            && after < text.Length
+            && (char.IsLetterOrDigit(text[after]) || text[after] is '_' or '.' or '-');
     }
 
     private static bool IsValidPart(string? part) =>
