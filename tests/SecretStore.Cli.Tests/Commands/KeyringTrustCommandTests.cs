@@ -125,7 +125,10 @@ public sealed class KeyringTrustCommandTests : IDisposable
 
         var privateFiles = Directory.GetFiles(folder, "*.private.pem", SearchOption.AllDirectories);
         Assert.Equal(2, privateFiles.Length);
-        Assert.All(privateFiles, file => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)));
+        foreach (var file in privateFiles)
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
     }
 
     [Fact]
