@@ -12,7 +12,8 @@ public interface IEnvelopeSigner
     /// <summary>
     /// Throws a coded error when records signed by <paramref name="signingKeyId"/> (the id an envelope names, or
     /// null for a format that names none) must not be trusted by this reader; called before anything is verified
-    /// or decrypted. The default trusts every signer whose signature verifies.
+    /// or decrypted. <paramref name="subject"/> names the record in messages (for example <c>'app/Name'</c>).
+    /// The default trusts every signer whose signature verifies.
     /// </summary>
     void RequireTrustedSigner(string? signingKeyId, string subject)
     {

@@ -18,7 +18,7 @@ internal sealed class RsaEnvelopeSigner(RsaKeyPair signingKey, RsaKeyring keyrin
 
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
-        RequireTrustedSigner(null, "a record");
+        RequireTrustedSigner(null, "being verified");
         return Verify(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
     }
 

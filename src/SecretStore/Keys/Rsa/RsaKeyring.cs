@@ -359,17 +359,17 @@ public sealed class RsaKeyring : IDisposable
         {
             if (_keys.Values.Any(p => p.PrivateKey is not null && !p.PrivateKeyAnchored))
             {
-                throw NoAnchor($"Reading {subject}: the private key files in the keyring '{Directory}'");
+                throw NoAnchor($"Reading the record {subject}: the private key files in the keyring '{Directory}'");
             }
 
             throw new SecretStoreException(
                 DiagnosticCodes.KeyMaterialMissing,
-                $"Reading {subject} needs a reader secret (the private key and the trust anchor): pass the output of 'secretstore keys export-reader' through the private key variable, or keep the private key files in the keyring '{Directory}'.");
+                $"Reading the record {subject} needs a reader secret (the private key and the trust anchor): pass the output of 'secretstore keys export-reader' through the private key variable, or keep the private key files in the keyring '{Directory}'.");
         }
 
         if (recordSigner is not null && !string.Equals(recordSigner, _anchor, StringComparison.Ordinal))
         {
-            throw Untrusted($"The record of {subject} is signed by {KeyFingerprint.Describe(recordSigner)}, but the trust anchor of the keyring '{Directory}' (from {_anchorSource}) is {_anchor}; it is refused before decryption.");
+            throw Untrusted($"The record {subject} is signed by {KeyFingerprint.Describe(recordSigner)}, but the trust anchor of the keyring '{Directory}' (from {_anchorSource}) is {_anchor}; it is refused before decryption.");
         }
 
         if (!string.Equals(folderSigner, _anchor, StringComparison.Ordinal))
