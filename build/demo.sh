@@ -36,7 +36,11 @@ XML
 printf '<Project><PropertyGroup><SecretStoreBuildVersion>%s</SecretStoreBuildVersion></PropertyGroup></Project>\n' "$version" > "$work/Directory.Build.props"
 printf '<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>\n' > "$work/Directory.Packages.props"
 
-store=(-p:SecretStoreFile="$work/store/secrets.json" -p:SecretStoreKeyring="$work/store/keyring")
+# As on CI: the private key and the trust anchor come from a variable holding the reader secret
+# (secretstore keys export-reader), not from the keyring folder.
+SECRETSTORE_DEMO_READER_KEY="$(cat "$work/store/reader.key")"
+export SECRETSTORE_DEMO_READER_KEY
+store=(-p:SecretStoreFile="$work/store/secrets.json" -p:SecretStoreKeyring="$work/store/keyring" -p:SecretStorePrivateKeyVariable=SECRETSTORE_DEMO_READER_KEY)
 for app in WebApp WorkerApp; do
   step "dotnet publish $app -c Release -o $work/publish/$app"
   dotnet publish "$work/$app/$app.csproj" -c Release -o "$work/publish/$app" "${store[@]}" -nodeReuse:false -nologo

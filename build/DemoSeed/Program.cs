@@ -3,7 +3,7 @@ using SecretStore.Keys.Rsa;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 
-// Usage: DemoSeed <folder>. Creates <folder>/keyring (RSA keyring) and <folder>/secrets.json (file store)
+// Usage: DemoSeed <folder>. Creates <folder>/keyring (RSA keyring), <folder>/reader.key (its reader secret) and <folder>/secrets.json (file store)
 // holding demo values for samples/WebApp and samples/WorkerApp. The values are throwaway demo data; they
 // contain quotes, backslashes and markup characters to show that each file format gets them escaped.
 if (args.Length != 1)
@@ -37,6 +37,21 @@ using (var store = FileSecretStoreFactory.Create(new StoreSettings { Provider = 
     }
 }
 
+// What CI gets instead of the private key files: the reader secret (private key + trust anchor), owner-only.
+var readerKey = Path.Combine(folder, "reader.key");
+using (var loaded = RsaKeyring.Load(keyring))
+{
+    var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+    if (!OperatingSystem.IsWindows())
+    {
+        options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    }
+
+    using var writer = new StreamWriter(readerKey, System.Text.Encoding.ASCII, options);
+    writer.Write(loaded.ExportReaderSecret());
+}
+
 Console.WriteLine($"keyring: {keyring}");
+Console.WriteLine($"reader:  {readerKey} (the reader secret a CI variable would hold)");
 Console.WriteLine($"store:   {storeFile} ({secrets.Length} secrets, encrypted)");
 return 0;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Xml.Linq;
+using SecretStore.Secrets;
+using SecretStore.Testing.Keyrings;
 
 namespace Cake.SecretStore.Tests;
 
@@ -14,6 +16,7 @@ public sealed class CakeAddinTests(AddinFeed feed) : IDisposable
     private const string DbPassword = "Pw\"<canary-db-7f3a>&'";
     private const string ApiKey = "canary-api-key-91c2";
     private const string NewToken = "canary-new-token-5d0e";
+    private const string ForgedValue = "canary-forged-by-pull-request-2b7e";
 
     private const string AppSettings = """
         {
@@ -131,6 +134,39 @@ public sealed class CakeAddinTests(AddinFeed feed) : IDisposable
         Assert.False(File.Exists(Path.Combine(_workspace.Root, "reached.txt")));
         Assert.Equal(before.Item1, File.ReadAllBytes(appSettings));
         Assert.Equal(before.Item2, File.ReadAllBytes(webConfig));
+        AssertNoSecretIn(result.Output);
+    }
+
+    [Fact]
+    public async Task Record_forged_by_a_keyring_folder_writer_fails_the_script_with_SSB3009_and_leaves_the_file_untouched()
+    {
+        // Issue 12 item 1 through the real runner: the committed keyring holds public halves only, the reader
+        // secret comes through PrivateKeyEnvironmentVariable, and a pull request replaced keyring.json,
+        // signing.public.pem and the store file with a record signed by the attacker's own key.
+        await _workspace.SeedAsync("Shop", "DbPassword", DbPassword);
+        var readerSecret = ForgedKeyringAttack.StripPrivateKeys(_workspace.KeyringPath, CakeWorkspace.KeyId);
+        await ForgedKeyringAttack.ApplyAsync(_workspace.KeyringPath, _workspace.StorePath, CakeWorkspace.KeyId, new SecretId("Shop", "DbPassword"), ForgedValue, Path.Combine(_workspace.Root, "attacker"));
+        var webConfig = _workspace.Write("publish/web.config", WebConfig);
+        var before = File.ReadAllBytes(webConfig);
+        const string script = """
+            #addin nuget:?package=Cake.SecretStore&version=0.1.0
+
+            Task("Default").Does(() =>
+            {
+                ResolveSecrets("./publish/*", new SecretStoreSettings { DefaultApplication = "Shop", PrivateKeyEnvironmentVariable = "SHOP_READER_KEY" });
+                System.IO.File.WriteAllText("reached.txt", "the alias did not throw");
+            });
+
+            RunTarget("Default");
+            """;
+
+        var result = _workspace.RunCake(script, new Dictionary<string, string> { ["SHOP_READER_KEY"] = readerSecret });
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("error SSB3009", result.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_workspace.Root, "reached.txt")));
+        Assert.Equal(before, File.ReadAllBytes(webConfig));
+        Assert.DoesNotContain(ForgedValue, result.Output, StringComparison.Ordinal);
         AssertNoSecretIn(result.Output);
     }
 

@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
 using SecretStore.Build.Tests.Infrastructure;
+using SecretStore.Secrets;
+using SecretStore.Testing.Keyrings;
 
 namespace SecretStore.Build.Tests;
 
@@ -39,6 +41,32 @@ public sealed class WebAppWithStores(PackageFeed feed) : IAsyncLifetime
 [Collection(PackageCollection.Name)]
 public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<WebAppWithStores>
 {
+    [Fact]
+    public async Task Record_forged_by_a_keyring_folder_writer_fails_the_publish_with_SSB3009_and_writes_no_value()
+    {
+        // Issue 12 item 1 through a real publish: the committed keyring holds public halves only, the reader secret
+        // comes through SecretStorePrivateKeyVariable, and a pull request replaced keyring.json, signing.public.pem
+        // and the store file with a record signed by the attacker's own key.
+        const string readerVariable = "SECRETSTORE_TEST_FORGED_READER";
+        var forged = TestSecret.Create("WebApp", "Api.Token", "CnryForged");
+        var store = await TestStore.CreateAsync(Path.Combine(app.Project.WorkDirectory, "store-forged"), app.Secrets.Select(s => (s.Application, s.Name, s.Value)));
+        var readerSecret = ForgedKeyringAttack.StripPrivateKeys(store.KeyringDirectory, TestStore.KeyId);
+        await ForgedKeyringAttack.ApplyAsync(store.KeyringDirectory, store.StoreFile, TestStore.KeyId, new SecretId(forged.Application, forged.Name), forged.Value, Path.Combine(app.Project.WorkDirectory, "attacker"));
+        var output = app.NewOutput("publish-forged");
+
+        var publish = await app.Project.PublishAsync(
+            output,
+            [.. store.PublishProperties, $"-p:SecretStorePrivateKeyVariable={readerVariable}"],
+            new Dictionary<string, string?> { [readerVariable] = readerSecret });
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        Assert.Contains("error SSB3009", publish.Output, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Api.Token}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+        var scanner = new SecretScanner([.. app.Secrets, forged], [readerSecret]);
+        Assert.Empty(scanner.FindInDirectory(output));
+        Assert.Empty(scanner.FindInText(publish.Output, "publish output"));
+    }
+
     [Fact]
     public async Task Missing_secret_fails_the_publish_with_a_located_SSB2001_and_writes_no_file()
     {

@@ -35,13 +35,24 @@ public static class BenchData
         return folder;
     }
 
-    /// <summary>The PEM text of the private encryption key of the <paramref name="bits"/>-bit keyring (read from its keyring.json).</summary>
+    /// <summary>
+    /// The PKCS#8 PEM of the private encryption key of the <paramref name="bits"/>-bit keyring (read from its
+    /// keyring.json). The key file is a reader secret (docs/format.md); its one PKCS#8 key is decoded here from the
+    /// documented layout: "SSRK", version, 32-byte anchor, count, then length-prefixed key id and PKCS#8.
+    /// </summary>
     public static string PrivateKeyPem(int bits)
     {
         var folder = KeyringFolder(bits);
         using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, RsaKeyring.IndexFileName)));
         var file = index.RootElement.GetProperty("keys").GetProperty(KeyId).GetProperty("privateKey").GetString()!;
-        return File.ReadAllText(Path.Combine(folder, file));
+        var pem = System.Security.Cryptography.PemEncoding.Find(File.ReadAllText(Path.Combine(folder, file)));
+        var body = Convert.FromBase64String(File.ReadAllText(Path.Combine(folder, file))[pem.Base64Data]);
+        var offset = 4 + 1 + 32 + 4;
+        offset += 4 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(offset));
+        var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(offset));
+        using var rsa = System.Security.Cryptography.RSA.Create();
+        rsa.ImportPkcs8PrivateKey(body.AsSpan(offset + 4, length), out _);
+        return rsa.ExportPkcs8PrivateKeyPem();
     }
 
     /// <summary>Settings of a file store (RSA-3072 keyring) holding the first <paramref name="count"/> workload secrets.</summary>

@@ -6,7 +6,7 @@ using SecretStore.Keys.Rsa;
 
 namespace SecretStore.Cli.Commands;
 
-/// <summary><c>keys init|add|list</c>: the RSA keyring of the file store.</summary>
+/// <summary><c>keys init|add|list|export-reader</c>: the RSA keyring of the file store.</summary>
 internal static class KeysCommands
 {
     public const string DefaultKeyId = "default";
@@ -17,6 +17,7 @@ internal static class KeysCommands
         command.Subcommands.Add(Init(context));
         command.Subcommands.Add(Add(context));
         command.Subcommands.Add(List(context));
+        command.Subcommands.Add(ExportReader(context));
         return command;
     }
 
@@ -104,7 +105,7 @@ internal static class KeysCommands
     private static Command List(CliContext context)
     {
         var dir = DirectoryArgument();
-        var command = new Command("list", "Lists the keys: id, size in bits, which halves are present, and which is the default; then the signing key.") { dir };
+        var command = new Command("list", "Lists the keys: id, size in bits, which halves are present, fingerprint, and which is the default; then the signing key and the trust anchor.") { dir };
         context.SetAction(command, (parse, _) =>
         {
             using var keyring = RsaKeyring.Load(parse.GetRequiredValue(dir));
@@ -114,15 +115,37 @@ internal static class KeysCommands
                 var size = keyring.GetKeySize(id).ToString(CultureInfo.InvariantCulture);
                 if (string.Equals(id, keyring.DefaultKeyId, StringComparison.Ordinal))
                 {
-                    context.Console.WriteRow(id, size, halves, "default");
+                    context.Console.WriteRow(id, size, halves, keyring.GetKeyFingerprint(id), "default");
                 }
                 else
                 {
-                    context.Console.WriteRow(id, size, halves);
+                    context.Console.WriteRow(id, size, halves, keyring.GetKeyFingerprint(id));
                 }
             }
 
-            context.Console.WriteRow("(signing)", keyring.SigningKeySize.ToString(CultureInfo.InvariantCulture), keyring.CanSign ? "public+private" : "public");
+            context.Console.WriteRow("(signing)", keyring.SigningKeySize.ToString(CultureInfo.InvariantCulture), keyring.CanSign ? "public+private" : "public", keyring.SigningKeyFingerprint);
+            context.Console.WriteRow("(anchor)", keyring.TrustAnchor ?? "none");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static Command ExportReader(CliContext context)
+    {
+        var dir = DirectoryArgument();
+        var keyId = new Option<string?>("--key-id") { Description = "Export this key only (default: every key whose private half the keyring holds)." };
+        var command = new Command(
+            "export-reader",
+            "Prints the reader secret: the private encryption key(s) and the trust anchor (the signing key's fingerprint) in one text, "
+            + "to store in a CI secret variable and name with --private-key-env. Run it on the keyring's trusted copy. Standard output carries only the secret.")
+        {
+            dir, keyId,
+        };
+        context.SetAction(command, (parse, _) =>
+        {
+            using var keyring = RsaKeyring.Load(parse.GetRequiredValue(dir));
+            var secret = keyring.ExportReaderSecret(parse.GetValue(keyId) is { Length: > 0 } id ? id : null);
+            context.Console.Out.Write(secret);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -59,6 +59,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode KeyDisabled = new("SSB3006", "Master key is disabled");
     public static readonly DiagnosticCode InvalidKeyring = new("SSB3007", "Keyring is invalid");
     public static readonly DiagnosticCode KeyMaterialMissing = new("SSB3008", "Key material needed for this operation is missing");
+    public static readonly DiagnosticCode UntrustedSigner = new("SSB3009", "Signing key does not match the reader's trust anchor");
+    public static readonly DiagnosticCode PrivateKeyWithoutAnchor = new("SSB3010", "Private key carries no trust anchor");
+    public static readonly DiagnosticCode PrivateKeyFileExposed = new("SSB3011", "Private key file is readable by other users");
 #pragma warning restore CS1591
 
     /// <summary>Every code in the catalog, in code order.</summary>

@@ -259,6 +259,9 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         // The signature is checked before any field is trusted or any key is unwrapped.
         if (_keyManager.EnvelopeSigner is { } signer)
         {
+            // The signer's trust comes first: a record by a signer the reader does not trust is refused before its
+            // signature is checked against whatever key the (writable) keyring folder offers.
+            signer.RequireTrustedSigner(envelope.IsSigned ? envelope.SigningKeyId : null, $"'{subject}'");
             if (!envelope.IsSigned)
             {
                 throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is not signed, but its key manager requires signed envelopes.");

@@ -6,6 +6,7 @@ using SecretStore.Repositories;
 using SecretStore.Repositories.File;
 using SecretStore.Secrets;
 using SecretStore.Stores;
+using SecretStore.Testing.Keyrings;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
 namespace SecretStore.Aws.Tests.EndToEnd;
@@ -46,7 +47,8 @@ public sealed class FrozenReferenceRowsTests(SecretTableFixture table) : IClassF
             });
         }
 
-        using var keyring = RsaKeyring.Load(Path.Combine(VectorsPath, "keyring"));
+        var work = Directory.CreateTempSubdirectory("ssb-frozen-").FullName;
+        using var keyring = FrozenKeyring.OpenForReading(Path.Combine(VectorsPath, "keyring"), work);
         var keyManager = new RsaKeyManager(keyring);
         var fromFile = new EnvelopeSecretStore(new FileSecretRepository(Path.Combine(VectorsPath, "v1.json")), keyManager, new EnvelopeSecretStoreOptions());
         var fromTable = new EnvelopeSecretStore(table.NewRepository(), keyManager, new EnvelopeSecretStoreOptions());

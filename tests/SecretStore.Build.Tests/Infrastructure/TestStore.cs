@@ -8,6 +8,8 @@ namespace SecretStore.Build.Tests.Infrastructure;
 /// <summary>A throwaway RSA keyring and file store, made with the engine's own API.</summary>
 public sealed class TestStore
 {
+    public const string KeyId = "test-key";
+
     private TestStore(string directory)
     {
         KeyringDirectory = Path.Combine(directory, "keyring");
@@ -25,7 +27,7 @@ public sealed class TestStore
     {
         var store = new TestStore(directory);
         // 2048 bits: the minimum the keyring accepts, and the quickest to generate.
-        RsaKeyring.Create(store.KeyringDirectory, "test-key", RsaKeyring.MinimumKeySizeInBits).Dispose();
+        RsaKeyring.Create(store.KeyringDirectory, KeyId, RsaKeyring.MinimumKeySizeInBits).Dispose();
         using var secretStore = FileSecretStoreFactory.Create(new StoreSettings
         {
             Provider = StoreProvider.File,

@@ -29,7 +29,8 @@ public sealed class KeysCommandTests : IDisposable
         }
 
         var list = await CliProcess.RunAsync(_folder.Path, ["keys", "list", "kr"]);
-        Assert.Equal("alias/app-key\t2048\tpublic+private\tdefault\n(signing)\t2048\tpublic+private\n", list.Stdout);
+        var (key, signing) = PublicFingerprints("kr", "alias/app-key");
+        Assert.Equal($"alias/app-key\t2048\tpublic+private\t{key}\tdefault\n(signing)\t2048\tpublic+private\t{signing}\n(anchor)\t{signing}\n", list.Stdout);
         ValueScanner.AssertNoValue(list.Stdout + init.Stdout + init.Stderr, "keys output", "PRIVATE KEY");
     }
 
@@ -54,12 +55,27 @@ public sealed class KeysCommandTests : IDisposable
         Assert.True(third.ExitCode == 0, third.ToString());
 
         var list = await CliProcess.RunAsync(_folder.Path, ["keys", "list", "kr"]);
+        var anchor = Fingerprint(signing);
         Assert.Equal(
-            "from-xml\t2048\tpublic+private\tdefault\nlegacy-pkcs1\t2048\tpublic+private\nwrite-only\t2048\tpublic\n(signing)\t2048\tpublic+private\n",
+            $"from-xml\t2048\tpublic+private\t{Fingerprint(xml)}\tdefault\nlegacy-pkcs1\t2048\tpublic+private\t{Fingerprint(pkcs1)}\nwrite-only\t2048\tpublic\t{Fingerprint(writeOnly)}\n"
+            + $"(signing)\t2048\tpublic+private\t{anchor}\n(anchor)\t{anchor}\n",
             list.Stdout);
         using var keyring = RsaKeyring.Load(_folder.Combine("kr"));
         Assert.Equal(signing.ExportSubjectPublicKeyInfoPem(), keyring.ExportSigningPublicKeyPem());
         Assert.Equal(xml.ExportSubjectPublicKeyInfoPem(), keyring.ExportPublicKeyPem("from-xml"));
+    }
+
+    /// <summary>The fingerprint computed here, independently of the engine: SHA-256 of the DER SubjectPublicKeyInfo.</summary>
+    private static string Fingerprint(RSA key) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
+
+    private (string Key, string Signing) PublicFingerprints(string folder, string keyId)
+    {
+        using var keyring = RsaKeyring.Load(_folder.Combine(folder));
+        using var key = RSA.Create();
+        key.ImportFromPem(keyring.ExportPublicKeyPem(keyId));
+        using var signing = RSA.Create();
+        signing.ImportFromPem(keyring.ExportSigningPublicKeyPem());
+        return (Fingerprint(key), Fingerprint(signing));
     }
 
     [Fact]

@@ -19,14 +19,19 @@ namespace SecretStore.Fuzz.Targets;
 public sealed class FuzzTargets : IDisposable
 {
     /// <summary>The names of the targets, as used for corpus folders and on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "store", "keyring", "placeholders", "json", "xml"];
+    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "store", "keyring", "keytext", "placeholders", "json", "xml"];
 
     private static readonly byte[] V1Key = [.. Enumerable.Range(1, V1Cipher.KeySizeInBytes).Select(i => (byte)i)];
     private readonly string _work = Directory.CreateTempSubdirectory("ssb-fuzz-").FullName;
     private readonly Lazy<Task<EnvelopeSecretStore>> _store;
+    private readonly Lazy<RsaKeyring> _importKeyring;
 
-    /// <summary>Creates the targets; the resolver's store (an RSA keyring and a few secrets) is made on first use.</summary>
-    public FuzzTargets() => _store = new(CreateStoreAsync);
+    /// <summary>Creates the targets; the resolver's store (an RSA keyring and a few secrets) and the import keyring are made on first use.</summary>
+    public FuzzTargets()
+    {
+        _store = new(CreateStoreAsync);
+        _importKeyring = new(() => RsaKeyring.CreateEmpty(Path.Combine(_work, "import-keyring"), RsaKeyring.MinimumKeySizeInBits));
+    }
 
     /// <summary>Runs one target over one input. Coded errors are expected outcomes and are swallowed.</summary>
     public async Task RunAsync(string target, byte[] input)
@@ -47,6 +52,9 @@ public sealed class FuzzTargets : IDisposable
                     break;
                 case "keyring":
                     Keyring(input);
+                    break;
+                case "keytext":
+                    KeyText(input);
                     break;
                 case "placeholders":
                     await ResolveAsync(input, "appsettings.txt").ConfigureAwait(false);
@@ -73,6 +81,11 @@ public sealed class FuzzTargets : IDisposable
         if (_store.IsValueCreated && _store.Value.IsCompletedSuccessfully)
         {
             _store.Value.Result.Dispose();
+        }
+
+        if (_importKeyring.IsValueCreated)
+        {
+            _importKeyring.Value.Dispose();
         }
 
         try
@@ -115,6 +128,39 @@ public sealed class FuzzTargets : IDisposable
         Directory.CreateDirectory(folder);
         File.WriteAllBytes(Path.Combine(folder, "keyring.json"), input);
         using var keyring = RsaKeyring.Load(folder);
+    }
+
+    /// <summary>
+    /// Key text from outside: <c>keys add</c> (PEM or &lt;RSAKeyValue&gt; XML, as an encryption key and as the signing
+    /// key) and the reader secret of the private key variable (a <c>SECRETSTORE READER KEY</c> PEM).
+    /// </summary>
+    private void KeyText(byte[] input)
+    {
+        var text = Encoding.UTF8.GetString(input);
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var keyring = _importKeyring.Value;
+        try
+        {
+            keyring.ImportKey("fuzz-" + Guid.NewGuid().ToString("N"), text, allowSmallKey: true);
+        }
+        catch (SecretStoreException)
+        {
+        }
+
+        try
+        {
+            using var reader = RsaKeyring.Load(keyring.Directory, new RsaKeyringLoadOptions { PrivateKeyPem = text });
+        }
+        catch (SecretStoreException)
+        {
+        }
+
+        // Last, since a valid key replaces the signing key (and re-anchors the keys imported above).
+        keyring.ImportSigningKey(text);
     }
 
     private async Task ResolveAsync(byte[] input, string fileName)

@@ -62,6 +62,36 @@ public sealed class KeyringCatalogueTests : IClassFixture<KeyringFixture>, IDisp
     }
 
     [Fact]
+    public void Two_links_that_each_look_inside_but_together_lead_out_of_the_folder_are_SSB3007()
+    {
+        // Issue 12 item 9: d1 -> ../outside, a -> d1/sub; keyring.json names a/victim.pem. Following a's own chain
+        // ends at <keyring>/d1/sub, which reads as inside; only the real path of the whole file is outside.
+        Directory.CreateDirectory(Path.Combine(_outside, "sub"));
+        File.Copy(Path.Combine(_outside, "stolen.pem"), Path.Combine(_outside, "sub", "victim.pem"));
+        Directory.CreateSymbolicLink(Path.Combine(_keyring, "d1"), Path.Combine("..", "outside"));
+        Directory.CreateSymbolicLink(Path.Combine(_keyring, "a"), Path.Combine("d1", "sub"));
+        EditFirstKey("a/victim.pem");
+
+        var error = Assert.ThrowsAny<SecretStoreException>(() => RsaKeyring.Load(_keyring));
+
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, error.Code);
+        Assert.Contains("a/victim.pem", error.Message, StringComparison.Ordinal);
+        Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keyring_folder_reached_through_a_symbolic_link_still_loads_its_own_files()
+    {
+        // The root's own links are resolved too, so a keyring opened through a linked path is not refused.
+        var linked = Path.Combine(_tree.Path, "linked-keyring");
+        Directory.CreateSymbolicLink(linked, _keyring);
+
+        using var keyring = RsaKeyring.Load(linked);
+
+        Assert.Contains(KeyringFixture.KeyId, keyring.KeyIds);
+    }
+
+    [Fact]
     public void Symbolic_link_that_stays_inside_the_folder_is_accepted()
     {
         var first = Directory.GetFiles(Path.Combine(_keyring, "keys"), "*.public.pem")[0];

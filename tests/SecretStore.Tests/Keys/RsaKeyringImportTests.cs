@@ -55,4 +55,46 @@ public sealed class RsaKeyringImportTests
         Assert.Equal(DiagnosticCodes.InvalidKeyring, Assert.Throws<SecretStoreException>(() => keyring.ImportSigningKey("<RSAKeyValue><Modulus>AQAB")).Code);
         Assert.Equal(before, keyring.ExportSigningPublicKeyPem());
     }
+
+    public static TheoryData<string> XmlWithDeclarations => new()
+    {
+        // The external entity of issue 12 item 11: it used to end in IndexOutOfRangeException (SSB0099).
+        "<?xml version=\"1.0\"?><!DOCTYPE RSAKeyValue [<!ENTITY xxe SYSTEM \"file:///etc/hostname\">]><RSAKeyValue><Modulus>&xxe;</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>",
+        "<!DOCTYPE a [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><RSAKeyValue><Modulus>&b;</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>",
+        "<RSAKeyValue><!-- a comment --><Modulus>AQAB</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>",
+        "<RSAKeyValue><Modulus><![CDATA[AQAB]]></Modulus><Exponent>AQAB</Exponent></RSAKeyValue>",
+    };
+
+    [Theory]
+    [MemberData(nameof(XmlWithDeclarations))]
+    public void Xml_key_with_a_DTD_or_any_declaration_is_refused_unparsed_with_SSB3007(string xml)
+    {
+        using var temp = new TempDirectory();
+        using var keyring = RsaKeyring.CreateEmpty(temp.Combine("k"), 2048);
+
+        var imported = Assert.Throws<SecretStoreException>(() => keyring.ImportKey("xxe", xml));
+        var signing = Assert.Throws<SecretStoreException>(() => keyring.ImportSigningKey(xml));
+
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, imported.Code);
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, signing.Code);
+        Assert.Contains("'<!'", imported.Message, StringComparison.Ordinal);
+        Assert.False(keyring.ContainsKey("xxe"));
+    }
+
+    [Theory]
+    [InlineData("<RSAKeyValue><Modulus>AQAB")]
+    [InlineData("<RSAKeyValue><Modulus>not base64</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>")]
+    [InlineData("<RSAKeyValue><Modulus></Modulus><Exponent></Exponent><D>AQ==</D></RSAKeyValue>")]
+    [InlineData("<RSAKeyValue><Modulus>AQAB</Modulus><Exponent>AQAB</Exponent><P>AQ==</P><Q>AQ==</Q><DP>AQ==</DP><DQ>AQ==</DQ><InverseQ>AQ==</InverseQ><D>AQ==</D></RSAKeyValue>")]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMAA=\n-----END RSA PRIVATE KEY-----\n")]
+    [InlineData("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n")]
+    public void Every_failure_of_key_import_is_SSB3007_never_an_uncoded_exception(string text)
+    {
+        using var temp = new TempDirectory();
+        using var keyring = RsaKeyring.CreateEmpty(temp.Combine("k"), 2048);
+
+        var ex = Assert.Throws<SecretStoreException>(() => keyring.ImportKey("broken", text));
+
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, ex.Code);
+    }
 }

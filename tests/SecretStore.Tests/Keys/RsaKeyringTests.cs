@@ -166,15 +166,39 @@ public sealed class RsaKeyringTests
     }
 
     [Fact]
-    public void Private_key_that_matches_no_entry_is_SSB3007()
+    public void Reader_secret_whose_key_is_not_the_private_half_of_the_listed_public_key_is_SSB3007()
     {
         using var temp = new TempDirectory();
         var dir = TestKeyrings.CopyTo(temp.Combine("k"));
         using var stranger = RSA.Create(2048);
+        using var keyring = RsaKeyring.Load(dir);
+        var secret = RsaReaderKey.Encode(Convert.FromHexString(keyring.TrustAnchor!["sha256:".Length..]), [new(TestKeyrings.PrimaryKeyId, stranger)]);
 
-        var ex = Assert.Throws<SecretStoreException>(() => RsaKeyring.Load(dir, new RsaKeyringLoadOptions { PrivateKeyPem = stranger.ExportPkcs8PrivateKeyPem() }));
+        var ex = Assert.Throws<SecretStoreException>(() => RsaKeyring.Load(dir, new RsaKeyringLoadOptions { PrivateKeyPem = secret }));
 
         Assert.Equal("SSB3007", ex.Code.Id);
+    }
+
+    [Theory]
+    [InlineData("pkcs8")]
+    [InlineData("pkcs1")]
+    [InlineData("xml")]
+    public void Plain_private_key_without_an_anchor_as_the_private_key_variable_is_SSB3010_naming_export_reader(string format)
+    {
+        using var temp = new TempDirectory();
+        var dir = TestKeyrings.CopyTo(temp.Combine("k"));
+        using var key = RSA.Create(2048);
+        var text = format switch
+        {
+            "pkcs8" => key.ExportPkcs8PrivateKeyPem(),
+            "pkcs1" => key.ExportRSAPrivateKeyPem(),
+            _ => key.ToXmlString(includePrivateParameters: true),
+        };
+
+        var ex = Assert.Throws<SecretStoreException>(() => RsaKeyring.Load(dir, new RsaKeyringLoadOptions { PrivateKeyPem = text }));
+
+        Assert.Equal("SSB3010", ex.Code.Id);
+        Assert.Contains("secretstore keys export-reader", ex.Message, StringComparison.Ordinal);
     }
 
     public static TheoryData<string> ImportFormats => new() { "pkcs8", "pkcs1", "xml" };

@@ -11,7 +11,7 @@ namespace SecretStore.Tests.Stores;
 public sealed class TamperingTests
 {
     private static readonly SecretId Db = new("acme-web", "Db");
-    private static readonly string[] CryptoCodes = ["SSB3001", "SSB3002", "SSB3003", "SSB3004"];
+    private static readonly string[] CryptoCodes = ["SSB3001", "SSB3002", "SSB3003", "SSB3004", "SSB3009"];
 
     [Theory]
     [InlineData(false)]
@@ -101,7 +101,8 @@ public sealed class TamperingTests
         });
         using (var replacement = System.Security.Cryptography.RSA.Create(2048))
         {
-            File.WriteAllText(Path.Combine(otherPath, privateFile!), replacement.ExportPkcs8PrivateKeyPem());
+            // Anchored to the genuine signing key: only the encryption key differs.
+            File.WriteAllText(Path.Combine(otherPath, privateFile!), RsaReaderKey.Encode(Convert.FromHexString(scope.Keyring.SigningKeyFingerprint["sha256:".Length..]), [new(TestKeyrings.PrimaryKeyId, replacement)]));
             File.WriteAllText(Path.Combine(otherPath, publicFile!), replacement.ExportSubjectPublicKeyInfoPem());
         }
 
@@ -128,7 +129,9 @@ public sealed class TamperingTests
 
         var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.GetAsync(Db));
 
-        Assert.Equal("SSB3004", ex.Code.Id);
+        // v2 names its signer, which is not the reader's anchor (SSB3009, before any signature check); v1 names
+        // none, so its signature fails against the anchored key (SSB3004).
+        Assert.Equal(format == ProtectedSecretFormat.V2 ? "SSB3009" : "SSB3004", ex.Code.Id);
     }
 
     [Fact]

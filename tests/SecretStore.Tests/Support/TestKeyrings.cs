@@ -30,6 +30,13 @@ public static class TestKeyrings
             var destination = Path.Combine(target, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             File.Copy(file, destination);
+
+            // A checkout (the frozen vectors) writes every file 644; private key files are kept owner-only, as
+            // their owner would, or the keyring refuses them (SSB3011).
+            if (!OperatingSystem.IsWindows() && destination.EndsWith(".private.pem", StringComparison.Ordinal))
+            {
+                File.SetUnixFileMode(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
     }
 

@@ -24,6 +24,9 @@ public sealed class KnownAnswerTests
     private const string NonAsciiKey = "clé/ключ/🔑";
     private const string LegacyKey = "legacy/rsa-1024";
 
+    /// <summary>The frozen keyring's signing key: SHA-256 of its SPKI (computed with openssl, not the engine).</summary>
+    private const string FrozenSigningFingerprint = "sha256:977571515a845813a471a78acd371f9ece4e12ea17b2d29ca1d2ed293b2f94bd";
+
     private static readonly string VectorsPath = Path.Combine(AppContext.BaseDirectory, "Vectors");
 
     private static readonly (string App, string Name, string Value, string KeyId)[] Cases =
@@ -42,7 +45,18 @@ public sealed class KnownAnswerTests
     [MemberData(nameof(StoreFiles))]
     public async Task Frozen_vectors_still_decrypt(string storeFile)
     {
-        using var keyring = RsaKeyring.Load(Path.Combine(VectorsPath, "keyring"));
+        // The frozen keyring's private key files predate trust anchors: they open through the migration path,
+        // a reader secret exported from a trusted copy (secretstore keys export-reader).
+        using var temp = new TempDirectory();
+        TestKeyrings.CopyDirectory(Path.Combine(VectorsPath, "keyring"), temp.Combine("k"));
+        string readerSecret;
+        using (var trusted = RsaKeyring.Load(temp.Combine("k")))
+        {
+            readerSecret = trusted.ExportReaderSecret();
+        }
+
+        using var keyring = RsaKeyring.Load(temp.Combine("k"), new RsaKeyringLoadOptions { PrivateKeyPem = readerSecret });
+        Assert.Equal(FrozenSigningFingerprint, keyring.TrustAnchor);
         var store = new EnvelopeSecretStore(new FileSecretRepository(Path.Combine(VectorsPath, storeFile)), new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions());
 
         foreach (var (app, name, value, keyId) in Cases.Where(c => storeFile == "v1.json" || c.KeyId != LegacyKey))
@@ -51,6 +65,20 @@ public sealed class KnownAnswerTests
             Assert.Equal(value, secret.Value);
             Assert.Equal(keyId, secret.Metadata.MasterKeyId);
         }
+    }
+
+    [Fact]
+    public async Task Frozen_keyring_private_files_without_an_anchor_are_refused_for_reading_with_SSB3010()
+    {
+        using var temp = new TempDirectory();
+        TestKeyrings.CopyDirectory(Path.Combine(VectorsPath, "keyring"), temp.Combine("k"));
+        using var keyring = RsaKeyring.Load(temp.Combine("k"));
+        var store = new EnvelopeSecretStore(new FileSecretRepository(Path.Combine(VectorsPath, "v2.json")), new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions());
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStore.Diagnostics.SecretStoreException>(() => store.GetAsync(new SecretId("acme-web", "Empty")));
+
+        Assert.Equal("SSB3010", ex.Code.Id);
+        Assert.Contains("secretstore keys export-reader", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -150,8 +178,8 @@ public sealed class KnownAnswerTests
     private static (RSA EncryptionPrivate, RSA SigningPublic) ReadKeys(string keyringPath, string keyId)
     {
         var index = JsonNode.Parse(File.ReadAllText(Path.Combine(keyringPath, RsaKeyring.IndexFileName)))!;
-        var encryption = RSA.Create();
-        encryption.ImportFromPem(File.ReadAllText(Path.Combine(keyringPath, (string)index["keys"]![keyId]!["privateKey"]!)));
+        using var readerKey = RsaReaderKey.Parse(File.ReadAllText(Path.Combine(keyringPath, (string)index["keys"]![keyId]!["privateKey"]!)), "test");
+        var encryption = readerKey.Take(keyId);
         var signing = RSA.Create();
         signing.ImportFromPem(File.ReadAllText(Path.Combine(keyringPath, (string)index["signingKey"]!["publicKey"]!)));
         return (encryption, signing);

@@ -4,10 +4,26 @@ using SecretStore.Diagnostics;
 
 namespace SecretStore.Keys.Rsa;
 
-/// <summary>File helpers of the keyring: contained paths, owner-only private files, atomic index writes.</summary>
+/// <summary>
+/// File helpers of the keyring: contained paths (compared by real path), owner-only private files, explicit
+/// modes for everything written (644 files, 755 folders, 600 private keys: never the umask), atomic index writes.
+/// </summary>
 internal static class KeyFiles
 {
-    /// <summary>Resolves a relative path inside <paramref name="root"/>; anything leaving the folder is SSB3007.</summary>
+    private const int MaxLinkHops = 40;
+
+    private const UnixFileMode PublicFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Resolves a relative path inside <paramref name="root"/>; anything leaving the folder is SSB3007, by path
+    /// text or by real path (every symbolic link of the file and of the root resolved).
+    /// </summary>
     public static string Resolve(string root, string relative)
     {
         var rootWithSeparator = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
@@ -22,41 +38,106 @@ internal static class KeyFiles
             throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' leaves the keyring folder '{root}'.");
         }
 
-        RefuseLinksOutside(root, rootWithSeparator, relative, full);
+        // Checking each link's own target is not enough: `d1 -> ../outside` and `a -> d1/sub` each look harmless
+        // one hop at a time, yet `a/key.pem` is outside. Only the real path of the whole chain tells.
+        var realRoot = Path.TrimEndingDirectorySeparator(RealPath(root, relative)) + Path.DirectorySeparatorChar;
+        var realFile = RealPath(full, relative);
+        if (!realFile.StartsWith(realRoot, StringComparison.Ordinal))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' goes through a symbolic link that leaves the keyring folder '{root}'.");
+        }
+
         return full;
     }
 
     /// <summary>
-    /// A path that stays inside the folder as text can still lead out through a symbolic link (a key file or a
-    /// sub-folder linked elsewhere, for example committed to a repository). Each component that is a link must
-    /// end inside the folder too.
+    /// The path with every symbolic link resolved, component by component (what realpath(3) does), for paths
+    /// whose last components may not exist yet. A loop or a link that cannot be read is SSB3007.
     /// </summary>
-    private static void RefuseLinksOutside(string root, string rootWithSeparator, string relative, string full)
+    internal static string RealPath(string path, string relative)
     {
-        var current = Path.TrimEndingDirectorySeparator(root);
-        foreach (var part in Path.GetRelativePath(root, full).Split(Path.DirectorySeparatorChar))
+        var full = Path.GetFullPath(path);
+        var current = Path.GetPathRoot(full)!;
+        var pending = new LinkedList<string>(full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries));
+        var hops = 0;
+        while (pending.First is { } first)
         {
-            current = Path.Combine(current, part);
-            FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
-            if (info.LinkTarget is null)
+            var part = first.Value;
+            pending.RemoveFirst();
+            if (part == ".")
             {
                 continue;
             }
 
+            if (part == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? current;
+                continue;
+            }
+
+            var next = Path.Combine(current, part);
             string? target;
             try
             {
-                target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+                target = new FileInfo(next).LinkTarget;
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' goes through a symbolic link that cannot be followed ({ex.GetType().Name}).", ex);
             }
 
-            if (target is null || !Path.GetFullPath(target).StartsWith(rootWithSeparator, StringComparison.Ordinal))
+            if (target is null)
             {
-                throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' goes through a symbolic link that leaves the keyring folder '{root}'.");
+                current = next;
+                continue;
             }
+
+            if (++hops > MaxLinkHops)
+            {
+                throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Keyring path '{relative}' goes through more than {MaxLinkHops} symbolic links (a loop).");
+            }
+
+            if (Path.IsPathRooted(target))
+            {
+                current = Path.GetPathRoot(target)!;
+                target = target[current.Length..];
+            }
+
+            foreach (var piece in target.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse())
+            {
+                pending.AddFirst(piece);
+            }
+        }
+
+        return current;
+    }
+
+    /// <summary>
+    /// SSH's rule for private keys: a private key file that group or others may access is refused on Unix. A
+    /// checkout writes files 644, so a private key an attacker commits (and names in keyring.json) is refused.
+    /// </summary>
+    public static void RequireOwnerOnly(string path, string relative, string what)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The private key file of {what} ('{relative}') cannot be read: {ex.GetType().Name}.", ex);
+        }
+
+        if ((mode & GroupOrOther) != 0)
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.PrivateKeyFileExposed,
+                $"The private key file of {what} ('{relative}') is accessible by other users (mode {Convert.ToString((int)mode, 8)}); it is refused. Run 'chmod 600' on it if it is yours.");
         }
     }
 
@@ -89,18 +170,71 @@ internal static class KeyFiles
         return $"{slug}-{hash}";
     }
 
-    /// <summary>Writes a private key PEM, never overwriting, readable by the owner only (mode 600 on Unix).</summary>
-    public static void WritePrivate(string path, string pem) => WriteNew(path, pem, ownerOnly: true);
+    /// <summary>Creates a folder (and its missing parents) with mode 755, whatever the umask.</summary>
+    public static void CreateFolder(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        if (Directory.Exists(full))
+        {
+            return;
+        }
 
-    /// <summary>Writes a public key PEM, never overwriting.</summary>
-    public static void WritePublic(string path, string pem) => WriteNew(path, pem, ownerOnly: false);
+        if (Path.GetDirectoryName(full) is { } parent)
+        {
+            CreateFolder(parent);
+        }
 
-    public static void WriteAtomically(string path, byte[] content)
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(full);
+                return;
+            }
+
+            Directory.CreateDirectory(full, FolderMode);
+            File.SetUnixFileMode(full, FolderMode);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The keyring folder '{full}' could not be created: {ex.GetType().Name}.", ex);
+        }
+    }
+
+    /// <summary>Writes a private key file, never overwriting, readable by the owner only (mode 600 on Unix).</summary>
+    public static void WritePrivate(string path, string text) => WriteNew(path, text, PrivateFileMode);
+
+    /// <summary>Writes a public key PEM, never overwriting, mode 644.</summary>
+    public static void WritePublic(string path, string pem) => WriteNew(path, pem, PublicFileMode);
+
+    /// <summary>Replaces a private key file atomically, mode 600 from the first byte on.</summary>
+    public static void ReplacePrivate(string path, string text)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        try
+        {
+            WriteAtomically(path, bytes, PrivateFileMode);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    /// <summary>Replaces a public file (the index) atomically, mode 644.</summary>
+    public static void WriteAtomically(string path, byte[] content) => WriteAtomically(path, content, PublicFileMode);
+
+    private static void WriteAtomically(string path, byte[] content, UnixFileMode mode)
     {
         var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            File.WriteAllBytes(temp, content);
+            using (var stream = new FileStream(temp, Options(FileMode.CreateNew, mode)))
+            {
+                stream.Write(content);
+            }
+
+            SetMode(temp, mode);
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -110,23 +244,41 @@ internal static class KeyFiles
         }
     }
 
-    private static void WriteNew(string path, string pem, bool ownerOnly)
+    private static void WriteNew(string path, string text, UnixFileMode mode)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (ownerOnly && !OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
         try
         {
-            using var stream = new FileStream(path, options);
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-            writer.Write(pem);
+            using (var stream = new FileStream(path, Options(FileMode.CreateNew, mode)))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+            {
+                writer.Write(text);
+            }
+
+            SetMode(path, mode);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Key file '{path}' could not be written (it may already exist): {ex.GetType().Name}.", ex);
+        }
+    }
+
+    private static FileStreamOptions Options(FileMode fileMode, UnixFileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = fileMode, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Created with at most the final mode, then set exactly: the umask may only have taken bits away.
+            options.UnixCreateMode = mode;
+        }
+
+        return options;
+    }
+
+    private static void SetMode(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
         }
     }
 }

@@ -114,7 +114,7 @@ public sealed class RsaKeyManager : IKeyManager
         }
 
         // Signature first: nothing is decrypted for a blob the signing key did not make.
-        if (!_keyring.SigningKey.VerifyV1(blob.SignedData, blob.Signature))
+        if (!_keyring.SigningKey.VerifyV1(blob.SignedData, blob.Signature, $"under key '{keyId}'"))
         {
             throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The protected document key under '{keyId}' is not signed by the keyring's signing key.");
         }

@@ -8,8 +8,9 @@ namespace SecretStore.Keys.Rsa;
 /// </summary>
 internal sealed class RsaKeyPair : IDisposable
 {
-    public RsaKeyPair(RSA publicKey, RSA? privateKey, string? publicKeyFile, string? privateKeyFile)
+    public RsaKeyPair(RSA publicKey, RSA? privateKey, string? publicKeyFile, string? privateKeyFile, bool privateKeyAnchored = true)
     {
+        PrivateKeyAnchored = privateKeyAnchored;
         PublicKey = publicKey;
         PrivateKey = privateKey;
         PublicKeyFile = publicKeyFile;
@@ -20,6 +21,14 @@ internal sealed class RsaKeyPair : IDisposable
     public RSA PublicKey { get; }
 
     public RSA? PrivateKey { get; private set; }
+
+    /// <summary>
+    /// False for a private key read from a plain PEM file (the form before trust anchors): it may be exported as a
+    /// reader secret, but records are not read with it.
+    /// </summary>
+    public bool PrivateKeyAnchored { get; private set; }
+
+    public string Fingerprint => KeyFingerprint.Of(SubjectPublicKeyInfo);
 
     public string? PublicKeyFile { get; }
 
@@ -34,6 +43,7 @@ internal sealed class RsaKeyPair : IDisposable
     {
         PrivateKey?.Dispose();
         PrivateKey = privateKey;
+        PrivateKeyAnchored = true;
     }
 
     public void Dispose()

@@ -27,15 +27,19 @@ public sealed class RsaKeyring : IDisposable
     private readonly Dictionary<string, RsaKeyPair> _keys;
     private RsaKeyPair _signingKey;
     private RsaEnvelopeSigner _signer;
+    private string? _anchor;
+    private string? _anchorSource;
     private bool _disposed;
 
-    private RsaKeyring(string directory, Dictionary<string, RsaKeyPair> keys, RsaKeyPair signingKey, string? defaultKeyId)
+    private RsaKeyring(string directory, Dictionary<string, RsaKeyPair> keys, RsaKeyPair signingKey, string? defaultKeyId, string? anchor, string? anchorSource)
     {
         Directory = directory;
         _keys = keys;
         _signingKey = signingKey;
         DefaultKeyId = defaultKeyId;
-        _signer = new RsaEnvelopeSigner(signingKey, directory);
+        _anchor = anchor;
+        _anchorSource = anchorSource;
+        _signer = new RsaEnvelopeSigner(signingKey, this);
     }
 
     /// <summary>The keyring folder (full path).</summary>
@@ -56,9 +60,29 @@ public sealed class RsaKeyring : IDisposable
     internal RsaEnvelopeSigner SigningKey => _signer;
 
     /// <summary>
+    /// The reader's trust anchor, <c>sha256:</c> and the hex SHA-256 of the trusted signing key's
+    /// SubjectPublicKeyInfo, or null when none was given. It comes from the reader secret (the private key
+    /// variable) when one is given, else from the private key files, else from the signing private key; never
+    /// from <c>keyring.json</c> or <c>signing.public.pem</c>, which anyone who can change the folder can replace.
+    /// Records are read only when signed by this key.
+    /// </summary>
+    public string? TrustAnchor => _anchor;
+
+    /// <summary>The fingerprint (<c>sha256:</c> hex of the SPKI) of the signing public key in the folder.</summary>
+    public string SigningKeyFingerprint => _signingKey.Fingerprint;
+
+    /// <summary>The fingerprint (<c>sha256:</c> hex of the SPKI) of <paramref name="keyId"/>'s public key; <c>SSB3001</c> when unknown.</summary>
+    public string GetKeyFingerprint(string keyId) => GetPair(keyId).Fingerprint;
+
+    /// <summary>
     /// Loads a keyring folder. Throws <see cref="SecretStoreException"/> with <c>SSB3007</c> when
-    /// <c>keyring.json</c> is missing or invalid, a PEM does not parse, or a path leaves the folder; and
-    /// <c>SSB3008</c> when a named environment variable is empty.
+    /// <c>keyring.json</c> is missing or invalid, a key does not parse, or a path leaves the folder (by text or
+    /// real path); <c>SSB3008</c> when a named environment variable is empty; <c>SSB3009</c> when the supplied
+    /// private keys disagree on the trust anchor; <c>SSB3010</c> when the supplied private key is a plain PEM without
+    /// an anchor; and <c>SSB3011</c> when a private key file is accessible by group or others (Unix).
+    /// With a reader secret (<see cref="RsaKeyringLoadOptions.PrivateKeyEnvironmentVariable"/> or
+    /// <see cref="RsaKeyringLoadOptions.PrivateKeyPem"/>) the folder's private encryption key files are not read:
+    /// the secret alone gives the private keys and the anchor.
     /// </summary>
     public static RsaKeyring Load(string directory, RsaKeyringLoadOptions? options = null)
     {
@@ -66,19 +90,32 @@ public sealed class RsaKeyring : IDisposable
         options ??= new RsaKeyringLoadOptions();
         var root = Path.GetFullPath(directory);
         var index = KeyringIndex.Read(root);
+        using var supplied = ReadSuppliedReaderKey(options);
         var keys = new Dictionary<string, RsaKeyPair>(StringComparer.Ordinal);
         RsaKeyPair? signing = null;
         try
         {
+            var trust = supplied is null ? new AnchorBuilder(root) : new AnchorBuilder(root, supplied.AnchorFingerprint, DescribeSupplied(options));
             foreach (var entry in index.Keys)
             {
-                keys.Add(entry.Key, LoadPair(root, entry.Value, $"key '{entry.Key}'"));
+                keys.Add(entry.Key, LoadPair(root, entry.Value, $"key '{entry.Key}'", entry.Key, readPrivate: supplied is null, trust));
             }
 
-            signing = LoadPair(root, index.SigningKey, "the signing key");
-            var keyring = new RsaKeyring(root, keys, signing, index.DefaultKeyId);
-            keyring.ApplyOptions(options);
-            return keyring;
+            signing = LoadPair(root, index.SigningKey, "the signing key", keyId: null, readPrivate: true, trust);
+            if (supplied is not null)
+            {
+                UseSuppliedKeys(root, keys, supplied);
+            }
+
+            UseSigningKeyVariable(options, signing);
+            if (signing.PrivateKey is not null)
+            {
+                // A signing private key is the anchor's own private half: it must be the anchored key (or, without
+                // any other anchor, becomes it).
+                trust.Add(signing.Fingerprint, "the signing private key");
+            }
+
+            return new RsaKeyring(root, keys, signing, index.DefaultKeyId, trust.Anchor, trust.Source);
         }
         catch
         {
@@ -130,7 +167,7 @@ public sealed class RsaKeyring : IDisposable
             throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"A keyring already exists in '{root}'.");
         }
 
-        System.IO.Directory.CreateDirectory(root);
+        KeyFiles.CreateFolder(root);
         using (var signing = RSA.Create(keySizeInBits))
         {
             KeyFiles.WritePrivate(Path.Combine(root, SigningPrivateFile), signing.ExportPkcs8PrivateKeyPem());
@@ -158,7 +195,7 @@ public sealed class RsaKeyring : IDisposable
         var stem = "keys/signing-" + Guid.NewGuid().ToString("N")[..12];
         var publicFile = stem + ".public.pem";
         var privateFile = isPrivate ? stem + ".private.pem" : null;
-        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "keys"));
+        KeyFiles.CreateFolder(Path.Combine(Directory, "keys"));
         if (privateFile is not null)
         {
             KeyFiles.WritePrivate(KeyFiles.Resolve(Directory, privateFile), rsa.ExportPkcs8PrivateKeyPem());
@@ -167,6 +204,18 @@ public sealed class RsaKeyring : IDisposable
         KeyFiles.WritePublic(KeyFiles.Resolve(Directory, publicFile), rsa.ExportSubjectPublicKeyInfoPem());
         var index = KeyringIndex.Read(Directory);
         new KeyringIndex(index.DefaultKeyId, new KeyringEntry(publicFile, privateFile), index.Keys).Write(Directory);
+
+        // The private key files carry the anchor: re-anchor them to the new signing key, or they would refuse
+        // every record it signs.
+        var anchor = KeyFingerprint.HashOf(rsa.ExportSubjectPublicKeyInfo());
+        foreach (var (keyId, pair) in _keys)
+        {
+            if (pair.PrivateKey is not null && pair.PrivateKeyFile is not null && File.Exists(KeyFiles.Resolve(Directory, pair.PrivateKeyFile)))
+            {
+                KeyFiles.ReplacePrivate(KeyFiles.Resolve(Directory, pair.PrivateKeyFile), RsaReaderKey.Encode(anchor, [new(keyId, pair.PrivateKey)]));
+                pair.UsePrivateKey(ClonePrivate(pair.PrivateKey));
+            }
+        }
 
         var publicKey = RSA.Create();
         publicKey.ImportSubjectPublicKeyInfo(rsa.ExportSubjectPublicKeyInfo(), out _);
@@ -179,7 +228,9 @@ public sealed class RsaKeyring : IDisposable
 
         var previous = _signingKey;
         _signingKey = new RsaKeyPair(publicKey, privateKey, publicFile, privateFile);
-        _signer = new RsaEnvelopeSigner(_signingKey, Directory);
+        _signer = new RsaEnvelopeSigner(_signingKey, this);
+        _anchor = _signingKey.Fingerprint;
+        _anchorSource = "the imported signing key";
         previous.Dispose();
     }
 
@@ -233,6 +284,37 @@ public sealed class RsaKeyring : IDisposable
     /// <summary>The SPKI public key PEM of the signing key.</summary>
     public string ExportSigningPublicKeyPem() => _signingKey.PublicKey.ExportSubjectPublicKeyInfoPem();
 
+    /// <summary>
+    /// The reader secret for <paramref name="keyId"/> (null: every key whose private half the keyring holds): the
+    /// private key(s) and the trust anchor in one <c>SECRETSTORE READER KEY</c> PEM, to be stored in a CI secret
+    /// variable and named by the private key variable setting. The anchor is <see cref="TrustAnchor"/>; a keyring
+    /// whose private key files predate anchors has none, and then the folder's signing public key is taken as the
+    /// anchor: export on a trusted copy of the keyring. The returned text is key material: never log it.
+    /// Throws <c>SSB3008</c> when no private key is held and <c>SSB3009</c> when the folder's signing key is not
+    /// the anchor.
+    /// </summary>
+    public string ExportReaderSecret(string? keyId = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var anchor = _anchor ?? _signingKey.Fingerprint;
+        if (!string.Equals(anchor, _signingKey.Fingerprint, StringComparison.Ordinal))
+        {
+            throw Untrusted($"The signing public key in the keyring '{Directory}' is {_signingKey.Fingerprint}, but the trust anchor (from {_anchorSource}) is {anchor}; no reader secret is exported for a keyring whose signing key was replaced.");
+        }
+
+        var pairs = keyId is null
+            ? _keys.Where(k => k.Value.PrivateKey is not null).OrderBy(k => k.Key, StringComparer.Ordinal).ToList()
+            : [new(keyId, GetPair(keyId))];
+        if (pairs.Count == 0 || pairs.Exists(p => p.Value.PrivateKey is null))
+        {
+            throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, keyId is null
+                ? $"The keyring in '{Directory}' holds no private encryption key to export."
+                : $"The keyring in '{Directory}' does not hold the private key of '{keyId}'.");
+        }
+
+        return RsaReaderKey.Encode(KeyFingerprint.HashOf(_signingKey.SubjectPublicKeyInfo), pairs.Select(p => new KeyValuePair<string, RSA>(p.Key, p.Value.PrivateKey!)));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -255,9 +337,46 @@ public sealed class RsaKeyring : IDisposable
 
     internal RSA GetPublicKey(string keyId) => GetPair(keyId).PublicKey;
 
-    internal RSA GetPrivateKey(string keyId) =>
-        GetPair(keyId).PrivateKey
-        ?? throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"Reading needs the private key of '{keyId}', which the keyring in '{Directory}' does not hold.");
+    internal RSA GetPrivateKey(string keyId)
+    {
+        var pair = GetPair(keyId);
+        if (pair.PrivateKey is null)
+        {
+            throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"Reading needs the private key of '{keyId}', which the keyring in '{Directory}' does not hold.");
+        }
+
+        return pair.PrivateKeyAnchored ? pair.PrivateKey : throw NoAnchor($"The private key file of '{keyId}' in the keyring '{Directory}'");
+    }
+
+    /// <summary>
+    /// Refuses a record before anything is verified or decrypted unless the reader has a trust anchor, the
+    /// record's signer (when the format names one) is the anchor, and the folder's signing key is the anchor.
+    /// </summary>
+    internal void RequireTrustedSigner(string? recordSigner, string folderSigner, string subject)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_anchor is null)
+        {
+            if (_keys.Values.Any(p => p.PrivateKey is not null && !p.PrivateKeyAnchored))
+            {
+                throw NoAnchor($"Reading the record {subject}: the private key files in the keyring '{Directory}'");
+            }
+
+            throw new SecretStoreException(
+                DiagnosticCodes.KeyMaterialMissing,
+                $"Reading the record {subject} needs a reader secret (the private key and the trust anchor): pass the output of 'secretstore keys export-reader' through the private key variable, or keep the private key files in the keyring '{Directory}'.");
+        }
+
+        if (recordSigner is not null && !string.Equals(recordSigner, _anchor, StringComparison.Ordinal))
+        {
+            throw Untrusted($"The record {subject} is signed by {KeyFingerprint.Describe(recordSigner)}, but the trust anchor of the keyring '{Directory}' (from {_anchorSource}) is {_anchor}; it is refused before decryption.");
+        }
+
+        if (!string.Equals(folderSigner, _anchor, StringComparison.Ordinal))
+        {
+            throw Untrusted($"The signing public key in the keyring '{Directory}' is {folderSigner}, but the trust anchor (from {_anchorSource}) is {_anchor}; records are refused before decryption.");
+        }
+    }
 
     internal static RSA ParseKeyText(string text, string what, out bool isPrivate)
     {
@@ -267,6 +386,13 @@ public sealed class RsaKeyring : IDisposable
             var trimmed = text.AsSpan().Trim();
             if (trimmed.StartsWith("<", StringComparison.Ordinal))
             {
+                // A DTD or any other declaration (`<!DOCTYPE`, `<!ENTITY`, `<![CDATA[`, comments) has no place in
+                // an <RSAKeyValue>, and parsing one invites entity expansion: refused before the parser sees it.
+                if (text.Contains("<!", StringComparison.Ordinal))
+                {
+                    throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{what} is XML with a DTD or declaration ('<!'), which a key never needs; it is refused unparsed.");
+                }
+
                 rsa.FromXmlString(text);
                 isPrivate = text.Contains("<D>", StringComparison.Ordinal);
             }
@@ -278,12 +404,18 @@ public sealed class RsaKeyring : IDisposable
 
             return rsa;
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException or FormatException or System.Xml.XmlException)
+        catch (SecretStoreException)
+        {
+            rsa.Dispose();
+            throw;
+        }
+        catch (Exception ex)
         {
             rsa.Dispose();
 
-            // The exception text of a PEM parser could quote input, so it is not passed on.
-            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{what} is not an RSA key in PEM (PKCS#8, PKCS#1, SPKI) or <RSAKeyValue> XML.");
+            // Every parser failure, whatever its type, is a keyring error; the exception text of a PEM or XML parser
+            // could quote input, so only the type is passed on.
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{what} is not an RSA key in PEM (PKCS#8, PKCS#1, SPKI) or <RSAKeyValue> XML ({ex.GetType().Name}).");
         }
     }
 
@@ -295,21 +427,42 @@ public sealed class RsaKeyring : IDisposable
         }
     }
 
-    private static RsaKeyPair LoadPair(string root, KeyringEntry entry, string what)
+    private static RsaKeyPair LoadPair(string root, KeyringEntry entry, string what, string? keyId, bool readPrivate, AnchorBuilder trust)
     {
         RSA? publicKey = null;
         RSA? privateKey = null;
+        var anchored = true;
         try
         {
-            if (entry.PrivateKeyFile is not null)
+            if (readPrivate && entry.PrivateKeyFile is not null)
             {
                 var path = KeyFiles.Resolve(root, entry.PrivateKeyFile);
                 if (File.Exists(path))
                 {
-                    privateKey = ParseKeyText(KeyFiles.ReadText(path, what), $"The private key file of {what} ('{entry.PrivateKeyFile}')", out var isPrivate);
-                    if (!isPrivate)
+                    KeyFiles.RequireOwnerOnly(path, entry.PrivateKeyFile, what);
+                    var text = KeyFiles.ReadText(path, what);
+                    var fileWhat = $"The private key file of {what} ('{entry.PrivateKeyFile}')";
+                    if (keyId is not null && RsaReaderKey.IsReaderKeyText(text))
                     {
-                        throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The private key file of {what} ('{entry.PrivateKeyFile}') holds a public key.");
+                        using var readerKey = RsaReaderKey.Parse(text, fileWhat);
+                        if (readerKey.Keys.Count != 1 || !string.Equals(readerKey.Keys[0].Key, keyId, StringComparison.Ordinal))
+                        {
+                            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{fileWhat} holds another key than '{keyId}'.");
+                        }
+
+                        trust.Add(readerKey.AnchorFingerprint, fileWhat);
+                        privateKey = readerKey.Take(keyId);
+                    }
+                    else
+                    {
+                        // The signing private key is plain PKCS#8 (it is the anchor's own private half); an
+                        // encryption key in that form predates anchors: kept for export-reader, never used to read.
+                        privateKey = ParseKeyText(text, fileWhat, out var isPrivate);
+                        anchored = keyId is null;
+                        if (!isPrivate)
+                        {
+                            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{fileWhat} holds a public key.");
+                        }
                     }
                 }
             }
@@ -325,8 +478,7 @@ public sealed class RsaKeyring : IDisposable
 
             if (publicKey is null && privateKey is not null)
             {
-                publicKey = RSA.Create();
-                publicKey.ImportSubjectPublicKeyInfo(privateKey.ExportSubjectPublicKeyInfo(), out _);
+                publicKey = PublicHalf(privateKey);
             }
 
             if (publicKey is null)
@@ -339,7 +491,7 @@ public sealed class RsaKeyring : IDisposable
                 throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The private and public key files of {what} do not belong together.");
             }
 
-            return new RsaKeyPair(publicKey, privateKey, entry.PublicKeyFile, entry.PrivateKeyFile);
+            return new RsaKeyPair(publicKey, privateKey, entry.PublicKeyFile, entry.PrivateKeyFile, anchored);
         }
         catch
         {
@@ -349,40 +501,73 @@ public sealed class RsaKeyring : IDisposable
         }
     }
 
-    private void ApplyOptions(RsaKeyringLoadOptions options)
+    private static RSA PublicHalf(RSA key)
     {
-        var pem = options.PrivateKeyPem;
+        var publicKey = RSA.Create();
+        publicKey.ImportSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        return publicKey;
+    }
+
+    private static RSA ClonePrivate(RSA key)
+    {
+        var pkcs8 = key.ExportPkcs8PrivateKey();
+        try
+        {
+            var clone = RSA.Create();
+            clone.ImportPkcs8PrivateKey(pkcs8, out _);
+            return clone;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+    }
+
+    private static string DescribeSupplied(RsaKeyringLoadOptions options) =>
+        options.PrivateKeyEnvironmentVariable is { } variable ? $"the reader secret in '{variable}'" : "the supplied reader secret";
+
+    private static RsaReaderKey? ReadSuppliedReaderKey(RsaKeyringLoadOptions options)
+    {
+        var text = options.PrivateKeyPem;
         if (options.PrivateKeyEnvironmentVariable is { } variable)
         {
-            pem = Environment.GetEnvironmentVariable(variable);
-            if (string.IsNullOrWhiteSpace(pem))
+            text = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrWhiteSpace(text))
             {
-                throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"The environment variable '{variable}' that should hold the private key is not set.");
+                throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"The environment variable '{variable}' that should hold the reader secret (private key) is not set.");
             }
         }
 
-        if (pem is not null)
+        if (text is null)
         {
-            var what = options.PrivateKeyEnvironmentVariable is null ? "The supplied private key" : $"The private key in '{options.PrivateKeyEnvironmentVariable}'";
-            var rsa = ParseKeyText(pem, what, out var isPrivate);
+            return null;
+        }
+
+        var what = options.PrivateKeyEnvironmentVariable is null ? "The supplied private key" : $"The private key in '{options.PrivateKeyEnvironmentVariable}'";
+        return RsaReaderKey.Parse(text, what);
+    }
+
+    private static void UseSuppliedKeys(string root, Dictionary<string, RsaKeyPair> keys, RsaReaderKey supplied)
+    {
+        foreach (var keyId in supplied.Keys.Select(k => k.Key).ToList())
+        {
+            var rsa = supplied.Take(keyId);
             try
             {
-                if (!isPrivate)
+                if (keys.TryGetValue(keyId, out var pair))
                 {
-                    throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{what} is a public key.");
-                }
+                    if (!pair.SubjectPublicKeyInfo.AsSpan().SequenceEqual(rsa.ExportSubjectPublicKeyInfo()))
+                    {
+                        throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The reader secret's key '{keyId}' is not the private half of the public key the keyring '{root}' lists under that id.");
+                    }
 
-                var spki = rsa.ExportSubjectPublicKeyInfo();
-                var match = options.PrivateKeyId is { } id
-                    ? GetPair(id)
-                    : _keys.Values.FirstOrDefault(p => p.SubjectPublicKeyInfo.AsSpan().SequenceEqual(spki))
-                      ?? throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{what} matches no key in the keyring '{Directory}'.");
-                if (!match.SubjectPublicKeyInfo.AsSpan().SequenceEqual(spki))
+                    pair.UsePrivateKey(rsa);
+                }
+                else
                 {
-                    throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{what} does not match the public key of '{options.PrivateKeyId}'.");
+                    // A key the folder does not list (or no longer lists) is still the reader's own.
+                    keys.Add(keyId, new RsaKeyPair(PublicHalf(rsa), rsa, null, null));
                 }
-
-                match.UsePrivateKey(rsa);
             }
             catch
             {
@@ -390,24 +575,74 @@ public sealed class RsaKeyring : IDisposable
                 throw;
             }
         }
+    }
 
-        if (options.SigningPrivateKeyEnvironmentVariable is { } signingVariable)
+    private static void UseSigningKeyVariable(RsaKeyringLoadOptions options, RsaKeyPair signing)
+    {
+        if (options.SigningPrivateKeyEnvironmentVariable is not { } signingVariable)
         {
-            var signingPem = Environment.GetEnvironmentVariable(signingVariable);
-            if (string.IsNullOrWhiteSpace(signingPem))
-            {
-                throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"The environment variable '{signingVariable}' that should hold the signing key is not set.");
-            }
-
-            var rsa = ParseKeyText(signingPem, $"The signing key in '{signingVariable}'", out var isPrivate);
-            if (!isPrivate || !rsa.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(_signingKey.SubjectPublicKeyInfo))
-            {
-                rsa.Dispose();
-                throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The signing key in '{signingVariable}' is not the private half of the keyring's signing key.");
-            }
-
-            _signingKey.UsePrivateKey(rsa);
+            return;
         }
+
+        var signingPem = Environment.GetEnvironmentVariable(signingVariable);
+        if (string.IsNullOrWhiteSpace(signingPem))
+        {
+            throw new SecretStoreException(DiagnosticCodes.KeyMaterialMissing, $"The environment variable '{signingVariable}' that should hold the signing key is not set.");
+        }
+
+        var rsa = ParseKeyText(signingPem, $"The signing key in '{signingVariable}'", out var isPrivate);
+        if (!isPrivate || !rsa.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(signing.SubjectPublicKeyInfo))
+        {
+            rsa.Dispose();
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The signing key in '{signingVariable}' is not the private half of the keyring's signing key.");
+        }
+
+        signing.UsePrivateKey(rsa);
+    }
+
+    private static SecretStoreException NoAnchor(string what) =>
+        new(DiagnosticCodes.PrivateKeyWithoutAnchor, $"{what} carry no trust anchor (the form before reader secrets) and are not used to read; run 'secretstore keys export-reader <keyring>' on the keyring's trusted copy and use its output as the private key variable.");
+
+    private static SecretStoreException Untrusted(string message) => new(DiagnosticCodes.UntrustedSigner, message);
+
+    /// <summary>Collects the anchor from every trusted source; any two that disagree are refused (SSB3009).</summary>
+    private sealed class AnchorBuilder
+    {
+        private readonly string _root;
+        private readonly bool _fixedBySecret;
+
+        public AnchorBuilder(string root) => _root = root;
+
+        public AnchorBuilder(string root, string anchor, string source)
+        {
+            _root = root;
+            Anchor = anchor;
+            Source = source;
+            _fixedBySecret = true;
+        }
+
+        public string? Anchor { get; private set; }
+
+        public string? Source { get; private set; }
+
+        public void Add(string anchor, string source)
+        {
+            if (Anchor is null)
+            {
+                Anchor = anchor;
+                Source = source;
+                return;
+            }
+
+            if (!string.Equals(Anchor, anchor, StringComparison.Ordinal))
+            {
+                throw Untrusted(_fixedBySecret
+                    ? $"{Capitalise(source)} in the keyring '{_root}' is {anchor}, but {Source} anchors {Anchor}; refused."
+                    : $"The trust anchors in the keyring '{_root}' disagree: {Source} anchors {Anchor}, {source} anchors {anchor}; refused.");
+            }
+        }
+
+        private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
     }
 
     private RsaKeyPair GetPair(string keyId)
@@ -427,10 +662,19 @@ public sealed class RsaKeyring : IDisposable
         var stem = "keys/" + KeyFiles.FileStem(keyId);
         var publicFile = stem + ".public.pem";
         var privateFile = includePrivate ? stem + ".private.pem" : null;
-        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "keys"));
+        KeyFiles.CreateFolder(Path.Combine(Directory, "keys"));
         if (privateFile is not null)
         {
-            KeyFiles.WritePrivate(KeyFiles.Resolve(Directory, privateFile), rsa.ExportPkcs8PrivateKeyPem());
+            // The file carries the anchor it is read with: the keyring's anchor, or (for a folder that has none yet,
+            // a keyring being made here) the signing key of the folder this writer is working in.
+            if (_anchor is not null && !string.Equals(_anchor, _signingKey.Fingerprint, StringComparison.Ordinal))
+            {
+                throw Untrusted($"The signing public key in the keyring '{Directory}' is {_signingKey.Fingerprint}, but the trust anchor (from {_anchorSource}) is {_anchor}; no private key is written for a keyring whose signing key was replaced.");
+            }
+
+            KeyFiles.WritePrivate(KeyFiles.Resolve(Directory, privateFile), RsaReaderKey.Encode(KeyFingerprint.HashOf(_signingKey.SubjectPublicKeyInfo), [new(keyId, rsa)]));
+            _anchor ??= _signingKey.Fingerprint;
+            _anchorSource ??= "the signing key of the folder the key was added in";
         }
 
         KeyFiles.WritePublic(KeyFiles.Resolve(Directory, publicFile), rsa.ExportSubjectPublicKeyInfoPem());

@@ -1,22 +1,22 @@
 namespace SecretStore.Keys.Rsa;
 
 /// <summary>
-/// Where private key material may come from besides the keyring's PEM files: CI systems hand secrets out as
-/// environment variables, so the private encryption key (and the signing private key) can be passed that way.
+/// Where private key material may come from besides the keyring's files: CI systems hand secrets out as
+/// environment variables, so the reader secret (private encryption keys and trust anchor) and the signing
+/// private key can be passed that way.
 /// </summary>
 public sealed record RsaKeyringLoadOptions
 {
     /// <summary>
-    /// Name of an environment variable holding a PEM private encryption key (PKCS#8 or PKCS#1). It is matched
-    /// to the keyring entry with the same public key, or to <see cref="PrivateKeyId"/> when given.
+    /// Name of an environment variable holding a reader secret (<c>SECRETSTORE READER KEY</c> PEM, printed by
+    /// <c>secretstore keys export-reader</c>, the same format as the keyring's private key files): the private
+    /// encryption key(s) by key id and the trust anchor. It replaces the folder's private encryption key files and
+    /// fixes the anchor. A plain PEM private key is refused (<c>SSB3010</c>).
     /// </summary>
     public string? PrivateKeyEnvironmentVariable { get; init; }
 
-    /// <summary>A PEM private encryption key given directly (same rules as <see cref="PrivateKeyEnvironmentVariable"/>).</summary>
+    /// <summary>A reader secret given directly (same rules as <see cref="PrivateKeyEnvironmentVariable"/>).</summary>
     public string? PrivateKeyPem { get; init; }
-
-    /// <summary>The key id the supplied private key belongs to; null matches it by public key (or the default key).</summary>
-    public string? PrivateKeyId { get; init; }
 
     /// <summary>Name of an environment variable holding the PEM signing private key (needed for writes).</summary>
     public string? SigningPrivateKeyEnvironmentVariable { get; init; }
