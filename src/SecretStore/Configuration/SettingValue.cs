@@ -8,6 +8,9 @@ namespace SecretStore.Configuration;
 /// </summary>
 public static class SettingValue
 {
+    /// <summary>The environment variable of the v1 opt-in, read by every face.</summary>
+    public const string AllowV1Variable = "SECRETSTORE_ALLOW_V1";
+
     /// <summary>The accepted spellings, for messages and docs.</summary>
     public const string BooleanSpellings = "true/false, 1/0 or yes/no";
 
@@ -26,7 +29,21 @@ public static class SettingValue
     }
 
     /// <summary>
-    /// The non-throwing form of <see cref="ParseBoolean"/>: false when <paramref name="text"/> is not one of the
+    /// Parses a boolean setting that falls back to an environment variable: <paramref name="text"/> when it is not
+    /// blank (errors name <paramref name="settingName"/>), else the variable <paramref name="environmentVariable"/>
+    /// (errors name the variable), else <paramref name="defaultValue"/>. The MSBuild task and the Cake addin use it
+    /// so that <c>SECRETSTORE_ALLOW_V1</c> means the same as it does for the CLI.
+    /// </summary>
+    public static bool ParseBoolean(string settingName, string? text, string environmentVariable, bool defaultValue, Func<string, string?>? environment = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(environmentVariable);
+        return string.IsNullOrWhiteSpace(text)
+            ? ParseBoolean(environmentVariable, (environment ?? Environment.GetEnvironmentVariable)(environmentVariable), defaultValue)
+            : ParseBoolean(settingName, text, defaultValue);
+    }
+
+    /// <summary>
+    /// The non-throwing form of <see cref="ParseBoolean(string, string?, bool)"/>: false when <paramref name="text"/> is not one of the
     /// accepted spellings.
     /// </summary>
     public static bool TryParseBoolean(string? text, bool defaultValue, out bool value)
