@@ -168,6 +168,27 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
     }
 
     [Fact]
+    public async Task SecretStoreEnabled_is_parsed_strictly_0_turns_it_off_YES_on_and_maybe_is_SSB0001()
+    {
+        var offOutput = app.NewOutput("publish-enabled-0");
+        var off = await app.Project.PublishAsync(offOutput, [.. app.Complete.PublishProperties, "-p:SecretStoreEnabled=0"]);
+        var onOutput = app.NewOutput("publish-enabled-yes");
+        var on = await app.Project.PublishAsync(onOutput, [.. app.Complete.PublishProperties, "-p:SecretStoreEnabled= YES "]);
+        var maybeOutput = app.NewOutput("publish-enabled-maybe");
+        var maybe = await app.Project.PublishAsync(maybeOutput, [.. app.Complete.PublishProperties, "-p:SecretStoreEnabled=maybe", "-p:SecretStoreResolveOnBuild=ja"]);
+
+        Assert.True(off.Succeeded, off.ToString());
+        Assert.DoesNotContain("SSB0004", off.Output, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Api.Token}", File.ReadAllText(Path.Combine(offOutput, "appsettings.json")), StringComparison.Ordinal);
+        Assert.True(on.Succeeded, on.ToString());
+        Assert.Contains(app.ApiToken.Core, File.ReadAllText(Path.Combine(onOutput, "appsettings.json")), StringComparison.Ordinal);
+        Assert.False(maybe.Succeeded, maybe.ToString());
+        Assert.Contains("error SSB0001: SecretStoreEnabled is 'maybe', which is not a boolean; use true/false, 1/0 or yes/no", maybe.Output, StringComparison.Ordinal);
+        Assert.Contains("error SSB0001: SecretStoreResolveOnBuild is 'ja', which is not a boolean", maybe.Output, StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInText(off.Output + on.Output + maybe.Output, "console output"));
+    }
+
+    [Fact]
     public async Task Unknown_mode_is_a_coded_error()
     {
         var output = app.NewOutput("publish-bad-mode");
