@@ -136,7 +136,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
             .Append(new SecretId(app, "missing"))
             .ToList();
         Server.ResetCounters();
-        using var store = NewStore(key.Arn);
+        using var store = NewStore(key.Arn, allowV1: true);
 
         var secrets = await store.GetManyAsync(ids);
         var decryptsAfterFirst = Server.RequestCount("Decrypt");
@@ -210,7 +210,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         var app = Records.NewApplication();
         var dataKey = await _kms.Client.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = actual.Arn, KeySpec = DataKeySpec.AES_128 });
         await PutReferenceRowAsync(app, "mislabelled", named.Arn, dataKey.CiphertextBlob.ToArray(), dataKey.Plaintext.ToArray());
-        using var store = NewStore(named.Arn);
+        using var store = NewStore(named.Arn, allowV1: true);
 
         var error = await Assert.ThrowsAnyAsync<SecretStoreException>(() => store.GetAsync(new SecretId(app, "mislabelled")));
 
