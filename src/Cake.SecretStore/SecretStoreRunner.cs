@@ -102,6 +102,8 @@ internal static class SecretStoreRunner
         Region = settings.Region,
         ServiceUrl = settings.ServiceUrl,
         KmsServiceUrl = settings.KmsServiceUrl,
+        AllowV1 = settings.AllowV1
+            ?? SettingValue.ParseBoolean(SettingValue.AllowV1Variable, context.Environment.GetEnvironmentVariable(SettingValue.AllowV1Variable), defaultValue: false),
     };
 
     private static async Task<ResolveResult> RunResolverAsync(ICakeContext context, ResolveRequest request, SecretStoreSettings settings)

@@ -40,6 +40,13 @@ public sealed class SecretStoreSettings
     /// <summary>AWS: a KMS service URL for local endpoints; null for AWS itself.</summary>
     public string? KmsServiceUrl { get; set; }
 
+    /// <summary>
+    /// Read (and replace) v1 reference-format records, refused by default (<c>SSB2009</c>) because v1 has no
+    /// integrity protection; for migrating an old store only. Null: the <c>SECRETSTORE_ALLOW_V1</c> environment
+    /// variable (<c>true/false</c>, <c>1/0</c>, <c>yes/no</c>; anything else is <c>SSB0001</c>), else false.
+    /// </summary>
+    public bool? AllowV1 { get; set; }
+
     /// <summary>The application of placeholders that name none (<c>#{secret:Name}</c>), and of <c>GetSecret</c>/<c>SetSecret</c> calls given a null application.</summary>
     public string? DefaultApplication { get; set; }
 

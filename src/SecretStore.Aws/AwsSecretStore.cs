@@ -36,7 +36,7 @@ public sealed class AwsSecretStore : ISecretStore, IDisposable
     /// <summary>
     /// Builds the store from <paramref name="settings"/>: <c>Table</c> (required), <c>Region</c>,
     /// <c>ServiceUrl</c> (DynamoDB), <c>KmsServiceUrl</c>, <c>KeyId</c> (default key for writes),
-    /// <c>RequireV2</c> and <c>MaxDegreeOfParallelism</c>, on the SDK's default credential chain.
+    /// <c>AllowV1</c> and <c>MaxDegreeOfParallelism</c>, on the SDK's default credential chain.
     /// </summary>
     public static AwsSecretStore Create(StoreSettings settings)
     {
@@ -53,7 +53,7 @@ public sealed class AwsSecretStore : ISecretStore, IDisposable
             var options = new EnvelopeSecretStoreOptions
             {
                 DefaultKeyId = settings.KeyId,
-                RequireV2 = settings.RequireV2,
+                AllowV1 = settings.AllowV1,
                 MaxDegreeOfParallelism = Math.Max(1, settings.MaxDegreeOfParallelism),
                 // DynamoDB items stop at 400 KB; the repository gives SSB2003 with the exact item size.
             };

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SecretStore.Build.Tests.Infrastructure;
 using SecretStore.Secrets;
 using SecretStore.Testing.Keyrings;
+using SecretStore.Testing.Records;
 
 namespace SecretStore.Build.Tests;
 
@@ -26,11 +27,16 @@ public sealed class WebAppWithStores(PackageFeed feed) : IAsyncLifetime
     /// <summary>Holds every secret except Api.Token.</summary>
     public TestStore MissingApiToken { get; private set; } = null!;
 
+    /// <summary>Holds every secret, Api.Token as a v1 (reference format) record, the way an old store does.</summary>
+    public TestStore LegacyApiToken { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Project = SampleProject.Create(feed, "WebApp", "WebApp-options");
         Complete = await TestStore.CreateAsync(Path.Combine(Project.WorkDirectory, "store"), Secrets.Select(s => (s.Application, s.Name, s.Value)));
         MissingApiToken = await TestStore.CreateAsync(Path.Combine(Project.WorkDirectory, "store-missing"), Secrets.Where(s => s != ApiToken).Select(s => (s.Application, s.Name, s.Value)));
+        LegacyApiToken = await TestStore.CreateAsync(Path.Combine(Project.WorkDirectory, "store-legacy"), Secrets.Where(s => s != ApiToken).Select(s => (s.Application, s.Name, s.Value)));
+        await V1Rows.PlantAsync(LegacyApiToken.StoreFile, LegacyApiToken.KeyringDirectory, new SecretId(ApiToken.Application, ApiToken.Name), ApiToken.Value);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -137,6 +143,76 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
         Assert.True(publish.Succeeded, publish.ToString());
         Assert.DoesNotContain("SSB0004", publish.Output, StringComparison.Ordinal);
         Assert.Contains("#{secret:Api.Token}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task V1_record_fails_the_publish_with_SSB2009_by_default_and_SecretStoreAllowV1_true_resolves_it()
+    {
+        var refusedOutput = app.NewOutput("publish-v1-refused");
+        var refused = await app.Project.PublishAsync(refusedOutput, app.LegacyApiToken.PublishProperties);
+
+        Assert.False(refused.Succeeded, refused.ToString());
+        Assert.Matches(new Regex(@"appsettings[.A-Za-z]*\.json\(\d+,\d+\): error SSB2009: .*Secret 'WebApp/Api\.Token' is a v1 record"), refused.Output);
+        Assert.Contains("SecretStoreAllowV1=true", refused.Output, StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInDirectory(refusedOutput));
+
+        var allowedOutput = app.NewOutput("publish-v1-allowed");
+        var allowed = await app.Project.PublishAsync(allowedOutput, [.. app.LegacyApiToken.PublishProperties, "-p:SecretStoreAllowV1=true"]);
+
+        Assert.True(allowed.Succeeded, allowed.ToString());
+        Assert.Contains(app.ApiToken.Core, File.ReadAllText(Path.Combine(allowedOutput, "appsettings.json")), StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInText(refused.Output + allowed.Output, "console output"));
+    }
+
+    [Fact]
+    public async Task SECRETSTORE_ALLOW_V1_is_parsed_strictly_maybe_is_SSB0001_and_1_is_honoured()
+    {
+        var maybe = await app.Project.PublishAsync(app.NewOutput("publish-v1-maybe"), app.LegacyApiToken.PublishProperties, new Dictionary<string, string?> { ["SECRETSTORE_ALLOW_V1"] = "maybe" });
+        var one = app.NewOutput("publish-v1-one");
+        var honoured = await app.Project.PublishAsync(one, app.LegacyApiToken.PublishProperties, new Dictionary<string, string?> { ["SECRETSTORE_ALLOW_V1"] = "1" });
+        var property = await app.Project.PublishAsync(app.NewOutput("publish-v1-property"), [.. app.LegacyApiToken.PublishProperties, "-p:SecretStoreAllowV1=ture"]);
+
+        Assert.False(maybe.Succeeded, maybe.ToString());
+        Assert.Contains("error SSB0001: SECRETSTORE_ALLOW_V1 is 'maybe', which is not a boolean", maybe.Output, StringComparison.Ordinal);
+        Assert.True(honoured.Succeeded, honoured.ToString());
+        Assert.Contains(app.ApiToken.Core, File.ReadAllText(Path.Combine(one, "appsettings.json")), StringComparison.Ordinal);
+        Assert.False(property.Succeeded, property.ToString());
+        Assert.Contains("error SSB0001: SecretStoreAllowV1 is 'ture', which is not a boolean", property.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_store_file_fails_the_publish_with_SSB2011_naming_its_full_path()
+    {
+        var output = app.NewOutput("publish-no-store");
+        var missing = Path.Combine(app.Project.WorkDirectory, "store", "secrets-typo.json");
+        var publish = await app.Project.PublishAsync(output, [$"-p:SecretStoreFile={missing}", $"-p:SecretStoreKeyring={app.Complete.KeyringDirectory}"]);
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        Assert.Contains($"error SSB2011: ", publish.Output, StringComparison.Ordinal);
+        Assert.Contains($"The secret store file '{missing}' does not exist", publish.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SSB2001", publish.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
+
+    [Fact]
+    public async Task SecretStoreEnabled_is_parsed_strictly_0_turns_it_off_YES_on_and_maybe_is_SSB0001()
+    {
+        var offOutput = app.NewOutput("publish-enabled-0");
+        var off = await app.Project.PublishAsync(offOutput, [.. app.Complete.PublishProperties, "-p:SecretStoreEnabled=0"]);
+        var onOutput = app.NewOutput("publish-enabled-yes");
+        var on = await app.Project.PublishAsync(onOutput, [.. app.Complete.PublishProperties, "-p:SecretStoreEnabled= YES "]);
+        var maybeOutput = app.NewOutput("publish-enabled-maybe");
+        var maybe = await app.Project.PublishAsync(maybeOutput, [.. app.Complete.PublishProperties, "-p:SecretStoreEnabled=maybe", "-p:SecretStoreResolveOnBuild=ja"]);
+
+        Assert.True(off.Succeeded, off.ToString());
+        Assert.DoesNotContain("SSB0004", off.Output, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Api.Token}", File.ReadAllText(Path.Combine(offOutput, "appsettings.json")), StringComparison.Ordinal);
+        Assert.True(on.Succeeded, on.ToString());
+        Assert.Contains(app.ApiToken.Core, File.ReadAllText(Path.Combine(onOutput, "appsettings.json")), StringComparison.Ordinal);
+        Assert.False(maybe.Succeeded, maybe.ToString());
+        Assert.Contains("error SSB0001: SecretStoreEnabled is 'maybe', which is not a boolean; use true/false, 1/0 or yes/no", maybe.Output, StringComparison.Ordinal);
+        Assert.Contains("error SSB0001: SecretStoreResolveOnBuild is 'ja', which is not a boolean", maybe.Output, StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInText(off.Output + on.Output + maybe.Output, "console output"));
     }
 
     [Fact]

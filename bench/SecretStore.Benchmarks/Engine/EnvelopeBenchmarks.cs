@@ -54,7 +54,8 @@ public class EnvelopeBenchmarks
             keyManager = _kmsKeyManager;
         }
 
-        _store = new EnvelopeSecretStore(new InMemorySecretRepository(), keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = keyId });
+        // The legacy case measures reading v1, which needs the opt-in since v1 is refused by default.
+        _store = new EnvelopeSecretStore(new InMemorySecretRepository(), keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = true });
         await _store.SetAsync(Current, _value);
         await _store.SetAsync(Legacy, _value, new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
     }

@@ -65,8 +65,20 @@ public sealed class ResolveSecrets : SecretStoreTask
     /// <summary>Where to write the redacted report (JSON, or Markdown for <c>.md</c>); empty for none.</summary>
     public string? ReportPath { get; set; }
 
-    /// <summary>When true, a listed file without placeholders is an error.</summary>
-    public bool RequirePlaceholders { get; set; }
+    /// <summary>When true, a listed file without placeholders is an error. Parsed by the engine's boolean parser.</summary>
+    public string? RequirePlaceholders { get; set; }
+
+    /// <summary>
+    /// True (default): a missing <c>|optional</c> secret keeps its placeholder with warning <c>SSB1013</c>; false:
+    /// it is an error. Parsed by the engine's boolean parser.
+    /// </summary>
+    public string? AllowOptional { get; set; }
+
+    /// <summary>
+    /// Read v1 records, refused by default (<c>SSB2009</c>); empty falls back to <c>SECRETSTORE_ALLOW_V1</c>. For
+    /// migrating an old store only. Parsed by the engine's boolean parser.
+    /// </summary>
+    public string? AllowV1 { get; set; }
 
     /// <summary>The files that were rewritten (paths only), so the next publish copies them afresh.</summary>
     [Output]
@@ -79,6 +91,8 @@ public sealed class ResolveSecrets : SecretStoreTask
         var mode = TaskSettings.ParseMode(Mode);
         var files = ExpandConfigFiles();
         var mappings = Mappings.Select(TaskSettings.ToMapping).ToList();
+        var requirePlaceholders = SettingValue.ParseBoolean("SecretStoreRequirePlaceholders", RequirePlaceholders, defaultValue: false);
+        var allowOptional = SettingValue.ParseBoolean("SecretStoreAllowOptional", AllowOptional, defaultValue: true);
 
         using var store = StoreFactory.Create(settings);
         var resolver = new SecretResolver(store);
@@ -89,7 +103,8 @@ public sealed class ResolveSecrets : SecretStoreTask
                 BaseDirectory = Path.GetFullPath(Directory),
                 DefaultApplication = string.IsNullOrWhiteSpace(Application) ? null : Application,
                 Mode = mode,
-                RequirePlaceholders = RequirePlaceholders,
+                RequirePlaceholders = requirePlaceholders,
+                AllowOptional = allowOptional,
                 Mappings = mappings,
                 ReportPath = string.IsNullOrWhiteSpace(ReportPath) ? null : ReportPath,
             },
@@ -117,7 +132,7 @@ public sealed class ResolveSecrets : SecretStoreTask
         foreach (var item in ConfigFiles)
         {
             var spec = item.ItemSpec;
-            var optional = string.Equals(item.GetMetadata("Optional"), "true", StringComparison.OrdinalIgnoreCase);
+            var optional = SettingValue.ParseBoolean($"The Optional metadata of SecretStoreConfigFile '{spec}'", item.GetMetadata("Optional"), defaultValue: false);
             var isGlob = spec.StartsWith('!') || spec.AsSpan().IndexOfAny("*?[") >= 0;
             if (optional && !isGlob && !File.Exists(Path.GetFullPath(spec, baseDirectory)))
             {

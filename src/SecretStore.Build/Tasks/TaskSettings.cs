@@ -22,6 +22,7 @@ internal static class TaskSettings
             Region = Empty(task.Region),
             ServiceUrl = Empty(task.ServiceUrl),
             KmsServiceUrl = Empty(task.KmsServiceUrl),
+            AllowV1 = SettingValue.ParseBoolean("SecretStoreAllowV1", task.AllowV1, SettingValue.AllowV1Variable, defaultValue: false),
         };
     }
 
@@ -43,15 +44,12 @@ internal static class TaskSettings
     {
         var secret = Empty(item.GetMetadata("Secret"))
             ?? throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"SecretStoreMapping '{item.ItemSpec}' has no Secret metadata (Secret=\"Name\" or \"Application/Name\").");
-        var optional = Empty(item.GetMetadata("Optional"));
         return new SecretMapping
         {
             ConfigurationPath = item.ItemSpec,
             Secret = secret,
             File = Empty(item.GetMetadata("File")),
-            Optional = optional is not null && bool.TryParse(optional, out var isOptional)
-                ? isOptional
-                : optional is null ? false : throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"SecretStoreMapping '{item.ItemSpec}' has Optional='{optional}'; use true or false."),
+            Optional = SettingValue.ParseBoolean($"The Optional metadata of SecretStoreMapping '{item.ItemSpec}'", item.GetMetadata("Optional"), defaultValue: false),
         };
     }
 

@@ -32,14 +32,15 @@ internal static class ImportCommand
             }
 
             var records = ProtectedSecretRecordImport.Parse(content, path);
-            var repository = SecretStoreFactory.OpenRepository(context.StoreOptions.ToSettings(parse));
+            var settings = context.StoreOptions.ToSettings(parse);
+            var repository = SecretStoreFactory.OpenRepository(settings);
             try
             {
                 using var progress = new TerminalProgress(context.Console, "Importing", records.Count);
                 var outcomes = await ProtectedSecretImporter.ImportAsync(
                     repository,
                     records,
-                    new ProtectedSecretImportOptions { Overwrite = parse.GetValue(overwrite), SourcePath = path },
+                    new ProtectedSecretImportOptions { Overwrite = parse.GetValue(overwrite), AllowV1 = settings.AllowV1, SourcePath = path },
                     progress,
                     token).ConfigureAwait(false);
                 foreach (var outcome in outcomes)

@@ -39,11 +39,7 @@ internal static class ResolveCommands
         var files = new Argument<string[]>("files") { Description = "Files or globs (*, **, ?); a leading '!' excludes.", Arity = ArgumentArity.OneOrMore };
         var app = EnvironmentOption.String("--app", "The application of placeholders that name none (#{secret:Name}).");
         var report = EnvironmentOption.String("--report", "Write a redacted report here (JSON, or Markdown for *.md).");
-        var allowOptional = new Option<bool>("--allow-optional")
-        {
-            Description = "true (default): a missing '|optional' secret keeps its placeholder with warning SSB1013; false: it is an error.",
-            DefaultValueFactory = _ => true,
-        };
+        var allowOptional = EnvironmentOption.Flag("--allow-optional", "true (default): a missing '|optional' secret keeps its placeholder with warning SSB1013; false: it is an error.", defaultValue: true);
         var requirePlaceholders = new Option<bool>("--require-placeholders") { Description = "Fail (SSB1010) when no file holds a placeholder." };
         var command = new Command(name, description) { files, app, report, allowOptional, requirePlaceholders };
         context.SetAction(command, async (parse, token) =>

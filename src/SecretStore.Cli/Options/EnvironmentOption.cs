@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SecretStore.Configuration;
 
 namespace SecretStore.Cli.Options;
 
@@ -29,9 +30,22 @@ internal static class EnvironmentOption
         var variable = VariableFor(name);
         return new Option<bool>(name)
         {
-            Description = $"{description} Environment: {variable}=true|false.",
+            Description = $"{description} Environment: {variable}=true|false (also 1/0, yes/no).",
             Recursive = recursive,
-            DefaultValueFactory = _ => bool.TryParse(Environment.GetEnvironmentVariable(variable), out var value) ? value : defaultValue,
+
+            // The engine's one boolean parser: SECRETSTORE_ALLOW_V1=1 is true, and a typo such as 'ture' is a
+            // usage error naming the variable instead of quietly meaning false.
+            DefaultValueFactory = result =>
+            {
+                var text = Environment.GetEnvironmentVariable(variable);
+                if (SettingValue.TryParseBoolean(text, defaultValue, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError(SettingValue.InvalidBooleanMessage(variable, text!));
+                return defaultValue;
+            },
         };
     }
 

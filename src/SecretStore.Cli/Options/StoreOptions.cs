@@ -25,9 +25,9 @@ internal sealed class StoreOptions
 
     public Option<string?> KmsServiceUrl { get; } = EnvironmentOption.String("--kms-service-url", "DynamoDB store: a KMS endpoint (default: AWS KMS).", recursive: true);
 
-    public Option<bool> RequireV2 { get; } = EnvironmentOption.Flag("--require-v2", "Refuse v1 (reference format) records.", recursive: true);
+    public Option<bool> AllowV1 { get; } = EnvironmentOption.Flag("--allow-v1", "Read (and import) v1 reference-format records, refused by default because v1 has no integrity protection; for migrating them with 'import' and 'rewrap' only.", recursive: true);
 
-    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, RequireV2];
+    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1];
 
     /// <summary>Builds the settings; a missing or malformed selection is a usage error (exit 2).</summary>
     public StoreSettings ToSettings(ParseResult parse, string? keyId = null)
@@ -50,7 +50,7 @@ internal sealed class StoreOptions
                     ?? throw new UsageException($"A file store needs --keyring <dir> (or {EnvironmentOption.VariableFor("--keyring")})."),
                 PrivateKeyEnvironmentVariable = parse.GetValue(PrivateKeyEnv),
                 KeyId = keyId,
-                RequireV2 = parse.GetValue(RequireV2),
+                AllowV1 = parse.GetValue(AllowV1),
             };
         }
 
@@ -70,7 +70,7 @@ internal sealed class StoreOptions
                 ServiceUrl = parse.GetValue(ServiceUrl),
                 KmsServiceUrl = parse.GetValue(KmsServiceUrl),
                 KeyId = keyId,
-                RequireV2 = parse.GetValue(RequireV2),
+                AllowV1 = parse.GetValue(AllowV1),
             };
         }
 

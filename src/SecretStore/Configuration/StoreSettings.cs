@@ -36,8 +36,11 @@ public sealed record StoreSettings
     /// <summary>AWS: a separate KMS service URL; null uses <see cref="ServiceUrl"/>'s absence, i.e. AWS itself.</summary>
     public string? KmsServiceUrl { get; init; }
 
-    /// <summary>Refuse v1 records on read (downgrade protection once a store has been rewrapped).</summary>
-    public bool RequireV2 { get; init; }
+    /// <summary>
+    /// Read (and write) v1 records. Off by default: v1 has no integrity protection, so a store writer can use
+    /// its decryption errors as a padding oracle. Turn it on only to migrate: <c>import</c>, then <c>rewrap</c>.
+    /// </summary>
+    public bool AllowV1 { get; init; }
 
     /// <summary>How many data keys to unwrap at once for get-many (default 8).</summary>
     public int MaxDegreeOfParallelism { get; init; } = 8;

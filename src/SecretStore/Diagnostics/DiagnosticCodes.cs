@@ -49,6 +49,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode TableNotFound = new("SSB2008", "DynamoDB table not found or not active");
     public static readonly DiagnosticCode FormatPolicyViolation = new("SSB2009", "Record format refused by the store policy");
     public static readonly DiagnosticCode InvalidSecret = new("SSB2010", "Invalid secret name or value");
+    public static readonly DiagnosticCode StoreFileNotFound = new("SSB2011", "Secret store file does not exist");
 
     // 3xxx: crypto and keys
     public static readonly DiagnosticCode KeyNotFound = new("SSB3001", "Master key not found");

@@ -64,3 +64,16 @@ public sealed class PayloadTooLargeException(SecretId id, long size, long limit)
     /// <summary>The secret concerned.</summary>
     public SecretId SecretId { get; } = id;
 }
+
+/// <summary>
+/// A store file that is read does not exist (<c>SSB2011</c>): a misspelt path must not read as an empty store.
+/// Writes create the file instead (see <see cref="Repositories.File.FileSecretRepository"/>).
+/// </summary>
+public sealed class StoreFileNotFoundException(string filePath)
+    : SecretStoreException(
+        DiagnosticCodes.StoreFileNotFound,
+        $"The secret store file '{filePath}' does not exist. Check the store path (--store file:<path>, SECRETSTORE_STORE, MSBuild SecretStoreFile, Cake StoreFile); 'set' and 'import' create a new store file.")
+{
+    /// <summary>The full path that was looked for.</summary>
+    public string FilePath { get; } = filePath;
+}

@@ -42,24 +42,15 @@ public static class V1Cipher
     }
 
     /// <summary>
-    /// Decrypts a v1 value. Any malformed input (IV size, block size, padding, invalid UTF-8) gives
-    /// <see cref="InvalidProtectedDataException"/>; v1 has no MAC, so tampering is only caught when padding breaks.
+    /// Decrypts a v1 value. Every failure (key, IV or ciphertext size, padding, invalid UTF-8) gives the same
+    /// <see cref="InvalidProtectedDataException"/> with the same message and no inner exception: v1 has no MAC,
+    /// so telling a padding error from a UTF-8 error would be a padding oracle for whoever can write the store.
     /// </summary>
     public static string Decrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> initialisationVector, ReadOnlySpan<byte> ciphertext, string subject)
     {
-        if (key.Length != KeySizeInBytes)
+        if (key.Length != KeySizeInBytes || initialisationVector.Length != IvSizeInBytes || ciphertext.Length == 0 || ciphertext.Length % 16 != 0)
         {
-            throw new InvalidProtectedDataException($"The v1 document key of '{subject}' does not have 16 bytes.");
-        }
-
-        if (initialisationVector.Length != IvSizeInBytes)
-        {
-            throw new InvalidProtectedDataException($"The v1 initialisation vector of '{subject}' does not have 16 bytes.");
-        }
-
-        if (ciphertext.Length == 0 || ciphertext.Length % 16 != 0)
-        {
-            throw new InvalidProtectedDataException($"The v1 ciphertext of '{subject}' is not a whole number of AES blocks.");
+            throw Failure(subject);
         }
 
         byte[]? plaintext = null;
@@ -70,13 +61,9 @@ public static class V1Cipher
             plaintext = aes.DecryptCbc(ciphertext, initialisationVector, PaddingMode.PKCS7);
             return StrictUtf8.GetString(plaintext);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or DecoderFallbackException or ArgumentException)
         {
-            throw new InvalidProtectedDataException($"The v1 value of '{subject}' does not decrypt (bad padding or wrong key).", ex);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw new InvalidProtectedDataException($"The v1 value of '{subject}' is not valid UTF-8 after decryption.", ex);
+            throw Failure(subject);
         }
         finally
         {
@@ -86,4 +73,8 @@ public static class V1Cipher
             }
         }
     }
+
+    /// <summary>The one failure of a v1 decryption, whatever went wrong (see <see cref="Decrypt"/>).</summary>
+    public static InvalidProtectedDataException Failure(string subject) =>
+        new($"The v1 record of '{subject}' does not decrypt: it was tampered with, or it is protected by another key.");
 }

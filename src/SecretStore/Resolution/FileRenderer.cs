@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution.Escaping;
@@ -55,7 +54,6 @@ internal static class FileRenderer
 
             substitution.Outcome = PlaceholderOutcome.Resolved;
             substitution.Metadata = secret.Metadata;
-            substitution.ValueSha256 = Convert.ToHexStringLower(SHA256.HashData(TextCodec.EncodeFragment(outcome.Written, work.Encoding!.Value)));
             if (substitution.Site.Context == EscapeContext.JsonValue)
             {
                 wildcards.Add(substitution.Text);

@@ -29,8 +29,6 @@ internal sealed class Substitution
 
     public SecretMetadata? Metadata { get; set; }
 
-    public string? ValueSha256 { get; set; }
-
     public PlaceholderReport ToReport() => new()
     {
         Line = Line,
@@ -44,6 +42,5 @@ internal sealed class Substitution
         Outcome = Outcome,
         Revision = Metadata?.Revision,
         KeyId = Metadata?.MasterKeyId,
-        ValueSha256 = ValueSha256,
     };
 }

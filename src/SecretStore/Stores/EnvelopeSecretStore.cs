@@ -12,9 +12,9 @@ namespace SecretStore.Stores;
 /// <summary>
 /// The <see cref="ISecretStore"/>: envelope encryption over any <see cref="IProtectedSecretRepository"/> and
 /// <see cref="IKeyManager"/>. Writes v2 by default (AES-256-GCM, bound to application, name and key id; signed
-/// when the key manager has an <see cref="IEnvelopeSigner"/>); reads v2 and, unless
-/// <see cref="EnvelopeSecretStoreOptions.RequireV2"/>, the reference v1 format. The context used to open a
-/// record always comes from the requested id, never from the stored row.
+/// when the key manager has an <see cref="IEnvelopeSigner"/>); reads v2, and the reference v1 format only with
+/// <see cref="EnvelopeSecretStoreOptions.AllowV1"/> (refused before any decryption otherwise). The context
+/// used to open a record always comes from the requested id, never from the stored row.
 /// </summary>
 public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
 {
@@ -127,9 +127,9 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
 
         var keyId = options.KeyId ?? _options.DefaultKeyId
             ?? throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"No key id to protect secret '{id}' with: give one, or configure the store's default key.");
-        if (options.Format == ProtectedSecretFormat.V1 && _options.RequireV2)
+        if (options.Format == ProtectedSecretFormat.V1 && !_options.AllowV1)
         {
-            throw new SecretStoreException(DiagnosticCodes.FormatPolicyViolation, $"Secret '{id}' cannot be written as v1: the store requires v2.");
+            throw V1Policy.WriteRefused(id);
         }
 
         if (options.Format is not (ProtectedSecretFormat.V1 or ProtectedSecretFormat.V2))
@@ -145,9 +145,13 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
 
         // Without an expected revision, the revision read here still guards the save: a writer in between
         // makes the conditional save fail instead of being overwritten.
-        var expected = options.ExpectedRevision
-            ?? (await _repository.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Revision
-            ?? 0;
+        var existing = await ReadExistingAsync(id, cancellationToken).ConfigureAwait(false);
+        if (existing is { Format: ProtectedSecretFormat.V1 } && !_options.AllowV1)
+        {
+            throw V1Policy.OverwriteRefused(id);
+        }
+
+        var expected = options.ExpectedRevision ?? existing?.Revision ?? 0;
         var record = options.Format == ProtectedSecretFormat.V2
             ? await ProtectV2Async(id, value, keyId, cancellationToken).ConfigureAwait(false)
             : await ProtectV1Async(id, value, keyId, cancellationToken).ConfigureAwait(false);
@@ -164,6 +168,19 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
 
     /// <summary>Names the parts, never keys or values.</summary>
     public override string ToString() => $"EnvelopeSecretStore ({_repository}, {_keyManager})";
+
+    private async Task<ProtectedSecretRecord?> ReadExistingAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _repository.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreFileNotFoundException)
+        {
+            // A store file that does not exist yet holds no record: writing creates it.
+            return null;
+        }
+    }
 
     private static SecretMetadata Metadata(ProtectedSecretRecord record) =>
         new(record.Id, record.Revision, record.MasterKeyId, record.Format);
@@ -231,9 +248,10 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
 
     private Opening PrepareV1(SecretId id, ProtectedSecretRecord record, SecretMetadata metadata)
     {
-        if (_options.RequireV2)
+        // Before any field is looked at or any key unwrapped: without the opt-in, no v1 byte reaches a cipher.
+        if (!_options.AllowV1)
         {
-            throw new SecretStoreException(DiagnosticCodes.FormatPolicyViolation, $"Secret '{id}' is a v1 record, but the store requires v2; rewrap it.");
+            throw V1Policy.ReadRefused(id);
         }
 
         if (record.ProtectedDocumentKey is not { Length: > 0 } wrapped || record.InitialisationVector is not { } iv

@@ -6,8 +6,12 @@ public sealed record EnvelopeSecretStoreOptions
     /// <summary>The master key for writes when <see cref="Secrets.SetSecretOptions.KeyId"/> is null.</summary>
     public string? DefaultKeyId { get; init; }
 
-    /// <summary>Refuse v1 records on read and write (<c>SSB2009</c>): downgrade protection once a store is rewrapped.</summary>
-    public bool RequireV2 { get; init; }
+    /// <summary>
+    /// Read and write v1 records. Off by default: every v1 record is refused with <c>SSB2009</c> before any of
+    /// it is decrypted, because v1 has no MAC and its decryption errors would be a padding oracle for whoever
+    /// can write the store. Turn it on only to migrate (<c>rewrap</c> to v2).
+    /// </summary>
+    public bool AllowV1 { get; init; }
 
     /// <summary>How many data keys get-many unwraps at once (default 8; at least 1).</summary>
     public int MaxDegreeOfParallelism { get; init; } = 8;

@@ -38,7 +38,7 @@ public static class FileSecretStoreFactory
             var options = new EnvelopeSecretStoreOptions
             {
                 DefaultKeyId = settings.KeyId ?? keyring.DefaultKeyId,
-                RequireV2 = settings.RequireV2,
+                AllowV1 = settings.AllowV1,
                 MaxDegreeOfParallelism = Math.Max(1, settings.MaxDegreeOfParallelism),
             };
             return new EnvelopeSecretStore(new FileSecretRepository(settings.FilePath), new RsaKeyManager(keyring), options, owned: keyring);

@@ -78,7 +78,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         // The reference asked KMS for an AES-128 data key with no encryption context.
         var dataKey = await _kms.Client.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key.AliasName, KeySpec = DataKeySpec.AES_128 });
         await PutReferenceRowAsync(app, "ConnectionString", key.AliasName!, dataKey.CiphertextBlob.ToArray(), dataKey.Plaintext.ToArray());
-        using var store = NewStore(key.AliasName!);
+        using var store = NewStore(key.AliasName!, allowV1: true);
 
         var secret = await store.GetAsync(new SecretId(app, "ConnectionString"));
 
@@ -98,7 +98,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
             using var documentKey = await keyManager.GenerateDataKeyAsync("rsa-main", 16, EncryptionContext.Empty, ProtectedSecretFormat.V1);
             var app = Records.NewApplication("rsa");
             await PutReferenceRowAsync(app, "ApiKey", "rsa-main", documentKey.WrappedKey, documentKey.Plaintext.ToArray());
-            using var store = new EnvelopeSecretStore(_table.NewRepository(), keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = "rsa-main" });
+            using var store = new EnvelopeSecretStore(_table.NewRepository(), keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = "rsa-main", AllowV1 = true });
 
             var secret = await store.GetAsync(new SecretId(app, "ApiKey"));
 
@@ -136,7 +136,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
             .Append(new SecretId(app, "missing"))
             .ToList();
         Server.ResetCounters();
-        using var store = NewStore(key.Arn);
+        using var store = NewStore(key.Arn, allowV1: true);
 
         var secrets = await store.GetManyAsync(ids);
         var decryptsAfterFirst = Server.RequestCount("Decrypt");
@@ -210,7 +210,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         var app = Records.NewApplication();
         var dataKey = await _kms.Client.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = actual.Arn, KeySpec = DataKeySpec.AES_128 });
         await PutReferenceRowAsync(app, "mislabelled", named.Arn, dataKey.CiphertextBlob.ToArray(), dataKey.Plaintext.ToArray());
-        using var store = NewStore(named.Arn);
+        using var store = NewStore(named.Arn, allowV1: true);
 
         var error = await Assert.ThrowsAnyAsync<SecretStoreException>(() => store.GetAsync(new SecretId(app, "mislabelled")));
 
@@ -238,10 +238,10 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(key.AliasName, (await store.ListAsync(id.ApplicationName))[0].MasterKeyId);
     }
 
-    private AwsSecretStore NewStore(string keyId) => new(
+    private AwsSecretStore NewStore(string keyId, bool allowV1 = false) => new(
         _table.NewRepository(),
         new KmsKeyManager(_kms.Client),
-        new EnvelopeSecretStoreOptions { DefaultKeyId = keyId });
+        new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = allowV1 });
 
     private Task PutReferenceRowAsync(string app, string name, string masterKeyId, byte[] wrapped, byte[] documentKey) =>
         _table.Client.PutItemAsync(new PutItemRequest

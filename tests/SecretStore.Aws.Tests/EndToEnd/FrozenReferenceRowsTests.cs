@@ -50,8 +50,9 @@ public sealed class FrozenReferenceRowsTests(SecretTableFixture table) : IClassF
         var work = Directory.CreateTempSubdirectory("ssb-frozen-").FullName;
         using var keyring = FrozenKeyring.OpenForReading(Path.Combine(VectorsPath, "keyring"), work);
         var keyManager = new RsaKeyManager(keyring);
-        var fromFile = new EnvelopeSecretStore(new FileSecretRepository(Path.Combine(VectorsPath, "v1.json")), keyManager, new EnvelopeSecretStoreOptions());
-        var fromTable = new EnvelopeSecretStore(table.NewRepository(), keyManager, new EnvelopeSecretStoreOptions());
+        // v1 is refused by default; frozen rows are read the way a migration reads them, with the opt-in.
+        var fromFile = new EnvelopeSecretStore(new FileSecretRepository(Path.Combine(VectorsPath, "v1.json")), keyManager, new EnvelopeSecretStoreOptions { AllowV1 = true });
+        var fromTable = new EnvelopeSecretStore(table.NewRepository(), keyManager, new EnvelopeSecretStoreOptions { AllowV1 = true });
 
         var many = await fromTable.GetManyAsync(ids.Select(i => i.InTable));
 

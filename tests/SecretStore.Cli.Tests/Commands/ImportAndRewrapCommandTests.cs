@@ -17,7 +17,7 @@ public sealed class ImportAndRewrapCommandTests : IDisposable
         var records = await ReferenceRecords.ProtectAsync(_sandbox.KeyringPath, ProtectedSecretFormat.V1, ("legacy", "Db", "reference-db-value"), ("legacy", "Api", "reference-api-value"));
         _sandbox.Folder.Write("export.json", ReferenceRecords.ToJsonArray(records));
 
-        var import = await _sandbox.RunAsync("import", "export.json");
+        var import = await _sandbox.RunAsync("import", "export.json", "--allow-v1");
 
         Assert.True(import.ExitCode == 0, import.ToString());
         Assert.Equal("legacy/Db\timported\trevision 1\tV1\tprimary\nlegacy/Api\timported\trevision 1\tV1\tprimary\n", import.Stdout);
@@ -27,17 +27,17 @@ public sealed class ImportAndRewrapCommandTests : IDisposable
             ReferenceRecords.AssertSameProtectedBytes(record, await repository.GetAsync(record.Id));
         }
 
-        var get = await _sandbox.RunAsync("get", "legacy/Db");
+        var get = await _sandbox.RunAsync("get", "legacy/Db", "--allow-v1");
         Assert.Equal(ReferenceRecords.Utf8("reference-db-value"), get.StdoutBytes);
 
         // Importing the same file again changes nothing; other content is refused without --overwrite.
-        var again = await _sandbox.RunAsync("import", "export.json");
+        var again = await _sandbox.RunAsync("import", "export.json", "--allow-v1");
         Assert.Equal("legacy/Db\tunchanged\nlegacy/Api\tunchanged\n", again.Stdout);
-        await _sandbox.SetAsync("legacy/Db", "changed-value");
-        var refused = await _sandbox.RunAsync("import", "export.json");
+        Assert.Equal(0, (await _sandbox.RunWithInputAsync("changed-value", "set", "legacy/Db", "--allow-v1")).ExitCode);
+        var refused = await _sandbox.RunAsync("import", "export.json", "--allow-v1");
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("error SSB2002: Secret 'legacy/Db' already exists", refused.Stderr, StringComparison.Ordinal);
-        var overwritten = await _sandbox.RunAsync("import", "export.json", "--overwrite");
+        var overwritten = await _sandbox.RunAsync("import", "export.json", "--overwrite", "--allow-v1");
         Assert.True(overwritten.ExitCode == 0, overwritten.ToString());
         ReferenceRecords.AssertSameProtectedBytes(records[0], await repository.GetAsync(records[0].Id));
         ValueScanner.AssertNoValue(import.Stdout + import.Stderr + refused.Stderr + overwritten.Stdout, "import output", "reference-db-value", "reference-api-value", "changed-value");
@@ -50,7 +50,7 @@ public sealed class ImportAndRewrapCommandTests : IDisposable
         var v2 = await ReferenceRecords.ProtectAsync(_sandbox.KeyringPath, ProtectedSecretFormat.V2, ("legacy", "New", "new-format-value"));
         _sandbox.Folder.Write("scan.json", ReferenceRecords.ToScanDump([.. v1, .. v2]));
 
-        var import = await _sandbox.RunAsync("import", "scan.json");
+        var import = await _sandbox.RunAsync("import", "scan.json", "--allow-v1");
 
         Assert.True(import.ExitCode == 0, import.ToString());
         var repository = new FileSecretRepository(_sandbox.StorePath);
@@ -71,12 +71,12 @@ public sealed class ImportAndRewrapCommandTests : IDisposable
     {
         var v1 = await ReferenceRecords.ProtectAsync(_sandbox.KeyringPath, ProtectedSecretFormat.V1, ("legacy", "Db", "rewrap-me-value"), ("legacy", "Api", "rewrap-api-value"));
         _sandbox.Folder.Write("export.json", ReferenceRecords.ToJsonArray(v1));
-        Assert.Equal(0, (await _sandbox.RunAsync("import", "export.json")).ExitCode);
+        Assert.Equal(0, (await _sandbox.RunAsync("import", "export.json", "--allow-v1")).ExitCode);
 
         var dryRun = await _sandbox.RunAsync("rewrap", "legacy", "--dry-run");
         Assert.Equal("legacy/Api\twould rewrap\tV1 primary -> V2 primary\trevision 1\nlegacy/Db\twould rewrap\tV1 primary -> V2 primary\trevision 1\n", dryRun.Stdout);
 
-        var rewrap = await _sandbox.RunAsync("rewrap", "legacy");
+        var rewrap = await _sandbox.RunAsync("rewrap", "legacy", "--allow-v1");
         Assert.True(rewrap.ExitCode == 0, rewrap.ToString());
         Assert.Equal("legacy/Api\trewrapped\tV1 primary -> V2 primary\trevision 2\nlegacy/Db\trewrapped\tV1 primary -> V2 primary\trevision 2\n", rewrap.Stdout);
 

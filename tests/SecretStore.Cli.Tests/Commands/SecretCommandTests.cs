@@ -53,6 +53,8 @@ public sealed class SecretCommandTests : IDisposable
     [Fact]
     public async Task Get_of_a_missing_secret_exits_1_with_SSB2001_and_prints_nothing_on_stdout()
     {
+        await _sandbox.SetAsync("shop/Other", "other-value");
+
         var get = await _sandbox.RunAsync("get", "shop/Missing");
 
         Assert.Equal(1, get.ExitCode);
@@ -143,6 +145,42 @@ public sealed class SecretCommandTests : IDisposable
         await _sandbox.SetAsync("shop/Db", "value-in-sandbox");
         var other = await _sandbox.RunAsync("get", "shop/Db", "--store", "file:" + _sandbox.Folder.Combine("other.json"));
         Assert.Equal(1, other.ExitCode);
-        Assert.Contains("SSB2001", other.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error SSB2011: The secret store file '{_sandbox.Folder.Combine("other.json")}' does not exist", other.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reading_a_missing_store_file_is_SSB2011_naming_its_full_path_for_list_get_delete_verify_and_resolve()
+    {
+        var config = _sandbox.Folder.Write("appsettings.json", "{\"Db\":\"#{secret:shop/Db}\"}");
+        var missing = new Dictionary<string, string> { ["SECRETSTORE_STORE"] = "file:none.json" };
+        var full = _sandbox.Folder.Combine("none.json");
+
+        var results = new[]
+        {
+            await _sandbox.RunWithEnvironmentAsync(missing, "list", "shop"),
+            await _sandbox.RunWithEnvironmentAsync(missing, "get", "shop/Db"),
+            await _sandbox.RunWithEnvironmentAsync(missing, "delete", "shop/Db"),
+            await _sandbox.RunWithEnvironmentAsync(missing, "verify", "appsettings.json"),
+            await _sandbox.RunWithEnvironmentAsync(missing, "resolve", "appsettings.json"),
+        };
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 1, r.ToString()));
+        Assert.All(results, r => Assert.Empty(r.StdoutBytes));
+        Assert.All(results, r => Assert.Contains("error SSB2011: ", r.Stderr, StringComparison.Ordinal));
+        Assert.All(results, r => Assert.Contains($"The secret store file '{full}' does not exist", r.Stderr, StringComparison.Ordinal));
+        Assert.False(File.Exists(full));
+        Assert.False(File.Exists(full + ".lock"));
+        Assert.Contains("#{secret:shop/Db}", File.ReadAllText(config), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Set_creates_a_missing_store_file()
+    {
+        Assert.False(File.Exists(_sandbox.StorePath));
+
+        await _sandbox.SetAsync("shop/Db", "created-value");
+
+        Assert.True(File.Exists(_sandbox.StorePath));
+        Assert.Equal("created-value", (await _sandbox.RunAsync("get", "shop/Db")).Stdout);
     }
 }

@@ -75,7 +75,7 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
         var records = await ProtectWithKmsAsync(key.Arn, ("legacy", "Old", "kms-v1-value", ProtectedSecretFormat.V1), ("legacy", "New", "kms-v2-value", ProtectedSecretFormat.V2));
         _folder.Write("scan.json", ReferenceRecords.ToScanDump(records));
 
-        var import = await RunAsync(null, "import", "scan.json");
+        var import = await RunAsync(null, "import", "scan.json", "--allow-v1");
 
         Assert.True(import.ExitCode == 0, import.ToString());
         using var repository = DynamoDbSecretRepository.Create(_table, KmsFixtureServer.Region, fixture.DynamoDbUrl.ToString());
@@ -84,7 +84,7 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
             ReferenceRecords.AssertSameProtectedBytes(record, await repository.GetAsync(record.Id));
         }
 
-        var get = await RunAsync(null, "get", "legacy/Old");
+        var get = await RunAsync(null, "get", "legacy/Old", "--allow-v1");
         Assert.Equal(Encoding.UTF8.GetBytes("kms-v1-value"), get.StdoutBytes);
         ValueScanner.AssertNoValue(import, "kms-v1-value", "kms-v2-value");
     }
@@ -94,7 +94,7 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
         var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = KmsFixtureServer.Region, KmsServiceUrl = fixture.Kms.ServiceUrl.ToString() };
         using var keyManager = KmsKeyManager.Create(settings);
         var repository = new InMemorySecretRepository();
-        using var store = new EnvelopeSecretStore(repository, keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = keyId });
+        using var store = new EnvelopeSecretStore(repository, keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = true });
         var records = new List<ProtectedSecretRecord>();
         foreach (var (app, name, value, format) in secrets)
         {

@@ -18,7 +18,7 @@ public static class ReferenceRecords
     {
         using var keyring = RsaKeyring.Load(keyringPath);
         var repository = new InMemorySecretRepository();
-        using var store = new EnvelopeSecretStore(repository, new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = keyring.DefaultKeyId });
+        using var store = new EnvelopeSecretStore(repository, new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = keyring.DefaultKeyId, AllowV1 = format == ProtectedSecretFormat.V1 });
         var records = new List<ProtectedSecretRecord>();
         foreach (var (app, name, value) in secrets)
         {

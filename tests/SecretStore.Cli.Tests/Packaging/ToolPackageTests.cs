@@ -93,6 +93,52 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Assert.Contains("value=\"first-line-of-key&#xA;second-line-of-key\"", File.ReadAllText(work.Combine("config", "web.config")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("github", "", 1)]
+    [InlineData("github", "maybe", 2)]
+    [InlineData("github", "1", 0)]
+    [InlineData("azure", "", 1)]
+    [InlineData("azure", "yes", 0)]
+    public async Task The_allow_v1_input_of_the_action_and_template_is_off_by_default_and_parsed_strictly(string ci, string allowV1, int exitCode)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        await SecretStore.Testing.Records.V1Rows.PlantAsync(work.Combine("secrets.json"), work.Combine("keyring"), new SecretStore.Secrets.SecretId("shop", "Password"), Password);
+        var inputs = new Dictionary<string, string>
+        {
+            ["files"] = "config/appsettings.json",
+            ["store"] = "file:" + work.Combine("secrets.json"),
+            ["keyring"] = work.Combine("keyring"),
+            ["app"] = "shop",
+            ["version"] = package.Version,
+        };
+        if (allowV1.Length > 0)
+        {
+            inputs[ci == "github" ? "allow-v1" : "allowV1"] = allowV1;
+        }
+
+        ProcessResult result;
+        if (ci == "github")
+        {
+            inputs["tool-source"] = package.Feed;
+            result = await RunStepAsync(CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), inputs, work.Combine("runner-temp")), work, ("GITHUB_ACTIONS", "true"));
+        }
+        else
+        {
+            inputs["toolSource"] = package.Feed;
+            result = await RunStepAsync(CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), inputs, work.Combine("agent-temp")), work, ("TF_BUILD", "True"));
+        }
+
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        var expected = exitCode switch
+        {
+            0 => "ci-pa%ss;w]rd",
+            1 => "error SSB2009",
+            _ => "error SSB0001: SECRETSTORE_ALLOW_V1 is 'maybe', which is not a boolean",
+        };
+        Assert.Contains(expected, exitCode == 0 ? File.ReadAllText(work.Combine("config", "appsettings.json")) : result.Stderr, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(result.Stderr, "stderr", Password);
+    }
+
     private async Task<TempFolder> PrepareWorkspaceAsync()
     {
         var work = new TempFolder();

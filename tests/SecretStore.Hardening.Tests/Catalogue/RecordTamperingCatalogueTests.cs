@@ -133,9 +133,10 @@ public sealed class RecordTamperingCatalogueTests : IClassFixture<KeyringFixture
 
         await _repository.SaveAsync(original with { Id = other }, 0);
 
-        // v1 binds nothing but the key id: whoever can write the table can swap v1 rows. RequireV2 closes it.
+        // v1 binds nothing but the key id: whoever can write the table can swap v1 rows while the opt-in is on.
+        // The default (no AllowV1) closes it.
         Assert.Equal(Value, (await store.GetAsync(other)).Value);
-        var error = await Assert.ThrowsAsync<SecretStoreException>(() => Store(requireV2: true).GetAsync(other));
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => Store(allowV1: false).GetAsync(other));
         Assert.Equal(DiagnosticCodes.FormatPolicyViolation, error.Code);
     }
 
@@ -151,7 +152,7 @@ public sealed class RecordTamperingCatalogueTests : IClassFixture<KeyringFixture
         var otherTable = new InMemorySecretRepository();
         await otherTable.SaveAsync((await _repository.GetAsync(Db))!, 0);
 
-        var copy = new EnvelopeSecretStore(otherTable, new RsaKeyManager(_keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = KeyringFixture.KeyId });
+        var copy = new EnvelopeSecretStore(otherTable, new RsaKeyManager(_keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = KeyringFixture.KeyId, AllowV1 = true });
 
         Assert.Equal(Value, (await copy.GetAsync(Db)).Value);
     }
@@ -171,10 +172,10 @@ public sealed class RecordTamperingCatalogueTests : IClassFixture<KeyringFixture
     }
 
     [Fact]
-    public async Task V1_record_planted_where_v2_is_required_is_refused_for_get_get_many_and_resolve()
+    public async Task V1_record_planted_in_a_store_is_refused_by_default_for_get_get_many_and_set()
     {
         await Store().SetAsync(Db, Value, new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
-        var strict = Store(requireV2: true);
+        var strict = Store(allowV1: false);
 
         var single = await Assert.ThrowsAsync<SecretStoreException>(() => strict.GetAsync(Db));
         var many = await Assert.ThrowsAsync<SecretStoreException>(() => strict.GetManyAsync([Db]));
@@ -184,8 +185,9 @@ public sealed class RecordTamperingCatalogueTests : IClassFixture<KeyringFixture
         Assert.All([single, many, write], e => _canaries.Scan(e, "downgrade").ShouldBeEmpty());
     }
 
-    private EnvelopeSecretStore Store(bool requireV2 = false) =>
-        new(_repository, new RsaKeyManager(_keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = KeyringFixture.KeyId, RequireV2 = requireV2 });
+    // The catalogue documents what each format detects, so v1 is opted in unless a test pins the default.
+    private EnvelopeSecretStore Store(bool allowV1 = true) =>
+        new(_repository, new RsaKeyManager(_keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = KeyringFixture.KeyId, AllowV1 = allowV1 });
 
     private async Task<Secret> OpenAsync(EnvelopeSecretStore store, ProtectedSecretRecord record)
     {

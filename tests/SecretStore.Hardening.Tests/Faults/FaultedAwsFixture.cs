@@ -43,14 +43,14 @@ public sealed class FaultedAwsFixture : IAsyncLifetime
     }
 
     /// <summary>A store whose every call goes through the proxies; no data-key cache, so every read reaches KMS.</summary>
-    public AwsSecretStore NewStore(bool requireV2 = true)
+    public AwsSecretStore NewStore(bool allowV1 = false)
     {
         var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), Configure(new AmazonDynamoDBConfig(), DynamoDbProxy));
         var kms = new AmazonKeyManagementServiceClient(new BasicAWSCredentials("local", "local"), Configure(new AmazonKeyManagementServiceConfig(), KmsProxy));
         return new AwsSecretStore(
             new DynamoDbSecretRepository(dynamo, TableName),
             new KmsKeyManager(kms, new KmsKeyManagerOptions { CacheDataKeys = false }),
-            new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName, RequireV2 = requireV2 });
+            new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName, AllowV1 = allowV1 });
     }
 
     public void Reset()

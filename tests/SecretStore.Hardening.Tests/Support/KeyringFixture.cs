@@ -20,13 +20,13 @@ public sealed class KeyringFixture : IDisposable
     public string KeyringPath { get; }
 
     /// <summary>A file store over a new store file in <paramref name="folder"/> (or a given path).</summary>
-    public EnvelopeSecretStore OpenFileStore(string storePath, bool requireV2 = false) =>
+    public EnvelopeSecretStore OpenFileStore(string storePath, bool allowV1 = false) =>
         FileSecretStoreFactory.Create(new Configuration.StoreSettings
         {
             Provider = Configuration.StoreProvider.File,
             FilePath = storePath,
             KeyringPath = KeyringPath,
-            RequireV2 = requireV2,
+            AllowV1 = allowV1,
         });
 
     public static FileSecretRepository Repository(string storePath) => new(storePath);

@@ -18,14 +18,36 @@ public sealed class FileSecretRepositoryTests
     };
 
     [Fact]
-    public async Task Missing_file_reads_as_an_empty_store()
+    public async Task Missing_file_is_SSB2011_naming_the_full_path_for_reads_and_deletes_and_nothing_is_created()
     {
         using var temp = new TempDirectory();
-        var repository = new FileSecretRepository(temp.Combine("none", "secrets.json"));
+        var path = temp.Combine("none", "secrets.json");
+        var repository = new FileSecretRepository(path);
 
-        Assert.Null(await repository.GetAsync(new SecretId("a", "b")));
-        Assert.Empty(await repository.QueryByApplicationAsync("a"));
-        Assert.False(await repository.DeleteAsync(new SecretId("a", "b")));
+        var errors = new[]
+        {
+            await Assert.ThrowsAsync<StoreFileNotFoundException>(() => repository.GetAsync(new SecretId("a", "b"))),
+            await Assert.ThrowsAsync<StoreFileNotFoundException>(() => repository.GetManyAsync([new SecretId("a", "b")])),
+            await Assert.ThrowsAsync<StoreFileNotFoundException>(() => repository.QueryByApplicationAsync("a")),
+            await Assert.ThrowsAsync<StoreFileNotFoundException>(() => repository.DeleteAsync(new SecretId("a", "b"))),
+        };
+
+        Assert.All(errors, e => Assert.Equal("SSB2011", e.Code.Id));
+        Assert.All(errors, e => Assert.Contains($"'{path}'", e.Message, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(temp.Combine("none")));
+    }
+
+    [Fact]
+    public async Task Save_creates_a_missing_store_file_and_its_folder()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("new", "secrets.json");
+        var repository = new FileSecretRepository(path);
+
+        Assert.Equal(1, await repository.SaveAsync(V2("a", "b"), 0));
+
+        Assert.True(File.Exists(path));
+        Assert.NotNull(await repository.GetAsync(new SecretId("a", "b")));
     }
 
     [Fact]

@@ -80,6 +80,7 @@ public sealed class EnvelopeSecretStoreTests
     public async Task Missing_secret_is_SSB2001()
     {
         using var scope = new StoreScope();
+        await scope.Store.SetAsync(new SecretId("other", "Secret"), "x");
         var ex = await Assert.ThrowsAsync<SecretNotFoundException>(() => scope.Store.GetAsync(Db));
         Assert.Equal("SSB2001", ex.Code.Id);
     }
@@ -227,7 +228,7 @@ public sealed class EnvelopeSecretStoreTests
         // v1 has no context, so a record copied to another name (as reference tooling could) opens with the same key.
         await scope.Repository.SaveAsync(original! with { Id = new SecretId("app", "two") }, 0);
         var counting = new CountingKeyManager(scope.KeyManager);
-        var store = new EnvelopeSecretStore(scope.Repository, counting, new EnvelopeSecretStoreOptions());
+        var store = new EnvelopeSecretStore(scope.Repository, counting, new EnvelopeSecretStoreOptions { AllowV1 = true });
 
         var result = await store.GetManyAsync([new SecretId("app", "one"), new SecretId("app", "two")]);
 
@@ -236,17 +237,35 @@ public sealed class EnvelopeSecretStoreTests
     }
 
     [Fact]
-    public async Task Require_v2_refuses_v1_records_on_read_and_write()
+    public async Task V1_records_are_refused_on_read_and_write_by_default_with_SSB2009()
     {
         using var scope = new StoreScope();
         await scope.Store.SetAsync(Db, "old", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
-        var strict = scope.OpenStore(scope.Keyring, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, RequireV2 = true });
+        var strict = scope.OpenStore(scope.Keyring, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
 
         var read = await Assert.ThrowsAsync<SecretStoreException>(() => strict.GetAsync(Db));
         var write = await Assert.ThrowsAsync<SecretStoreException>(() => strict.SetAsync(new SecretId("a", "b"), "x", new SetSecretOptions { Format = ProtectedSecretFormat.V1 }));
 
         Assert.Equal("SSB2009", read.Code.Id);
         Assert.Equal("SSB2009", write.Code.Id);
+    }
+
+    [Fact]
+    public async Task V1_record_is_refused_before_its_data_key_is_unwrapped_or_its_value_decrypted()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "old", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+        var stored = (await scope.Repository.GetAsync(Db))!;
+        await scope.Repository.SaveAsync(stored with { ProtectedSecretValue = new byte[16] }, stored.Revision);
+        var counting = new CountingKeyManager(scope.KeyManager);
+        var store = new EnvelopeSecretStore(scope.Repository, counting, new EnvelopeSecretStoreOptions());
+
+        var single = await Assert.ThrowsAsync<SecretStoreException>(() => store.GetAsync(Db));
+        var many = await Assert.ThrowsAsync<SecretStoreException>(() => store.GetManyAsync([Db]));
+
+        Assert.Equal("SSB2009", single.Code.Id);
+        Assert.Equal("SSB2009", many.Code.Id);
+        Assert.Equal(0, counting.Unwraps);
     }
 
     [Theory]

@@ -27,7 +27,7 @@ public sealed class RoundTripPropertyTests : IDisposable
     [InlineData(ProtectedSecretFormat.V2)]
     public async Task Decrypt_of_encrypt_is_the_identity_for_any_unicode_value_and_name(ProtectedSecretFormat format)
     {
-        var store = new EnvelopeSecretStore(new InMemorySecretRepository(), _scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        var store = new EnvelopeSecretStore(new InMemorySecretRepository(), _scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = format == ProtectedSecretFormat.V1 });
         await Gen.Select(UnicodeText, UnicodeText.Where(s => s.Length > 0)).SampleAsync(async (value, name) =>
         {
             var id = new SecretId("app", name);

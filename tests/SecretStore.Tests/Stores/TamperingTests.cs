@@ -200,7 +200,7 @@ public sealed class TamperingTests
     {
         using var scope = new StoreScope();
         var repository = new InMemorySecretRepository();
-        var store = new EnvelopeSecretStore(repository, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        var store = new EnvelopeSecretStore(repository, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = true });
         await store.SetAsync(Db, "s3cr3t", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
         var original = (await repository.GetAsync(Db))!;
         var variants = new List<ProtectedSecretRecord>

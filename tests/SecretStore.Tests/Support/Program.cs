@@ -29,7 +29,17 @@ public static class Program
     {
         for (var done = 0; done < times;)
         {
-            var current = await repository.GetAsync(Counter);
+            ProtectedSecretRecord? current;
+            try
+            {
+                current = await repository.GetAsync(Counter);
+            }
+            catch (StoreFileNotFoundException)
+            {
+                // The first writer creates the store file.
+                current = null;
+            }
+
             var count = current is null ? 0 : BitConverter.ToInt32(current.Envelope);
             try
             {

@@ -18,7 +18,9 @@ public sealed class StoreScope : IDisposable
         Keyring = RsaKeyring.Load(KeyringPath);
         KeyManager = new RsaKeyManager(Keyring);
         Repository = new FileSecretRepository(StorePath);
-        Store = new EnvelopeSecretStore(Repository, KeyManager, options ?? new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        // Most tests of this project run for v1 and v2 alike, so the scope's store opts in to v1; tests of the
+        // default policy open a store with default options (OpenStore).
+        Store = new EnvelopeSecretStore(Repository, KeyManager, options ?? new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = true });
     }
 
     public string KeyringPath { get; }
@@ -36,7 +38,7 @@ public sealed class StoreScope : IDisposable
     public string Combine(params string[] parts) => _temp.Combine(parts);
 
     public EnvelopeSecretStore OpenStore(RsaKeyring keyring, EnvelopeSecretStoreOptions? options = null) =>
-        new(Repository, new RsaKeyManager(keyring), options ?? new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        new(Repository, new RsaKeyManager(keyring), options ?? new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = true });
 
     public void Dispose()
     {

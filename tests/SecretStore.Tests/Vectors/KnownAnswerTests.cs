@@ -45,6 +45,7 @@ public sealed class KnownAnswerTests
     [MemberData(nameof(StoreFiles))]
     public async Task Frozen_vectors_still_decrypt(string storeFile)
     {
+        // v1 is refused by default; frozen v1 rows are read the way a migration reads them, with the opt-in.
         // The frozen keyring's private key files predate trust anchors: they open through the migration path,
         // a reader secret exported from a trusted copy (secretstore keys export-reader).
         using var temp = new TempDirectory();
@@ -57,7 +58,7 @@ public sealed class KnownAnswerTests
 
         using var keyring = RsaKeyring.Load(temp.Combine("k"), new RsaKeyringLoadOptions { PrivateKeyPem = readerSecret });
         Assert.Equal(FrozenSigningFingerprint, keyring.TrustAnchor);
-        var store = new EnvelopeSecretStore(new FileSecretRepository(Path.Combine(VectorsPath, storeFile)), new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions());
+        var store = new EnvelopeSecretStore(new FileSecretRepository(Path.Combine(VectorsPath, storeFile)), new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions { AllowV1 = storeFile == "v1.json" });
 
         foreach (var (app, name, value, keyId) in Cases.Where(c => storeFile == "v1.json" || c.KeyId != LegacyKey))
         {

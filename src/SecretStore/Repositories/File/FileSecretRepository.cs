@@ -8,8 +8,9 @@ namespace SecretStore.Repositories.File;
 /// Writes take an inter-process lock (<c>&lt;file&gt;.lock</c>, opened exclusively and retried until
 /// <see cref="FileSecretRepositoryOptions.LockTimeout"/>), re-read the file, check the expected revision, and
 /// replace the file atomically (temp file in the same folder, then rename). Readers need no lock: they see
-/// the old file or the new one, never half of one. A missing file reads as an empty store; a corrupt file
-/// gives <c>SSB2004</c> and is never overwritten.
+/// the old file or the new one, never half of one. Reading or deleting from a file that does not exist is
+/// <c>SSB2011</c> naming its full path (a misspelt path must not read as an empty store); saving creates it.
+/// A corrupt file gives <c>SSB2004</c> and is never overwritten.
 /// </summary>
 public sealed class FileSecretRepository : IProtectedSecretRepository
 {
@@ -69,7 +70,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
         Validate(record);
         using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
-        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var records = await ReadAsync(cancellationToken, createIfMissing: true).ConfigureAwait(false);
         var key = (record.Id.ApplicationName, record.Id.Name);
         var current = records.GetValueOrDefault(key)?.Revision ?? 0;
         if (current != expectedRevision)
@@ -86,6 +87,12 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
+        // Checked before the lock, whose file and folder would otherwise be created for nothing.
+        if (!System.IO.File.Exists(FilePath))
+        {
+            throw new StoreFileNotFoundException(FilePath);
+        }
+
         using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
         var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
         var key = (id.ApplicationName, id.Name);
@@ -126,7 +133,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
     }
 
-    private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken)
+    private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken, bool createIfMissing = false)
     {
         byte[] content;
         try
@@ -135,7 +142,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return StoreFileFormat.Parse([], FilePath);
+            return createIfMissing ? StoreFileFormat.Parse([], FilePath) : throw new StoreFileNotFoundException(FilePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -8,6 +8,12 @@ public sealed record ProtectedSecretImportOptions
     /// <summary>Replace secrets that exist with other content; false refuses them (<c>SSB2002</c>) and imports nothing.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>
+    /// Import v1 records as well. Off by default: a v1 record in the file is refused (<c>SSB2009</c>) and nothing
+    /// is imported, since v1 is refused on read too; turn it on to migrate, then rewrap.
+    /// </summary>
+    public bool AllowV1 { get; init; }
+
     /// <summary>The file the records came from, named in diagnostics.</summary>
     public string? SourcePath { get; init; }
 }
@@ -52,9 +58,19 @@ public static class ProtectedSecretImporter
         options ??= new ProtectedSecretImportOptions();
         var plan = new List<(ProtectedSecretRecord Record, ProtectedSecretRecord? Existing)>();
         var conflicts = new List<Diagnostic>();
+        foreach (var record in records.Where(r => r.Format == ProtectedSecretFormat.V1 && !options.AllowV1))
+        {
+            conflicts.Add(Stores.V1Policy.ImportRefused(record.Id, options.SourcePath));
+        }
+
+        if (conflicts.Count > 0)
+        {
+            throw new SecretStoreException(conflicts);
+        }
+
         foreach (var record in records)
         {
-            var existing = await repository.GetAsync(record.Id, cancellationToken).ConfigureAwait(false);
+            var existing = await ReadExistingAsync(repository, record, cancellationToken).ConfigureAwait(false);
             if (existing is not null && !SameProtectedContent(existing, record) && !options.Overwrite)
             {
                 conflicts.Add(new Diagnostic(DiagnosticCodes.ConcurrencyConflict, DiagnosticSeverity.Error, $"Secret '{record.Id}' already exists with other content; import with overwrite to replace it. Nothing was imported.", options.SourcePath));
@@ -86,6 +102,19 @@ public static class ProtectedSecretImporter
         }
 
         return outcomes;
+    }
+
+    private static async Task<ProtectedSecretRecord?> ReadExistingAsync(IProtectedSecretRepository repository, ProtectedSecretRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await repository.GetAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreFileNotFoundException)
+        {
+            // Importing into a store file that does not exist yet creates it.
+            return null;
+        }
     }
 
     private static bool SameProtectedContent(ProtectedSecretRecord a, ProtectedSecretRecord b) =>

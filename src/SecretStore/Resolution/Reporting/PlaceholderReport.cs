@@ -38,11 +38,4 @@ public sealed class PlaceholderReport
 
     /// <summary>The master key id of the record used, when resolved.</summary>
     public string? KeyId { get; init; }
-
-    /// <summary>
-    /// Lower-case hex SHA-256 of the exact bytes written in place of the placeholder, in the file's encoding
-    /// (for the <c>json</c> modifier: of the text replacing the whole string token). Lets an auditor check a
-    /// deployed file without the report holding the value.
-    /// </summary>
-    public string? ValueSha256 { get; init; }
 }

@@ -55,7 +55,6 @@ internal static class ReportWriter
                     }
 
                     WriteNullable(w, "keyId", p.KeyId);
-                    WriteNullable(w, "valueSha256", p.ValueSha256);
                     w.WriteEndObject();
                 }
 
@@ -112,11 +111,11 @@ internal static class ReportWriter
                 continue;
             }
 
-            sb.Append("| Line | Column | Application | Name | Context | Modifiers | Outcome | Revision | Key id | SHA-256 of written value |\n");
-            sb.Append("|---:|---:|---|---|---|---|---|---:|---|---|\n");
+            sb.Append("| Line | Column | Application | Name | Context | Modifiers | Outcome | Revision | Key id |\n");
+            sb.Append("|---:|---:|---|---|---|---|---|---:|---|\n");
             foreach (var p in file.Placeholders)
             {
-                sb.Append(inv, $"| {p.Line} | {p.Column} | {Cell(p.Application)} | {Cell(p.Name)} | {p.Context} | {string.Join(", ", ModifierNames(p.Modifiers))} | {p.Outcome} | {p.Revision?.ToString(inv) ?? ""} | {Cell(p.KeyId ?? "")} | {p.ValueSha256 ?? ""} |\n");
+                sb.Append(inv, $"| {p.Line} | {p.Column} | {Cell(p.Application)} | {Cell(p.Name)} | {p.Context} | {string.Join(", ", ModifierNames(p.Modifiers))} | {p.Outcome} | {p.Revision?.ToString(inv) ?? ""} | {Cell(p.KeyId ?? "")} |\n");
             }
 
             sb.Append('\n');
