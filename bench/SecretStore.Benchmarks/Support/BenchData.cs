@@ -9,7 +9,8 @@ namespace SecretStore.Benchmarks.Support;
 /// <summary>
 /// Keyrings and seeded file stores, made once and kept in a cache folder: BenchmarkDotNet runs every case in
 /// a fresh process, and making 1000 signed RSA-3072 records each time would dwarf the benchmark itself.
-/// The cache holds throwaway benchmark keys only (SECRETSTORE_BENCH_CACHE overrides its place).
+/// The cache holds throwaway benchmark keys only (SECRETSTORE_BENCH_CACHE overrides its place); its name carries a
+/// version, bumped whenever the key file format changes (v2: private key files carry the trust anchor).
 /// </summary>
 public static class BenchData
 {
@@ -18,7 +19,7 @@ public static class BenchData
 
     private static readonly string Root = Environment.GetEnvironmentVariable("SECRETSTORE_BENCH_CACHE") is { Length: > 0 } configured
         ? configured
-        : Path.Combine(Path.GetTempPath(), "secretstore-bench-cache-v1");
+        : Path.Combine(Path.GetTempPath(), "secretstore-bench-cache-v2");
 
     /// <summary>The folder of an RSA keyring of <paramref name="bits"/> bits, created on first use.</summary>
     public static string KeyringFolder(int bits)
