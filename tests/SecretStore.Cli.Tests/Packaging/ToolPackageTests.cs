@@ -1,4 +1,5 @@
 using System.Text;
+using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
 
 namespace SecretStore.Cli.Tests.Packaging;
@@ -62,8 +63,8 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertMasksFirst(result, "::add-mask::", work);
-        Assert.Contains("::add-mask::ci-pa%25ss;w]rd\"x", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("::add-mask::first-line-of-key%0Asecond-line-of-key", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("::add-mask::ci-pa%25ss;w]rd\"x\n", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("::add-mask::first-line-of-key%0Asecond-line-of-key\n", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("\"Password\": \"ci-pa%ss;w]rd\\\"x\"", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
         Assert.True(File.Exists(work.Combine("out", "report.md")));
     }
@@ -89,7 +90,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertMasksFirst(result, "##vso[task.setsecret]", work);
-        Assert.Contains("##vso[task.setsecret]ci-pa%AZP25ss%3Bw%5Drd\"x", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("##vso[task.setsecret]ci-pa%AZP25ss%3Bw%5Drd\"x\n", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("value=\"first-line-of-key&#xA;second-line-of-key\"", File.ReadAllText(work.Combine("config", "web.config")), StringComparison.Ordinal);
     }
 
@@ -136,17 +137,14 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
     private static void AssertMasksFirst(ProcessResult result, string prefix, TempFolder work)
     {
-        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var masks = lines.TakeWhile(l => l.StartsWith(prefix, StringComparison.Ordinal)).Count();
-        Assert.True(masks >= 4, result.ToString());
+        // The install chatter goes to stderr before the tool runs; the tool's own stderr opens with the masks.
+        var stderr = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var toolStderr = string.Join('\n', stderr.SkipWhile(l => !l.StartsWith(prefix, StringComparison.Ordinal)));
+        var masks = CiOutput.AssertMasksFirstOnStderr(result with { Stderr = toolStderr }, prefix, Password, Multiline, "first-line-of-key", "second-line-of-key");
+        Assert.True(masks.Count >= 4, result.ToString());
 
-        // After the masks come only the written files; no line outside a mask command holds any value form.
-        Assert.Equal([work.Combine("config", "appsettings.json"), work.Combine("config", "web.config")], lines.Skip(masks).Order(StringComparer.Ordinal));
-        foreach (var line in lines.Skip(masks))
-        {
-            ValueScanner.AssertNoValue(line, "stdout after the masks", Password, Multiline, "first-line-of-key", "second-line-of-key");
-        }
-
-        ValueScanner.AssertNoValue(result.Stderr, "stderr", Password, Multiline, "first-line-of-key", "second-line-of-key");
+        // stdout holds only the written files; no line that is not a mask command holds any value form.
+        Assert.Equal([work.Combine("config", "appsettings.json"), work.Combine("config", "web.config")], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        ValueScanner.AssertNoValue(string.Join('\n', stderr.TakeWhile(l => !l.StartsWith(prefix, StringComparison.Ordinal))), "install output", Password, Multiline, "first-line-of-key", "second-line-of-key");
     }
 }
