@@ -94,6 +94,111 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Assert.Contains("value=\"first-line-of-key&#xA;second-line-of-key\"", File.ReadAllText(work.Combine("config", "web.config")), StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> CiSystems => new() { "github", "azure" };
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task A_secretstore_binary_planted_in_the_runner_temp_folder_between_two_runs_of_the_step_is_never_executed(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var temp = work.Combine("runner-temp");
+        var (step, variable) = Step(ci, work, temp, new() { ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+
+        var first = await RunStepAsync(step, work, variable);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // An earlier step of the job (a third-party action, a pull request's build script) plants a script that
+        // records its environment (the private key, AWS credentials) wherever a secretstore binary is or was.
+        var record = work.Combine("planted-ran.txt");
+        var planted = "#!/bin/sh\nenv > '" + record + "'\n";
+        var targets = Directory.EnumerateFiles(temp, "secretstore*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileNameWithoutExtension(f) == "secretstore")
+            .Append(Path.Combine(temp, "secretstore-tool", "secretstore"))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var target in targets)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, planted);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        WriteConfigFiles(work);
+        var second = await RunStepAsync(step, work, variable);
+
+        Assert.False(File.Exists(record), "the planted binary ran with the step's environment:\n" + second);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("\"Password\": \"ci-pa%ss;w]rd\\\"x\"", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+
+        // Each run's fresh folder is gone when the step ends; only the planted one is left.
+        Assert.Equal([Path.Combine(temp, "secretstore-tool")], Directory.EnumerateDirectories(temp));
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task With_tool_source_given_a_higher_SecretStore_Tool_version_on_another_feed_does_not_win(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+
+        // The other feed is one the job's NuGet configuration lists (here the workspace's nuget.config).
+        var otherFeed = work.Combine("other-feed");
+        var higher = "0.0.2-" + package.Version.Split('-', 2)[1];
+        await package.PackAsync(otherFeed, higher);
+        File.WriteAllText(
+            work.Combine("nuget.config"),
+            $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n    <clear />\n    <add key=\"other\" value=\"{otherFeed}\" />\n  </packageSources>\n</configuration>\n");
+
+        // A floating version takes the highest version it can see: only the tool-source may be seen.
+        var (step, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = "*-*", [ToolSourceInput(ci)] = package.Feed });
+        var result = await RunStepAsync(step, work, variable);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"(version '{package.Version}')", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(higher, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_step_refuses_an_empty_version_with_SSB0001_and_installs_nothing(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var (step, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = string.Empty, [ToolSourceInput(ci)] = package.Feed });
+
+        var result = await RunStepAsync(step, work, variable);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error SSB0001: The 'version' ", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_action_and_the_template_install_the_version_of_this_repository_by_default()
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(CliProcess.RepositoryRoot, "Directory.Build.props"));
+        var version = props.Descendants("Version").Single().Value;
+        var action = CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), new Dictionary<string, string>(), "/tmp");
+        var template = CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), new Dictionary<string, string>(), "/tmp");
+
+        Assert.Equal(version, action.Environment["SECRETSTORE_TOOL_VERSION"]);
+        Assert.Equal(version, template.Environment["SECRETSTORE_TOOL_VERSION"]);
+    }
+
+    private static string ToolSourceInput(string ci) => ci == "github" ? "tool-source" : "toolSource";
+
+    private static (CiStepScript Step, (string Name, string Value) Variable) Step(string ci, TempFolder work, string temp, Dictionary<string, string> inputs)
+    {
+        inputs["files"] = "config/*.json";
+        inputs["store"] = "file:" + work.Combine("secrets.json");
+        inputs["keyring"] = work.Combine("keyring");
+        inputs["app"] = "shop";
+        return ci == "github"
+            ? (CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), inputs, temp), ("GITHUB_ACTIONS", "true"))
+            : (CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), inputs, temp), ("TF_BUILD", "True"));
+    }
+
     private async Task<TempFolder> PrepareWorkspaceAsync()
     {
         var work = new TempFolder();
@@ -112,9 +217,14 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
             Assert.True(set.ExitCode == 0, set.ToString());
         }
 
+        WriteConfigFiles(work);
+        return work;
+    }
+
+    private static void WriteConfigFiles(TempFolder work)
+    {
         work.Write("config/appsettings.json", "{\n  \"Password\": \"#{secret:Password}\",\n  \"Key\": \"#{secret:SigningKey}\"\n}\n");
         work.Write("config/web.config", "<configuration>\n  <add key=\"k\" value=\"#{secret:SigningKey}\" />\n</configuration>\n");
-        return work;
     }
 
     private async Task<ProcessResult> RunStepAsync(CiStepScript step, TempFolder work, (string Name, string Value) ci)
@@ -131,7 +241,11 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Directory.CreateDirectory(work.Combine("agent-temp"));
 
         // The install reads nuget.config from the working folder: give the step one that lists only the test feed.
-        File.Copy(Path.Combine(package.InstallRoot, "nuget.config"), work.Combine("nuget.config"));
+        if (!File.Exists(work.Combine("nuget.config")))
+        {
+            File.Copy(Path.Combine(package.InstallRoot, "nuget.config"), work.Combine("nuget.config"));
+        }
+
         return await CliProcess.RunProcessAsync("bash", [script], work.Path, environment, timeout: TimeSpan.FromMinutes(5));
     }
 
