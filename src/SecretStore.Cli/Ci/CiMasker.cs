@@ -6,10 +6,13 @@ using SecretStore.Resolution;
 namespace SecretStore.Cli.Ci;
 
 /// <summary>
-/// Registers every form of every resolved value with the CI system's log masker, on stdout, before any file
-/// is written (<see cref="ResolveRequest.BeforeWrite"/>), so no later log line can show one. Forms shorter
-/// than <see cref="MinimumLength"/> are not registered (masking them would blank out ordinary log text) and
-/// the secret is named in warning <c>SSB0005</c>, never its value.
+/// Registers every form of every resolved value with the CI system's log masker before any file is written
+/// (<see cref="ResolveRequest.BeforeWrite"/>) or any value printed (<c>get</c>), so no later log line can show
+/// one. The commands go to <b>stderr</b>: both runners read the step's stderr line by line and process commands
+/// on it exactly as on stdout (docs/ci.md), while stdout is often captured (<c>files=$(...)</c>, <c>| xargs</c>,
+/// <c>| tee</c>), which would hide the commands from the runner and put the value in a variable, a file or an
+/// ordinary log line. Forms shorter than <see cref="MinimumLength"/> are not registered (masking them would
+/// blank out ordinary log text) and the secret is named in warning <c>SSB0005</c>, never its value.
 /// </summary>
 internal sealed class CiMasker(CiSystem system, CliConsole console)
 {
@@ -95,14 +98,19 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
 
     private static bool IsLongEnough(string form) => form.Trim().Length >= MinimumLength;
 
-    public void Register(ResolvedValueForms forms)
+    /// <summary>Writes the commands for every long enough form to stderr; does nothing outside a CI run.</summary>
+    /// <returns>True when at least one command was written.</returns>
+    public bool Register(ResolvedValueForms forms)
     {
         if (system == CiSystem.None)
         {
-            return;
+            return false;
         }
 
         var registered = new HashSet<string>(StringComparer.Ordinal);
+
+        // Warnings wait until every command is out: the mask lines come before any other line of the run.
+        var warnings = new List<string>();
         foreach (var (id, secretForms) in forms.FormsBySecret)
         {
             var skipped = 0;
@@ -119,7 +127,7 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
                 {
                     if (registered.Add(command))
                     {
-                        console.Out.WriteLine(command);
+                        console.Error.WriteLine(command);
                     }
                 }
 
@@ -131,13 +139,20 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
 
             if (skipped > 0)
             {
-                console.Warn(DiagnosticCodes.CiMaskingSkipped, $"Secret '{id}' has {skipped} form(s) (value, escaped form or line) shorter than {MinimumLength} characters; {system} does not mask them. Use a longer value.");
+                warnings.Add($"Secret '{id}' has {skipped} form(s) (value, escaped form or line) shorter than {MinimumLength} characters; {system} does not mask them. Use a longer value.");
             }
 
             if (skippedPieces > 0)
             {
-                console.Warn(DiagnosticCodes.CiMaskingSkipped, $"Secret '{id}' holds a literal %3B, %0D, %0A or %5D: an Azure agent without percent decoding (DECODE_PERCENTS=false, agents before 3.220.1) masks only the text between them, and {skippedPieces} such piece(s) are shorter than {MinimumLength} characters and stay visible there. Use a longer value or one without those sequences.");
+                warnings.Add($"Secret '{id}' holds a literal %3B, %0D, %0A or %5D: an Azure agent without percent decoding (DECODE_PERCENTS=false, agents before 3.220.1) masks only the text between them, and {skippedPieces} such piece(s) are shorter than {MinimumLength} characters and stay visible there. Use a longer value or one without those sequences.");
             }
         }
+
+        foreach (var warning in warnings)
+        {
+            console.Warn(DiagnosticCodes.CiMaskingSkipped, warning);
+        }
+
+        return registered.Count > 0;
     }
 }

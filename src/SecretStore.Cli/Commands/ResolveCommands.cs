@@ -61,10 +61,12 @@ internal static class ResolveCommands
                 AllowOptional = parse.GetValue(allowOptional),
                 RequirePlaceholders = parse.GetValue(requirePlaceholders),
                 ReportPath = parse.GetValue(report),
-                BeforeWrite = mode == ResolveMode.Resolve ? masker.Register : null,
+                BeforeWrite = mode == ResolveMode.Resolve ? forms => masker.Register(forms) : null,
             };
 
-            if (!context.Console.IsErrorRedirected && expanded.Count > 1)
+            // No progress in a CI run: the mask commands on stderr must start a line of their own, first.
+            var showProgress = !context.Console.IsErrorRedirected && expanded.Count > 1 && masker.System == CiSystem.None;
+            if (showProgress)
             {
                 context.Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r{name}: {expanded.Count} files..."));
             }
@@ -81,7 +83,7 @@ internal static class ResolveCommands
                 result = await new SecretResolver(store).ResolveAsync(request, token).ConfigureAwait(false);
             }
 
-            if (!context.Console.IsErrorRedirected && expanded.Count > 1)
+            if (showProgress)
             {
                 context.Console.Error.Write("\r" + new string(' ', name.Length + 24) + "\r");
             }

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using SecretStore.Cli.Ci;
 using SecretStore.Cli.Hosting;
 using SecretStore.Cli.Options;
 using SecretStore.Diagnostics;
+using SecretStore.Resolution;
 using SecretStore.Secrets;
 
 namespace SecretStore.Cli.Commands;
@@ -12,6 +14,9 @@ namespace SecretStore.Cli.Commands;
 internal static class SecretCommands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>How long <c>get</c> waits between its mask commands on stderr and the value on stdout in a CI run.</summary>
+    private static readonly TimeSpan MaskSettleTime = TimeSpan.FromMilliseconds(200);
 
     public static Command Set(CliContext context)
     {
@@ -51,12 +56,22 @@ internal static class SecretCommands
     public static Command Get(CliContext context)
     {
         var id = IdArgument();
-        var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping).") { id };
+        var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping). In a GitHub Actions or Azure Pipelines run, the value is registered with the log masker first, on stderr.") { id };
         context.SetAction(command, async (parse, token) =>
         {
             var secretId = SecretIdArgument.Parse(parse.GetValue(id));
             using var store = context.OpenStore(parse);
             var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
+
+            // In a CI run the value is masked first, on stderr, as resolve does: stdout is the value itself.
+            var masker = new CiMasker(CiMasker.Detect(context.Environment), context.Console);
+            if (masker.Register(ResolvedValueForms.OfPrintedValue(secretId, secret.Value)))
+            {
+                // The runner reads stdout and stderr on two threads; a value printed straight to the log could
+                // otherwise be processed before its mask command. The pause lets the stderr reader take it first.
+                await Task.Delay(MaskSettleTime, token).ConfigureAwait(false);
+            }
+
             var bytes = StrictUtf8.GetBytes(secret.Value);
             try
             {

@@ -24,6 +24,20 @@ public sealed class ResolvedValueForms
     /// </summary>
     public IReadOnlyDictionary<SecretId, IReadOnlyList<string>> FormsBySecret { get; }
 
+    /// <summary>
+    /// The forms of one value a command prints as it is (the CLI's <c>get</c>): the value, each of its lines
+    /// and its Base64 form, so a CI host masks it the same way as a resolved value.
+    /// </summary>
+    /// <param name="id">The secret the value belongs to (named when a form cannot be masked).</param>
+    /// <param name="value">The clear value.</param>
+    public static ResolvedValueForms OfPrintedValue(SecretId id, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var collector = new ValueFormCollector();
+        collector.Add(id, value, value, Syntax.PlaceholderModifiers.None);
+        return collector.Build();
+    }
+
     /// <summary>Shows a count only.</summary>
     public override string ToString() => $"{Forms.Count} value forms of {FormsBySecret.Count} secrets (redacted)";
 }

@@ -76,16 +76,17 @@ public sealed class ResolveCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task On_GitHub_Actions_every_value_form_is_masked_on_stdout_before_anything_else()
+    public async Task On_GitHub_Actions_every_value_form_is_masked_on_stderr_before_anything_else_and_stdout_lists_only_the_written_files()
     {
-        await SampleFolderAsync();
+        var (json, xml, _) = await SampleFolderAsync();
 
         var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" }, "resolve", "site/**/*", "--app", "shop");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var masks = lines.TakeWhile(l => l.StartsWith("::add-mask::", StringComparison.Ordinal)).ToList();
-        Assert.All(lines.Skip(masks.Count), l => Assert.DoesNotContain("::add-mask::", l, StringComparison.Ordinal));
+
+        // stdout is what `files=$(secretstore resolve ...)` or `| xargs` captures: the written files and nothing else.
+        Assert.Equal($"{json}\n{xml}\n", result.Stdout);
+        var masks = CiOutput.AssertMasksFirstOnStderr(result, CiOutput.GitHubPrefix, Password, Certificate, "line-one");
 
         // The runner's escaping: % -> %25, CR -> %0D, LF -> %0A.
         Assert.Contains("::add-mask::p@ss;w]rd%2525\"<x>&", masks);
@@ -95,26 +96,22 @@ public sealed class ResolveCommandTests : IDisposable
         Assert.Contains("::add-mask::line-one", masks);
         Assert.Contains("::add-mask::" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Certificate)), masks);
         Assert.Contains("::add-mask::" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Password)), masks);
-        AssertValuesOnlyInMaskLines(lines, "::add-mask::");
-        ValueScanner.AssertNoValue(result.Stderr, "stderr", Password, Certificate);
     }
 
     [Fact]
-    public async Task On_Azure_Pipelines_values_are_registered_with_setsecret_escaping()
+    public async Task On_Azure_Pipelines_values_are_registered_with_setsecret_escaping_on_stderr_and_stdout_lists_only_the_written_file()
     {
         await SampleFolderAsync();
 
         var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["TF_BUILD"] = "True" }, "resolve", "site/appsettings.json", "--app", "shop");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(_sandbox.Folder.Combine("site/appsettings.json"), lines[^1]);
-        Assert.All(lines[..^1], l => Assert.StartsWith("##vso[task.setsecret]", l, StringComparison.Ordinal));
+        Assert.Equal(_sandbox.Folder.Combine("site/appsettings.json") + "\n", result.Stdout);
+        var masks = CiOutput.AssertMasksFirstOnStderr(result, CiOutput.AzurePrefix, Password, Certificate, "line-one");
 
         // The agent's escaping: % -> %AZP25, ; -> %3B, ] -> %5D, CR -> %0D, LF -> %0A.
-        Assert.Contains("##vso[task.setsecret]p@ss%3Bw%5Drd%AZP2525\"<x>&", lines);
-        Assert.Contains("##vso[task.setsecret]-----BEGIN-----%0Aline-one%0Aline-two%0A-----END-----", lines);
-        AssertValuesOnlyInMaskLines(lines, "##vso[task.setsecret]");
+        Assert.Contains("##vso[task.setsecret]p@ss%3Bw%5Drd%AZP2525\"<x>&", masks);
+        Assert.Contains("##vso[task.setsecret]-----BEGIN-----%0Aline-one%0Aline-two%0A-----END-----", masks);
     }
 
     [Theory]
@@ -129,7 +126,7 @@ public sealed class ResolveCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var agent = AzureAgentModel.For(behaviour);
-        foreach (var line in result.Stdout.Split('\n'))
+        foreach (var line in result.Stderr.Split('\n'))
         {
             agent.ProcessLine(line);
         }
@@ -152,8 +149,8 @@ public sealed class ResolveCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("warning SSB0005: Secret 'shop/Short' holds a literal %3B, %0D, %0A or %5D", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("##vso[task.setsecret]long-enough-rest\n", result.Stdout, StringComparison.Ordinal);
-        ValueScanner.AssertNoValue(result.Stderr, "stderr", "ab%3Blong-enough-rest", "long-enough-rest");
+        Assert.Contains("##vso[task.setsecret]long-enough-rest\n", result.Stderr, StringComparison.Ordinal);
+        CiOutput.AssertMasksFirstOnStderr(result, CiOutput.AzurePrefix, "ab%3Blong-enough-rest", "long-enough-rest");
     }
 
     [Fact]
@@ -166,15 +163,8 @@ public sealed class ResolveCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("warning SSB0005: Secret 'shop/Pin'", result.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("::add-mask::12\n", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("::add-mask::long-enough\n", result.Stdout, StringComparison.Ordinal);
-    }
-
-    private static void AssertValuesOnlyInMaskLines(string[] lines, string prefix)
-    {
-        foreach (var line in lines.Where(l => !l.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            ValueScanner.AssertNoValue(line, "a stdout line that is not a mask command", Password, Certificate, "line-one");
-        }
+        Assert.DoesNotContain("::add-mask::12\n", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("::add-mask::long-enough\n", result.Stderr, StringComparison.Ordinal);
+        CiOutput.AssertMasksFirstOnStderr(result, CiOutput.GitHubPrefix, "long-enough");
     }
 }

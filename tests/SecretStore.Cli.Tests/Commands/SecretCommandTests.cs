@@ -1,4 +1,5 @@
 using System.Text;
+using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
 
 namespace SecretStore.Cli.Tests.Commands;
@@ -24,6 +25,24 @@ public sealed class SecretCommandTests : IDisposable
         // The trailing line break is the value's own; get adds none.
         Assert.Equal(Encoding.UTF8.GetBytes(Value), get.StdoutBytes);
         Assert.Equal(string.Empty, get.Stderr);
+    }
+
+    [Theory]
+    [InlineData("GITHUB_ACTIONS", "true", "::add-mask::", "::add-mask::pä$$w0rd;]%25\"<&>%0A second line%0A")]
+    [InlineData("TF_BUILD", "True", "##vso[task.setsecret]", "##vso[task.setsecret]pä$$w0rd%3B%5D%AZP25\"<&>%0A second line%0A")]
+    public async Task Get_in_a_CI_run_masks_the_value_and_each_line_on_stderr_first_and_stdout_stays_exactly_the_value(string variable, string setting, string prefix, string wholeValueCommand)
+    {
+        var set = await _sandbox.RunWithInputAsync(Value, "set", "shop/Db");
+        Assert.True(set.ExitCode == 0, set.ToString());
+
+        var get = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { [variable] = setting }, "get", "shop/Db");
+
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal(Encoding.UTF8.GetBytes(Value), get.StdoutBytes);
+        var masks = CiOutput.AssertMasksFirstOnStderr(get, prefix, stdoutIsTheValue: true, Value, "pä$$w0rd;]%\"<&>", " second line");
+        Assert.Contains(wholeValueCommand, masks);
+        Assert.Contains(prefix + " second line", masks);
+        Assert.Contains(prefix + Convert.ToBase64String(Encoding.UTF8.GetBytes(Value)), masks);
     }
 
     [Fact]

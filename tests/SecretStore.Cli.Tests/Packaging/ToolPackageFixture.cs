@@ -31,15 +31,21 @@ public sealed class ToolPackageFixture : IAsyncLifetime
         File.WriteAllText(
             Path.Combine(InstallRoot, "nuget.config"),
             $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n    <clear />\n    <add key=\"local\" value=\"{Feed}\" />\n  </packageSources>\n</configuration>\n");
+        await PackAsync(Feed, Version);
+    }
+
+    /// <summary>Packs the built tool as <paramref name="version"/> into the folder feed <paramref name="feed"/>.</summary>
+    public async Task PackAsync(string feed, string version)
+    {
         var project = Path.Combine(CliProcess.RepositoryRoot, "src", "SecretStore.Cli", "SecretStore.Cli.csproj");
         var pack = await CliProcess.RunProcessAsync(
             CliProcess.DotnetHost,
-            ["pack", project, "-c", CliProcess.Configuration, "--no-build", "-o", Feed, "-p:Version=" + Version, "-nologo"],
+            ["pack", project, "-c", CliProcess.Configuration, "--no-build", "-o", feed, "-p:Version=" + version, "-nologo"],
             Folder.Path,
             Environment,
             timeout: TimeSpan.FromMinutes(5));
         Assert.True(pack.ExitCode == 0, "dotnet pack failed: " + pack);
-        Assert.True(File.Exists(Path.Combine(Feed, $"SecretStore.Tool.{Version}.nupkg")), "no SecretStore.Tool package in the feed: " + pack);
+        Assert.True(File.Exists(Path.Combine(feed, $"SecretStore.Tool.{version}.nupkg")), "no SecretStore.Tool package in the feed: " + pack);
     }
 
     public Task DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Text;
+using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
 
 namespace SecretStore.Cli.Tests.Packaging;
@@ -62,8 +63,8 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertMasksFirst(result, "::add-mask::", work);
-        Assert.Contains("::add-mask::ci-pa%25ss;w]rd\"x", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("::add-mask::first-line-of-key%0Asecond-line-of-key", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("::add-mask::ci-pa%25ss;w]rd\"x\n", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("::add-mask::first-line-of-key%0Asecond-line-of-key\n", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("\"Password\": \"ci-pa%ss;w]rd\\\"x\"", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
         Assert.True(File.Exists(work.Combine("out", "report.md")));
     }
@@ -89,7 +90,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertMasksFirst(result, "##vso[task.setsecret]", work);
-        Assert.Contains("##vso[task.setsecret]ci-pa%AZP25ss%3Bw%5Drd\"x", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("##vso[task.setsecret]ci-pa%AZP25ss%3Bw%5Drd\"x\n", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("value=\"first-line-of-key&#xA;second-line-of-key\"", File.ReadAllText(work.Combine("config", "web.config")), StringComparison.Ordinal);
     }
 
@@ -139,6 +140,111 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         ValueScanner.AssertNoValue(result.Stderr, "stderr", Password);
     }
 
+    public static TheoryData<string> CiSystems => new() { "github", "azure" };
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task A_secretstore_binary_planted_in_the_runner_temp_folder_between_two_runs_of_the_step_is_never_executed(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var temp = work.Combine("runner-temp");
+        var (step, variable) = Step(ci, work, temp, new() { ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+
+        var first = await RunStepAsync(step, work, variable);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // An earlier step of the job (a third-party action, a pull request's build script) plants a script that
+        // records its environment (the private key, AWS credentials) wherever a secretstore binary is or was.
+        var record = work.Combine("planted-ran.txt");
+        var planted = "#!/bin/sh\nenv > '" + record + "'\n";
+        var targets = Directory.EnumerateFiles(temp, "secretstore*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileNameWithoutExtension(f) == "secretstore")
+            .Append(Path.Combine(temp, "secretstore-tool", "secretstore"))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var target in targets)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, planted);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        WriteConfigFiles(work);
+        var second = await RunStepAsync(step, work, variable);
+
+        Assert.False(File.Exists(record), "the planted binary ran with the step's environment:\n" + second);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("\"Password\": \"ci-pa%ss;w]rd\\\"x\"", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+
+        // Each run's fresh folder is gone when the step ends; only the planted one is left.
+        Assert.Equal([Path.Combine(temp, "secretstore-tool")], Directory.EnumerateDirectories(temp));
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task With_tool_source_given_a_higher_SecretStore_Tool_version_on_another_feed_does_not_win(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+
+        // The other feed is one the job's NuGet configuration lists (here the workspace's nuget.config).
+        var otherFeed = work.Combine("other-feed");
+        var higher = "0.0.2-" + package.Version.Split('-', 2)[1];
+        await package.PackAsync(otherFeed, higher);
+        File.WriteAllText(
+            work.Combine("nuget.config"),
+            $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n    <clear />\n    <add key=\"other\" value=\"{otherFeed}\" />\n  </packageSources>\n</configuration>\n");
+
+        // A floating version takes the highest version it can see: only the tool-source may be seen.
+        var (step, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = "*-*", [ToolSourceInput(ci)] = package.Feed });
+        var result = await RunStepAsync(step, work, variable);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"(version '{package.Version}')", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(higher, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_step_refuses_an_empty_version_with_SSB0001_and_installs_nothing(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var (step, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = string.Empty, [ToolSourceInput(ci)] = package.Feed });
+
+        var result = await RunStepAsync(step, work, variable);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error SSB0001: The 'version' ", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_action_and_the_template_install_the_version_of_this_repository_by_default()
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(CliProcess.RepositoryRoot, "Directory.Build.props"));
+        var version = props.Descendants("Version").Single().Value;
+        var action = CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), new Dictionary<string, string>(), "/tmp");
+        var template = CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), new Dictionary<string, string>(), "/tmp");
+
+        Assert.Equal(version, action.Environment["SECRETSTORE_TOOL_VERSION"]);
+        Assert.Equal(version, template.Environment["SECRETSTORE_TOOL_VERSION"]);
+    }
+
+    private static string ToolSourceInput(string ci) => ci == "github" ? "tool-source" : "toolSource";
+
+    private static (CiStepScript Step, (string Name, string Value) Variable) Step(string ci, TempFolder work, string temp, Dictionary<string, string> inputs)
+    {
+        inputs["files"] = "config/*.json";
+        inputs["store"] = "file:" + work.Combine("secrets.json");
+        inputs["keyring"] = work.Combine("keyring");
+        inputs["app"] = "shop";
+        return ci == "github"
+            ? (CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), inputs, temp), ("GITHUB_ACTIONS", "true"))
+            : (CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), inputs, temp), ("TF_BUILD", "True"));
+    }
+
     private async Task<TempFolder> PrepareWorkspaceAsync()
     {
         var work = new TempFolder();
@@ -157,9 +263,14 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
             Assert.True(set.ExitCode == 0, set.ToString());
         }
 
+        WriteConfigFiles(work);
+        return work;
+    }
+
+    private static void WriteConfigFiles(TempFolder work)
+    {
         work.Write("config/appsettings.json", "{\n  \"Password\": \"#{secret:Password}\",\n  \"Key\": \"#{secret:SigningKey}\"\n}\n");
         work.Write("config/web.config", "<configuration>\n  <add key=\"k\" value=\"#{secret:SigningKey}\" />\n</configuration>\n");
-        return work;
     }
 
     private async Task<ProcessResult> RunStepAsync(CiStepScript step, TempFolder work, (string Name, string Value) ci)
@@ -176,23 +287,24 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Directory.CreateDirectory(work.Combine("agent-temp"));
 
         // The install reads nuget.config from the working folder: give the step one that lists only the test feed.
-        File.Copy(Path.Combine(package.InstallRoot, "nuget.config"), work.Combine("nuget.config"));
+        if (!File.Exists(work.Combine("nuget.config")))
+        {
+            File.Copy(Path.Combine(package.InstallRoot, "nuget.config"), work.Combine("nuget.config"));
+        }
+
         return await CliProcess.RunProcessAsync("bash", [script], work.Path, environment, timeout: TimeSpan.FromMinutes(5));
     }
 
     private static void AssertMasksFirst(ProcessResult result, string prefix, TempFolder work)
     {
-        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var masks = lines.TakeWhile(l => l.StartsWith(prefix, StringComparison.Ordinal)).Count();
-        Assert.True(masks >= 4, result.ToString());
+        // The install chatter goes to stderr before the tool runs; the tool's own stderr opens with the masks.
+        var stderr = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var toolStderr = string.Join('\n', stderr.SkipWhile(l => !l.StartsWith(prefix, StringComparison.Ordinal)));
+        var masks = CiOutput.AssertMasksFirstOnStderr(result with { Stderr = toolStderr }, prefix, Password, Multiline, "first-line-of-key", "second-line-of-key");
+        Assert.True(masks.Count >= 4, result.ToString());
 
-        // After the masks come only the written files; no line outside a mask command holds any value form.
-        Assert.Equal([work.Combine("config", "appsettings.json"), work.Combine("config", "web.config")], lines.Skip(masks).Order(StringComparer.Ordinal));
-        foreach (var line in lines.Skip(masks))
-        {
-            ValueScanner.AssertNoValue(line, "stdout after the masks", Password, Multiline, "first-line-of-key", "second-line-of-key");
-        }
-
-        ValueScanner.AssertNoValue(result.Stderr, "stderr", Password, Multiline, "first-line-of-key", "second-line-of-key");
+        // stdout holds only the written files; no line that is not a mask command holds any value form.
+        Assert.Equal([work.Combine("config", "appsettings.json"), work.Combine("config", "web.config")], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        ValueScanner.AssertNoValue(string.Join('\n', stderr.TakeWhile(l => !l.StartsWith(prefix, StringComparison.Ordinal))), "install output", Password, Multiline, "first-line-of-key", "second-line-of-key");
     }
 }
