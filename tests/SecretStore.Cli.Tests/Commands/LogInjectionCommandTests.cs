@@ -99,11 +99,12 @@ public sealed class LogInjectionCommandTests : IDisposable
         var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" }, "resolve", "site/*.json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var masks = WorkflowCommandScanner.FindCommands(result.Stdout);
+        // The mask commands go to stderr (issue 23 1.1), and they are the only command lines anywhere.
+        var masks = WorkflowCommandScanner.FindCommands(result.Stderr);
         Assert.NotEmpty(masks);
         Assert.All(masks, m => Assert.StartsWith("::add-mask::", m, StringComparison.Ordinal));
-        WorkflowCommandScanner.AssertClean(result.Stdout, "resolve stdout", l => l.StartsWith("::add-mask::", StringComparison.Ordinal));
-        WorkflowCommandScanner.AssertClean(result.Stderr, "resolve stderr");
+        WorkflowCommandScanner.AssertClean(result.Stderr, "resolve stderr", l => l.StartsWith("::add-mask::", StringComparison.Ordinal));
+        WorkflowCommandScanner.AssertClean(result.Stdout, "resolve stdout");
         Assert.Contains(file.Replace("##vso[", "\\x23#vso[", StringComparison.Ordinal), result.Stdout, StringComparison.Ordinal);
     }
 }

@@ -79,6 +79,29 @@ public sealed class KeyringCatalogueTests : IClassFixture<KeyringFixture>, IDisp
         Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("outside")]
+    [InlineData("/dev/zero")]
+    public void Keyring_json_that_is_itself_a_link_out_of_the_folder_is_SSB3007(string target)
+    {
+        // Red team: a committed keyring.json link to a copy elsewhere was followed, and one to /dev/zero made the
+        // tool run out of memory (exit 134, no code). The index is a keyring file like any other.
+        var index = Path.Combine(_keyring, RsaKeyring.IndexFileName);
+        var linkTarget = target;
+        if (target == "outside")
+        {
+            linkTarget = Path.Combine(_outside, RsaKeyring.IndexFileName);
+            File.Copy(index, linkTarget);
+        }
+
+        File.Delete(index);
+        File.CreateSymbolicLink(index, linkTarget);
+
+        var error = Assert.ThrowsAny<SecretStoreException>(() => RsaKeyring.Load(_keyring));
+
+        Assert.Equal(DiagnosticCodes.InvalidKeyring, error.Code);
+    }
+
     [Fact]
     public void Keyring_folder_reached_through_a_symbolic_link_still_loads_its_own_files()
     {

@@ -141,11 +141,28 @@ internal static class KeyFiles
         }
     }
 
+    /// <summary>The largest keyring file read (keyring.json, PEM, reader secret); real ones are a few KiB.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Reads a keyring file of at most <see cref="MaxFileBytes"/> (more is SSB3007): a link to a device such as
+    /// /dev/zero must not exhaust the reader's memory. Callers pass paths from <see cref="Resolve"/>, so the file's
+    /// real path lies inside the keyring folder.
+    /// </summary>
     public static string ReadText(string path, string what)
     {
         try
         {
-            return File.ReadAllText(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[MaxFileBytes + 1];
+            var read = reader.ReadBlock(buffer, 0, buffer.Length);
+            if (read > MaxFileBytes)
+            {
+                throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The file of {what} ('{path}') is larger than {MaxFileBytes} bytes.");
+            }
+
+            return new string(buffer, 0, read);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

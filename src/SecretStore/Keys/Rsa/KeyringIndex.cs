@@ -25,7 +25,10 @@ internal sealed record KeyringIndex(string? DefaultKeyId, KeyringEntry SigningKe
 
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
+            // keyring.json itself may be a committed symbolic link: like every key file it must really lie inside the
+            // folder (a link to a file elsewhere, or to /dev/zero, is SSB3007), and it is read with a size bound.
+            var text = KeyFiles.ReadText(KeyFiles.Resolve(root, RsaKeyring.IndexFileName), "the keyring index");
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowDuplicateProperties = false });
             var rootElement = document.RootElement;
             if (rootElement.ValueKind != JsonValueKind.Object
                 || !rootElement.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || version.GetInt32() != 1)

@@ -523,6 +523,23 @@ public sealed class RsaKeyring : IDisposable
         }
     }
 
+    /// <summary>
+    /// The setting takes the NAME of a variable. A value that is not a name is most likely the secret itself, pasted
+    /// where its name belongs (`--private-key-env "$READER_KEY"`), so it is refused without being repeated.
+    /// </summary>
+    private static void RequireVariableName(string variable, string setting)
+    {
+        var isName = variable.Length is > 0 and <= 256 && (char.IsAsciiLetter(variable[0]) || variable[0] == '_')
+            && variable.AsSpan().IndexOfAnyExcept(VariableNameChars) < 0;
+        if (!isName)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"The {setting} is not an environment variable name (letters, digits and '_'); it is not repeated here, since it may be the key itself. Pass the NAME of the variable that holds the reader secret, for example SECRETSTORE_READER_KEY.");
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> VariableNameChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+
     private static string DescribeSupplied(RsaKeyringLoadOptions options) =>
         options.PrivateKeyEnvironmentVariable is { } variable ? $"the reader secret in '{variable}'" : "the supplied reader secret";
 
@@ -531,6 +548,7 @@ public sealed class RsaKeyring : IDisposable
         var text = options.PrivateKeyPem;
         if (options.PrivateKeyEnvironmentVariable is { } variable)
         {
+            RequireVariableName(variable, "private key variable");
             text = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrWhiteSpace(text))
             {
@@ -584,6 +602,7 @@ public sealed class RsaKeyring : IDisposable
             return;
         }
 
+        RequireVariableName(signingVariable, "signing key variable");
         var signingPem = Environment.GetEnvironmentVariable(signingVariable);
         if (string.IsNullOrWhiteSpace(signingPem))
         {

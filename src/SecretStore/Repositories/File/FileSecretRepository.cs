@@ -152,6 +152,8 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         return StoreFileFormat.Parse(content, FilePath);
     }
 
+    private const UnixFileMode SharedFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     private async Task WriteAsync(IEnumerable<ProtectedSecretRecord> records, CancellationToken cancellationToken)
     {
         var content = StoreFileFormat.Write(records);
@@ -159,7 +161,16 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         var temp = Path.Combine(directory, $".{Path.GetFileName(FilePath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 4096, Options = FileOptions.Asynchronous };
+            if (!OperatingSystem.IsWindows())
+            {
+                // The rename gives the store the temp file's mode: keep an existing store's mode, and create a new one
+                // 644 (less if the umask says so), never group- or world-writable under a permissive umask — a user who
+                // can write the store can roll records back or delete them.
+                options.UnixCreateMode = System.IO.File.Exists(FilePath) ? System.IO.File.GetUnixFileMode(FilePath) : SharedFileMode;
+            }
+
+            var stream = new FileStream(temp, options);
             await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
@@ -203,7 +214,13 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
                 // FileShare.None is an exclusive lock between processes (flock on Unix, share modes on
                 // Windows) and between threads, since each open is its own file description. The lock file
                 // is never deleted: deleting it would let a waiter lock an unlinked file.
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                var lockOptions = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows())
+                {
+                    lockOptions.UnixCreateMode = SharedFileMode;
+                }
+
+                return new FileStream(LockPath, lockOptions);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {

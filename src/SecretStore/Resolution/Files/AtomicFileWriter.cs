@@ -25,6 +25,11 @@ internal static class AtomicFileWriter
             // Owner-only until Commit has renamed it; Commit then gives it exactly the target's mode.
             options.UnixCreateMode = File.GetUnixFileMode(target) & (UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+        else if (!OperatingSystem.IsWindows())
+        {
+            // A new file (the report): 644 less the umask, never group- or world-writable under a permissive umask.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
 
         try
         {
