@@ -240,7 +240,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
 
     private AwsSecretStore NewStore(string keyId) => new(
         _table.NewRepository(),
-        new KmsKeyManager(_kms.Client),
+        new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() }),
         new EnvelopeSecretStoreOptions { DefaultKeyId = keyId });
 
     private Task PutReferenceRowAsync(string app, string name, string masterKeyId, byte[] wrapped, byte[] documentKey) =>
