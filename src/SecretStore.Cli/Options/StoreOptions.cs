@@ -27,7 +27,17 @@ internal sealed class StoreOptions
 
     public Option<bool> RequireV2 { get; } = EnvironmentOption.Flag("--require-v2", "Refuse v1 (reference format) records.", recursive: true);
 
-    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, RequireV2];
+    public Option<string[]> AllowedKeyIds { get; } = new("--allowed-key-id")
+    {
+        Description = "A master key whose records may be read, besides the write key (repeatable). DynamoDB store: a KMS key ARN, key id, alias name or alias ARN; without any, reads are refused (SSB3013). File store: a keyring key id; without any, the keys whose private half you hold. Environment: " + AllowedKeyIdsVariable + " (comma-separated).",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+        DefaultValueFactory = _ => [.. KeyIdList.Parse(Environment.GetEnvironmentVariable(AllowedKeyIdsVariable))],
+    };
+
+    public const string AllowedKeyIdsVariable = EnvironmentOption.Prefix + "ALLOWED_KEY_IDS";
+
+    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, RequireV2, AllowedKeyIds];
 
     /// <summary>Builds the settings; a missing or malformed selection is a usage error (exit 2).</summary>
     public StoreSettings ToSettings(ParseResult parse, string? keyId = null)
@@ -50,6 +60,7 @@ internal sealed class StoreOptions
                     ?? throw new UsageException($"A file store needs --keyring <dir> (or {EnvironmentOption.VariableFor("--keyring")})."),
                 PrivateKeyEnvironmentVariable = parse.GetValue(PrivateKeyEnv),
                 KeyId = keyId,
+                AllowedKeyIds = KeyIdList.Parse(parse.GetValue(AllowedKeyIds)),
                 RequireV2 = parse.GetValue(RequireV2),
             };
         }
@@ -70,6 +81,7 @@ internal sealed class StoreOptions
                 ServiceUrl = parse.GetValue(ServiceUrl),
                 KmsServiceUrl = parse.GetValue(KmsServiceUrl),
                 KeyId = keyId,
+                AllowedKeyIds = KeyIdList.Parse(parse.GetValue(AllowedKeyIds)),
                 RequireV2 = parse.GetValue(RequireV2),
             };
         }

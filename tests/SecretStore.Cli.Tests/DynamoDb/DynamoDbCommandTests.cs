@@ -19,8 +19,9 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
 
     public void Dispose() => _folder.Dispose();
 
+    // These tests are not about the allow-list (MasterKeyAllowListCommandTests is): every fixture key is allowed.
     private Task<ProcessResult> RunAsync(byte[]? stdin, params string[] args) =>
-        CliProcess.RunAsync(_folder.Path, args, fixture.Environment(_table), stdin);
+        CliProcess.RunAsync(_folder.Path, args, fixture.Environment(_table, fixture.Kms.AllKeyIds()), stdin);
 
     [Fact]
     public async Task Table_create_then_set_get_list_resolve_against_DynamoDB_Local_and_KMS()
