@@ -47,7 +47,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(2, second.Revision);
         Assert.Equal(Value + "!", (await store.GetAsync(id)).Value);
         var listed = Assert.Single(await store.ListAsync(id.ApplicationName));
-        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2), listed);
+        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2) { IsKeyAllowed = true }, listed);
         var item = await _table.RawItemAsync(id.ApplicationName, id.Name);
         Assert.Equal(new[] { ApplicationName, Envelope, Format, MasterKeyId, Revision, SecretName }, item.Keys.Order(StringComparer.Ordinal));
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.SetAsync(id, "late", new SetSecretOptions { ExpectedRevision = 1 }));
