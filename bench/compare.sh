@@ -164,7 +164,7 @@ if wants b; then
   "${tool[@]}" seed-dynamodb "$ddb" "$kms" bench-secrets alias/bench "$b/input/values.json"
   (cd "$tools" && AWS_ENDPOINT_URL_KMS="$kms" node --import ./esm-extension-register.mjs credstash-seed.mjs "$ddb" "$b/input/values.json")
 
-  ours_b="cd '$b/run-ours' && ${cli[*]} resolve --store dynamodb:bench-secrets --service-url '$ddb' --kms-service-url '$kms' --app Bench app000.json >/dev/null"
+  ours_b="cd '$b/run-ours' && ${cli[*]} resolve --store dynamodb:bench-secrets --service-url '$ddb' --kms-service-url '$kms' --allowed-key-id alias/bench --app Bench app000.json >/dev/null"
   theirs_b="cd '$tools' && AWS_ENDPOINT_URL_KMS='$kms' node --import ./esm-extension-register.mjs credstash-getall.mjs '$ddb' '$b/theirs.json'"
   step "(b) secret fetch: secretstore resolve (100 secrets) vs nodecredstash getAllSecrets, $runs alternating rounds"
   alternate "$b" ours "rm -rf '$b/run-ours' && cp -R '$b/input/ours' '$b/run-ours'" "$ours_b" theirs "rm -f '$b/theirs.json'" "$theirs_b"

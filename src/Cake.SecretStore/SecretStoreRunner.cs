@@ -98,6 +98,7 @@ internal static class SecretStoreRunner
         KeyringPath = settings.KeyringPath?.MakeAbsolute(context.Environment).FullPath,
         PrivateKeyEnvironmentVariable = settings.PrivateKeyEnvironmentVariable,
         KeyId = settings.KeyId,
+        AllowedKeyIds = KeyIdList.Parse(settings.AllowedKeyIds),
         Table = settings.Table,
         Region = settings.Region,
         ServiceUrl = settings.ServiceUrl,

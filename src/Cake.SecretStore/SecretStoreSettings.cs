@@ -28,6 +28,13 @@ public sealed class SecretStoreSettings
     /// <summary>The master key id for writes (keyring key id, or KMS key id/ARN/alias). Null: the store's default.</summary>
     public string? KeyId { get; set; }
 
+    /// <summary>
+    /// The master keys whose records may be read besides <see cref="KeyId"/> (KMS key ARNs, key ids, alias names or
+    /// alias ARNs; keyring key ids). A record under any other key fails with SSB3012. Empty: for AWS only
+    /// <see cref="KeyId"/> (neither set: reads fail with SSB3013); for a keyring the keys whose private half it holds.
+    /// </summary>
+    public IList<string> AllowedKeyIds { get; set; } = [];
+
     /// <summary>AWS: the DynamoDB table name.</summary>
     public string? Table { get; set; }
 

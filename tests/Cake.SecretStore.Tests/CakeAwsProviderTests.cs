@@ -65,6 +65,7 @@ public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
                     Region = "{{settings.Region}}",
                     ServiceUrl = "{{settings.ServiceUrl}}",
                     KmsServiceUrl = "{{settings.KmsServiceUrl}}",
+                    KeyId = "{{key.AliasName}}",
                     DefaultApplication = "Shop",
                 });
             });
@@ -79,5 +80,60 @@ public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
         Assert.Equal(DbPassword, json.RootElement.GetProperty("Db").GetString());
         Assert.True(_kms.RequestCount("Decrypt") >= 1, "the addin never asked KMS to unwrap the data key");
         Assert.DoesNotContain("canary-aws-db", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveSecrets_refuses_a_record_planted_under_a_second_KMS_key_with_SSB3012_before_any_Decrypt()
+    {
+        var expected = _kms.CreateKey("cake-expected-" + Guid.NewGuid().ToString("N")[..8]);
+        var foreign = _kms.CreateKey("cake-foreign-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = new StoreSettings
+        {
+            Provider = StoreProvider.Aws,
+            Table = _table,
+            Region = KmsFixtureServer.Region,
+            ServiceUrl = _dynamoDb.ToString(),
+            KmsServiceUrl = _kms.ServiceUrl.ToString(),
+            KeyId = foreign.Arn,
+        };
+
+        // The table writer's side: a consistent record under a key the reader's role may also decrypt with.
+        using (var store = AwsSecretStore.Create(settings))
+        {
+            await store.CreateTableAsync();
+            await store.SetAsync(new SecretId("Shop", "DbPassword"), "canary-planted-value");
+        }
+
+        const string Config = """{ "Db": "#{secret:DbPassword}" }""";
+        _workspace.Write("publish/appsettings.json", Config);
+        var script = $$"""
+            #addin nuget:?package=Cake.SecretStore&version=0.1.0
+
+            Task("Default").Does(() =>
+            {
+                ResolveSecrets("./publish/*.json", new SecretStoreSettings
+                {
+                    Provider = StoreProvider.Aws,
+                    Table = "{{_table}}",
+                    Region = "{{settings.Region}}",
+                    ServiceUrl = "{{settings.ServiceUrl}}",
+                    KmsServiceUrl = "{{settings.KmsServiceUrl}}",
+                    AllowedKeyIds = { "{{expected.AliasName}}" },
+                    DefaultApplication = "Shop",
+                });
+            });
+
+            RunTarget("Default");
+            """;
+        _kms.ResetCounters();
+
+        var result = _workspace.RunCake(script);
+
+        Assert.True(result.ExitCode != 0, result.Output);
+        Assert.Contains("SSB3012", result.Output, StringComparison.Ordinal);
+        Assert.Contains(foreign.Arn, result.Output, StringComparison.Ordinal);
+        Assert.Equal(Config, _workspace.Read("publish/appsettings.json"));
+        Assert.Equal(0, _kms.RequestCount("Decrypt"));
+        Assert.DoesNotContain("canary-planted-value", result.Output, StringComparison.Ordinal);
     }
 }

@@ -61,6 +61,8 @@ public sealed class WorkerAppAwsPublish(PackageFeed feed) : IAsyncLifetime
         [
             "-p:SecretStoreProvider=Aws", $"-p:SecretStoreTable={settings.Table}", $"-p:SecretStoreRegion={settings.Region}",
             $"-p:SecretStoreServiceUrl={settings.ServiceUrl}", $"-p:SecretStoreKmsServiceUrl={settings.KmsServiceUrl}",
+            // Readers accept only the master keys they are told (SSB3013 otherwise); the list form, as CI passes it.
+            $"-p:SecretStoreAllowedKeyIds={settings.KeyId}",
             // In the MSBuild process itself (not the task host), where only the task's load context keeps its
             // AWSSDK.Core apart from anything else loaded there.
             "-p:SecretStoreTaskHost=false",

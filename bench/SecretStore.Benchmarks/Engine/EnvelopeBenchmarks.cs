@@ -50,7 +50,7 @@ public class EnvelopeBenchmarks
             _kms = await KmsFixtureServer.StartAsync();
             keyId = _kms.CreateKey("bench").AliasName!;
             _kmsClient = _kms.CreateClient();
-            _kmsKeyManager = new KmsKeyManager(_kmsClient, new KmsKeyManagerOptions { CacheDataKeys = false });
+            _kmsKeyManager = new KmsKeyManager(_kmsClient, new KmsKeyManagerOptions { CacheDataKeys = false, AllowedKeyIds = [keyId] });
             keyManager = _kmsKeyManager;
         }
 

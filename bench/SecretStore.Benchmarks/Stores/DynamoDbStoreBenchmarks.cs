@@ -52,7 +52,7 @@ public class DynamoDbStoreBenchmarks
         _kmsClient = backend.KmsClient;
         _dynamoDb = backend.DynamoDb;
         var table = await backend.SeededTableAsync(N);
-        _store = new AwsSecretStore(new DynamoDbSecretRepository(_dynamoDb, table), new KmsKeyManager(_kmsClient), new EnvelopeSecretStoreOptions { DefaultKeyId = backend.Key.AliasName });
+        _store = new AwsSecretStore(new DynamoDbSecretRepository(_dynamoDb, table), new KmsKeyManager(_kmsClient, new KmsKeyManagerOptions { AllowedKeyIds = [backend.Key.AliasName!] }), new EnvelopeSecretStoreOptions { DefaultKeyId = backend.Key.AliasName });
         _ids = BenchData.Ids(N);
         _oneBatch = [.. _ids.Take(DynamoDbSecretRepository.MaxKeysPerBatchGet)];
 

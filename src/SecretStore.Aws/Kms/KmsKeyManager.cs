@@ -57,15 +57,69 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
 
     /// <summary>
     /// Creates a manager with its own KMS client from <paramref name="settings"/> (<c>Region</c>,
-    /// <c>KmsServiceUrl</c>, <c>MaxDegreeOfParallelism</c>) on the SDK's default credential chain.
+    /// <c>KmsServiceUrl</c>, <c>MaxDegreeOfParallelism</c>, and <c>KeyId</c> plus <c>AllowedKeyIds</c> as the
+    /// allowed master keys) on the SDK's default credential chain.
     /// </summary>
     public static KmsKeyManager Create(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new KmsKeyManager(
             AwsClientFactory.CreateKmsClient(settings),
-            new KmsKeyManagerOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism },
+            new KmsKeyManagerOptions
+            {
+                MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism,
+                AllowedKeyIds = AllowedKeys(settings),
+            },
             ownsClient: true);
+    }
+
+    /// <summary>The configured key id (always allowed) and the allow-list, trimmed and without repeats.</summary>
+    public static IReadOnlyList<string> AllowedKeys(StoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [.. new[] { settings.KeyId }.Concat(settings.AllowedKeyIds ?? [])
+            .Where(id => !string.IsNullOrWhiteSpace(id))
+            .Select(id => id!.Trim())
+            .Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> IsKeyAllowedAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        // The text first (no KMS call), then the key ARNs the entries resolve to (one DescribeKey per entry, kept).
+        if (_options.AllowedKeyIds.Contains(keyId, StringComparer.Ordinal))
+        {
+            return true;
+        }
+
+        foreach (var allowed in _options.AllowedKeyIds)
+        {
+            if (SameKey(keyId, await ResolveKeyArnAsync(allowed, cancellationToken).ConfigureAwait(false)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RequireKeyAllowedAsync(string keyId, string subject, CancellationToken cancellationToken = default)
+    {
+        if (_options.AllowedKeyIds.Count == 0)
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.NoAllowedMasterKeys,
+                $"{subject} was not opened: no KMS master key is allowed for reading. Set the store's KeyId or AllowedKeyIds (CLI --allowed-key-id or SECRETSTORE_ALLOWED_KEY_IDS; MSBuild SecretStoreKeyId / SecretStoreAllowedKeyIds; Cake KeyId / AllowedKeyIds) to the keys your records are written under.");
+        }
+
+        if (!await IsKeyAllowedAsync(keyId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.MasterKeyNotAllowed,
+                $"{subject} is protected by KMS master key '{keyId}', which is not one of the reader's allowed master keys ({string.Join(", ", _options.AllowedKeyIds)}); it was not sent to KMS. If the key is yours, add it to AllowedKeyIds.");
+        }
     }
 
     /// <summary>How many unwrapped data keys the cache holds now (for tests and diagnostics; never the keys).</summary>
@@ -127,6 +181,8 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
             throw new InvalidProtectedDataException($"The wrapped data key for master key '{keyId}' is empty.");
         }
 
+        // Also here, not only in the store: no caller of this manager can have KMS unwrap under a foreign key.
+        await RequireKeyAllowedAsync(keyId, $"The wrapped data key under master key '{keyId}'", cancellationToken).ConfigureAwait(false);
         var effectiveContext = ContextFor(format, context);
         var wrapped = wrappedKey.ToArray();
 

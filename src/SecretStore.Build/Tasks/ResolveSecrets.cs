@@ -47,6 +47,12 @@ public sealed class ResolveSecrets : SecretStoreTask
     /// <summary>The master key id; null uses the store's default.</summary>
     public string? KeyId { get; set; }
 
+    /// <summary>
+    /// The master keys whose records may be read besides <see cref="KeyId"/>, separated by semicolons
+    /// (<c>SecretStoreAllowedKeyIds</c>); a record under any other key fails with SSB3012.
+    /// </summary>
+    public string? AllowedKeyIds { get; set; }
+
     /// <summary>AWS provider: DynamoDB table.</summary>
     public string? Table { get; set; }
 

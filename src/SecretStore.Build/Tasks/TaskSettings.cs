@@ -18,6 +18,7 @@ internal static class TaskSettings
             KeyringPath = Empty(task.Keyring),
             PrivateKeyEnvironmentVariable = Empty(task.PrivateKeyVariable),
             KeyId = Empty(task.KeyId),
+            AllowedKeyIds = KeyIdList.Parse(task.AllowedKeyIds),
             Table = Empty(task.Table),
             Region = Empty(task.Region),
             ServiceUrl = Empty(task.ServiceUrl),

@@ -104,6 +104,11 @@ internal static class SecretCommands
             foreach (var metadata in await store.ListAsync(application, token).ConfigureAwait(false))
             {
                 context.Console.WriteRow(metadata.Id.Name, metadata.Revision.ToString(CultureInfo.InvariantCulture), metadata.Format.ToString(), metadata.MasterKeyId);
+                if (metadata.IsKeyAllowed == false)
+                {
+                    // Rows stay four columns for scripts; the flag goes to stderr as a coded warning.
+                    context.Console.Warn(DiagnosticCodes.MasterKeyNotAllowed, $"'{metadata.Id}' is protected by master key '{metadata.MasterKeyId}', which is not one of the allowed master keys; reading it is refused.");
+                }
             }
 
             return ExitCodes.Success;

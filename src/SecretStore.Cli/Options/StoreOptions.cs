@@ -27,7 +27,17 @@ internal sealed class StoreOptions
 
     public Option<bool> AllowV1 { get; } = EnvironmentOption.Flag("--allow-v1", "Read (and import) v1 reference-format records, refused by default because v1 has no integrity protection; for migrating them with 'import' and 'rewrap' only.", recursive: true);
 
-    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1];
+    public Option<string[]> AllowedKeyIds { get; } = new("--allowed-key-id")
+    {
+        Description = "A master key whose records may be read, besides the write key (repeatable). DynamoDB store: a KMS key ARN, key id, alias name or alias ARN; without any, reads are refused (SSB3013). File store: a keyring key id; without any, the keys whose private half you hold. Environment: " + AllowedKeyIdsVariable + " (comma-separated).",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+        DefaultValueFactory = _ => [.. KeyIdList.Parse(Environment.GetEnvironmentVariable(AllowedKeyIdsVariable))],
+    };
+
+    public const string AllowedKeyIdsVariable = EnvironmentOption.Prefix + "ALLOWED_KEY_IDS";
+
+    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1, AllowedKeyIds];
 
     /// <summary>Builds the settings; a missing or malformed selection is a usage error (exit 2).</summary>
     public StoreSettings ToSettings(ParseResult parse, string? keyId = null)
@@ -51,6 +61,7 @@ internal sealed class StoreOptions
                 PrivateKeyEnvironmentVariable = parse.GetValue(PrivateKeyEnv),
                 KeyId = keyId,
                 AllowV1 = parse.GetValue(AllowV1),
+                AllowedKeyIds = KeyIdList.Parse(parse.GetValue(AllowedKeyIds)),
             };
         }
 
@@ -71,6 +82,7 @@ internal sealed class StoreOptions
                 KmsServiceUrl = parse.GetValue(KmsServiceUrl),
                 KeyId = keyId,
                 AllowV1 = parse.GetValue(AllowV1),
+                AllowedKeyIds = KeyIdList.Parse(parse.GetValue(AllowedKeyIds)),
             };
         }
 

@@ -24,6 +24,14 @@ public sealed record StoreSettings
     /// <summary>The master key id for writes (keyring key id, or KMS key id/ARN/alias). Null: the store's default.</summary>
     public string? KeyId { get; init; }
 
+    /// <summary>
+    /// The master keys whose records a reader accepts, besides <see cref="KeyId"/> (which is always allowed).
+    /// A record under any other key is refused (<c>SSB3012</c>) before its data key is unwrapped. Empty: for
+    /// KMS only <see cref="KeyId"/> (neither set: reads are refused, <c>SSB3013</c>); for an RSA keyring the keys
+    /// whose private half the reader holds. KMS entries may be key ARNs, key ids, alias names or alias ARNs.
+    /// </summary>
+    public IReadOnlyList<string> AllowedKeyIds { get; init; } = [];
+
     /// <summary>AWS: DynamoDB table name.</summary>
     public string? Table { get; init; }
 

@@ -63,6 +63,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode UntrustedSigner = new("SSB3009", "Signing key does not match the reader's trust anchor");
     public static readonly DiagnosticCode PrivateKeyWithoutAnchor = new("SSB3010", "Private key carries no trust anchor");
     public static readonly DiagnosticCode PrivateKeyFileExposed = new("SSB3011", "Private key file is readable by other users");
+    public static readonly DiagnosticCode MasterKeyNotAllowed = new("SSB3012", "Record is protected by a master key outside the reader's allow-list");
+    public static readonly DiagnosticCode NoAllowedMasterKeys = new("SSB3013", "No master keys are allowed for reading");
 #pragma warning restore CS1591
 
     /// <summary>Every code in the catalog, in code order.</summary>

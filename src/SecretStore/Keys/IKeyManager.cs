@@ -22,6 +22,26 @@ public interface IKeyManager
     Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Whether records under <paramref name="keyId"/> (the key id stored in the record) may be read: the reader's
+    /// allow-list of master keys. Never unwraps anything. The default allows every key the manager can open.
+    /// </summary>
+    ValueTask<bool> IsKeyAllowedAsync(string keyId, CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
+
+    /// <summary>
+    /// Throws <c>SSB3012</c> naming <paramref name="subject"/> and the key when <paramref name="keyId"/> is outside
+    /// the allow-list (or <c>SSB3013</c> when the manager has no allowed keys at all), before any unwrap.
+    /// </summary>
+    async ValueTask RequireKeyAllowedAsync(string keyId, string subject, CancellationToken cancellationToken = default)
+    {
+        if (!await IsKeyAllowedAsync(keyId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new Diagnostics.SecretStoreException(
+                Diagnostics.DiagnosticCodes.MasterKeyNotAllowed,
+                $"{subject} is protected by master key '{keyId}', which is not one of the reader's allowed master keys; it was not opened.");
+        }
+    }
+
+    /// <summary>
     /// Signs whole v2 envelopes when the key manager's wrapping key is public (RSA), so that holding the
     /// public key alone cannot plant a record. Null when the backend's permissions play that role (KMS).
     /// </summary>

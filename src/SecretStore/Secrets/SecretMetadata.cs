@@ -7,4 +7,11 @@ namespace SecretStore.Secrets;
 /// <param name="Revision">The record revision (1 for the first write; reference v1 rows without one read as 1).</param>
 /// <param name="MasterKeyId">The id of the master key that protects the data key.</param>
 /// <param name="Format">The protected-secret format of the record.</param>
-public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKeyId, ProtectedSecretFormat Format);
+public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKeyId, ProtectedSecretFormat Format)
+{
+    /// <summary>
+    /// Whether <see cref="MasterKeyId"/> is one of the reader's allowed master keys (set by list; a record outside
+    /// the allow-list is refused on read with <c>SSB3012</c>). Null where it was not checked.
+    /// </summary>
+    public bool? IsKeyAllowed { get; init; }
+}

@@ -57,6 +57,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         var record = await _repository.GetAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new SecretNotFoundException(id);
         var opening = Prepare(id, record);
+        await _keyManager.RequireKeyAllowedAsync(opening.KeyId, $"The record of '{id}'", cancellationToken).ConfigureAwait(false);
         using var dataKey = await UnwrapAsync(opening, cancellationToken).ConfigureAwait(false);
         return opening.Open(dataKey);
     }
@@ -84,6 +85,13 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             return ValueTask.CompletedTask;
         }).ConfigureAwait(false);
 
+        // Every record's master key is checked against the allow-list before the first unwrap, so a planted record
+        // under a foreign key stops the read before any data key (ours or his) goes to KMS or the keyring.
+        foreach (var opening in openings.OrderBy(o => o.Id.ToString(), StringComparer.Ordinal))
+        {
+            await _keyManager.RequireKeyAllowedAsync(opening.KeyId, $"The record of '{opening.Id}'", cancellationToken).ConfigureAwait(false);
+        }
+
         // One unwrap per distinct wrapped key (and context): copies of a key are never unwrapped twice.
         var groups = openings.GroupBy(o => o.UnwrapIdentity, StringComparer.Ordinal).ToList();
         var results = new ConcurrentDictionary<SecretId, Secret>();
@@ -107,7 +115,15 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(applicationName);
         var records = await _repository.QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
-        return [.. records.Select(Metadata).OrderBy(m => m.Id.Name, StringComparer.Ordinal)];
+        var listed = new List<SecretMetadata>(records.Count);
+        foreach (var record in records.OrderBy(r => r.Id.Name, StringComparer.Ordinal))
+        {
+            // Flags records a reader would refuse (SSB3012) without unwrapping anything.
+            var allowed = await _keyManager.IsKeyAllowedAsync(record.MasterKeyId, cancellationToken).ConfigureAwait(false);
+            listed.Add(Metadata(record) with { IsKeyAllowed = allowed });
+        }
+
+        return listed;
     }
 
     /// <inheritdoc />

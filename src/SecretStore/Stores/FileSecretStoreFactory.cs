@@ -41,7 +41,7 @@ public static class FileSecretStoreFactory
                 AllowV1 = settings.AllowV1,
                 MaxDegreeOfParallelism = Math.Max(1, settings.MaxDegreeOfParallelism),
             };
-            return new EnvelopeSecretStore(new FileSecretRepository(settings.FilePath), new RsaKeyManager(keyring), options, owned: keyring);
+            return new EnvelopeSecretStore(new FileSecretRepository(settings.FilePath), new RsaKeyManager(keyring, AllowedKeys(settings)), options, owned: keyring);
         }
         catch
         {
@@ -49,4 +49,10 @@ public static class FileSecretStoreFactory
             throw;
         }
     }
+
+    /// <summary>An allow-list only when one is configured; the write key joins it then (it is always allowed).</summary>
+    private static IReadOnlyList<string> AllowedKeys(StoreSettings settings) =>
+        settings.AllowedKeyIds is not { Count: > 0 } listed
+            ? []
+            : [.. listed.Append(settings.KeyId).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id!.Trim()).Distinct(StringComparer.Ordinal)];
 }

@@ -47,7 +47,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(2, second.Revision);
         Assert.Equal(Value + "!", (await store.GetAsync(id)).Value);
         var listed = Assert.Single(await store.ListAsync(id.ApplicationName));
-        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2), listed);
+        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2) { IsKeyAllowed = true }, listed);
         var item = await _table.RawItemAsync(id.ApplicationName, id.Name);
         Assert.Equal(new[] { ApplicationName, Envelope, Format, MasterKeyId, Revision, SecretName }, item.Keys.Order(StringComparer.Ordinal));
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.SetAsync(id, "late", new SetSecretOptions { ExpectedRevision = 1 }));
@@ -240,7 +240,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
 
     private AwsSecretStore NewStore(string keyId, bool allowV1 = false) => new(
         _table.NewRepository(),
-        new KmsKeyManager(_kms.Client),
+        new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() }),
         new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = allowV1 });
 
     private Task PutReferenceRowAsync(string app, string name, string masterKeyId, byte[] wrapped, byte[] documentKey) =>

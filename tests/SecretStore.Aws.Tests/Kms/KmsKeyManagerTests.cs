@@ -37,7 +37,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
             "alias" => key.AliasName!,
             _ => key.AliasArn!,
         };
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         var context = Context("orders", "db-password", keyId);
 
         using var generated = await manager.GenerateDataKeyAsync(keyId, 32, context, ProtectedSecretFormat.V2);
@@ -54,7 +54,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task V1_data_key_is_AES_128_under_an_empty_context_as_the_reference_wrote_it()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
 
         using var generated = await manager.GenerateDataKeyAsync(key.KeyId, 16, Context("a", "b", key.KeyId), ProtectedSecretFormat.V1);
         var raw = await _kms.Client.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(generated.WrappedKey) });
@@ -67,7 +67,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task A_wrapped_key_bound_to_another_secret_name_fails_with_SSB3002()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.KeyId, 32, Context("orders", "db-password", key.KeyId), ProtectedSecretFormat.V2);
 
         var error = await Assert.ThrowsAsync<InvalidProtectedDataException>(() =>
@@ -81,7 +81,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     {
         var right = Server.CreateKey();
         var wrong = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(right.KeyId, 32, Context("a", "b", right.KeyId), ProtectedSecretFormat.V2);
 
         var error = await Assert.ThrowsAsync<InvalidProtectedDataException>(() =>
@@ -95,7 +95,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task A_disabled_key_gives_SSB3006()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.KeyId, 32, Context("a", "b", key.KeyId), ProtectedSecretFormat.V2);
         Server.DisableKey(key.KeyId);
 
@@ -111,7 +111,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     [Fact]
     public async Task An_unknown_key_gives_MasterKeyNotFoundException()
     {
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
 
         var error = await Assert.ThrowsAsync<MasterKeyNotFoundException>(() =>
             manager.GenerateDataKeyAsync("alias/does-not-exist", 32, EncryptionContext.Empty, ProtectedSecretFormat.V2));
@@ -125,7 +125,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     {
         var key = Server.CreateKey();
         Server.DenyAccess("GenerateDataKey");
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
 
         var error = await Assert.ThrowsAsync<SecretStoreException>(() =>
             manager.GenerateDataKeyAsync(key.Arn, 32, EncryptionContext.Empty, ProtectedSecretFormat.V2));
@@ -139,7 +139,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task Throttling_then_success_is_retried_by_the_SDK_alone()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.Arn, 32, Context("a", "b", key.Arn), ProtectedSecretFormat.V2);
         Server.ResetCounters();
         Server.ThrottleNext(2);
@@ -156,7 +156,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task Throttling_or_5xx_past_the_SDK_retries_gives_SSB2005_after_exactly_three_attempts(string fault)
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.Arn, 32, Context("a", "b", key.Arn), ProtectedSecretFormat.V2);
         Server.ResetCounters();
         if (fault == "throttle")
@@ -188,7 +188,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task The_same_wrapped_key_is_sent_to_KMS_once_per_manager_until_the_cache_is_cleared()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.Arn, 32, Context("a", "b", key.Arn), ProtectedSecretFormat.V2);
         Server.ResetCounters();
         Server.Latency = TimeSpan.FromMilliseconds(50);
@@ -213,7 +213,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task Without_the_cache_every_request_asks_KMS_and_nothing_is_kept()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { CacheDataKeys = false });
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { CacheDataKeys = false, AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.Arn, 32, Context("a", "b", key.Arn), ProtectedSecretFormat.V2);
         Server.ResetCounters();
 
@@ -229,7 +229,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task Concurrent_decrypts_stay_within_MaxDegreeOfParallelism()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { MaxDegreeOfParallelism = 3 });
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { MaxDegreeOfParallelism = 3, AllowedKeyIds = Server.AllKeyIds() });
         var wrapped = new List<(byte[] Blob, EncryptionContext Context)>();
         for (var i = 0; i < 12; i++)
         {
@@ -252,7 +252,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task A_data_key_of_the_wrong_length_is_refused()
     {
         var key = Server.CreateKey();
-        using var manager = new KmsKeyManager(_kms.Client);
+        using var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.Arn, 16, EncryptionContext.Empty, ProtectedSecretFormat.V1);
 
         var error = await Assert.ThrowsAsync<InvalidProtectedDataException>(() =>
@@ -265,7 +265,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public async Task Dispose_zeroes_and_forgets_the_kept_data_keys()
     {
         var key = Server.CreateKey();
-        var manager = new KmsKeyManager(_kms.Client);
+        var manager = new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() });
         using var generated = await manager.GenerateDataKeyAsync(key.Arn, 32, Context("a", "b", key.Arn), ProtectedSecretFormat.V2);
         using var opened = await manager.DecryptDataKeyAsync(key.Arn, generated.WrappedKey, Context("a", "b", key.Arn), ProtectedSecretFormat.V2, 32);
         Assert.Equal(1, manager.CachedKeyCount);

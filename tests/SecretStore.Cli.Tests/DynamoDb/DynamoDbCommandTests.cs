@@ -19,8 +19,9 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
 
     public void Dispose() => _folder.Dispose();
 
+    // These tests are not about the allow-list (MasterKeyAllowListCommandTests is): every fixture key is allowed.
     private Task<ProcessResult> RunAsync(byte[]? stdin, params string[] args) =>
-        CliProcess.RunAsync(_folder.Path, args, fixture.Environment(_table), stdin);
+        CliProcess.RunAsync(_folder.Path, args, fixture.Environment(_table, fixture.Kms.AllKeyIds()), stdin);
 
     [Fact]
     public async Task Table_create_then_set_get_list_resolve_against_DynamoDB_Local_and_KMS()
@@ -91,7 +92,7 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
 
     private async Task<IReadOnlyList<ProtectedSecretRecord>> ProtectWithKmsAsync(string keyId, params (string App, string Name, string Value, ProtectedSecretFormat Format)[] secrets)
     {
-        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = KmsFixtureServer.Region, KmsServiceUrl = fixture.Kms.ServiceUrl.ToString() };
+        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = KmsFixtureServer.Region, KmsServiceUrl = fixture.Kms.ServiceUrl.ToString(), KeyId = keyId };
         using var keyManager = KmsKeyManager.Create(settings);
         var repository = new InMemorySecretRepository();
         using var store = new EnvelopeSecretStore(repository, keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = true });

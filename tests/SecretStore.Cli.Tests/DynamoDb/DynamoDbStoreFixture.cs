@@ -22,11 +22,22 @@ public sealed class DynamoDbStoreFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Kms.DisposeAsync();
 
     /// <summary>The store options for one table, as environment variables (the CLI reads SECRETSTORE_*).</summary>
-    public Dictionary<string, string> Environment(string table) => new()
+    /// <param name="table">The DynamoDB table.</param>
+    /// <param name="allowedKeyIds">The master keys a reader accepts (<c>SECRETSTORE_ALLOWED_KEY_IDS</c>); none: the variable is not set.</param>
+    public Dictionary<string, string> Environment(string table, IEnumerable<string>? allowedKeyIds = null)
     {
-        ["SECRETSTORE_STORE"] = "dynamodb:" + table,
-        ["SECRETSTORE_REGION"] = KmsFixtureServer.Region,
-        ["SECRETSTORE_SERVICE_URL"] = DynamoDbUrl.ToString(),
-        ["SECRETSTORE_KMS_SERVICE_URL"] = Kms.ServiceUrl.ToString(),
-    };
+        var environment = new Dictionary<string, string>
+        {
+            ["SECRETSTORE_STORE"] = "dynamodb:" + table,
+            ["SECRETSTORE_REGION"] = KmsFixtureServer.Region,
+            ["SECRETSTORE_SERVICE_URL"] = DynamoDbUrl.ToString(),
+            ["SECRETSTORE_KMS_SERVICE_URL"] = Kms.ServiceUrl.ToString(),
+        };
+        if (allowedKeyIds?.ToArray() is { Length: > 0 } allowed)
+        {
+            environment["SECRETSTORE_ALLOWED_KEY_IDS"] = string.Join(",", allowed);
+        }
+
+        return environment;
+    }
 }

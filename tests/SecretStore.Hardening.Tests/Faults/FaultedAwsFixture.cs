@@ -49,7 +49,7 @@ public sealed class FaultedAwsFixture : IAsyncLifetime
         var kms = new AmazonKeyManagementServiceClient(new BasicAWSCredentials("local", "local"), Configure(new AmazonKeyManagementServiceConfig(), KmsProxy));
         return new AwsSecretStore(
             new DynamoDbSecretRepository(dynamo, TableName),
-            new KmsKeyManager(kms, new KmsKeyManagerOptions { CacheDataKeys = false }),
+            new KmsKeyManager(kms, new KmsKeyManagerOptions { CacheDataKeys = false, AllowedKeyIds = [Key.AliasName!] }),
             new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName, AllowV1 = allowV1 });
     }
 

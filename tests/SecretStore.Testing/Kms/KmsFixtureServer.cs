@@ -107,6 +107,14 @@ public sealed class KmsFixtureServer : IAsyncDisposable
         return key.Describe(alias);
     }
 
+    /// <summary>
+    /// Every id form (UUID, key ARN, alias name, alias ARN) of every key made so far: an allow-list for tests whose
+    /// subject is not the allow-list itself.
+    /// </summary>
+    public IReadOnlyList<string> AllKeyIds() =>
+        [.. _keys.Values.SelectMany(k => new[] { k.Id, k.Arn }),
+         .. _aliases.SelectMany(a => new[] { a.Key, AliasArn(a.Key) })];
+
     /// <summary>Disables a key (any id form); Decrypt and GenerateDataKey then fail with DisabledException.</summary>
     public void DisableKey(string keyId) => SetEnabled(keyId, false);
 

@@ -15,12 +15,37 @@ namespace SecretStore.Keys.Rsa;
 public sealed class RsaKeyManager : IKeyManager
 {
     private readonly RsaKeyring _keyring;
+    private readonly IReadOnlyList<string> _allowedKeyIds;
 
-    /// <summary>Creates a key manager over a loaded keyring.</summary>
-    public RsaKeyManager(RsaKeyring keyring)
+    /// <summary>
+    /// Creates a key manager over a loaded keyring. With <paramref name="allowedKeyIds"/>, records under any other
+    /// key are refused (<c>SSB3012</c>) before an unwrap; without, the allowed keys are those whose private half
+    /// the keyring (or the reader secret) holds: a record under any other key cannot be unwrapped at all
+    /// (<c>SSB3001</c>/<c>SSB3008</c>).
+    /// </summary>
+    public RsaKeyManager(RsaKeyring keyring, IReadOnlyList<string>? allowedKeyIds = null)
     {
         ArgumentNullException.ThrowIfNull(keyring);
         _keyring = keyring;
+        _allowedKeyIds = allowedKeyIds ?? [];
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> IsKeyAllowedAsync(string keyId, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_allowedKeyIds.Count == 0
+            ? _keyring.HasPrivateKey(keyId)
+            : _allowedKeyIds.Contains(keyId, StringComparer.Ordinal));
+
+    /// <inheritdoc />
+    public async ValueTask RequireKeyAllowedAsync(string keyId, string subject, CancellationToken cancellationToken = default)
+    {
+        // Without a list the unwrap itself refuses keys whose private half is missing, with its own codes.
+        if (_allowedKeyIds.Count > 0 && !await IsKeyAllowedAsync(keyId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.MasterKeyNotAllowed,
+                $"{subject} is protected by keyring key '{keyId}', which is not one of the reader's allowed master keys ({string.Join(", ", _allowedKeyIds)}); it was not unwrapped.");
+        }
     }
 
     /// <summary>The keyring behind this key manager.</summary>
