@@ -66,6 +66,29 @@ public sealed class LinkedFolderTests : IDisposable
     }
 
     [Fact]
+    public async Task Absolute_path_beside_the_working_folder_through_a_planted_link_is_refused_with_SSB1018()
+    {
+        // Red team: from a working folder beside the target's tree (the sources folder next to
+        // $(Pipeline.Workspace)/site), an absolute path through a planted link wrote outside the tree.
+        _elsewhere.Write("appsettings.json", Json);
+        Directory.CreateDirectory(_publish.File("pl"));
+        Directory.CreateDirectory(_publish.File("cwd"));
+        Directory.CreateSymbolicLink(_publish.File("pl/sub"), _elsewhere.Path);
+
+        var result = await RunAsync(Store, [_publish.File("pl/sub/appsettings.json")], configure: r => new ResolveRequest
+        {
+            Files = r.Files,
+            DefaultApplication = r.DefaultApplication,
+            BaseDirectory = _publish.File("cwd"),
+        });
+
+        var error = SingleError(result);
+        Assert.Equal("SSB1018", error.Code.Id);
+        Assert.Equal(Json, _elsewhere.Read("appsettings.json"));
+        Assert.Equal(0, result.FilesWritten);
+    }
+
+    [Fact]
     public async Task A_link_deeper_in_an_explicit_path_is_refused_with_SSB1018()
     {
         _elsewhere.Write("x/appsettings.json", Json);

@@ -14,15 +14,34 @@ internal static class PathContainment
 
     /// <summary>
     /// The folder <paramref name="fullPath"/> counts as listed in: <paramref name="baseDirectory"/> when the path
-    /// lies (lexically) under it, else the path's own folder.
+    /// lies (lexically) under it; else the deepest folder that holds both (an absolute path beside the working folder,
+    /// such as <c>$(Pipeline.Workspace)/site</c> listed from the sources folder, must not pass through a link an
+    /// earlier step planted there either); else, when they share only the file system root, the path's own folder
+    /// (links such as a linked <c>/tmp</c> are the machine's layout).
     /// </summary>
     public static string RootOf(string fullPath, string baseDirectory)
     {
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(baseDirectory));
         var prefix = root + Path.DirectorySeparatorChar;
-        return fullPath.StartsWith(prefix, PathComparison) || (root.Length > 0 && IsSeparator(root[^1]) && fullPath.StartsWith(root, PathComparison))
-            ? root
-            : Path.GetDirectoryName(fullPath) ?? root;
+        if (fullPath.StartsWith(prefix, PathComparison) || (root.Length > 0 && IsSeparator(root[^1]) && fullPath.StartsWith(root, PathComparison)))
+        {
+            return root;
+        }
+
+        for (var common = Path.GetDirectoryName(root); common is not null; common = Path.GetDirectoryName(common))
+        {
+            if (Path.GetDirectoryName(common) is null)
+            {
+                break; // the file system root: not a folder anyone listed
+            }
+
+            if (IsBelow(fullPath, common))
+            {
+                return common;
+            }
+        }
+
+        return Path.GetDirectoryName(fullPath) ?? root;
     }
 
     /// <summary>
