@@ -50,9 +50,9 @@ public static partial class SecretStoreAliases
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(settings);
         var id = new SecretId(SecretStoreRunner.ApplicationOrDefault(application, settings), name);
-        var options = settings.KeyId is null ? null : new SetSecretOptions { KeyId = settings.KeyId };
+        var options = new SetSecretOptions { KeyId = settings.KeyId, AllowEmpty = settings.AllowEmpty };
         var metadata = SecretStoreRunner.WithStore(context, settings, store => store.SetAsync(id, value, options));
-        SecretStoreRunner.Information(context, $"SecretStore: saved {id} (revision {metadata.Revision}).");
+        SecretStoreRunner.Information(context, $"SecretStore: saved {id} ({metadata.RevisionChange}).");
         return metadata;
     }
 }

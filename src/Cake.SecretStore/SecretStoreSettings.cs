@@ -67,6 +67,12 @@ public sealed class SecretStoreSettings
     public bool AllowOptional { get; set; } = true;
 
     /// <summary>
+    /// <c>SetSecret</c>: store an empty or whitespace-only value on purpose. Default false: such a value is refused
+    /// (<c>SSB2017</c>) and nothing is written, since it is what an unset or misspelt CI variable gives.
+    /// </summary>
+    public bool AllowEmpty { get; set; }
+
+    /// <summary>
     /// Structured mode, no placeholder needed: each mapping puts a secret at a configuration path
     /// (<c>ConnectionStrings:Default</c>) of the JSON or web.config/app.config files being resolved.
     /// </summary>

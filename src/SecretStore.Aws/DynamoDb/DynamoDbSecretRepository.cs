@@ -131,7 +131,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         ArgumentNullException.ThrowIfNull(record);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
         EnsureWellFormed(record.Id);
-        var newRevision = expectedRevision + 1;
+        var newRevision = RecordRevision.Next(record.Id, expectedRevision);
         var item = SecretItemMapper.ToItem(record, newRevision);
         var size = SecretItemMapper.ItemSize(item);
         if (size > SecretItemMapper.MaxItemSizeInBytes)

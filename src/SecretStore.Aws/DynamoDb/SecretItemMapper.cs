@@ -85,15 +85,28 @@ internal static class SecretItemMapper
     {
         var id = new SecretId(String(item, ApplicationName) ?? "?", String(item, SecretName) ?? "?");
         var masterKeyId = String(item, MasterKeyId);
-        var revision = item.TryGetValue(Revision, out var rev) && rev.N is not null
-            ? ParseNumber(rev.N, id, tableName, Revision)
-            : 1;
+        // A revision out of range (or of another type) refuses this record only, with SSB2014 on read and write;
+        // the rest of a query still reads. A row without one is a reference row: revision 1.
+        long revision = 1;
+        string? invalidRevision = null;
+        if (item.TryGetValue(Revision, out var rev))
+        {
+            if (rev.N is not null && long.TryParse(rev.N, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && RecordRevision.IsValid(parsed))
+            {
+                revision = parsed;
+            }
+            else
+            {
+                revision = 0;
+                invalidRevision = rev.N ?? "(not a number)";
+            }
+        }
         var hasEnvelope = item.ContainsKey(Envelope);
         var hasV1Field = item.ContainsKey(ProtectedDocumentKey) || item.ContainsKey(InitialisationVector) || item.ContainsKey(ProtectedSecretValue);
 
-        if (masterKeyId is null || revision < 1)
+        if (masterKeyId is null)
         {
-            throw Corrupt(id, tableName, masterKeyId is null ? "it has no MasterKeyId" : "its Revision is not positive");
+            throw Corrupt(id, tableName, "it has no MasterKeyId");
         }
 
         if (hasEnvelope)
@@ -109,6 +122,7 @@ internal static class SecretItemMapper
                 Id = id,
                 Format = ProtectedSecretFormat.V2,
                 Revision = revision,
+                InvalidRevision = invalidRevision,
                 MasterKeyId = masterKeyId,
                 Envelope = Bytes(item, Envelope) ?? throw Corrupt(id, tableName, "its Envelope is not binary"),
             };
@@ -132,6 +146,7 @@ internal static class SecretItemMapper
             Id = id,
             Format = ProtectedSecretFormat.V1,
             Revision = revision,
+            InvalidRevision = invalidRevision,
             MasterKeyId = masterKeyId,
             ProtectedDocumentKey = documentKey,
             InitialisationVector = iv,

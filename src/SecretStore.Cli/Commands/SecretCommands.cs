@@ -24,9 +24,10 @@ internal static class SecretCommands
         var keyId = EnvironmentOption.String("--key-id", "The master key to protect the value with (default: the store's default key).");
         var ifRevision = new Option<long?>("--if-revision") { Description = "Optimistic concurrency: write only if the stored revision is still N (0: the secret must not exist yet)." };
         var trim = new Option<bool>("--trim-newline") { Description = "Drop one trailing line break from standard input (what 'echo' adds)." };
+        var allowEmpty = new Option<bool>("--allow-empty") { Description = "Store an empty or whitespace-only value (default: refuse it, SSB2017, and write nothing)." };
         var command = new Command("set", "Stores a secret. The value comes from standard input, or from a prompt without echo on a terminal; never from the command line.")
         {
-            id, keyId, ifRevision, trim,
+            id, keyId, ifRevision, trim, allowEmpty,
         };
         context.SetAction(command, async (parse, token) =>
         {
@@ -46,7 +47,11 @@ internal static class SecretCommands
             }
 
             using var store = context.OpenStore(parse, parse.GetValue(keyId));
-            var metadata = await store.SetAsync(secretId, value, new SetSecretOptions { KeyId = parse.GetValue(keyId), ExpectedRevision = revision }, token).ConfigureAwait(false);
+            var options = new SetSecretOptions { KeyId = parse.GetValue(keyId), ExpectedRevision = revision, AllowEmpty = parse.GetValue(allowEmpty) };
+            var metadata = await store.SetAsync(secretId, value, options, token).ConfigureAwait(false);
+
+            // Which revision was replaced goes to stderr (stdout keeps its one result row for scripts).
+            context.Console.Error.WriteLine(LogText.Escape($"{metadata.Id}: {metadata.RevisionChange}"));
             context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), metadata.MasterKeyId);
             return ExitCodes.Success;
         });
@@ -103,7 +108,12 @@ internal static class SecretCommands
             using var store = context.OpenStore(parse);
             foreach (var metadata in await store.ListAsync(application, token).ConfigureAwait(false))
             {
-                context.Console.WriteRow(metadata.Id.Name, metadata.Revision.ToString(CultureInfo.InvariantCulture), metadata.Format.ToString(), metadata.MasterKeyId);
+                context.Console.WriteRow(metadata.Id.Name, metadata.HasInvalidRevision ? "invalid" : metadata.Revision.ToString(CultureInfo.InvariantCulture), metadata.Format.ToString(), metadata.MasterKeyId);
+                if (metadata.HasInvalidRevision)
+                {
+                    context.Console.Warn(DiagnosticCodes.RevisionOutOfRange, $"'{metadata.Id}' has a revision that is not a whole number from 1 to {long.MaxValue}; reading or writing it is refused.");
+                }
+
                 if (metadata.IsKeyAllowed == false)
                 {
                     // Rows stay four columns for scripts; the flag goes to stderr as a coded warning.

@@ -50,6 +50,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode FormatPolicyViolation = new("SSB2009", "Record format refused by the store policy");
     public static readonly DiagnosticCode InvalidSecret = new("SSB2010", "Invalid secret name or value");
     public static readonly DiagnosticCode StoreFileNotFound = new("SSB2011", "Secret store file does not exist");
+    public static readonly DiagnosticCode SharedV1Material = new("SSB2012", "v1 rows share a wrapped document key or ciphertext");
+    public static readonly DiagnosticCode DiffersFromTrustedCopy = new("SSB2013", "Record differs from the trusted copy of the store");
+    public static readonly DiagnosticCode RevisionOutOfRange = new("SSB2014", "Record revision is out of range");
+    public static readonly DiagnosticCode EmptyValue = new("SSB2017", "Empty or whitespace-only value refused");
 
     // 3xxx: crypto and keys
     public static readonly DiagnosticCode KeyNotFound = new("SSB3001", "Master key not found");

@@ -18,6 +18,13 @@ public sealed record ProtectedSecretRecord
     /// <summary>The revision the repository assigned (1 on first write, +1 on each update).</summary>
     public long Revision { get; init; }
 
+    /// <summary>
+    /// Set when the stored revision is out of range (negative, zero, not a whole number, too large, wrong type): the
+    /// stored text (for the file store, the JSON as written, so that a write to another record keeps this one byte
+    /// for byte). <see cref="Revision"/> is then 0 and the record is refused on read and write with <c>SSB2014</c>.
+    /// </summary>
+    public string? InvalidRevision { get; init; }
+
     /// <summary>The master key id (v1: the <c>MasterKeyId</c> field; v2: copied from the envelope for listing).</summary>
     public required string MasterKeyId { get; init; }
 

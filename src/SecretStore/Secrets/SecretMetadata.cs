@@ -14,4 +14,15 @@ public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKey
     /// the allow-list is refused on read with <c>SSB3012</c>). Null where it was not checked.
     /// </summary>
     public bool? IsKeyAllowed { get; init; }
+
+    /// <summary>True when the stored revision is out of range (set by list; reading or writing it is <c>SSB2014</c>).</summary>
+    public bool HasInvalidRevision { get; init; }
+
+    /// <summary>Set by a write: the revision it replaced, or null when it created the secret.</summary>
+    public long? ReplacedRevision { get; init; }
+
+    /// <summary>What a write did to the revision, for a log line: <c>revision 3 -> 4</c>, or <c>revision 1 (new)</c>.</summary>
+    public string RevisionChange => ReplacedRevision is { } replaced
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"revision {replaced} -> {Revision}")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"revision {Revision} (new)");
 }

@@ -17,4 +17,10 @@ public sealed class SetSecretOptions
 
     /// <summary>The format to write. <see cref="ProtectedSecretFormat.V2"/> unless v1 is explicitly asked for.</summary>
     public ProtectedSecretFormat Format { get; init; } = ProtectedSecretFormat.V2;
+
+    /// <summary>
+    /// Store an empty or whitespace-only value on purpose. Off by default: such a value is refused with
+    /// <c>SSB2017</c>, since it is what an unset or misspelt CI variable gives, and it would replace a good secret.
+    /// </summary>
+    public bool AllowEmpty { get; init; }
 }

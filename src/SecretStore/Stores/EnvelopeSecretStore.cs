@@ -120,7 +120,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         {
             // Flags records a reader would refuse (SSB3012) without unwrapping anything.
             var allowed = await _keyManager.IsKeyAllowedAsync(record.MasterKeyId, cancellationToken).ConfigureAwait(false);
-            listed.Add(Metadata(record) with { IsKeyAllowed = allowed });
+            listed.Add(Metadata(record) with { IsKeyAllowed = allowed, HasInvalidRevision = record.InvalidRevision is not null });
         }
 
         return listed;
@@ -153,6 +153,12 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Unknown format for secret '{id}'.");
         }
 
+        // An unset or misspelt CI variable arrives as an empty value; written, it would replace the good secret.
+        if (!options.AllowEmpty && string.IsNullOrWhiteSpace(value))
+        {
+            throw new SecretStoreException(DiagnosticCodes.EmptyValue, $"The value given for '{id}' is empty or only whitespace; nothing was written (allow an empty value explicitly to store one).");
+        }
+
         var size = StrictUtf8.GetByteCount(value);
         if (_options.MaxValueSizeInBytes is { } limit && size > limit)
         {
@@ -167,12 +173,20 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             throw V1Policy.OverwriteRefused(id);
         }
 
+        if (existing is { InvalidRevision: not null })
+        {
+            throw RecordRevision.OutOfRange(id);
+        }
+
         var expected = options.ExpectedRevision ?? existing?.Revision ?? 0;
+
+        // Checked before any data key is made: a revision at long.MaxValue has no successor.
+        _ = RecordRevision.Next(id, expected);
         var record = options.Format == ProtectedSecretFormat.V2
             ? await ProtectV2Async(id, value, keyId, cancellationToken).ConfigureAwait(false)
             : await ProtectV1Async(id, value, keyId, cancellationToken).ConfigureAwait(false);
         var revision = await _repository.SaveAsync(record, expected, cancellationToken).ConfigureAwait(false);
-        return new SecretMetadata(id, revision, keyId, options.Format);
+        return new SecretMetadata(id, revision, keyId, options.Format) { ReplacedRevision = expected > 0 ? expected : null };
     }
 
     /// <inheritdoc />
@@ -251,6 +265,12 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         if (record.Id != requested)
         {
             throw new WrongContextException(requested, $"the repository returned the record of '{record.Id}'");
+        }
+
+        // Before anything else of the record is used: its revision is the store writer's, like every other field.
+        if (record.InvalidRevision is not null)
+        {
+            throw RecordRevision.OutOfRange(requested);
         }
 
         var metadata = Metadata(record);

@@ -120,7 +120,6 @@ public sealed class FileSecretRepositoryTests
     [InlineData("{\"version\":9,\"secrets\":[]}")]
     [InlineData("{\"version\":1,\"secrets\":[{\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"%%%\"}]}")]
     [InlineData("{\"version\":1,\"secrets\":[{\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":3,\"MasterKeyId\":\"k\",\"Envelope\":\"AA==\"}]}")]
-    [InlineData("{\"version\":1,\"secrets\":[{\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":2,\"Revision\":0,\"MasterKeyId\":\"k\",\"Envelope\":\"AA==\"}]}")]
     [InlineData("{\"version\":1,\"secrets\":[{\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"AA==\"},{\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"AA==\"}]}")]
     [InlineData("{\"version\":1,\"secrets\":[{\"ApplicationName\":\"\",\"Name\":\"b\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"AA==\"}]}")]
     [InlineData("{\"version\":1,\"secrets\":[{\"ApplicationName\":\"a\",\"Name\":\"\\ud800\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"AA==\"}]}")]

@@ -72,14 +72,20 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
         var records = await ReadAsync(cancellationToken, createIfMissing: true).ConfigureAwait(false);
         var key = (record.Id.ApplicationName, record.Id.Name);
-        var current = records.GetValueOrDefault(key)?.Revision ?? 0;
+        var stored = records.GetValueOrDefault(key);
+        if (stored is { InvalidRevision: not null })
+        {
+            throw RecordRevision.OutOfRange(record.Id);
+        }
+
+        var current = stored?.Revision ?? 0;
         if (current != expectedRevision)
         {
             throw new ConcurrencyConflictException(record.Id, expectedRevision);
         }
 
-        var newRevision = expectedRevision + 1;
-        records[key] = record with { Revision = newRevision };
+        var newRevision = RecordRevision.Next(record.Id, expectedRevision);
+        records[key] = record with { Revision = newRevision, InvalidRevision = null };
         await WriteAsync(records.Values, cancellationToken).ConfigureAwait(false);
         return newRevision;
     }

@@ -92,7 +92,17 @@ internal static class StoreFileFormat
                 writer.WriteString("ApplicationName", record.Id.ApplicationName);
                 writer.WriteString("Name", record.Id.Name);
                 writer.WriteNumber("Format", (int)record.Format);
-                writer.WriteNumber("Revision", record.Revision);
+                if (record.InvalidRevision is { } raw)
+                {
+                    // A record refused for its revision (SSB2014) is kept as it was written, not repaired or dropped.
+                    writer.WritePropertyName("Revision");
+                    writer.WriteRawValue(raw);
+                }
+                else
+                {
+                    writer.WriteNumber("Revision", record.Revision);
+                }
+
                 writer.WriteString("MasterKeyId", record.MasterKeyId);
                 if (record.Format == ProtectedSecretFormat.V1)
                 {
@@ -143,11 +153,20 @@ internal static class StoreFileFormat
         }
 
         long revision = 1;
+        string? invalidRevision = null;
         if (element.TryGetProperty("Revision", out var revisionElement))
         {
-            revision = revisionElement.ValueKind == JsonValueKind.Number && revisionElement.TryGetInt64(out var r) && r >= 1
-                ? r
-                : throw Corrupt(path, $"{where} has an invalid \"Revision\"");
+            // Out of range is SSB2014 for this record only (on read and write), not a corrupt file: the other
+            // records must stay readable, and the bad one is written back as it is.
+            if (revisionElement.ValueKind == JsonValueKind.Number && revisionElement.TryGetInt64(out var r) && RecordRevision.IsValid(r))
+            {
+                revision = r;
+            }
+            else
+            {
+                revision = 0;
+                invalidRevision = revisionElement.GetRawText();
+            }
         }
 
         var masterKeyId = RequiredString(element, "MasterKeyId", path, where);
@@ -158,6 +177,7 @@ internal static class StoreFileFormat
                 Id = id,
                 Format = format,
                 Revision = revision,
+                InvalidRevision = invalidRevision,
                 MasterKeyId = masterKeyId,
                 ProtectedDocumentKey = RequiredBytes(element, "ProtectedDocumentKey", path, where),
                 InitialisationVector = RequiredBytes(element, "InitialisationVector", path, where),
@@ -175,6 +195,7 @@ internal static class StoreFileFormat
             Id = id,
             Format = format,
             Revision = revision,
+            InvalidRevision = invalidRevision,
             MasterKeyId = masterKeyId,
             Envelope = RequiredBytes(element, "Envelope", path, where),
         };

@@ -71,6 +71,12 @@ public static class ProtectedSecretImporter
         foreach (var record in records)
         {
             var existing = await ReadExistingAsync(repository, record, cancellationToken).ConfigureAwait(false);
+            if (existing is { InvalidRevision: not null })
+            {
+                conflicts.AddRange(RecordRevision.OutOfRange(record.Id).Diagnostics);
+                continue;
+            }
+
             if (existing is not null && !SameProtectedContent(existing, record) && !options.Overwrite)
             {
                 conflicts.Add(new Diagnostic(DiagnosticCodes.ConcurrencyConflict, DiagnosticSeverity.Error, $"Secret '{record.Id}' already exists with other content; import with overwrite to replace it. Nothing was imported.", options.SourcePath));

@@ -55,8 +55,9 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
                 throw new ConcurrencyConflictException(record.Id, expectedRevision);
             }
 
-            _records[key] = record with { Revision = expectedRevision + 1 };
-            return Task.FromResult(expectedRevision + 1);
+            var next = RecordRevision.Next(record.Id, expectedRevision);
+            _records[key] = record with { Revision = next, InvalidRevision = null };
+            return Task.FromResult(next);
         }
     }
 
