@@ -11,7 +11,7 @@ public static partial class SecretStoreAliases
     /// <param name="context">The Cake context.</param>
     /// <param name="application">The application the secret belongs to.</param>
     /// <param name="name">The secret's name.</param>
-    /// <param name="value">The clear value; never logged.</param>
+    /// <param name="value">The clear value; never logged. Empty, null (an unset variable) or whitespace-only is refused (<c>SSB2017</c>).</param>
     /// <returns>The new record's metadata (no value).</returns>
     /// <example>
     /// <code>
@@ -19,12 +19,14 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static SecretMetadata SetSecret(this ICakeContext context, string application, string name, string value) =>
+    public static SecretMetadata SetSecret(this ICakeContext context, string application, string name, string? value) =>
         SetSecret(context, application, name, value, new SecretStoreSettings());
 
     /// <summary>
     /// Protects <paramref name="value"/> under the settings' key (or the store's default key) and saves it as a
-    /// new revision. The value is never logged; keep it out of the script's own logging as well.
+    /// new revision. The value is never logged; keep it out of the script's own logging as well. An empty, null or
+    /// whitespace-only value is refused (<c>SSB2017</c>, nothing written) unless <see cref="SecretStoreSettings.AllowEmpty"/>;
+    /// the log line says which revision was replaced (<c>revision 3 -> 4</c>, or <c>revision 1 (new)</c>).
     /// </summary>
     /// <param name="context">The Cake context.</param>
     /// <param name="application">The application; null uses <see cref="SecretStoreSettings.DefaultApplication"/>.</param>
@@ -44,11 +46,13 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static SecretMetadata SetSecret(this ICakeContext context, string? application, string name, string value, SecretStoreSettings settings)
+    public static SecretMetadata SetSecret(this ICakeContext context, string? application, string name, string? value, SecretStoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(settings);
+
+        // EnvironmentVariable("X") is null when the CI variable is unset: refused like an empty value (SSB2017).
+        value ??= string.Empty;
         var id = new SecretId(SecretStoreRunner.ApplicationOrDefault(application, settings), name);
         var options = new SetSecretOptions { KeyId = settings.KeyId, AllowEmpty = settings.AllowEmpty };
         var metadata = SecretStoreRunner.WithStore(context, settings, store => store.SetAsync(id, value, options));

@@ -1,0 +1,59 @@
+namespace Cake.SecretStore.Tests;
+
+/// <summary>
+/// Issue 23 item 3.2 through the real Cake runner: <c>SetSecret</c> with an empty, unset or whitespace-only value
+/// is SSB2017 and writes nothing unless <c>AllowEmpty</c>; an overwrite logs which revision it replaced.
+/// </summary>
+[Collection(CakeCollection.Name)]
+public sealed class CakeSetSecretTests(AddinFeed feed) : IDisposable
+{
+    private const string GoodValue = "canary-good-db-6c1f";
+    private const string NewValue = "canary-new-db-93ad";
+
+    private const string Script = """
+        #addin nuget:?package=Cake.SecretStore&version=0.1.0
+
+        string Try(Func<string> body)
+        {
+            try { return "ok:" + body(); }
+            catch (Exception e) { return "error:" + e.Message; }
+        }
+
+        Task("Default").Does(() =>
+        {
+            // An unset CI variable: EnvironmentVariable gives null.
+            System.IO.File.WriteAllText("unset.txt", Try(() => SetSecret("Shop", "Db", EnvironmentVariable("NO_SUCH_VARIABLE_7f3a")).Revision.ToString()));
+            System.IO.File.WriteAllText("empty.txt", Try(() => SetSecret("Shop", "Db", EnvironmentVariable("EMPTY_VALUE")).Revision.ToString()));
+            System.IO.File.WriteAllText("blank.txt", Try(() => SetSecret("Shop", "Db", " \n\t ").Revision.ToString()));
+            System.IO.File.WriteAllText("allowed.txt", Try(() => SetSecret("Shop", "Blank", "", new SecretStoreSettings { AllowEmpty = true }).Revision.ToString()));
+            System.IO.File.WriteAllText("overwrite.txt", Try(() => SetSecret("Shop", "Db", EnvironmentVariable("NEW_VALUE")).Revision.ToString()));
+        });
+
+        RunTarget("Default");
+        """;
+
+    private readonly CakeWorkspace _workspace = new(feed);
+
+    public void Dispose() => _workspace.Dispose();
+
+    [Fact]
+    public async Task SetSecret_refuses_empty_unset_and_blank_values_with_SSB2017_AllowEmpty_stores_one_and_an_overwrite_logs_the_revisions()
+    {
+        await _workspace.SeedAsync("Shop", "Db", GoodValue);
+
+        var result = _workspace.RunCake(Script, new Dictionary<string, string> { ["EMPTY_VALUE"] = string.Empty, ["NEW_VALUE"] = NewValue });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.StartsWith("error:SSB2017: The value given for 'Shop/Db' is empty", _workspace.Read("unset.txt"), StringComparison.Ordinal);
+        Assert.StartsWith("error:SSB2017: The value given for 'Shop/Db' is empty", _workspace.Read("empty.txt"), StringComparison.Ordinal);
+        Assert.StartsWith("error:SSB2017: The value given for 'Shop/Db' is empty", _workspace.Read("blank.txt"), StringComparison.Ordinal);
+        Assert.Equal("ok:1", _workspace.Read("allowed.txt"));
+        Assert.Equal("ok:2", _workspace.Read("overwrite.txt"));
+        Assert.Equal(string.Empty, await _workspace.ReadSecretAsync("Shop", "Blank"));
+        Assert.Equal(NewValue, await _workspace.ReadSecretAsync("Shop", "Db"));
+        Assert.Contains("SecretStore: saved Shop/Db (revision 1 -> 2).", result.Output, StringComparison.Ordinal);
+        Assert.Contains("SecretStore: saved Shop/Blank (revision 1 (new)).", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(GoodValue, result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(NewValue, result.Output, StringComparison.Ordinal);
+    }
+}
