@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SecretStore.Aws;
 using SecretStore.Cli.Hosting;
 using SecretStore.Stores;
 
@@ -14,9 +15,10 @@ internal static class RewrapCommand
         var keyId = new Option<string?>("--key-id") { Description = "Move every record to this master key (default: keep each record's key; v1 records still become v2)." };
         var names = new Option<string[]>("--name") { Description = "Only these secret names (repeatable).", AllowMultipleArgumentsPerToken = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would change; write nothing." };
+        var compareWith = new Option<FileInfo?>("--compare-with") { Description = "A trusted earlier copy of the store file: each v1 row to convert must be in it unchanged (SSB2013 otherwise; nothing is written)." };
         var command = new Command("rewrap", "Re-encrypts secrets as v2 records (optionally under another key) without showing their values.")
         {
-            app, keyId, names, dryRun,
+            app, keyId, names, dryRun, compareWith,
         };
         context.SetAction(command, async (parse, token) =>
         {
@@ -27,9 +29,20 @@ internal static class RewrapCommand
             }
 
             using var store = context.OpenStore(parse);
+
+            // The raw rows, for the checks the engine makes before it converts any v1 row (SSB2012, SSB2013).
+            var repository = SecretStoreFactory.OpenRepository(context.StoreOptions.ToSettings(parse));
+            using var owned = repository as IDisposable;
             var listed = await store.ListAsync(application, token).ConfigureAwait(false);
             using var progress = new TerminalProgress(context.Console, "Rewrapping", listed.Count);
-            var options = new RewrapOptions { KeyId = parse.GetValue(keyId), Names = parse.GetValue(names), DryRun = parse.GetValue(dryRun) };
+            var options = new RewrapOptions
+            {
+                KeyId = parse.GetValue(keyId),
+                Names = parse.GetValue(names),
+                DryRun = parse.GetValue(dryRun),
+                Repository = repository,
+                TrustedCopyPath = parse.GetValue(compareWith)?.FullName,
+            };
             var outcomes = await SecretRewrapper.RewrapAsync(store, application, options, progress, token).ConfigureAwait(false);
             foreach (var outcome in outcomes)
             {

@@ -1,4 +1,6 @@
+using SecretStore.Diagnostics;
 using SecretStore.Repositories;
+using SecretStore.Repositories.File;
 using SecretStore.Secrets;
 
 namespace SecretStore.Stores;
@@ -14,6 +16,19 @@ public sealed record RewrapOptions
 
     /// <summary>List what would change without writing anything.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>
+    /// The repository under the store, whose raw v1 rows are checked before any is converted (<c>SSB2012</c>,
+    /// <see cref="TrustedCopyPath"/>). Null: the store's own when it is an <see cref="EnvelopeSecretStore"/>; a run that
+    /// would convert v1 rows without either is refused.
+    /// </summary>
+    public IProtectedSecretRepository? Repository { get; init; }
+
+    /// <summary>
+    /// A trusted earlier copy of the store file (for example from version control): each v1 row to convert must be
+    /// in it with the same protected fields, or the run is refused (<c>SSB2013</c>) and nothing is written.
+    /// </summary>
+    public string? TrustedCopyPath { get; init; }
 }
 
 /// <summary>The outcome for one secret: names, keys and formats, never a value.</summary>
@@ -27,6 +42,9 @@ public sealed record RewrapOutcome(SecretId Id, SecretMetadata Before, SecretMet
 /// Re-encrypts stored secrets as v2 records, optionally under another master key, inside the engine: each
 /// value is decrypted and protected again in memory and never returned to the caller. Each write is
 /// conditional on the revision just read, so a concurrent change gives a conflict instead of a lost update.
+/// Before anything is converted, the v1 rows are checked (<see cref="V1MigrationChecks"/>): rows sharing a wrapped
+/// key or a ciphertext, and with <see cref="RewrapOptions.TrustedCopyPath"/> rows that differ from the trusted copy,
+/// refuse the whole run, so that a migration never signs a planted value into a trusted v2 record.
 /// </summary>
 public static class SecretRewrapper
 {
@@ -47,8 +65,10 @@ public static class SecretRewrapper
         ArgumentNullException.ThrowIfNull(options);
         var names = options.Names is { Count: > 0 } n ? n.ToHashSet(StringComparer.Ordinal) : null;
         var listed = await store.ListAsync(applicationName, cancellationToken).ConfigureAwait(false);
+        var selected = listed.Where(m => names is null || names.Contains(m.Id.Name)).ToList();
+        var checkedRows = await CheckV1RowsAsync(store, applicationName, selected, options, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<RewrapOutcome>();
-        foreach (var before in listed.Where(m => names is null || names.Contains(m.Id.Name)))
+        foreach (var before in selected)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var targetKey = options.KeyId ?? before.MasterKeyId;
@@ -61,15 +81,57 @@ public static class SecretRewrapper
             }
 
             var secret = await store.GetAsync(before.Id, cancellationToken).ConfigureAwait(false);
+            if (checkedRows.TryGetValue(before.Id, out var row) && row.Revision != secret.Metadata.Revision)
+            {
+                // The row changed between the checks and the read: what was checked is not what would be signed.
+                throw new ConcurrencyConflictException(before.Id, row.Revision);
+            }
+
+            // AllowEmpty: the value is the stored one, not new input; an empty secret stays what it was.
             var after = await store.SetAsync(
                 before.Id,
                 secret.Value,
-                new SetSecretOptions { KeyId = targetKey, ExpectedRevision = secret.Metadata.Revision, Format = ProtectedSecretFormat.V2 },
+                new SetSecretOptions { KeyId = targetKey, ExpectedRevision = secret.Metadata.Revision, Format = ProtectedSecretFormat.V2, AllowEmpty = true },
                 cancellationToken).ConfigureAwait(false);
             outcomes.Add(new RewrapOutcome(before.Id, secret.Metadata, after, true));
             progress?.Report(outcomes.Count);
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// Checks the raw v1 rows of the application before any is converted (also in a dry run, which shows what a real
+    /// run would refuse) and returns the checked rows of the selection by id.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<SecretId, ProtectedSecretRecord>> CheckV1RowsAsync(
+        ISecretStore store, string applicationName, IReadOnlyList<SecretMetadata> selected, RewrapOptions options, CancellationToken cancellationToken)
+    {
+        var toConvert = selected.Where(m => m.Format == ProtectedSecretFormat.V1).Select(m => m.Id).ToHashSet();
+        if (toConvert.Count == 0)
+        {
+            return new Dictionary<SecretId, ProtectedSecretRecord>();
+        }
+
+        var repository = options.Repository ?? (store as EnvelopeSecretStore)?.Repository
+            ?? throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Rewrapping the v1 rows of '{applicationName}' needs the store's repository, to check them before they are converted.");
+
+        // The whole application, not only the selection: a row copied into the selection shares its bytes with one
+        // outside it (rewrap --name Staging must still see that Staging is a copy of Prod).
+        var rows = await repository.QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
+        var diagnostics = V1MigrationChecks.SharedMaterial(rows, converting: toConvert).ToList();
+        var converting = rows.Where(r => toConvert.Contains(r.Id)).ToList();
+        if (options.TrustedCopyPath is { } trustedPath)
+        {
+            var trusted = await new FileSecretRepository(trustedPath).QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
+            diagnostics.AddRange(V1MigrationChecks.AgainstTrustedCopy(converting, trusted, Path.GetFullPath(trustedPath)));
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            throw new SecretStoreException(diagnostics);
+        }
+
+        return converting.ToDictionary(r => r.Id);
     }
 }

@@ -63,6 +63,8 @@ public static class ProtectedSecretImporter
             conflicts.Add(Stores.V1Policy.ImportRefused(record.Id, options.SourcePath));
         }
 
+        // A v1 row copied into another id still decrypts there; importing it would plant it for the rewrap after.
+        conflicts.AddRange(Stores.V1MigrationChecks.SharedMaterial(records, options.SourcePath));
         if (conflicts.Count > 0)
         {
             throw new SecretStoreException(conflicts);
