@@ -58,11 +58,27 @@ public sealed class EnvelopeSecretStoreTests
     {
         using var scope = new StoreScope();
         var value = new string('x', length);
-        await scope.Store.SetAsync(Db, value, new SetSecretOptions { Format = format });
+        await scope.Store.SetAsync(Db, value, new SetSecretOptions { Format = format, AllowEmpty = true });
 
         var secret = await scope.Store.GetAsync(Db);
 
         Assert.Equal(value, secret.Value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" \t\r\n\u00A0\u3000")]
+    public async Task Empty_or_whitespace_only_value_is_SSB2017_without_AllowEmpty_and_the_stored_value_stays(string value)
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "good-value");
+
+        var refused = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.SetAsync(Db, value));
+
+        Assert.Equal(DiagnosticCodes.EmptyValue, refused.Code);
+        Assert.Contains($"'{Db}'", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("good-value", (await scope.Store.GetAsync(Db)).Value);
+        Assert.Equal(1, (await scope.Store.Repository.GetAsync(Db))!.Revision);
     }
 
     [Fact]

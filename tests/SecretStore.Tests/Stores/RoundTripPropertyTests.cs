@@ -31,7 +31,7 @@ public sealed class RoundTripPropertyTests : IDisposable
         await Gen.Select(UnicodeText, UnicodeText.Where(s => s.Length > 0)).SampleAsync(async (value, name) =>
         {
             var id = new SecretId("app", name);
-            await store.SetAsync(id, value, new SetSecretOptions { Format = format, ExpectedRevision = (await store.Repository.GetAsync(id))?.Revision ?? 0 });
+            await store.SetAsync(id, value, new SetSecretOptions { Format = format, ExpectedRevision = (await store.Repository.GetAsync(id))?.Revision ?? 0, AllowEmpty = true });
             var secret = await store.GetAsync(id);
             Assert.Equal(value, secret.Value);
         }, iter: 150);
