@@ -37,6 +37,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode UnsupportedFile = new("SSB1017", "File cannot be rewritten (symbolic link or unsupported file)");
     public static readonly DiagnosticCode PathThroughLink = new("SSB1018", "File is reached through a symbolic link to a folder");
     public static readonly DiagnosticCode PlaceholderInValue = new("SSB1019", "Secret value would be read as a placeholder by a later resolve");
+    public static readonly DiagnosticCode FileMetadataNotKept = new("SSB1020", "File's group or ACL cannot be kept when it is replaced");
 
     // 2xxx: secret store and backends
     public static readonly DiagnosticCode SecretNotFound = new("SSB2001", "Secret not found");
@@ -50,6 +51,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode FormatPolicyViolation = new("SSB2009", "Record format refused by the store policy");
     public static readonly DiagnosticCode InvalidSecret = new("SSB2010", "Invalid secret name or value");
     public static readonly DiagnosticCode StoreFileNotFound = new("SSB2011", "Secret store file does not exist");
+    public static readonly DiagnosticCode LockFileNotRegular = new("SSB2015", "Lock file is a symbolic link or not a regular file");
+    public static readonly DiagnosticCode InsecureEndpoint = new("SSB2016", "Service endpoint without TLS for a host that is not loopback");
 
     // 3xxx: crypto and keys
     public static readonly DiagnosticCode KeyNotFound = new("SSB3001", "Master key not found");
