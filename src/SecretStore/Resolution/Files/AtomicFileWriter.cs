@@ -77,7 +77,7 @@ internal static class AtomicFileWriter
 
     /// <summary>
     /// Replaces <paramref name="target"/> with the temp file: on Unix its handle gets the target's mode, then it is
-    /// renamed and closed. <paramref name="afterRename"/> is a test seam: it runs right after the rename, where an
+    /// closed and renamed. <paramref name="afterRename"/> is a test seam: it runs right after the rename, where an
     /// attacker could swap the target path for a link.
     /// </summary>
     public static void Commit(PendingFile pending, string target, Action? afterRename = null)
@@ -102,8 +102,10 @@ internal static class AtomicFileWriter
             else
             {
                 // On the handle, so a link swapped in at either path cannot redirect it; the group was set in
-                // WriteTempAsync while the file was still owner-only.
+                // WriteTempAsync while the file was still owner-only. Closed before the rename: the handle holds an
+                // exclusive flock (FileShare.None), which readers of the renamed file would otherwise run into.
                 File.SetUnixFileMode(pending.Handle, pending.Mode);
+                pending.CloseHandle();
                 File.Move(pending.Path, target, overwrite: true);
             }
 
