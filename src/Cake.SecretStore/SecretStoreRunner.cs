@@ -105,6 +105,8 @@ internal static class SecretStoreRunner
         KmsServiceUrl = settings.KmsServiceUrl,
         AllowV1 = settings.AllowV1
             ?? SettingValue.ParseBoolean(SettingValue.AllowV1Variable, context.Environment.GetEnvironmentVariable(SettingValue.AllowV1Variable), defaultValue: false),
+        AllowInsecureEndpoint = settings.AllowInsecureEndpoint
+            ?? SettingValue.ParseBoolean(EndpointPolicy.AllowInsecureEndpointVariable, context.Environment.GetEnvironmentVariable(EndpointPolicy.AllowInsecureEndpointVariable), defaultValue: false),
     };
 
     private static async Task<ResolveResult> RunResolverAsync(ICakeContext context, ResolveRequest request, SecretStoreSettings settings)

@@ -54,6 +54,13 @@ public sealed class SecretStoreSettings
     /// </summary>
     public bool? AllowV1 { get; set; }
 
+    /// <summary>
+    /// AWS: allow an <c>http://</c> <see cref="ServiceUrl"/> or <see cref="KmsServiceUrl"/> for a host that is not
+    /// loopback, refused by default (<c>SSB2016</c>) because KMS answers carry plaintext data keys; for a trusted
+    /// network only. Null: the <c>SECRETSTORE_ALLOW_INSECURE_ENDPOINT</c> environment variable (strict boolean), else false.
+    /// </summary>
+    public bool? AllowInsecureEndpoint { get; set; }
+
     /// <summary>The application of placeholders that name none (<c>#{secret:Name}</c>), and of <c>GetSecret</c>/<c>SetSecret</c> calls given a null application.</summary>
     public string? DefaultApplication { get; set; }
 

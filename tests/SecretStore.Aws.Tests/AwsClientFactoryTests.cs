@@ -48,6 +48,38 @@ public sealed class AwsClientFactoryTests
         Assert.Equal("SSB0003", error.Code.Id);
     }
 
+    [Theory]
+    [InlineData("http://10.0.0.1:8000", null, "ServiceUrl")]
+    [InlineData("http://127.0.0.1:8000", "http://kms.internal.example:4566", "KmsServiceUrl")]
+    [InlineData("HTTP://dynamodb.eu-west-1.amazonaws.com", null, "ServiceUrl")]
+    public void An_http_endpoint_for_a_remote_host_is_SSB2016_naming_the_setting_unless_allowed(string serviceUrl, string? kmsServiceUrl, string setting)
+    {
+        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = "eu-west-1", ServiceUrl = serviceUrl, KmsServiceUrl = kmsServiceUrl };
+
+        var error = Assert.Throws<SecretStoreException>(() =>
+        {
+            using var dynamo = AwsClientFactory.CreateDynamoDbClient(settings);
+            using var kms = AwsClientFactory.CreateKmsClient(settings);
+        });
+        Assert.Equal("SSB2016", error.Code.Id);
+        Assert.StartsWith($"SSB2016: {setting} (", error.Message, StringComparison.Ordinal);
+
+        using var allowedDynamo = AwsClientFactory.CreateDynamoDbClient(settings with { AllowInsecureEndpoint = true });
+        using var allowedKms = AwsClientFactory.CreateKmsClient(settings with { AllowInsecureEndpoint = true });
+        Assert.StartsWith(serviceUrl, allowedDynamo.Config.ServiceURL, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_https_endpoint_is_always_allowed()
+    {
+        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = "eu-west-1", ServiceUrl = "https://dynamodb.example:8443/", KmsServiceUrl = "https://kms.example:8443/" };
+
+        using var dynamo = AwsClientFactory.CreateDynamoDbClient(settings);
+        using var kms = AwsClientFactory.CreateKmsClient(settings);
+
+        Assert.Equal("https://kms.example:8443/", kms.Config.ServiceURL);
+    }
+
     [Fact]
     public void Throttling_and_server_errors_after_retries_map_to_SSB2005_naming_operation_and_table()
     {

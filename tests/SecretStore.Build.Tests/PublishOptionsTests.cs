@@ -181,6 +181,24 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
     }
 
     [Fact]
+    public async Task An_http_remote_SecretStoreServiceUrl_fails_the_publish_with_SSB2016_and_SecretStoreAllowInsecureEndpoint_gets_past_it()
+    {
+        // The Aws provider against a name that never resolves: the refusal comes before any client exists; with the
+        // opt-in the publish still fails, later, on the network, which proves the property reached the engine.
+        string[] aws = ["-p:SecretStoreProvider=Aws", "-p:SecretStoreTable=Secrets", "-p:SecretStoreKeyId=alias/app", "-p:SecretStoreServiceUrl=http://example.invalid:8000"];
+        var credentials = new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test", ["AWS_EC2_METADATA_DISABLED"] = "true" };
+        var refused = await app.Project.PublishAsync(app.NewOutput("publish-endpoint-refused"), aws, credentials);
+        var allowed = await app.Project.PublishAsync(app.NewOutput("publish-endpoint-allowed"), [.. aws, "-p:SecretStoreAllowInsecureEndpoint=true"], credentials);
+
+        Assert.False(refused.Succeeded, refused.ToString());
+        Assert.Contains("error SSB2016: ServiceUrl (--service-url", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("SecretStoreAllowInsecureEndpoint=true", refused.Output, StringComparison.Ordinal);
+        Assert.False(allowed.Succeeded, allowed.ToString());
+        Assert.DoesNotContain("SSB2016", allowed.Output, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"error SSB\d{4}"), allowed.Output);
+    }
+
+    [Fact]
     public async Task Missing_store_file_fails_the_publish_with_SSB2011_naming_its_full_path()
     {
         var output = app.NewOutput("publish-no-store");

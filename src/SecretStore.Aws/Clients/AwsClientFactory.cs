@@ -1,4 +1,3 @@
-using System.Net;
 using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.KeyManagementService;
@@ -26,6 +25,7 @@ public static class AwsClientFactory
     public static AmazonDynamoDBClient CreateDynamoDbClient(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        EndpointPolicy.Check("ServiceUrl (--service-url, SECRETSTORE_SERVICE_URL, MSBuild SecretStoreServiceUrl, Cake ServiceUrl)", settings.ServiceUrl, settings.AllowInsecureEndpoint);
         var config = new AmazonDynamoDBConfig();
         Configure(config, settings.Region, settings.ServiceUrl);
         var credentials = CredentialsFor(settings.ServiceUrl);
@@ -36,6 +36,7 @@ public static class AwsClientFactory
     public static AmazonKeyManagementServiceClient CreateKmsClient(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        EndpointPolicy.Check("KmsServiceUrl (--kms-service-url, SECRETSTORE_KMS_SERVICE_URL, MSBuild SecretStoreKmsServiceUrl, Cake KmsServiceUrl)", settings.KmsServiceUrl, settings.AllowInsecureEndpoint);
         var config = new AmazonKeyManagementServiceConfig();
         Configure(config, settings.Region, settings.KmsServiceUrl);
         var credentials = CredentialsFor(settings.KmsServiceUrl);
@@ -43,9 +44,7 @@ public static class AwsClientFactory
     }
 
     /// <summary>True when <paramref name="serviceUrl"/> names this machine (127.0.0.0/8, ::1 or localhost).</summary>
-    public static bool IsLoopback(string? serviceUrl) =>
-        Uri.TryCreate(serviceUrl, UriKind.Absolute, out var uri)
-        && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
+    public static bool IsLoopback(string? serviceUrl) => EndpointPolicy.IsLoopback(serviceUrl);
 
     private static void Configure(ClientConfig config, string? region, string? serviceUrl)
     {

@@ -86,6 +86,12 @@ public sealed class ResolveSecrets : SecretStoreTask
     /// </summary>
     public string? AllowV1 { get; set; }
 
+    /// <summary>
+    /// AWS provider: allow an <c>http://</c> service URL for a host that is not loopback, refused by default
+    /// (<c>SSB2016</c>); empty falls back to <c>SECRETSTORE_ALLOW_INSECURE_ENDPOINT</c>. Parsed by the engine's boolean parser.
+    /// </summary>
+    public string? AllowInsecureEndpoint { get; set; }
+
     /// <summary>The files that were rewritten (paths only), so the next publish copies them afresh.</summary>
     [Output]
     public ITaskItem[] WrittenFiles { get; private set; } = [];

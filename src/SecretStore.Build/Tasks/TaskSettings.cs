@@ -24,6 +24,7 @@ internal static class TaskSettings
             ServiceUrl = Empty(task.ServiceUrl),
             KmsServiceUrl = Empty(task.KmsServiceUrl),
             AllowV1 = SettingValue.ParseBoolean("SecretStoreAllowV1", task.AllowV1, SettingValue.AllowV1Variable, defaultValue: false),
+            AllowInsecureEndpoint = SettingValue.ParseBoolean("SecretStoreAllowInsecureEndpoint", task.AllowInsecureEndpoint, EndpointPolicy.AllowInsecureEndpointVariable, defaultValue: false),
         };
     }
 

@@ -27,6 +27,8 @@ internal sealed class StoreOptions
 
     public Option<bool> AllowV1 { get; } = EnvironmentOption.Flag("--allow-v1", "Read (and import) v1 reference-format records, refused by default because v1 has no integrity protection; for migrating them with 'import' and 'rewrap' only.", recursive: true);
 
+    public Option<bool> AllowInsecureEndpoint { get; } = EnvironmentOption.Flag("--allow-insecure-endpoint", "DynamoDB store: allow an http:// --service-url or --kms-service-url for a host that is not this machine, refused by default (SSB2016) because KMS answers carry plaintext data keys; for a trusted network only.", recursive: true);
+
     public Option<string[]> AllowedKeyIds { get; } = new("--allowed-key-id")
     {
         Description = "A master key whose records may be read, besides the write key (repeatable). DynamoDB store: a KMS key ARN, key id, alias name or alias ARN; without any, reads are refused (SSB3013). File store: a keyring key id; without any, the keys whose private half you hold. Environment: " + AllowedKeyIdsVariable + " (comma-separated).",
@@ -37,7 +39,7 @@ internal sealed class StoreOptions
 
     public const string AllowedKeyIdsVariable = EnvironmentOption.Prefix + "ALLOWED_KEY_IDS";
 
-    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1, AllowedKeyIds];
+    public IEnumerable<Option> All => [Store, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1, AllowInsecureEndpoint, AllowedKeyIds];
 
     /// <summary>Builds the settings; a missing or malformed selection is a usage error (exit 2).</summary>
     public StoreSettings ToSettings(ParseResult parse, string? keyId = null)
@@ -82,6 +84,7 @@ internal sealed class StoreOptions
                 KmsServiceUrl = parse.GetValue(KmsServiceUrl),
                 KeyId = keyId,
                 AllowV1 = parse.GetValue(AllowV1),
+                AllowInsecureEndpoint = parse.GetValue(AllowInsecureEndpoint),
                 AllowedKeyIds = KeyIdList.Parse(parse.GetValue(AllowedKeyIds)),
             };
         }

@@ -50,6 +50,13 @@ public sealed record StoreSettings
     /// </summary>
     public bool AllowV1 { get; init; }
 
+    /// <summary>
+    /// Allow an <c>http://</c> <see cref="ServiceUrl"/> or <see cref="KmsServiceUrl"/> for a host that is not loopback.
+    /// Off by default (<c>SSB2016</c>): without TLS anyone on the path reads KMS's plaintext data keys and can change
+    /// records. <c>https://</c> and loopback <c>http://</c> are always allowed.
+    /// </summary>
+    public bool AllowInsecureEndpoint { get; init; }
+
     /// <summary>How many data keys to unwrap at once for get-many (default 8).</summary>
     public int MaxDegreeOfParallelism { get; init; } = 8;
 }

@@ -37,6 +37,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode UnsupportedFile = new("SSB1017", "File cannot be rewritten (symbolic link or unsupported file)");
     public static readonly DiagnosticCode PathThroughLink = new("SSB1018", "File is reached through a symbolic link to a folder");
     public static readonly DiagnosticCode PlaceholderInValue = new("SSB1019", "Secret value would be read as a placeholder by a later resolve");
+    public static readonly DiagnosticCode FileMetadataNotKept = new("SSB1020", "File's group or ACL cannot be kept when it is replaced");
 
     // 2xxx: secret store and backends
     public static readonly DiagnosticCode SecretNotFound = new("SSB2001", "Secret not found");
@@ -53,6 +54,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode SharedV1Material = new("SSB2012", "v1 rows share a wrapped document key or ciphertext");
     public static readonly DiagnosticCode DiffersFromTrustedCopy = new("SSB2013", "Record differs from the trusted copy of the store");
     public static readonly DiagnosticCode RevisionOutOfRange = new("SSB2014", "Record revision is out of range");
+    public static readonly DiagnosticCode LockFileNotRegular = new("SSB2015", "Lock file is a symbolic link or not a regular file");
+    public static readonly DiagnosticCode InsecureEndpoint = new("SSB2016", "Service endpoint without TLS for a host that is not loopback");
     public static readonly DiagnosticCode EmptyValue = new("SSB2017", "Empty or whitespace-only value refused");
 
     // 3xxx: crypto and keys

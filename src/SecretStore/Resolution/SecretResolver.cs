@@ -180,7 +180,7 @@ public sealed class SecretResolver(ISecretStore store)
     private static async Task<int> WriteAllAsync(List<FileWork> files, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var changed = files.Where(f => f.Changed && f.Output is not null).ToList();
-        var temps = new List<(FileWork File, string Temp)>();
+        var temps = new List<(FileWork File, PendingFile Temp)>();
         try
         {
             foreach (var file in changed)
@@ -192,6 +192,12 @@ public sealed class SecretResolver(ISecretStore store)
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                     diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be written ({ex.GetType().Name}); no file was changed.", file.Path));
+                    return 0;
+                }
+                catch (SecretStoreException ex)
+                {
+                    // Its group or ACL cannot be kept (SSB1020): refused before any file of the run is renamed.
+                    diagnostics.Add(FileAnalyzer.Error(ex.Code, ex.Diagnostics[0].Message, file.Path));
                     return 0;
                 }
             }
@@ -223,9 +229,9 @@ public sealed class SecretResolver(ISecretStore store)
         }
         finally
         {
-            foreach (var (file, temp) in temps.Where(t => !t.File.Written))
+            foreach (var (_, temp) in temps)
             {
-                AtomicFileWriter.TryDelete(temp);
+                AtomicFileWriter.Discard(temp);
             }
         }
     }
@@ -238,11 +244,22 @@ public sealed class SecretResolver(ISecretStore store)
             var full = Path.GetFullPath(reportPath);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             var temp = await AtomicFileWriter.WriteTempAsync(full, System.Text.Encoding.UTF8.GetBytes(content), cancellationToken).ConfigureAwait(false);
-            AtomicFileWriter.Commit(temp, full);
+            try
+            {
+                AtomicFileWriter.Commit(temp, full);
+            }
+            finally
+            {
+                AtomicFileWriter.Discard(temp);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The report could not be written ({ex.GetType().Name}).", reportPath));
+        }
+        catch (SecretStoreException ex)
+        {
+            diagnostics.Add(FileAnalyzer.Error(ex.Code, ex.Diagnostics[0].Message, reportPath));
         }
     }
 

@@ -224,6 +224,58 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_allowed_key_ids_input_of_the_action_and_template_reaches_the_tool_as_SECRETSTORE_ALLOWED_KEY_IDS(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var input = ci == "github" ? "allowed-key-ids" : "allowedKeyIds";
+
+        // The records are under keyring key 'primary': a list without it refuses them, a comma-separated list with it reads them.
+        var (refusedStep, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed, [input] = "other-key" });
+        var refused = await RunStepAsync(refusedStep, work, variable);
+
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains("error SSB3012", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+
+        var (allowedStep, _) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed, [input] = "other-key, primary" });
+        var allowed = await RunStepAsync(allowedStep, work, variable);
+        Assert.True(allowed.ExitCode == 0, allowed.ToString());
+        Assert.Contains("ci-pa%ss;w]rd", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_allow_insecure_endpoint_input_of_the_action_and_template_is_off_by_default_and_reaches_the_tool(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var input = ci == "github" ? "allow-insecure-endpoint" : "allowInsecureEndpoint";
+        var (refusedStep, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+        var (allowedStep, _) = Step(ci, work, work.Combine("runner-temp"), new() { ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed, [input] = "true" });
+
+        // A DynamoDB store behind a plain-http endpoint that is not this machine (a name that never resolves).
+        CiStepScript Remote(CiStepScript step) => step with
+        {
+            Environment = new Dictionary<string, string>(step.Environment)
+            {
+                ["SECRETSTORE_STORE"] = "dynamodb:Secrets",
+                ["SECRETSTORE_SERVICE_URL"] = "http://example.invalid:8000",
+                ["SECRETSTORE_KEY_ID"] = "alias/app",
+                ["AWS_ACCESS_KEY_ID"] = "test",
+                ["AWS_SECRET_ACCESS_KEY"] = "test",
+            },
+        };
+        var refused = await RunStepAsync(Remote(refusedStep), work, variable);
+        var allowed = await RunStepAsync(Remote(allowedStep), work, variable);
+
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains("error SSB2016: ServiceUrl", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("action input allow-insecure-endpoint, Azure template parameter allowInsecureEndpoint", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(allowed.ExitCode == 1, allowed.ToString());
+        Assert.DoesNotContain("SSB2016", allowed.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_action_and_the_template_install_the_version_of_this_repository_by_default()
     {

@@ -268,4 +268,41 @@ public sealed class FileSecretRepositoryTests
         Assert.Equal("SSB2005", ex.Code.Id);
         Assert.False(File.Exists(path));
     }
+
+    [Fact]
+    public async Task Save_keeps_an_existing_store_files_group_and_mode()
+    {
+        // Root here (as in CI containers); another user has no second group to test with, and the engine test
+        // AtomicFileWriterMetadataTests covers the same writer with the user's own groups.
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            return;
+        }
+
+        using var temp = new TempDirectory();
+        var path = temp.Combine("secrets.json");
+        var repository = new FileSecretRepository(path);
+        await repository.SaveAsync(V2("a", "b"), 0);
+        const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(path, mode);
+        using (var chgrp = Process.Start("chgrp", ["daemon", path]))
+        {
+            await chgrp.WaitForExitAsync();
+            Assert.Equal(0, chgrp.ExitCode);
+        }
+
+        await repository.SaveAsync(V2("a", "c"), 0);
+
+        Assert.Equal(mode, File.GetUnixFileMode(path));
+        Assert.Equal("daemon", GroupOf(path));
+    }
+
+    private static string GroupOf(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%G", path]) { RedirectStandardOutput = true })!;
+        var group = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return group;
+    }
+
 }

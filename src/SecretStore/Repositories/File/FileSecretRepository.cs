@@ -1,4 +1,5 @@
 using SecretStore.Diagnostics;
+using SecretStore.Resolution.Files;
 using SecretStore.Secrets;
 
 namespace SecretStore.Repositories.File;
@@ -163,43 +164,30 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     private async Task WriteAsync(IEnumerable<ProtectedSecretRecord> records, CancellationToken cancellationToken)
     {
         var content = StoreFileFormat.Write(records);
-        var directory = Path.GetDirectoryName(FilePath)!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(FilePath)}.{Guid.NewGuid():N}.tmp");
+        PendingFile? temp = null;
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 4096, Options = FileOptions.Asynchronous };
-            if (!OperatingSystem.IsWindows())
-            {
-                // The rename gives the store the temp file's mode: keep an existing store's mode, and create a new one
-                // 644 (less if the umask says so), never group- or world-writable under a permissive umask — a user who
-                // can write the store can roll records back or delete them.
-                options.UnixCreateMode = System.IO.File.Exists(FilePath) ? System.IO.File.GetUnixFileMode(FilePath) : SharedFileMode;
-            }
-
-            var stream = new FileStream(temp, options);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-
-                // Durable before the rename, so a crash leaves the old file or the whole new one.
-                stream.Flush(flushToDisk: true);
-            }
-
-            System.IO.File.Move(temp, FilePath, overwrite: true);
+            // The shared writer keeps an existing store's mode, group and owner (on the handle, before the rename;
+            // SSB1020 when it cannot) and makes a new store 644 whatever the umask: never group- or world-writable,
+            // since a user who can write the store can roll records back or delete them. Durable before the rename,
+            // so a crash leaves the old file or the whole new one.
+            temp = await AtomicFileWriter.WriteTempAsync(FilePath, content, cancellationToken, durable: true).ConfigureAwait(false);
+            AtomicFileWriter.Commit(temp, FilePath);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
-            if (ex is OperationCanceledException)
-            {
-                throw;
-            }
-
             throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The secret store file '{FilePath}' could not be written: {ex.GetType().Name}.", ex);
+        }
+        finally
+        {
+            if (temp is not null)
+            {
+                AtomicFileWriter.Discard(temp);
+            }
         }
     }
 
-    private async Task<FileStream> AcquireLockAsync(CancellationToken cancellationToken)
+    private async Task<IDisposable> AcquireLockAsync(CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(FilePath)!;
         try
@@ -217,9 +205,15 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                // FileShare.None is an exclusive lock between processes (flock on Unix, share modes on
-                // Windows) and between threads, since each open is its own file description. The lock file
-                // is never deleted: deleting it would let a waiter lock an unlinked file.
+                // An exclusive lock between processes (flock on Unix, share modes on Windows) and between threads,
+                // since each open is its own file description. The lock file is never deleted: deleting it would let
+                // a waiter lock an unlinked file.
+                if (LinuxFiles.IsSupported)
+                {
+                    return OpenLockNoFollow();
+                }
+
+                RefuseLinkedLock();
                 var lockOptions = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
                 if (!OperatingSystem.IsWindows())
                 {
@@ -239,15 +233,51 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
     }
 
-    private static void TryDelete(string path)
+    /// <summary>
+    /// Opens the lock with O_NOFOLLOW: on a shared agent another user may plant a link at <c>&lt;store&gt;.lock</c>,
+    /// and following it would make every writer create (or lock) the file it points to. Only a regular file is a lock.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenLockNoFollow()
     {
-        try
+        var handle = LinuxFiles.OpenNoFollowLocked(LockPath, SharedFileMode, out var errno, out _);
+        if (handle is null)
         {
-            System.IO.File.Delete(path);
+            throw errno switch
+            {
+                LinuxFiles.ELoop => NotALock("is a symbolic link"),
+                LinuxFiles.EAgain or LinuxFiles.EIntr => new IOException("The lock is held by another writer."),
+                21 => NotALock("is a folder"), // EISDIR
+                _ => new IOException($"The lock could not be opened (errno {errno})."),
+            };
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+        if (!LinuxFiles.Stat(handle).IsRegularFile)
         {
-            // Best effort: a stray temp file holds protected bytes only, never clear values.
+            handle.Dispose();
+            throw NotALock("is not a regular file");
         }
+
+        return handle;
     }
+
+    /// <summary>Elsewhere (no O_NOFOLLOW from .NET): a link at the lock path is refused before the open.</summary>
+    private void RefuseLinkedLock()
+    {
+        var info = new FileInfo(LockPath);
+        if (info.LinkTarget is not null)
+        {
+            throw NotALock("is a symbolic link");
+        }
+
+        if (info.Exists || !Directory.Exists(LockPath))
+        {
+            return;
+        }
+
+        throw NotALock("is a folder");
+    }
+
+    private SecretStoreException NotALock(string what) =>
+        new(DiagnosticCodes.LockFileNotRegular, $"The lock '{LockPath}' of the secret store file {what}; nothing was written. Remove it (a writer creates a fresh one) and find out who put it there.");
 }

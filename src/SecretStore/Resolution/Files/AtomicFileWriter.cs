@@ -1,15 +1,32 @@
+using Microsoft.Win32.SafeHandles;
+using SecretStore.Diagnostics;
+
 namespace SecretStore.Resolution.Files;
 
 /// <summary>
 /// Writes a file by way of a temp file in the same folder, then a rename, so a reader sees the old or the new
-/// file, never half of one. The temp file is owner-only until it has been renamed and then gets exactly the
-/// target's mode, so no resolved secret sits in a file readable by more users than the target, even when a kill
-/// leaves a temp file behind; the next successful resolve of the folder removes such leftovers.
+/// file, never half of one. Used for resolved files, the report and the store file.
 /// </summary>
+/// <remarks>
+/// On a shared build agent the folder may be writable by others, so nothing is done by path once the temp file
+/// exists: the replaced file's mode, group (and owner, when we are root) are applied to the temp file's open
+/// handle right before the rename, and nothing follows the rename. The temp file is owner-only while it is being
+/// written, so no resolved secret sits in a file readable by more users than the target, even when a kill leaves a
+/// temp file behind (the next successful resolve of the folder removes such leftovers). A target whose group
+/// cannot be kept, or that has a POSIX ACL (which a new inode would lose), is refused with <c>SSB1020</c> before
+/// anything is renamed. A new file is 644 exactly, whatever the umask. Windows keeps <see cref="File.Replace(string, string, string?, bool)"/>,
+/// which keeps the target's attributes and ACL. On Unix systems other than Linux only the mode is kept.
+/// </remarks>
 internal static class AtomicFileWriter
 {
-    /// <summary>Writes <paramref name="bytes"/> to a new temp file beside <paramref name="target"/>; returns its path.</summary>
-    public static async Task<string> WriteTempAsync(string target, byte[] bytes, CancellationToken cancellationToken)
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode NewFileMode = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to a new temp file beside <paramref name="target"/> and checks that the target's
+    /// metadata can be kept (<c>SSB1020</c> otherwise, temp removed). <paramref name="durable"/>: fsync before returning.
+    /// </summary>
+    public static async Task<PendingFile> WriteTempAsync(string target, byte[] bytes, CancellationToken cancellationToken, bool durable = false)
     {
         var directory = Path.GetDirectoryName(target) ?? ".";
         var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
@@ -20,55 +37,91 @@ internal static class AtomicFileWriter
             Share = FileShare.None,
             Options = FileOptions.Asynchronous,
         };
-        if (!OperatingSystem.IsWindows() && File.Exists(target))
+        if (!OperatingSystem.IsWindows())
         {
-            // Owner-only until Commit has renamed it; Commit then gives it exactly the target's mode.
-            options.UnixCreateMode = File.GetUnixFileMode(target) & (UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        else if (!OperatingSystem.IsWindows())
-        {
-            // A new file (the report): 644 less the umask, never group- or world-writable under a permissive umask.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+            // Owner-only until Commit gives the handle the target's mode (or 644 for a new file) just before the rename.
+            options.UnixCreateMode = OwnerOnly;
         }
 
+        FileStream? stream = null;
         try
         {
-            var stream = new FileStream(temp, options);
-            await using (stream.ConfigureAwait(false))
+            stream = new FileStream(temp, options);
+
+            // No fsync unless asked: the rename gives readers all-or-nothing; durability across a power cut is not
+            // worth milliseconds per resolved file in a publish step that is simply run again after a crash. The
+            // store file asks for it.
+            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (durable)
             {
-                // No fsync: the rename gives readers all-or-nothing; durability across a power cut is not worth
-                // milliseconds per file in a publish step that is simply run again after a crash.
-                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
             }
 
-            // The temp file stays owner-only until Commit has renamed it: a process killed before the rename leaves
-            // a resolved copy behind, and that copy must not be readable by more users than the one who ran it.
-            return temp;
+            var mode = OperatingSystem.IsWindows() ? default : PrepareMetadata(stream.SafeFileHandle, target);
+            var pending = new PendingFile(temp, stream, mode);
+            stream = null;
+            return pending;
         }
         catch
         {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
             TryDelete(temp);
             throw;
         }
     }
 
-    /// <summary>Replaces <paramref name="target"/> with <paramref name="temp"/>.</summary>
-    public static void Commit(string temp, string target)
+    /// <summary>
+    /// Replaces <paramref name="target"/> with the temp file: on Unix its handle gets the target's mode, then it is
+    /// closed and renamed. <paramref name="afterRename"/> is a test seam: it runs right after the rename, where an
+    /// attacker could swap the target path for a link.
+    /// </summary>
+    public static void Commit(PendingFile pending, string target, Action? afterRename = null)
     {
-        if (OperatingSystem.IsWindows() && File.Exists(target))
+        ArgumentNullException.ThrowIfNull(pending);
+        using (pending)
         {
-            // ReplaceFile keeps the target's attributes and ACL, as rename(2) keeps the inode's mode on Unix.
-            File.Replace(temp, target, destinationBackupFileName: null, ignoreMetadataErrors: true);
-        }
-        else
-        {
-            UnixFileMode? mode = !OperatingSystem.IsWindows() && File.Exists(target) ? File.GetUnixFileMode(target) : null;
-            File.Move(temp, target, overwrite: true);
-            if (!OperatingSystem.IsWindows() && mode is { } unixMode)
+            if (OperatingSystem.IsWindows())
             {
-                // Exactly the replaced file's mode (the create mode was owner-only and filtered by the umask).
-                File.SetUnixFileMode(target, unixMode);
+                // Closed first: Windows cannot replace or rename a file that is open without delete sharing.
+                pending.CloseHandle();
+                if (File.Exists(target))
+                {
+                    // ReplaceFile keeps the target's attributes and ACL.
+                    File.Replace(pending.Path, target, destinationBackupFileName: null, ignoreMetadataErrors: true);
+                }
+                else
+                {
+                    File.Move(pending.Path, target, overwrite: true);
+                }
             }
+            else
+            {
+                // On the handle, so a link swapped in at either path cannot redirect it; the group was set in
+                // WriteTempAsync while the file was still owner-only. Closed before the rename: the handle holds an
+                // exclusive flock (FileShare.None), which readers of the renamed file would otherwise run into.
+                File.SetUnixFileMode(pending.Handle, pending.Mode);
+                pending.CloseHandle();
+                File.Move(pending.Path, target, overwrite: true);
+            }
+
+            pending.Committed = true;
+            afterRename?.Invoke();
+        }
+    }
+
+    /// <summary>Removes a temp file that will not be committed.</summary>
+    public static void Discard(PendingFile pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        pending.Dispose();
+        if (!pending.Committed)
+        {
+            TryDelete(pending.Path);
         }
     }
 
@@ -111,4 +164,83 @@ internal static class AtomicFileWriter
         {
         }
     }
+
+    /// <summary>
+    /// Reads what the replaced file has (links followed, as the rename replaces whatever the path names), refuses
+    /// what a new inode cannot keep, and gives the temp handle the target's owner and group. Returns the mode to
+    /// apply right before the rename: the target's exactly, or 644 for a new file.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static UnixFileMode PrepareMetadata(SafeFileHandle handle, string target)
+    {
+        if (!File.Exists(target))
+        {
+            return NewFileMode;
+        }
+
+        if (!LinuxFiles.IsSupported)
+        {
+            return File.GetUnixFileMode(target);
+        }
+
+        var existing = LinuxFiles.Stat(target);
+        if (LinuxFiles.HasAccessAcl(target))
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.FileMetadataNotKept,
+                $"'{target}' has a POSIX ACL, which replacing the file would drop; nothing was written. Remove the ACL (setfacl -b) and grant access through the file's group instead.");
+        }
+
+        var mine = LinuxFiles.Stat(handle);
+        var root = LinuxFiles.EffectiveUserId == 0;
+        var owner = root && existing.Owner != mine.Owner ? existing.Owner : uint.MaxValue;
+        var group = existing.Group != mine.Group ? existing.Group : uint.MaxValue;
+        if (owner != uint.MaxValue || group != uint.MaxValue)
+        {
+            var errno = LinuxFiles.ChangeOwner(handle, owner, group);
+            if (errno != 0)
+            {
+                throw new SecretStoreException(
+                    DiagnosticCodes.FileMetadataNotKept,
+                    $"'{target}' belongs to group {existing.Group}, which this user cannot give the replacement (errno {errno}); nothing was written. Run as a member of that group, or change the file's group.");
+            }
+        }
+
+        return existing.Mode;
+    }
+}
+
+/// <summary>A written temp file, still open, waiting for <see cref="AtomicFileWriter.Commit"/> or <see cref="AtomicFileWriter.Discard"/>.</summary>
+internal sealed class PendingFile : IDisposable
+{
+    private FileStream? _stream;
+
+    internal PendingFile(string path, FileStream stream, UnixFileMode mode)
+    {
+        Path = path;
+        _stream = stream;
+        Mode = mode;
+    }
+
+    /// <summary>The temp file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>The mode the file gets right before its rename.</summary>
+    public UnixFileMode Mode { get; }
+
+    /// <summary>True once the file has been renamed onto its target.</summary>
+    public bool Committed { get; set; }
+
+    /// <summary>The open handle of the temp file.</summary>
+    public SafeFileHandle Handle => (_stream ?? throw new ObjectDisposedException(nameof(PendingFile))).SafeFileHandle;
+
+    /// <summary>Closes the handle (the file stays).</summary>
+    public void CloseHandle()
+    {
+        _stream?.Dispose();
+        _stream = null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => CloseHandle();
 }
