@@ -110,6 +110,12 @@ public static class SecretRewrapper
         var toConvert = selected.Where(m => m.Format == ProtectedSecretFormat.V1).Select(m => m.Id).ToHashSet();
         if (toConvert.Count == 0)
         {
+            if (options.TrustedCopyPath is { } path)
+            {
+                // Read even with nothing to convert: a misspelt --compare-with path must not pass unnoticed (SSB2011).
+                _ = await new FileSecretRepository(path).QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
+            }
+
             return new Dictionary<SecretId, ProtectedSecretRecord>();
         }
 

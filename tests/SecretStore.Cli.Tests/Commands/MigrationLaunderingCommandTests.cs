@@ -102,4 +102,19 @@ public sealed class MigrationLaunderingCommandTests : IDisposable
         Assert.True(absent.ExitCode == 1, absent.ToString());
         Assert.Contains("error SSB2013: The v1 row 'shop/Staging' is absent from the trusted copy", absent.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rewrap_compare_with_a_missing_trusted_copy_is_SSB2011_even_when_no_v1_row_is_left()
+    {
+        var set = await _sandbox.RunWithInputAsync(ProdValue, "set", "shop/Prod");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        var missing = _sandbox.Folder.Combine("trusted-misspelt.json");
+
+        var rewrap = await _sandbox.RunAsync("rewrap", "shop", "--compare-with", missing);
+
+        Assert.True(rewrap.ExitCode == 1, rewrap.ToString());
+        Assert.Contains("error SSB2011", rewrap.Stderr, StringComparison.Ordinal);
+        Assert.Contains(missing, rewrap.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
 }
