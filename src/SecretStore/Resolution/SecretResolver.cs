@@ -77,7 +77,7 @@ public sealed class SecretResolver(ISecretStore store)
             if (request.Mode == ResolveMode.Resolve && !HasErrors(diagnostics))
             {
                 request.BeforeWrite?.Invoke(forms.Build());
-                filesWritten = await WriteAllAsync(files, diagnostics, cancellationToken).ConfigureAwait(false);
+                filesWritten = await WriteAllAsync(files, request.Probe, diagnostics, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -177,7 +177,7 @@ public sealed class SecretResolver(ISecretStore store)
         return (secrets, failed);
     }
 
-    private static async Task<int> WriteAllAsync(List<FileWork> files, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private static async Task<int> WriteAllAsync(List<FileWork> files, WritePhaseProbe? probe, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var changed = files.Where(f => f.Changed && f.Output is not null).ToList();
         var temps = new List<(FileWork File, string Temp)>();
@@ -188,6 +188,7 @@ public sealed class SecretResolver(ISecretStore store)
                 try
                 {
                     temps.Add((file, await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Output!, cancellationToken).ConfigureAwait(false)));
+                    probe?.TempWritten?.Invoke(file.FullPath, temps.Count);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -202,6 +203,7 @@ public sealed class SecretResolver(ISecretStore store)
             {
                 try
                 {
+                    probe?.Committing?.Invoke(file.FullPath, written);
                     AtomicFileWriter.Commit(temp, file.FullPath);
                     file.Written = true;
                     written++;
