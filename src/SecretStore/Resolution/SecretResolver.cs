@@ -210,8 +210,13 @@ public sealed class SecretResolver(ISecretStore store)
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be moved into place ({ex.GetType().Name}); {written} file(s) were already replaced.", file.Path));
-                    return written;
+                    // All or nothing: the files already replaced get their original bytes back (the same way in).
+                    var notRestored = await RestoreAsync(temps.Where(t => t.File.Written).Select(t => t.File)).ConfigureAwait(false);
+                    var outcome = notRestored == 0
+                        ? $"the {written} file(s) already replaced were restored; no file was changed."
+                        : $"{notRestored} of the {written} file(s) already replaced could not be restored.";
+                    diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be moved into place ({ex.GetType().Name}); {outcome}", file.Path));
+                    return notRestored;
                 }
             }
 
@@ -230,6 +235,33 @@ public sealed class SecretResolver(ISecretStore store)
                 AtomicFileWriter.TryDelete(temp);
             }
         }
+    }
+
+    /// <summary>Puts the original bytes back into files the write phase already replaced; returns how many failed.</summary>
+    private static async Task<int> RestoreAsync(IEnumerable<FileWork> replaced)
+    {
+        var failed = 0;
+        foreach (var file in replaced.ToList())
+        {
+            string? temp = null;
+            try
+            {
+                // Not cancellable: stopping half-way would leave exactly the mixed state this undoes.
+                temp = await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Bytes!, CancellationToken.None).ConfigureAwait(false);
+                AtomicFileWriter.Commit(temp, file.FullPath);
+                file.Written = false;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failed++;
+                if (temp is not null)
+                {
+                    AtomicFileWriter.TryDelete(temp);
+                }
+            }
+        }
+
+        return failed;
     }
 
     private static async Task WriteReportAsync(string reportPath, ResolutionReport report, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
