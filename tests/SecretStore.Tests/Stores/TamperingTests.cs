@@ -1,4 +1,5 @@
 using SecretStore.Diagnostics;
+using SecretStore.Formats;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Repositories.InMemory;
@@ -132,6 +133,25 @@ public sealed class TamperingTests
         // v2 names its signer, which is not the reader's anchor (SSB3009, before any signature check); v1 names
         // none, so its signature fails against the anchored key (SSB3004).
         Assert.Equal(format == ProtectedSecretFormat.V2 ? "SSB3009" : "SSB3004", ex.Code.Id);
+    }
+
+    [Fact]
+    public async Task Signed_v2_record_read_by_a_key_manager_without_a_signer_is_SSB3004_before_any_unwrap()
+    {
+        // A reader that cannot check a signature must not take a signed record on trust: it would silently drop
+        // the guarantee the writer asked for.
+        using var scope = new StoreScope(new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await scope.Store.SetAsync(Db, "s3cr3t");
+        Assert.True(V2Envelope.Parse((await scope.Repository.GetAsync(Db))!.Envelope!, "Db").IsSigned);
+        var keyManager = new CountingKeyManager(scope.KeyManager, hideSigner: true);
+        var reader = new EnvelopeSecretStore(scope.Repository, keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => reader.GetAsync(Db));
+
+        Assert.Equal("SSB3004", ex.Code.Id);
+        Assert.Contains("signed, but this key manager cannot verify signatures", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, keyManager.Unwraps);
     }
 
     [Fact]
