@@ -212,9 +212,12 @@ public sealed class SecretResolver(ISecretStore store)
                 {
                     // All or nothing: the files already replaced get their original bytes back (the same way in).
                     var notRestored = await RestoreAsync(temps.Where(t => t.File.Written).Select(t => t.File)).ConfigureAwait(false);
-                    var outcome = notRestored == 0
-                        ? $"the {written} file(s) already replaced were restored; no file was changed."
-                        : $"{notRestored} of the {written} file(s) already replaced could not be restored.";
+                    var outcome = (written, notRestored) switch
+                    {
+                        (0, _) => "no file was changed.",
+                        (_, 0) => $"the {written} file(s) already replaced were restored; no file was changed.",
+                        _ => $"{notRestored} of the {written} file(s) already replaced could not be restored.",
+                    };
                     diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be moved into place ({ex.GetType().Name}); {outcome}", file.Path));
                     return notRestored;
                 }
