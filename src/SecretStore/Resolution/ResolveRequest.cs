@@ -36,4 +36,7 @@ public sealed class ResolveRequest
     /// (the CLI registers CI masks here). The forms must never be logged.
     /// </summary>
     public Action<ResolvedValueForms>? BeforeWrite { get; init; }
+
+    /// <summary>Test seam into the write phase (see <see cref="WritePhaseProbe"/>); null outside tests.</summary>
+    internal WritePhaseProbe? Probe { get; init; }
 }

@@ -77,7 +77,7 @@ public sealed class SecretResolver(ISecretStore store)
             if (request.Mode == ResolveMode.Resolve && !HasErrors(diagnostics))
             {
                 request.BeforeWrite?.Invoke(forms.Build());
-                filesWritten = await WriteAllAsync(files, diagnostics, cancellationToken).ConfigureAwait(false);
+                filesWritten = await WriteAllAsync(files, request.Probe, diagnostics, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -177,7 +177,7 @@ public sealed class SecretResolver(ISecretStore store)
         return (secrets, failed);
     }
 
-    private static async Task<int> WriteAllAsync(List<FileWork> files, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private static async Task<int> WriteAllAsync(List<FileWork> files, WritePhaseProbe? probe, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var changed = files.Where(f => f.Changed && f.Output is not null).ToList();
         var temps = new List<(FileWork File, PendingFile Temp)>();
@@ -188,6 +188,7 @@ public sealed class SecretResolver(ISecretStore store)
                 try
                 {
                     temps.Add((file, await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Output!, cancellationToken).ConfigureAwait(false)));
+                    probe?.TempWritten?.Invoke(file.FullPath, temps.Count);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -208,14 +209,23 @@ public sealed class SecretResolver(ISecretStore store)
             {
                 try
                 {
+                    probe?.Committing?.Invoke(file.FullPath, written);
                     AtomicFileWriter.Commit(temp, file.FullPath);
                     file.Written = true;
                     written++;
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be moved into place ({ex.GetType().Name}); {written} file(s) were already replaced.", file.Path));
-                    return written;
+                    // All or nothing: the files already replaced get their original bytes back (the same way in).
+                    var notRestored = await RestoreAsync(temps.Where(t => t.File.Written).Select(t => t.File)).ConfigureAwait(false);
+                    var outcome = (written, notRestored) switch
+                    {
+                        (0, _) => "no file was changed.",
+                        (_, 0) => $"the {written} file(s) already replaced were restored; no file was changed.",
+                        _ => $"{notRestored} of the {written} file(s) already replaced could not be restored.",
+                    };
+                    diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.FileWriteFailed, $"The resolved file could not be moved into place ({ex.GetType().Name}); {outcome}", file.Path));
+                    return notRestored;
                 }
             }
 
@@ -234,6 +244,36 @@ public sealed class SecretResolver(ISecretStore store)
                 AtomicFileWriter.Discard(temp);
             }
         }
+    }
+
+    /// <summary>Puts the original bytes back into files the write phase already replaced; returns how many failed.</summary>
+    private static async Task<int> RestoreAsync(IEnumerable<FileWork> replaced)
+    {
+        var failed = 0;
+        foreach (var file in replaced.ToList())
+        {
+            PendingFile? temp = null;
+            try
+            {
+                // Not cancellable: stopping half-way would leave exactly the mixed state this undoes.
+                temp = await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Bytes!, CancellationToken.None).ConfigureAwait(false);
+                AtomicFileWriter.Commit(temp, file.FullPath);
+                file.Written = false;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecretStoreException)
+            {
+                failed++;
+            }
+            finally
+            {
+                if (temp is not null)
+                {
+                    AtomicFileWriter.Discard(temp);
+                }
+            }
+        }
+
+        return failed;
     }
 
     private static async Task WriteReportAsync(string reportPath, ResolutionReport report, List<Diagnostic> diagnostics, CancellationToken cancellationToken)

@@ -1,10 +1,14 @@
 using System.Text;
+using System.Text.Json;
+using System.Xml;
 using SecretStore.Diagnostics;
 using SecretStore.Formats;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories.File;
 using SecretStore.Repositories.InMemory;
 using SecretStore.Resolution;
+using SecretStore.Resolution.Formats;
+using SecretStore.Resolution.Text;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 
@@ -169,11 +173,72 @@ public sealed class FuzzTargets : IDisposable
         var path = Path.Combine(_work, fileName);
         await File.WriteAllBytesAsync(path, input).ConfigureAwait(false);
         var result = await new SecretResolver(store).ResolveAsync(new ResolveRequest { Files = [path], DefaultApplication = "App" }).ConfigureAwait(false);
-        if (result.Succeeded)
+        if (result.Succeeded && result.FilesWritten > 0)
         {
-            // A successful rewrite must still be a file of the same kind the engine can read back.
-            await new SecretResolver(store).ResolveAsync(new ResolveRequest { Files = [path], DefaultApplication = "App", Mode = ResolveMode.List }).ConfigureAwait(false);
+            // A successful rewrite must still be a file of the same kind, read back here independently of the
+            // engine: strict text in the encoding it was read in, and a document under the parser settings the
+            // engine accepted the input with. Not a SecretStoreException: the replay and AFL must see it as a bug.
+            var file = result.Report.Files[0];
+            var problem = ReadBackProblem(await File.ReadAllBytesAsync(path).ConfigureAwait(false), file.Format, file.Encoding);
+            if (problem is not null)
+            {
+                throw new InvalidOperationException($"The rewritten {fileName} ({file.Format}, {file.Encoding}) does not read back: {problem}");
+            }
         }
+    }
+
+    /// <summary>Why the rewritten bytes are not a readable file of the given format and encoding, or null.</summary>
+    private static string? ReadBackProblem(byte[] bytes, FileFormat? format, TextEncodingKind? encoding)
+    {
+        var (bom, text) = encoding switch
+        {
+            TextEncodingKind.Utf8Bom => ((byte[])[0xEF, 0xBB, 0xBF], (Encoding)new UTF8Encoding(false, true)),
+            TextEncodingKind.Utf16LittleEndian => ([0xFF, 0xFE], new UnicodeEncoding(false, false, true)),
+            TextEncodingKind.Utf16BigEndian => ([0xFE, 0xFF], new UnicodeEncoding(true, false, true)),
+            _ => ([], new UTF8Encoding(false, true)),
+        };
+        if (!bytes.AsSpan().StartsWith(bom))
+        {
+            return "the byte order mark was lost";
+        }
+
+        string decoded;
+        try
+        {
+            decoded = text.GetString(bytes, bom.Length, bytes.Length - bom.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            return $"not valid {encoding} text";
+        }
+
+        try
+        {
+            switch (format)
+            {
+                case FileFormat.Json:
+                    using (JsonDocument.Parse(decoded, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 }))
+                    {
+                    }
+
+                    break;
+                case FileFormat.Xml:
+                    using (var reader = XmlReader.Create(new StringReader(decoded), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, CheckCharacters = true }))
+                    {
+                        while (reader.Read())
+                        {
+                        }
+                    }
+
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or XmlException)
+        {
+            return $"not a valid {format} document ({ex.GetType().Name})";
+        }
+
+        return null;
     }
 
     private async Task<EnvelopeSecretStore> CreateStoreAsync()

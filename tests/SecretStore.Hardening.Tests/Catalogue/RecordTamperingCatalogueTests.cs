@@ -116,7 +116,7 @@ public sealed class RecordTamperingCatalogueTests : IClassFixture<KeyringFixture
                 var moved = original with { Id = target };
                 await _repository.SaveAsync(moved, (await _repository.GetAsync(target))?.Revision ?? 0);
                 var error = await Assert.ThrowsAnyAsync<SecretStoreException>(() => store.GetAsync(target));
-                Assert.StartsWith("SSB3", error.Code.Id, StringComparison.Ordinal);
+                Assert.Equal("SSB3003", error.Code.Id); // docs/diagnostics.md: the context does not match, it was moved
                 _canaries.Scan(error, target.ToString()).ShouldBeEmpty();
             },
             iter: 60,

@@ -7,26 +7,114 @@ using Xunit.Abstractions;
 namespace SecretStore.Hardening.Tests.Kill;
 
 /// <summary>
-/// A resolver process over 100 files killed with SIGKILL at random points: each file is afterwards either its old
-/// bytes or its complete new bytes, never a mix or a truncation. Leftovers a kill cannot clean up are only the
-/// owner-only temporary files beside the targets.
+/// A resolver process over 100 files killed with SIGKILL inside its write phase: each file is afterwards either its
+/// old bytes or its complete new bytes, never a mix or a truncation; before the first rename no target is replaced
+/// at all. Leftovers a kill cannot clean up are only the owner-only temporary files beside the targets.
 /// </summary>
 public sealed class KillDuringResolveTests(KeyringFixture keyring, ITestOutputHelper output) : IClassFixture<KeyringFixture>, IDisposable
 {
     private const int FileCount = 100;
-    private const int Kills = 9;
     private const string Value = "kill-canary Password=\"p<&>\" 0123456789";
     private readonly TempTree _tree = new();
-    private bool _cli;
+
+    // Where the engine host pauses before it is killed: after k temp files (nothing renamed yet), or before the rename
+    // that follows k renames. The last two start from what the previous kill left (a retried build).
+    private static readonly (string Step, int K, bool Retry)[] EnginePlan =
+    [
+        (ChildProcess.AfterTemps, 1, false), (ChildProcess.AfterTemps, 50, false), (ChildProcess.AfterTemps, FileCount, false),
+        (ChildProcess.BeforeRename, 0, false), (ChildProcess.BeforeRename, 1, false), (ChildProcess.BeforeRename, 50, false),
+        (ChildProcess.BeforeRename, FileCount - 1, false), (ChildProcess.AfterTemps, 1, true), (ChildProcess.BeforeRename, 0, true),
+    ];
 
     public void Dispose() => _tree.Dispose();
 
-    [Theory]
-    [InlineData("engine")]
-    [InlineData("cli")]
-    public async Task Every_file_is_old_or_complete_new_bytes_after_SIGKILL_at_random_points(string host)
+    [Fact]
+    public async Task Engine_killed_at_known_write_phase_steps_replaces_no_target_before_the_renames_and_each_kill_landed()
     {
-        _cli = host == "cli";
+        var (storePath, folder, old, expected) = await PrepareAsync(cli: false);
+        int landedWriting = 0, landedRenaming = 0, mixedBeforeRenames = 0;
+        foreach (var (step, k, retry) in EnginePlan)
+        {
+            if (!retry)
+            {
+                RestoreTemplates(folder, old);
+            }
+
+            var before = old.Keys.ToDictionary(name => name, name => File.ReadAllBytes(Path.Combine(folder, name)));
+            var pending = before.Where(f => !f.Value.AsSpan().SequenceEqual(expected[f.Key])).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
+            var tempsBefore = Temps(folder);
+            var paused = await RunChildAsync(folder, storePath, cli: false, pause: (step, k));
+
+            // The child stopped exactly where asked and was killed there: the kill landed inside the write phase.
+            var target = pending[Math.Min(step == ChildProcess.AfterTemps ? k - 1 : k, pending.Count - 1)];
+            Assert.Equal($"{ChildProcess.Paused} {step} {k} {target}", paused);
+            var replaced = AssertOldOrNew(folder, old, expected, $"{step} {k}").Where(n => !before[n].AsSpan().SequenceEqual(expected[n])).ToList();
+            if (step == ChildProcess.AfterTemps)
+            {
+                landedWriting++;
+                mixedBeforeRenames += replaced.Count > 0 ? 1 : 0;
+                Assert.Equal(tempsBefore + k, Temps(folder));
+            }
+            else
+            {
+                landedRenaming++;
+                Assert.Equal(pending.Take(k), replaced);
+                Assert.Equal(tempsBefore + pending.Count - k, Temps(folder));
+            }
+
+            AssertLeftoversOwnerOnly(folder, old);
+        }
+
+        Assert.Equal((EnginePlan.Count(p => p.Step == ChildProcess.AfterTemps), EnginePlan.Count(p => p.Step == ChildProcess.BeforeRename)), (landedWriting, landedRenaming));
+        Assert.True(landedWriting >= 4 && landedRenaming >= 4, $"{landedWriting} kills while writing temps, {landedRenaming} while renaming");
+        Assert.Equal(0, mixedBeforeRenames);
+
+        await AssertNextCompleteRunResolvesEverythingAsync(folder, storePath, expected, cli: false);
+        output.WriteLine($"engine: {landedWriting} kills while temps were written (all old every time), {landedRenaming} between renames (exactly the renamed files new)");
+    }
+
+    [Fact]
+    public async Task Cli_killed_while_temps_exist_or_renames_run_leaves_every_file_old_or_complete_new()
+    {
+        // `secretstore resolve` itself has no seam to pause in (the engine test above pins the landing points), so
+        // the kill follows what the folder shows: k temp files exist, or renames have begun. Each run is checked.
+        var (storePath, folder, old, expected) = await PrepareAsync(cli: true);
+        var random = new Random(8);
+        int allOld = 0, allNew = 0, partial = 0;
+        for (var kill = 0; kill < 6; kill++)
+        {
+            if (kill % 2 == 0)
+            {
+                RestoreTemplates(folder, old);
+            }
+
+            var k = random.Next(1, FileCount + 1);
+            var seenAll = false;
+            Func<string, bool> killWhen = (kill % 2) == 0
+                ? temps => Temps(temps) >= k
+                : temps =>
+                {
+                    var count = Temps(temps);
+                    seenAll |= count == FileCount;
+                    return seenAll && count < FileCount;
+                };
+            await RunChildAsync(folder, storePath, cli: true, killWhen: killWhen);
+            var newer = AssertOldOrNew(folder, old, expected, $"cli kill {kill}").Count;
+            AssertLeftoversOwnerOnly(folder, old);
+            (allOld, allNew, partial) = newer switch
+            {
+                0 => (allOld + 1, allNew, partial),
+                FileCount => (allOld, allNew + 1, partial),
+                _ => (allOld, allNew, partial + 1),
+            };
+        }
+
+        await AssertNextCompleteRunResolvesEverythingAsync(folder, storePath, expected, cli: true);
+        output.WriteLine($"cli: 6 kills: {allOld} all old, {allNew} all new, {partial} during the renames");
+    }
+
+    private async Task<(string StorePath, string Folder, Dictionary<string, byte[]> Old, Dictionary<string, byte[]> Expected)> PrepareAsync(bool cli)
+    {
         var storePath = Path.Combine(_tree.Path, "secrets.json");
         using (var store = keyring.OpenFileStore(storePath))
         {
@@ -37,79 +125,50 @@ public sealed class KillDuringResolveTests(KeyringFixture keyring, ITestOutputHe
         var reference = Path.Combine(_tree.Path, "reference");
         var old = WriteTemplates(folder);
         WriteTemplates(reference);
-        var fullRun = await RunChildAsync(reference, storePath, killAfter: null);
+        await RunChildAsync(reference, storePath, cli);
         var expected = Directory.GetFiles(reference, "*.json").ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
         Assert.All(expected, e => Assert.NotEqual(old[e.Key], e.Value));
+        return (storePath, folder, old, expected);
+    }
 
-        var random = new Random(8);
-        int allOld = 0, allNew = 0, mixed = 0, leftovers = 0;
-        for (var kill = 0; kill < Kills; kill++)
+    /// <summary>Asserts each file is its old or its complete new bytes; returns the names of the new ones.</summary>
+    private static List<string> AssertOldOrNew(string folder, Dictionary<string, byte[]> old, Dictionary<string, byte[]> expected, string when)
+    {
+        var newer = new List<string>();
+        foreach (var (name, oldBytes) in old.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            // Half the runs start from the old files, half from what the previous kill left (a retried build).
-            if (kill % 2 == 0)
+            var bytes = File.ReadAllBytes(Path.Combine(folder, name));
+            var isNew = bytes.AsSpan().SequenceEqual(expected[name]);
+            Assert.True(isNew || bytes.AsSpan().SequenceEqual(oldBytes), $"{when}: {name} is neither the old nor the complete new bytes");
+            if (isNew)
             {
-                RestoreTemplates(folder, old);
-            }
-
-            // Three kinds of kill point: a random time into the write phase, after k temp files exist (writing), and
-            // after the renames have started (committing: temp files going away again).
-            var k = random.Next(1, FileCount + 1);
-            var seenAll = false;
-            Func<string, bool>? killWhen = (kill % 3) switch
-            {
-                0 => null,
-                1 => temps => Temps(temps) >= k,
-                _ => temps =>
-                {
-                    var count = Temps(temps);
-                    seenAll |= count == FileCount;
-                    return seenAll && count < FileCount;
-                },
-            };
-            var delay = kill % 3 == 0 ? TimeSpan.FromMilliseconds(random.Next(0, (int)fullRun.TotalMilliseconds + 1)) : TimeSpan.MaxValue;
-            await RunChildAsync(folder, storePath, delay, killWhen);
-
-            int newer = 0;
-            foreach (var (name, oldBytes) in old)
-            {
-                var bytes = File.ReadAllBytes(Path.Combine(folder, name));
-                var isOld = bytes.AsSpan().SequenceEqual(oldBytes);
-                var isNew = bytes.AsSpan().SequenceEqual(expected[name]);
-                Assert.True(isOld || isNew, $"kill {kill} after {delay.TotalMilliseconds} ms: {name} is neither the old nor the complete new bytes");
-                newer += isNew ? 1 : 0;
-            }
-
-            var temps = Directory.GetFiles(folder).Where(f => !old.ContainsKey(Path.GetFileName(f))).ToList();
-            Assert.All(temps, t => Assert.Matches(@"^\.f\d{3}\.json\.[0-9a-f]{32}\.tmp$", Path.GetFileName(t)));
-            foreach (var temp in temps)
-            {
-                // Resolved content before its rename: owner-only, like the store file.
-                if (!OperatingSystem.IsWindows())
-                {
-                    Assert.Equal(UnixFileMode.None, OwnerOnlyViolations(temp));
-                }
-            }
-
-            leftovers = temps.Count;
-            if (newer == 0)
-            {
-                allOld++;
-            }
-            else if (newer == FileCount)
-            {
-                allNew++;
-            }
-            else
-            {
-                mixed++;
+                newer.Add(name);
             }
         }
 
+        return newer;
+    }
+
+    private static void AssertLeftoversOwnerOnly(string folder, Dictionary<string, byte[]> old)
+    {
+        var temps = Directory.GetFiles(folder).Where(f => !old.ContainsKey(Path.GetFileName(f))).ToList();
+        Assert.All(temps, t => Assert.Matches(@"^\.f\d{3}\.json\.[0-9a-f]{32}\.tmp$", Path.GetFileName(t)));
+        foreach (var temp in temps)
+        {
+            // Resolved content before its rename: owner-only, like the store file.
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.None, OwnerOnlyViolations(temp));
+            }
+        }
+    }
+
+    private async Task AssertNextCompleteRunResolvesEverythingAsync(string folder, string storePath, Dictionary<string, byte[]> expected, bool cli)
+    {
         // The next complete run leaves every file resolved and removes what the killed runs left behind.
-        await RunChildAsync(folder, storePath, killAfter: null);
+        await RunChildAsync(folder, storePath, cli);
         Assert.All(expected, e => Assert.Equal(e.Value, File.ReadAllBytes(Path.Combine(folder, e.Key))));
         Assert.Equal(FileCount, Directory.GetFiles(folder).Length);
-        output.WriteLine($"{host}: write phase {fullRun.TotalMilliseconds:F0} ms; {Kills} kills: {allOld} all old, {allNew} all new, {mixed} mixed; {leftovers} temp files left by the last kill, 0 after the next complete run");
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -148,13 +207,18 @@ public sealed class KillDuringResolveTests(KeyringFixture keyring, ITestOutputHe
 
     private static int Temps(string folder) => Directory.EnumerateFiles(folder, ".*.tmp").Count();
 
-    private async Task<TimeSpan> RunChildAsync(string folder, string storePath, TimeSpan? killAfter, Func<string, bool>? killWhen = null)
+    /// <summary>
+    /// Runs one resolve in a child process. With <paramref name="pause"/> (engine host only) the child stops at that
+    /// write-phase step and is killed there; returns its pause marker. With <paramref name="killWhen"/> it is killed
+    /// as soon as the folder satisfies the predicate. Otherwise it must run to the end and succeed.
+    /// </summary>
+    private async Task<string?> RunChildAsync(string folder, string storePath, bool cli, (string Step, int K)? pause = null, Func<string, bool>? killWhen = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
         // engine: this assembly as a child host around one SecretResolver call; cli: `secretstore resolve` itself.
-        string[] arguments = _cli
+        string[] arguments = cli
             ? [Support.Cli.Dll, "resolve", "*.json", "--app", "acme-web", "--store", "file:" + storePath, "--keyring", keyring.KeyringPath]
-            : [typeof(ChildProcess).Assembly.Location, ChildProcess.Resolve, keyring.KeyringPath, storePath, folder];
+            : [typeof(ChildProcess).Assembly.Location, ChildProcess.Resolve, keyring.KeyringPath, storePath, folder, .. pause is { } p ? new[] { p.Step, p.K.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []];
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -166,42 +230,58 @@ public sealed class KillDuringResolveTests(KeyringFixture keyring, ITestOutputHe
         }
 
         using var child = Process.Start(start)!;
-        var stderr = child.StandardError.ReadToEndAsync();
-        if (!_cli)
+        try
         {
-            // Time from "writing" (values fetched, outputs rendered): the window in which files are written.
-            Assert.Equal(ChildProcess.Ready, await child.StandardOutput.ReadLineAsync());
-            Assert.Equal(ChildProcess.Writing, await child.StandardOutput.ReadLineAsync());
-        }
-        else
-        {
-            // The CLI prints the written files at the end; drain stdout so it never blocks. Time counts from start.
-            _ = child.StandardOutput.ReadToEndAsync();
-        }
-
-        var watch = Stopwatch.StartNew();
-        if (killAfter is { } delay)
-        {
-            while (!child.HasExited && watch.Elapsed < delay && !(killWhen?.Invoke(folder) ?? false))
+            var stderr = child.StandardError.ReadToEndAsync();
+            string? paused = null;
+            if (!cli)
             {
-                // Spin while a folder predicate decides (renames take microseconds); sleep for a timed kill.
-                if (killWhen is null)
+                Assert.Equal(ChildProcess.Ready, await child.StandardOutput.ReadLineAsync());
+                Assert.Equal(ChildProcess.Writing, await child.StandardOutput.ReadLineAsync());
+                if (pause is not null)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(1));
+                    // An event, not a timer: the line comes when the child has reached the step (null if it never does).
+                    paused = await child.StandardOutput.ReadLineAsync();
+                    if (paused is null)
+                    {
+                        // Only now: stderr ends when the child does, and a paused child does not end by itself.
+                        Assert.Fail($"the child ended without pausing at {pause}: {await stderr}");
+                    }
                 }
-                else
+            }
+            else
+            {
+                // The CLI prints the written files at the end; drain stdout so it never blocks.
+                _ = child.StandardOutput.ReadToEndAsync();
+            }
+
+            if (killWhen is not null)
+            {
+                // Spin while the folder predicate decides (renames take microseconds).
+                while (!child.HasExited && !killWhen(folder))
                 {
                     await Task.Yield();
                 }
             }
 
-            child.Kill(entireProcessTree: true);
-            await child.WaitForExitAsync();
-            return watch.Elapsed;
-        }
+            if (pause is not null || killWhen is not null)
+            {
+                child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync();
+                return paused;
+            }
 
-        await child.WaitForExitAsync();
-        Assert.True(child.ExitCode == 0, $"child exit {child.ExitCode}: {await stderr}");
-        return watch.Elapsed;
+            await child.WaitForExitAsync();
+            Assert.True(child.ExitCode == 0, $"child exit {child.ExitCode}: {await stderr}");
+            return null;
+        }
+        finally
+        {
+            // A failed assertion must not leave a paused child behind (it would hold the test host open).
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
     }
 }

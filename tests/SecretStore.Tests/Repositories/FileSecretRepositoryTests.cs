@@ -229,15 +229,19 @@ public sealed class FileSecretRepositoryTests
         using var temp = new TempDirectory();
         var path = temp.Combine("secrets.json");
         var lockPath = path + ".lock";
-        var script = "import fcntl,sys,time\nf=open(sys.argv[1],'a')\nfcntl.flock(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\ntime.sleep(1.0)\n";
-        using var child = Process.Start(new ProcessStartInfo("python3") { ArgumentList = { "-c", script, lockPath }, RedirectStandardOutput = true })!;
+        // The child holds the lock until its stdin closes: released by an event, not after a sleep.
+        var script = "import fcntl,sys\nf=open(sys.argv[1],'a')\nfcntl.flock(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\nsys.stdin.read()\n";
+        using var child = Process.Start(new ProcessStartInfo("python3") { ArgumentList = { "-c", script, lockPath }, RedirectStandardOutput = true, RedirectStandardInput = true })!;
         Assert.Equal("locked", await child.StandardOutput.ReadLineAsync());
-        var stopwatch = Stopwatch.StartNew();
+        var clock = new WaitingClock();
 
-        Assert.Equal(1, await new FileSecretRepository(path).SaveAsync(V2("a", "b"), 0));
-
-        Assert.True(stopwatch.ElapsedMilliseconds >= 500, $"the writer did not wait ({stopwatch.ElapsedMilliseconds} ms)");
+        var save = new FileSecretRepository(path, new FileSecretRepositoryOptions { TimeProvider = clock }).SaveAsync(V2("a", "b"), 0);
+        await Task.WhenAny(clock.FirstWait, save);
+        Assert.False(save.IsCompleted, "the writer did not wait for the lock");
+        child.StandardInput.Close();
         await child.WaitForExitAsync();
+
+        Assert.Equal(1, await clock.RunUntil(save));
     }
 
     [Fact]
@@ -245,14 +249,17 @@ public sealed class FileSecretRepositoryTests
     {
         using var temp = new TempDirectory();
         var path = temp.Combine("secrets.json");
-        var repository = new FileSecretRepository(path, new FileSecretRepositoryOptions { LockTimeout = TimeSpan.FromSeconds(10) });
+        var clock = new WaitingClock();
+        var repository = new FileSecretRepository(path, new FileSecretRepositoryOptions { LockTimeout = TimeSpan.FromSeconds(10), TimeProvider = clock });
         var held = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         var save = repository.SaveAsync(V2("a", "b"), 0);
-        await Task.Delay(300);
+
+        // The writer found the lock taken and asked its clock for a retry pause: it is waiting, not done.
+        await Task.WhenAny(clock.FirstWait, save);
         Assert.False(save.IsCompleted);
         await held.DisposeAsync();
 
-        Assert.Equal(1, await save);
+        Assert.Equal(1, await clock.RunUntil(save));
     }
 
     [Fact]
@@ -260,10 +267,17 @@ public sealed class FileSecretRepositoryTests
     {
         using var temp = new TempDirectory();
         var path = temp.Combine("secrets.json");
-        var repository = new FileSecretRepository(path, new FileSecretRepositoryOptions { LockTimeout = TimeSpan.FromMilliseconds(200) });
+        // The default 30 s timeout, passed on a fake clock: no test waits for it.
+        var clock = new WaitingClock();
+        var repository = new FileSecretRepository(path, new FileSecretRepositoryOptions { TimeProvider = clock });
         await using var held = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
-        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => repository.SaveAsync(V2("a", "b"), 0));
+        var save = repository.SaveAsync(V2("a", "b"), 0);
+        await Task.WhenAny(clock.FirstWait, save);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(save.IsCompleted, "gave up before the lock timeout");
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => clock.RunUntil(save));
+        Assert.True(clock.GetUtcNow() - clock.Start >= TimeSpan.FromSeconds(30), $"gave up after {clock.GetUtcNow() - clock.Start}");
 
         Assert.Equal("SSB2005", ex.Code.Id);
         Assert.False(File.Exists(path));
@@ -305,4 +319,33 @@ public sealed class FileSecretRepositoryTests
         return group;
     }
 
+    /// <summary>
+    /// A fake clock that says when the code under test first asks it for a pause (the lock was taken and it is
+    /// waiting), and can run the clock forward until a task ends.
+    /// </summary>
+    private sealed class WaitingClock : Microsoft.Extensions.Time.Testing.FakeTimeProvider
+    {
+        private readonly TaskCompletionSource _firstWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstWait => _firstWait.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _firstWait.TrySetResult();
+            return timer;
+        }
+
+        /// <summary>Moves the clock in the retry loop's steps until <paramref name="task"/> ends (bounded, so a bug cannot spin forever).</summary>
+        public async Task<T> RunUntil<T>(Task<T> task)
+        {
+            for (var step = 0; !task.IsCompleted && step < 100_000; step++)
+            {
+                Advance(TimeSpan.FromMilliseconds(25));
+                await Task.Yield();
+            }
+
+            return await task;
+        }
+    }
 }

@@ -136,20 +136,29 @@ public sealed class HostileValueTests : IDisposable
     public async Task Report_never_contains_the_value_nor_a_SHA256_SHA1_or_MD5_digest_of_it_or_of_the_written_bytes(string label)
     {
         var value = HostileValues.All[label];
-        if (value.Length < 4)
+        var reportPath = _folder.File("report.json");
+        async Task<(string Path, byte[] Report)> ReportFor(string secret)
         {
-            return; // Too short to be a meaningful "not contained" check ("$0" appears in many texts).
+            var store = new InMemorySecretStore().With(App, "V", secret);
+            var path = _folder.Write("appsettings.json", "{\"v\":\"#{secret:V}\"}");
+            var result = await RunAsync(store, [path], configure: r => new() { Files = r.Files, DefaultApplication = r.DefaultApplication, ReportPath = reportPath });
+            AssertSucceeded(result);
+            return (path, File.ReadAllBytes(reportPath));
         }
 
-        var store = new InMemorySecretStore().With(App, "V", value);
-        var path = _folder.Write("appsettings.json", "{\"v\":\"#{secret:V}\"}");
-        var reportPath = _folder.File("report.json");
-        var result = await RunAsync(store, [path], configure: r => new() { Files = r.Files, DefaultApplication = r.DefaultApplication, ReportPath = reportPath });
-        AssertSucceeded(result);
-        var report = File.ReadAllText(reportPath);
-        Assert.DoesNotContain(value, report, StringComparison.Ordinal);
-        var escaped = JsonSerializer.Serialize(value);
-        Assert.DoesNotContain(escaped[1..^1], report, StringComparison.Ordinal);
+        // Every value, also those too short for a substring scan ("", "$0", "a\tb"): the report's bytes are exactly
+        // those of the same run with a look-alike value, so nothing in it depends on the value.
+        var (path, bytes) = await ReportFor(HostileValues.Disguise(value));
+        var (_, reportBytes) = await ReportFor(value);
+        Assert.Equal(bytes, reportBytes);
+        var report = Encoding.UTF8.GetString(reportBytes);
+        if (value.Length >= 4)
+        {
+            Assert.DoesNotContain(value, report, StringComparison.Ordinal);
+            var escaped = JsonSerializer.Serialize(value);
+            Assert.DoesNotContain(escaped[1..^1], report, StringComparison.Ordinal);
+        }
+
         var output = File.ReadAllText(path);
         var written = output["{\"v\":\"".Length..^"\"}".Length];
         foreach (var digest in ValueDigests.Of(value).Concat(ValueDigests.Of(written)))
@@ -158,6 +167,20 @@ public sealed class HostileValueTests : IDisposable
         }
 
         Assert.DoesNotContain("valueSha256", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_json_string_writes_U2028_and_U2029_as_escapes_in_the_file_bytes()
+    {
+        // System.Text.Json accepts the raw characters, so the round trip above cannot see this; the bytes can.
+        // Raw U+2028/U+2029 end a line in JavaScript before ES2019: a JSON file inlined into a script would break.
+        var (prefix, suffix) = ("{\"v\": \"", "\"}\n");
+        var result = await ResolveTemplate("appsettings.json", prefix, suffix, "a\u2028b\u2029c");
+        AssertSucceeded(result);
+        var bytes = File.ReadAllBytes(_folder.File("appsettings.json"));
+        Assert.Equal(Encoding.ASCII.GetBytes(prefix + "a\\u2028b\\u2029c" + suffix), bytes);
+        Assert.Equal(-1, bytes.AsSpan().IndexOf([(byte)0xE2, (byte)0x80, (byte)0xA8]));
+        Assert.Equal(-1, bytes.AsSpan().IndexOf([(byte)0xE2, (byte)0x80, (byte)0xA9]));
     }
 
     private async Task AssertJsonRoundTrip(string label, string newline)
@@ -183,6 +206,12 @@ public sealed class HostileValueTests : IDisposable
         {
             Assert.Equal(before, File.ReadAllBytes(path));
             Assert.All(result.Diagnostics, d => Assert.DoesNotContain(value.Length >= 4 ? value : "\u0000never", d.Message, StringComparison.Ordinal));
+
+            // Every value, also the short ones a substring scan cannot judge: the diagnostics are exactly those of a
+            // look-alike value (letters and digits swapped), so no message carries any part of the value.
+            _folder.Write(name, prefix + "#{secret:V}" + suffix);
+            var lookAlike = await RunAsync(new InMemorySecretStore().With(App, "V", HostileValues.Disguise(value)), [path]);
+            Assert.Equal(lookAlike.Diagnostics.Select(d => (d.Code.Id, d.Message)), result.Diagnostics.Select(d => (d.Code.Id, d.Message)));
             Assert.All(result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error), d => Assert.Equal((path, true), (d.FilePath, d.Line > 0)));
         }
 

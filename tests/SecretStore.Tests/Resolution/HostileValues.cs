@@ -48,5 +48,12 @@ public static class HostileValues
 
     public static bool IsMultiLine(string value) => value.Contains('\n') || value.Contains('\r');
 
+    /// <summary>
+    /// The value with every letter and digit swapped for another one (punctuation, controls and line breaks kept):
+    /// it fails or succeeds the same way, so any output that differs between the two depends on the value.
+    /// </summary>
+    public static string Disguise(string value) =>
+        string.Concat(value.Select(c => char.IsLetterOrDigit(c) ? (c == 'x' ? 'y' : 'x') : c));
+
     public static string NormalizeNewlines(string value) => value.Replace("\r\n", "\n").Replace('\r', '\n');
 }

@@ -199,7 +199,8 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The folder of the secret store file '{FilePath}' cannot be created: {ex.GetType().Name}.", ex);
         }
 
-        var deadline = DateTime.UtcNow + _options.LockTimeout;
+        var clock = _options.TimeProvider;
+        var deadline = clock.GetUtcNow() + _options.LockTimeout;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -222,9 +223,9 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
 
                 return new FileStream(LockPath, lockOptions);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException) when (clock.GetUtcNow() < deadline)
             {
-                await Task.Delay(Random.Shared.Next(5, 25), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25)), clock, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
