@@ -235,6 +235,14 @@ public sealed class EnvelopeLayoutTests
     }
 
     [Fact]
+    public void Encoders_refuse_text_that_is_not_well_formed_unicode()
+    {
+        // Strict UTF-8: a lone surrogate must not be silently written as U+FFFD (two ids would share one encoding).
+        Assert.Throws<EncoderFallbackException>(() => ContextEncoding.Encode(new EncryptionContext([new("k", "a\ud800")])));
+        Assert.Throws<EncoderFallbackException>(() => V2Envelope.Encode(OnePair, "kid\udc00", [], Nonce, [], Tag, signer: null));
+    }
+
+    [Fact]
     public void Context_encoding_refuses_null()
     {
         Assert.Throws<ArgumentNullException>(() => ContextEncoding.Encode(null!));
