@@ -26,6 +26,7 @@ internal static partial class KeyFingerprint
     public static string Describe(string? fingerprint) =>
         fingerprint is not null && Shape().IsMatch(fingerprint) ? fingerprint : "an unrecognised signing key id";
 
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET '$' also matches before a final '\n', which would let a record's id end a log line.
+    [GeneratedRegex(@"^sha256:[0-9a-f]{64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }
