@@ -34,6 +34,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
     private readonly bool _ownsClient;
     private readonly KmsKeyManagerOptions _options;
     private readonly SemaphoreSlim _decryptSlots;
+    private int _waitingForSlot;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<KeptKey>>> _decrypted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _keyArns = new(StringComparer.Ordinal);
@@ -54,6 +55,9 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
         _ownsClient = ownsClient;
         _decryptSlots = new SemaphoreSlim(_options.MaxDegreeOfParallelism, _options.MaxDegreeOfParallelism);
     }
+
+    /// <summary>Calls waiting for one of the <see cref="KmsKeyManagerOptions.MaxDegreeOfParallelism"/> slots (tests observe it).</summary>
+    internal int CallsWaitingForSlot => Volatile.Read(ref _waitingForSlot);
 
     /// <summary>
     /// Creates a manager with its own KMS client from <paramref name="settings"/> (<c>Region</c>,
@@ -281,7 +285,16 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
     private async Task<byte[]> DecryptCoreAsync(string keyId, byte[] wrapped, EncryptionContext context, CancellationToken cancellationToken)
     {
         var expectedArn = await ResolveKeyArnAsync(keyId, cancellationToken).ConfigureAwait(false);
-        await _decryptSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _waitingForSlot);
+        try
+        {
+            await _decryptSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingForSlot);
+        }
+
         DecryptResponse response;
         try
         {

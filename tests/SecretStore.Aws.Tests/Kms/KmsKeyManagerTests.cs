@@ -239,12 +239,25 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
         }
 
         Server.ResetCounters();
-        Server.Latency = TimeSpan.FromMilliseconds(100);
 
-        var keys = await Task.WhenAll(wrapped.Select(w => manager.DecryptDataKeyAsync(key.Arn, w.Blob, w.Context, ProtectedSecretFormat.V2, 32)));
+        // The fixture holds every Decrypt until the test lets one go: each step waits until the client has as many
+        // calls in flight as it may (3, fewer at the end), so neither a slow machine nor luck decides the count.
+        // A step counts only once every call is accounted for (held at the fixture, waiting for a slot, or done), so a
+        // call still on its way to the fixture cannot hide: a manager that let 4 through is seen holding 4.
+        var gate = Server.Hold("Decrypt");
+        var calls = wrapped.Select(w => manager.DecryptDataKeyAsync(key.Arn, w.Blob, w.Context, ProtectedSecretFormat.V2, 32)).ToList();
+        for (var released = 0; released < calls.Count; released++)
+        {
+            var allowed = Math.Min(3, calls.Count - released);
+            await Until(() => gate.Held >= allowed && gate.Held + manager.CallsWaitingForSlot + calls.Count(c => c.IsCompleted) == calls.Count);
+            Assert.Equal(allowed, gate.Held);
+            gate.ReleaseOne();
+        }
+
+        var keys = await Task.WhenAll(calls);
 
         Assert.Equal(12, Server.RequestCount("Decrypt"));
-        Assert.InRange(Server.MaxConcurrentRequests, 2, 3);
+        Assert.Equal(3, gate.MaxHeld);
         Array.ForEach(keys, k => k.Dispose());
     }
 
@@ -280,4 +293,15 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
 
     private static EncryptionContext Context(string application, string name, string keyId) =>
         EncryptionContext.ForSecret(new SecretId(application, name), keyId, ProtectedSecretFormat.V2);
+
+    /// <summary>Waits for a condition the code under test makes true; the bound only turns a hang into a failure.</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 60 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(2));
+        }
+    }
 }

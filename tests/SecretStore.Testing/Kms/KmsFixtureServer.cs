@@ -35,6 +35,7 @@ public sealed class KmsFixtureServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _deniedOperations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RequestGate> _gates = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private int _throttleNext;
     private int _failNext;
@@ -130,9 +131,20 @@ public sealed class KmsFixtureServer : IAsyncDisposable
     /// <summary>Calls of <paramref name="operation"/> (for example <c>Decrypt</c>) answer 400 AccessDeniedException.</summary>
     public void DenyAccess(string operation) => _deniedOperations[operation] = true;
 
-    /// <summary>Lifts every fault switch (throttling, failures, denials, latency).</summary>
+    /// <summary>
+    /// Holds every call of <paramref name="operation"/> until the returned gate releases it (until <see cref="ClearFaults"/>).
+    /// </summary>
+    public RequestGate Hold(string operation) => _gates.GetOrAdd(operation, _ => new RequestGate());
+
+    /// <summary>Lifts every fault switch (throttling, failures, denials, latency, gates).</summary>
     public void ClearFaults()
     {
+        foreach (var gate in _gates.Values)
+        {
+            gate.ReleaseAll();
+        }
+
+        _gates.Clear();
         ThrottleNext(0);
         FailNext(0);
         _deniedOperations.Clear();
@@ -171,6 +183,11 @@ public sealed class KmsFixtureServer : IAsyncDisposable
         UpdateMax(inFlight);
         try
         {
+            if (_gates.TryGetValue(operation, out var gate))
+            {
+                await gate.EnterAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+
             var latency = Latency;
             if (latency > TimeSpan.Zero)
             {
