@@ -25,10 +25,11 @@ public static class AwsClientFactory
     public static AmazonDynamoDBClient CreateDynamoDbClient(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        EndpointPolicy.Check("ServiceUrl (--service-url, SECRETSTORE_SERVICE_URL, MSBuild SecretStoreServiceUrl, Cake ServiceUrl)", settings.ServiceUrl, settings.AllowInsecureEndpoint);
+        var (url, setting) = Endpoint(settings.ServiceUrl, "ServiceUrl (--service-url, SECRETSTORE_SERVICE_URL, MSBuild SecretStoreServiceUrl, Cake ServiceUrl)", "AWS_ENDPOINT_URL_DYNAMODB");
+        EndpointPolicy.Check(setting, url, settings.AllowInsecureEndpoint);
         var config = new AmazonDynamoDBConfig();
-        Configure(config, settings.Region, settings.ServiceUrl);
-        var credentials = CredentialsFor(settings.ServiceUrl);
+        Configure(config, settings.Region, url, settings.AllowInsecureEndpoint);
+        var credentials = CredentialsFor(url);
         return credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
     }
 
@@ -36,20 +37,49 @@ public static class AwsClientFactory
     public static AmazonKeyManagementServiceClient CreateKmsClient(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        EndpointPolicy.Check("KmsServiceUrl (--kms-service-url, SECRETSTORE_KMS_SERVICE_URL, MSBuild SecretStoreKmsServiceUrl, Cake KmsServiceUrl)", settings.KmsServiceUrl, settings.AllowInsecureEndpoint);
+        var (url, setting) = Endpoint(settings.KmsServiceUrl, "KmsServiceUrl (--kms-service-url, SECRETSTORE_KMS_SERVICE_URL, MSBuild SecretStoreKmsServiceUrl, Cake KmsServiceUrl)", "AWS_ENDPOINT_URL_KMS");
+        EndpointPolicy.Check(setting, url, settings.AllowInsecureEndpoint);
         var config = new AmazonKeyManagementServiceConfig();
-        Configure(config, settings.Region, settings.KmsServiceUrl);
-        var credentials = CredentialsFor(settings.KmsServiceUrl);
+        Configure(config, settings.Region, url, settings.AllowInsecureEndpoint);
+        var credentials = CredentialsFor(url);
         return credentials is null ? new AmazonKeyManagementServiceClient(config) : new AmazonKeyManagementServiceClient(credentials, config);
     }
 
     /// <summary>True when <paramref name="serviceUrl"/> names this machine (127.0.0.0/8, ::1 or localhost).</summary>
     public static bool IsLoopback(string? serviceUrl) => EndpointPolicy.IsLoopback(serviceUrl);
 
-    private static void Configure(ClientConfig config, string? region, string? serviceUrl)
+    /// <summary>
+    /// The endpoint the client will use and the setting it came from. The SDK's own endpoint settings
+    /// (<c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>, <c>AWS_ENDPOINT_URL</c>) are honoured here, where the endpoint rule sees
+    /// them, and the SDK is told to ignore configured endpoints itself (<see cref="Configure"/>), so no endpoint
+    /// reaches a client unchecked; <c>endpoint_url</c> in the shared config file is not used at all.
+    /// </summary>
+    private static (string? Url, string Setting) Endpoint(string? configured, string setting, string serviceVariable)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return (configured, setting);
+        }
+
+        foreach (var variable in new[] { serviceVariable, "AWS_ENDPOINT_URL" })
+        {
+            var value = Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                return (value, $"{variable} (the AWS SDK's endpoint variable; {setting} takes precedence)");
+            }
+        }
+
+        return (null, setting);
+    }
+
+    private static void Configure(ClientConfig config, string? region, string? serviceUrl, bool allowInsecure)
     {
         config.RetryMode = RequestRetryMode.Standard;
         config.MaxErrorRetry = MaxErrorRetry;
+
+        // Every endpoint was checked by EndpointPolicy above; none may come from elsewhere.
+        config.IgnoreConfiguredEndpointUrls = true;
         if (!string.IsNullOrWhiteSpace(serviceUrl))
         {
             if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -58,6 +88,14 @@ public static class AwsClientFactory
             }
 
             config.ServiceURL = serviceUrl;
+            if (!allowInsecure && uri.Scheme == Uri.UriSchemeHttp)
+            {
+                // A clear-text loopback endpoint is reached directly: an HTTP_PROXY (set by an earlier CI step, or
+                // for the whole runner) would otherwise carry the requests and the KMS answers off the machine.
+                // An empty WebProxy has no address, so every request bypasses it.
+                config.SetWebProxy(new System.Net.WebProxy());
+            }
+
             config.AuthenticationRegion = string.IsNullOrWhiteSpace(region) ? LocalSigningRegion : region;
         }
         else if (!string.IsNullOrWhiteSpace(region))

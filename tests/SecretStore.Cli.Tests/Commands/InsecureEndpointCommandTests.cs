@@ -90,4 +90,71 @@ public sealed class InsecureEndpointCommandTests : IDisposable
         Assert.Equal(2, get.ExitCode);
         Assert.Contains("SECRETSTORE_ALLOW_INSECURE_ENDPOINT is 'maybe', which is not a boolean", get.Stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("AWS_ENDPOINT_URL")]
+    [InlineData("AWS_ENDPOINT_URL_DYNAMODB")]
+    public async Task The_SDKs_endpoint_variable_for_a_remote_http_host_is_refused_with_SSB2016_naming_it(string variable)
+    {
+        // Red team: with no --service-url the SDK read AWS_ENDPOINT_URL itself and sent the requests in clear text.
+        var get = await RunAsync(Environment((variable, "http://10.255.255.1:18888")));
+
+        Assert.Equal(1, get.ExitCode);
+        Assert.Contains($"error SSB2016: {variable} (the AWS SDK's endpoint variable", get.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'10.255.255.1'", get.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_SDKs_KMS_endpoint_variable_for_a_remote_http_host_is_refused_with_SSB2016_naming_it()
+    {
+        var get = await RunAsync(Environment(("AWS_ENDPOINT_URL_KMS", "http://10.255.255.1:18888")), "--service-url", "http://127.0.0.1:9");
+
+        Assert.Equal(1, get.ExitCode);
+        Assert.Contains("error SSB2016: AWS_ENDPOINT_URL_KMS (the AWS SDK's endpoint variable", get.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_loopback_http_endpoint_is_reached_directly_never_through_an_HTTP_PROXY()
+    {
+        // Red team: HTTP_PROXY (an earlier CI step's, or the runner's) carried the clear-text requests to
+        // http://localhost:… off the machine. Here the "proxy" is a listener that counts connections.
+        using var proxy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        proxy.Start();
+        var proxyUrl = $"http://127.0.0.1:{((System.Net.IPEndPoint)proxy.LocalEndpoint).Port}";
+        var connections = 0;
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await proxy.AcceptTcpClientAsync(stop.Token);
+                    Interlocked.Increment(ref connections);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        var closedPort = ClosedPort();
+        var get = await RunAsync(
+            Environment(("HTTP_PROXY", proxyUrl), ("http_proxy", proxyUrl), ("NO_PROXY", ""), ("no_proxy", "")),
+            "--region", "us-east-1", "--service-url", $"http://localhost:{closedPort}");
+        await stop.CancelAsync();
+        await accepting;
+
+        Assert.Equal(1, get.ExitCode);
+        Assert.Equal(0, Volatile.Read(ref connections));
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }
