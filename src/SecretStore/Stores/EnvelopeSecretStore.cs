@@ -154,9 +154,9 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         // An unset or misspelt CI variable arrives as an empty value; written, it would replace the good secret.
-        if (!options.AllowEmpty && string.IsNullOrWhiteSpace(value))
+        if (!options.AllowEmpty && SecretValueText.HasNothingVisible(value))
         {
-            throw new SecretStoreException(DiagnosticCodes.EmptyValue, $"The value given for '{id}' is empty or only whitespace; nothing was written (allow an empty value explicitly to store one).");
+            throw new SecretStoreException(DiagnosticCodes.EmptyValue, $"The value given for '{id}' is empty or has no visible character (only whitespace, control or invisible format characters such as a byte order mark); nothing was written (allow an empty value explicitly to store one).");
         }
 
         var size = StrictUtf8.GetByteCount(value);

@@ -18,6 +18,15 @@ public sealed class WriteSafetyCommandTests : IDisposable
     [Theory]
     [InlineData("")]
     [InlineData(" \t\r\n  \n")]
+
+    // Red team: what an empty variable becomes after PowerShell's Out-File (a BOM and CRLF), a BOM alone, NUL, and
+    // invisible format characters and fillers were stored as values.
+    [InlineData("\uFEFF")]
+    [InlineData("\uFEFF\r\n")]
+    [InlineData("\0")]
+    [InlineData("\u200B")]
+    [InlineData("\u2060\u00AD")]
+    [InlineData("\u3164")]
     public async Task Set_with_empty_or_whitespace_only_stdin_is_SSB2017_and_the_good_value_stays(string input)
     {
         await _sandbox.SetAsync("shop/Db", GoodValue);
