@@ -1,4 +1,5 @@
 using SecretStore.Diagnostics;
+using SecretStore.Resolution.Files;
 using SecretStore.Repositories;
 using SecretStore.Repositories.File;
 using SecretStore.Secrets;
@@ -113,6 +114,7 @@ public static class SecretRewrapper
             if (options.TrustedCopyPath is { } path)
             {
                 // Read even with nothing to convert: a misspelt --compare-with path must not pass unnoticed (SSB2011).
+                CheckTrustedCopy(path, options.Repository ?? (store as EnvelopeSecretStore)?.Repository);
                 _ = await new FileSecretRepository(path).QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
             }
 
@@ -129,6 +131,7 @@ public static class SecretRewrapper
         var converting = rows.Where(r => toConvert.Contains(r.Id)).ToList();
         if (options.TrustedCopyPath is { } trustedPath)
         {
+            CheckTrustedCopy(trustedPath, repository);
             var trusted = await new FileSecretRepository(trustedPath).QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
             diagnostics.AddRange(V1MigrationChecks.AgainstTrustedCopy(converting, trusted, Path.GetFullPath(trustedPath)));
         }
@@ -139,5 +142,47 @@ public static class SecretRewrapper
         }
 
         return converting.ToDictionary(r => r.Id);
+    }
+
+    /// <summary>
+    /// A trusted copy proves something only if it is a file of its own: a symbolic link (git commits links, so a pull
+    /// request can replace the committed copy with a link to the store), a device such as <c>/dev/stdin</c>, or the store
+    /// file itself under another name (a hard link, a path through a linked folder) would make every tampered row
+    /// "match". Each is SSB2013, before anything is read or written.
+    /// </summary>
+    private static void CheckTrustedCopy(string path, IProtectedSecretRepository? repository)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full) && !Directory.Exists(full) && new FileInfo(full).LinkTarget is null)
+        {
+            return; // Missing: the read reports SSB2011 naming the path.
+        }
+
+        string? why = null;
+        if (new FileInfo(full).LinkTarget is not null)
+        {
+            why = "is a symbolic link";
+        }
+        else if (LinuxFiles.IsSupported)
+        {
+            var copy = LinuxFiles.LStat(full);
+            if (!copy.IsRegularFile)
+            {
+                why = "is not a regular file";
+            }
+            else if (repository is FileSecretRepository store && File.Exists(store.FilePath) && LinuxFiles.Stat(store.FilePath).IsSameFileAs(copy))
+            {
+                why = "is the store file itself (the same file under another name)";
+            }
+        }
+        else if (repository is FileSecretRepository store && string.Equals(Path.GetFullPath(store.FilePath), full, StringComparison.Ordinal))
+        {
+            why = "is the store file itself";
+        }
+
+        if (why is not null)
+        {
+            throw new SecretStoreException([new Diagnostic(DiagnosticCodes.DiffersFromTrustedCopy, DiagnosticSeverity.Error, $"The trusted copy {why}: it must be a separate regular file (for example the store file from version control, copied out); nothing was converted or written.", full)]);
+        }
     }
 }

@@ -117,4 +117,69 @@ public sealed class MigrationLaunderingCommandTests : IDisposable
         Assert.Contains(missing, rewrap.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(missing));
     }
+
+    [Theory]
+    [InlineData("symlink")]
+    [InlineData("hardlink")]
+    [InlineData("linked-folder")]
+    [InlineData("/dev/stdin")]
+    [InlineData("the-store")]
+    public async Task A_trusted_copy_that_is_the_store_itself_a_link_or_a_device_is_refused_with_SSB2013(string kind)
+    {
+        // Red team: --compare-with pointing at the store (or a committed link to it) made every tampered row "match",
+        // and a flipped IV was signed into a v2 record.
+        await V1Rows.PlantAsync(_sandbox.StorePath, _sandbox.KeyringPath, Limit, LimitValue);
+        var row = (await new FileSecretRepository(_sandbox.StorePath).GetAsync(Limit))!;
+        var iv = row.InitialisationVector!.ToArray();
+        iv[6] ^= (byte)('1' ^ '9');
+        await V1Rows.ReplaceAsync(_sandbox.StorePath, row with { InitialisationVector = iv });
+        var before = File.ReadAllBytes(_sandbox.StorePath);
+        var copy = kind switch
+        {
+            "symlink" => File.CreateSymbolicLink(_sandbox.Folder.Combine("trusted.json"), _sandbox.StorePath).FullName,
+            "hardlink" => await HardLinkAsync(_sandbox.StorePath, _sandbox.Folder.Combine("trusted.json")),
+            "linked-folder" => Path.Combine(Directory.CreateSymbolicLink(_sandbox.Folder.Combine("trusted"), _sandbox.Folder.Path).FullName, Path.GetFileName(_sandbox.StorePath)),
+            "the-store" => _sandbox.StorePath,
+            _ => kind,
+        };
+
+        var rewrap = await _sandbox.RunAsync("rewrap", "shop", "--allow-v1", "--compare-with", copy);
+
+        Assert.True(rewrap.ExitCode == 1, rewrap.ToString());
+        Assert.Empty(rewrap.StdoutBytes);
+        Assert.Contains("error SSB2013: The trusted copy ", rewrap.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(_sandbox.StorePath));
+        ValueScanner.AssertNoValue(rewrap, LimitValue, "limit=9000;acct=42");
+    }
+
+    [Fact]
+    public async Task A_v1_row_copied_from_one_already_rewrapped_is_caught_by_compare_with()
+    {
+        // Red team: after "rewrap --name Prod", Prod's old v1 row (from git history) copied over Staging shares nothing
+        // with any row still v1, so the duplicate check cannot see it; the trusted copy taken before the migration does.
+        var prod = await V1Rows.PlantAsync(_sandbox.StorePath, _sandbox.KeyringPath, Prod, ProdValue);
+        await V1Rows.PlantAsync(_sandbox.StorePath, _sandbox.KeyringPath, Staging, StagingValue);
+        var trusted = _sandbox.Folder.Combine("trusted.json");
+        File.Copy(_sandbox.StorePath, trusted);
+        var first = await _sandbox.RunAsync("rewrap", "shop", "--allow-v1", "--name", "Prod", "--compare-with", "trusted.json");
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        await V1Rows.ReplaceAsync(_sandbox.StorePath, prod with { Id = Staging });
+        var before = File.ReadAllBytes(_sandbox.StorePath);
+
+        var rewrap = await _sandbox.RunAsync("rewrap", "shop", "--allow-v1", "--compare-with", "trusted.json");
+
+        Assert.True(rewrap.ExitCode == 1, rewrap.ToString());
+        Assert.Contains("error SSB2013: The v1 row 'shop/Staging' differs from the trusted copy", rewrap.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(_sandbox.StorePath));
+        ValueScanner.AssertNoValue(rewrap, ProdValue, StagingValue);
+    }
+
+    private static async Task<string> HardLinkAsync(string target, string link)
+    {
+        using var ln = System.Diagnostics.Process.Start("ln", [target, link])!;
+        await ln.WaitForExitAsync();
+        Assert.Equal(0, ln.ExitCode);
+        return link;
+    }
 }

@@ -175,7 +175,9 @@ internal static class LinuxFiles
             BinaryPrimitives.ReadUInt32LittleEndian(span[24..]),
             (UnixFileMode)(mode & 0xFFF),
             (mode & SIfMt) == SIfReg,
-            (mode & SIfMt) == 0xA000);
+            (mode & SIfMt) == 0xA000,
+            BinaryPrimitives.ReadUInt64LittleEndian(span[32..]),
+            ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(span[136..]) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(span[140..]));
     }
 
     private static byte[] Utf8(string text)
@@ -206,5 +208,9 @@ internal static class LinuxFiles
 #pragma warning restore SYSLIB1054
 }
 
-/// <summary>What <see cref="LinuxFiles"/> reads of a file: owner, group, permission bits and type.</summary>
-internal readonly record struct FileIdentity(uint Owner, uint Group, UnixFileMode Mode, bool IsRegularFile, bool IsSymbolicLink);
+/// <summary>What <see cref="LinuxFiles"/> reads of a file: owner, group, permission bits, type, inode and device.</summary>
+internal readonly record struct FileIdentity(uint Owner, uint Group, UnixFileMode Mode, bool IsRegularFile, bool IsSymbolicLink, ulong Inode, ulong Device)
+{
+    /// <summary>True when both name the same file (the same inode on the same device: a hard link, or a path through links).</summary>
+    public bool IsSameFileAs(FileIdentity other) => Inode == other.Inode && Device == other.Device;
+}
