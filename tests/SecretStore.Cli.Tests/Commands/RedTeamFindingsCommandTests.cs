@@ -38,7 +38,7 @@ public sealed class RedTeamFindingsCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Set_and_resolve_under_umask_000_write_the_store_its_lock_and_the_report_644()
+    public async Task Set_and_resolve_under_umask_000_write_the_store_and_the_report_644_and_the_lock_600()
     {
         if (OperatingSystem.IsWindows())
         {
@@ -52,7 +52,7 @@ public sealed class RedTeamFindingsCommandTests : IDisposable
             _sandbox.Folder.Path);
         Assert.True(set.ExitCode == 0, set.ToString());
         Assert.Equal(File644, File.GetUnixFileMode(store));
-        Assert.Equal(File644, File.GetUnixFileMode(store + ".lock"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store + ".lock"));
 
         File.WriteAllText(_sandbox.Folder.Combine("appsettings.json"), "{\"Db\":\"#{secret:shop/Db}\"}");
         var report = _sandbox.Folder.Combine("report.json");
@@ -62,5 +62,38 @@ public sealed class RedTeamFindingsCommandTests : IDisposable
             _sandbox.Folder.Path);
         Assert.True(resolve.ExitCode == 0, resolve.ToString());
         Assert.Equal(File644, File.GetUnixFileMode(report));
+    }
+
+    [Fact]
+    public async Task A_local_user_who_may_only_read_the_store_cannot_hold_its_lock_and_block_every_writer()
+    {
+        // Red team: the lock was 644 and flock works on a descriptor opened for reading, so any local user could
+        // hold it (`flock -s store.json.lock sleep …`) and every set failed after 30 s with SSB2005.
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv") || !File.Exists("/usr/bin/flock"))
+        {
+            return;
+        }
+
+        File.SetUnixFileMode(_sandbox.Folder.Path, (UnixFileMode)0b111_101_101);
+        var folder = _sandbox.Folder.Combine("shared");
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        var store = Path.Combine(folder, "secrets.json");
+        var set = await _sandbox.RunWithInputAsync("value-9e1f", "set", "shop/Db", "--store", "file:" + store);
+        Assert.True(set.ExitCode == 0, set.ToString());
+
+        // A lock left readable by an earlier version is narrowed by the next writer, too.
+        File.SetUnixFileMode(store + ".lock", File644);
+        var again = await _sandbox.RunWithInputAsync("value-0b7d", "set", "shop/Db", "--store", "file:" + store);
+        Assert.True(again.ExitCode == 0, again.ToString());
+
+        var hold = await CliProcess.RunProcessAsync(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/flock", "--nonblock", "--shared", store + ".lock", "true"], folder);
+        var read = await CliProcess.RunProcessAsync(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/cat", store], folder);
+
+        Assert.True(read.ExitCode == 0, "control: the other user can read the store: " + read);
+        Assert.True(hold.ExitCode != 0, "the other user could take the lock: " + hold);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store + ".lock"));
     }
 }

@@ -241,7 +241,8 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private Microsoft.Win32.SafeHandles.SafeFileHandle OpenLockNoFollow()
     {
-        var handle = LinuxFiles.OpenNoFollowLocked(LockPath, SharedFileMode, out var errno, out _);
+        var mode = LockFileMode();
+        var handle = LinuxFiles.OpenNoFollowLocked(LockPath, mode, out var errno, out var created);
         if (handle is null)
         {
             throw errno switch
@@ -253,13 +254,43 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             };
         }
 
-        if (!LinuxFiles.Stat(handle).IsRegularFile)
+        var identity = LinuxFiles.Stat(handle);
+        if (!identity.IsRegularFile)
         {
             handle.Dispose();
             throw NotALock("is not a regular file");
         }
 
+        if (!created && identity.Owner == LinuxFiles.EffectiveUserId && (identity.Mode & ~mode) != 0)
+        {
+            // A lock made readable to all by an earlier version: narrowed, so that a reader cannot hold it.
+            System.IO.File.SetUnixFileMode(handle, identity.Mode & mode);
+        }
+
         return handle;
+    }
+
+    /// <summary>
+    /// Readers take no lock, and flock works on a descriptor opened for reading: a lock readable by everyone lets any
+    /// local user who may read the store hold it and block every writer. So the lock is open only to the classes that
+    /// may write the store (owner always; group and others only when the store file is writable for them).
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private UnixFileMode LockFileMode()
+    {
+        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var store = System.IO.File.Exists(FilePath) ? System.IO.File.GetUnixFileMode(FilePath) : UnixFileMode.None;
+        if (store.HasFlag(UnixFileMode.GroupWrite))
+        {
+            mode |= UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+        }
+
+        if (store.HasFlag(UnixFileMode.OtherWrite))
+        {
+            mode |= UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        }
+
+        return mode;
     }
 
     /// <summary>Elsewhere (no O_NOFOLLOW from .NET): a link at the lock path is refused before the open.</summary>

@@ -117,7 +117,7 @@ internal static class LinuxFiles
         var native = Utf8(path);
         while (true)
         {
-            // O_EXCL first, so that only a file this call created gets the 644 fix-up; O_NONBLOCK so that a FIFO
+            // O_EXCL first, so that only a file this call created gets the exact-mode fix-up; O_NONBLOCK so that a FIFO
             // planted at the path cannot hang the open (it is then refused as not a regular file).
             created = true;
             var fd = open(native, ORdWr | OCreat | OExcl | ONoFollow | OCloExec | ONonBlock, (uint)newFileMode);
@@ -147,7 +147,7 @@ internal static class LinuxFiles
 
             if (created)
             {
-                // The create mode was filtered by the umask; a new lock is 644 exactly, like a new store file.
+                // The create mode was filtered by the umask; a new lock gets exactly the mode asked for.
                 File.SetUnixFileMode(handle, newFileMode);
             }
 
