@@ -162,4 +162,35 @@ public sealed class KeyTypesTests
         Assert.True(pair.PrivateKeyAnchored);
         Assert.Null(pair.PrivateKey);
     }
+
+    [Fact]
+    public void Rsa_key_pair_dispose_frees_both_halves()
+    {
+        using var rsa = RSA.Create(2048);
+        var publicKey = RSA.Create();
+        publicKey.ImportSubjectPublicKeyInfo(rsa.ExportSubjectPublicKeyInfo(), out _);
+        var privateKey = RSA.Create();
+        privateKey.ImportPkcs8PrivateKey(rsa.ExportPkcs8PrivateKey(), out _);
+        var pair = new RsaKeyPair(publicKey, privateKey, null, null);
+
+        pair.Dispose();
+
+        Assert.ThrowsAny<ObjectDisposedException>(() => publicKey.ExportParameters(includePrivateParameters: false));
+        Assert.ThrowsAny<ObjectDisposedException>(() => privateKey.ExportParameters(includePrivateParameters: true));
+    }
+
+    [Fact]
+    public void Keyring_load_options_say_where_the_private_key_comes_from_and_never_show_the_text()
+    {
+        const string pem = "-----BEGIN SECRETSTORE READER KEY-----\nc2VjcmV0\n-----END SECRETSTORE READER KEY-----";
+
+        Assert.Equal("RsaKeyringLoadOptions (private key from files)", new RsaKeyringLoadOptions().ToString());
+        Assert.Equal("RsaKeyringLoadOptions (private key from text (redacted))", new RsaKeyringLoadOptions { PrivateKeyPem = pem }.ToString());
+        Assert.Equal("RsaKeyringLoadOptions (private key from $SS_READER)", new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = "SS_READER" }.ToString());
+
+        // The variable is named even when text is given as well (the loader reads the variable first).
+        Assert.Equal(
+            "RsaKeyringLoadOptions (private key from $SS_READER)",
+            new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = "SS_READER", PrivateKeyPem = pem, SigningPrivateKeyEnvironmentVariable = "SS_SIGN" }.ToString());
+    }
 }
