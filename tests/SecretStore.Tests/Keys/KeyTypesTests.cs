@@ -46,7 +46,7 @@ public sealed class KeyTypesTests
         var ex = Assert.Throws<ArgumentException>(() => new EncryptionContext([new("x", "1"), new("y", "2"), new("x", "3")]));
         Assert.Equal("pairs", ex.ParamName);
         Assert.StartsWith("Duplicate encryption context key 'x'.", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentNullException>(() => new EncryptionContext(null!));
+        Assert.Equal("pairs", Assert.Throws<ArgumentNullException>(() => new EncryptionContext(null!)).ParamName);
         Assert.Empty(EncryptionContext.Empty);
     }
 
@@ -192,5 +192,30 @@ public sealed class KeyTypesTests
         Assert.Equal(
             "RsaKeyringLoadOptions (private key from $SS_READER)",
             new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = "SS_READER", PrivateKeyPem = pem, SigningPrivateKeyEnvironmentVariable = "SS_SIGN" }.ToString());
+    }
+
+    [Fact]
+    public async Task Key_manager_allow_list_check_refuses_a_key_outside_it_with_ssb3012_naming_the_record_and_key()
+    {
+        IKeyManager manager = new AllowListKeyManager("alias/allowed");
+
+        await manager.RequireKeyAllowedAsync("alias/allowed", "'app/db'");
+        var ex = await Assert.ThrowsAsync<SecretStore.Diagnostics.SecretStoreException>(() => manager.RequireKeyAllowedAsync("alias/other", "'app/db'").AsTask());
+
+        Assert.Equal("SSB3012", ex.Code.Id);
+        Assert.Equal("SSB3012: 'app/db' is protected by master key 'alias/other', which is not one of the reader's allowed master keys; it was not opened.", ex.Message);
+    }
+
+    /// <summary>Only the allow-list is implemented: the check under test is the interface's default method.</summary>
+    private sealed class AllowListKeyManager(string allowedKeyId) : IKeyManager
+    {
+        public Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public ValueTask<bool> IsKeyAllowedAsync(string keyId, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(string.Equals(keyId, allowedKeyId, StringComparison.Ordinal));
     }
 }
