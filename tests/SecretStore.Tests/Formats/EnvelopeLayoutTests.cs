@@ -131,6 +131,10 @@ public sealed class EnvelopeLayoutTests
     {
         Assert.Equal("context", Assert.Throws<ArgumentNullException>(() => V2Envelope.Encode(null!, "kid", [], Nonce, [], Tag, null)).ParamName);
         Assert.Equal("keyId", Assert.Throws<ArgumentNullException>(() => V2Envelope.Encode(OnePair, null!, [], Nonce, [], Tag, null)).ParamName);
+
+        // Null is refused before the sizes are checked: with a wrong nonce as well, it is still the null that is reported.
+        Assert.Equal("context", Assert.Throws<ArgumentNullException>(() => V2Envelope.Encode(null!, "kid", [], new byte[5], [], Tag, null)).ParamName);
+        Assert.Equal("keyId", Assert.Throws<ArgumentNullException>(() => V2Envelope.Encode(OnePair, null!, [], new byte[5], [], Tag, null)).ParamName);
     }
 
     [Fact]
@@ -301,7 +305,10 @@ public sealed class EnvelopeLayoutTests
     [Fact]
     public void V1_cipher_refuses_a_null_value()
     {
-        Assert.Throws<ArgumentNullException>(() => V1Cipher.Encrypt(new byte[16], null!));
+        // The parameter is named, and null is refused before the key size is looked at (an 8-byte key would
+        // otherwise be reported first): the encoder's own null check would name its own parameter 's'.
+        Assert.Equal("value", Assert.Throws<ArgumentNullException>(() => V1Cipher.Encrypt(new byte[16], null!)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentNullException>(() => V1Cipher.Encrypt(new byte[8], null!)).ParamName);
     }
 
     [Theory]
@@ -390,7 +397,8 @@ public sealed class EnvelopeLayoutTests
     [Fact]
     public void V1_protected_key_refuses_a_null_key_id()
     {
-        Assert.Throws<ArgumentNullException>(() => RsaV1ProtectedKey.Encode(null!, [], []));
-        Assert.Throws<ArgumentNullException>(() => RsaV1ProtectedKey.GetSignedData(null!, []));
+        // Named as the caller's parameter, not as the encoder's own ('s').
+        Assert.Equal("keyId", Assert.Throws<ArgumentNullException>(() => RsaV1ProtectedKey.Encode(null!, [], [])).ParamName);
+        Assert.Equal("keyId", Assert.Throws<ArgumentNullException>(() => RsaV1ProtectedKey.GetSignedData(null!, [])).ParamName);
     }
 }

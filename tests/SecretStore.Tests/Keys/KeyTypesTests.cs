@@ -46,7 +46,7 @@ public sealed class KeyTypesTests
         var ex = Assert.Throws<ArgumentException>(() => new EncryptionContext([new("x", "1"), new("y", "2"), new("x", "3")]));
         Assert.Equal("pairs", ex.ParamName);
         Assert.StartsWith("Duplicate encryption context key 'x'.", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentNullException>(() => new EncryptionContext(null!));
+        Assert.Equal("pairs", Assert.Throws<ArgumentNullException>(() => new EncryptionContext(null!)).ParamName);
         Assert.Empty(EncryptionContext.Empty);
     }
 
@@ -161,5 +161,61 @@ public sealed class KeyTypesTests
 
         Assert.True(pair.PrivateKeyAnchored);
         Assert.Null(pair.PrivateKey);
+    }
+
+    [Fact]
+    public void Rsa_key_pair_dispose_frees_both_halves()
+    {
+        using var rsa = RSA.Create(2048);
+        var publicKey = RSA.Create();
+        publicKey.ImportSubjectPublicKeyInfo(rsa.ExportSubjectPublicKeyInfo(), out _);
+        var privateKey = RSA.Create();
+        privateKey.ImportPkcs8PrivateKey(rsa.ExportPkcs8PrivateKey(), out _);
+        var pair = new RsaKeyPair(publicKey, privateKey, null, null);
+
+        pair.Dispose();
+
+        Assert.ThrowsAny<ObjectDisposedException>(() => publicKey.ExportParameters(includePrivateParameters: false));
+        Assert.ThrowsAny<ObjectDisposedException>(() => privateKey.ExportParameters(includePrivateParameters: true));
+    }
+
+    [Fact]
+    public void Keyring_load_options_say_where_the_private_key_comes_from_and_never_show_the_text()
+    {
+        const string pem = "-----BEGIN SECRETSTORE READER KEY-----\nc2VjcmV0\n-----END SECRETSTORE READER KEY-----";
+
+        Assert.Equal("RsaKeyringLoadOptions (private key from files)", new RsaKeyringLoadOptions().ToString());
+        Assert.Equal("RsaKeyringLoadOptions (private key from text (redacted))", new RsaKeyringLoadOptions { PrivateKeyPem = pem }.ToString());
+        Assert.Equal("RsaKeyringLoadOptions (private key from $SS_READER)", new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = "SS_READER" }.ToString());
+
+        // The variable is named even when text is given as well (the loader reads the variable first).
+        Assert.Equal(
+            "RsaKeyringLoadOptions (private key from $SS_READER)",
+            new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = "SS_READER", PrivateKeyPem = pem, SigningPrivateKeyEnvironmentVariable = "SS_SIGN" }.ToString());
+    }
+
+    [Fact]
+    public async Task Key_manager_allow_list_check_refuses_a_key_outside_it_with_ssb3012_naming_the_record_and_key()
+    {
+        IKeyManager manager = new AllowListKeyManager("alias/allowed");
+
+        await manager.RequireKeyAllowedAsync("alias/allowed", "'app/db'");
+        var ex = await Assert.ThrowsAsync<SecretStore.Diagnostics.SecretStoreException>(() => manager.RequireKeyAllowedAsync("alias/other", "'app/db'").AsTask());
+
+        Assert.Equal("SSB3012", ex.Code.Id);
+        Assert.Equal("SSB3012: 'app/db' is protected by master key 'alias/other', which is not one of the reader's allowed master keys; it was not opened.", ex.Message);
+    }
+
+    /// <summary>Only the allow-list is implemented: the check under test is the interface's default method.</summary>
+    private sealed class AllowListKeyManager(string allowedKeyId) : IKeyManager
+    {
+        public Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public ValueTask<bool> IsKeyAllowedAsync(string keyId, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(string.Equals(keyId, allowedKeyId, StringComparison.Ordinal));
     }
 }

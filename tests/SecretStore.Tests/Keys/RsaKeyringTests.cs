@@ -257,4 +257,19 @@ public sealed class RsaKeyringTests
         Assert.False(keyring.HasPrivateKey("partner/public"));
         Assert.Throws<SecretStoreException>(() => keyring.ImportKey("partner/public", rsa.ExportSubjectPublicKeyInfoPem()));
     }
+
+    [Fact]
+    public void Signing_without_the_signing_private_key_is_ssb3008_naming_the_keyring_folder()
+    {
+        using var temp = new TempDirectory();
+        var folder = Path.GetFullPath(temp.Combine("k"));
+        RsaKeyring.Create(folder, "alias/no-signing-key", 2048).Dispose();
+        File.Delete(Path.Combine(folder, "signing.private.pem"));
+        using var keyring = RsaKeyring.Load(folder);
+
+        var ex = Assert.Throws<SecretStoreException>(() => keyring.Signer.Sign([1, 2, 3]));
+
+        Assert.Equal("SSB3008", ex.Code.Id);
+        Assert.Equal($"SSB3008: Writing needs the signing private key of the keyring in '{folder}'.", ex.Message);
+    }
 }
