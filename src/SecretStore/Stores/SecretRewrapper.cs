@@ -109,31 +109,27 @@ public static class SecretRewrapper
         ISecretStore store, string applicationName, IReadOnlyList<SecretMetadata> selected, RewrapOptions options, CancellationToken cancellationToken)
     {
         var toConvert = selected.Where(m => m.Format == ProtectedSecretFormat.V1).Select(m => m.Id).ToHashSet();
+        var repository = options.Repository ?? (store as EnvelopeSecretStore)?.Repository;
+
+        // Read even with nothing to convert: a misspelt --compare-with path must not pass unnoticed (SSB2011).
+        var trusted = options.TrustedCopyPath is { } trustedPath
+            ? await ReadTrustedCopyAsync(trustedPath, repository, applicationName, cancellationToken).ConfigureAwait(false)
+            : null;
         if (toConvert.Count == 0)
         {
-            if (options.TrustedCopyPath is { } path)
-            {
-                // Read even with nothing to convert: a misspelt --compare-with path must not pass unnoticed (SSB2011).
-                CheckTrustedCopy(path, options.Repository ?? (store as EnvelopeSecretStore)?.Repository);
-                _ = await new FileSecretRepository(path).QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
-            }
-
             return new Dictionary<SecretId, ProtectedSecretRecord>();
         }
 
-        var repository = options.Repository ?? (store as EnvelopeSecretStore)?.Repository
-            ?? throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Rewrapping the v1 rows of '{applicationName}' needs the store's repository, to check them before they are converted.");
+        repository = repository ?? throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Rewrapping the v1 rows of '{applicationName}' needs the store's repository, to check them before they are converted.");
 
         // The whole application, not only the selection: a row copied into the selection shares its bytes with one
         // outside it (rewrap --name Staging must still see that Staging is a copy of Prod).
         var rows = await repository.QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
         var diagnostics = V1MigrationChecks.SharedMaterial(rows, converting: toConvert).ToList();
         var converting = rows.Where(r => toConvert.Contains(r.Id)).ToList();
-        if (options.TrustedCopyPath is { } trustedPath)
+        if (trusted is not null)
         {
-            CheckTrustedCopy(trustedPath, repository);
-            var trusted = await new FileSecretRepository(trustedPath).QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
-            diagnostics.AddRange(V1MigrationChecks.AgainstTrustedCopy(converting, trusted, Path.GetFullPath(trustedPath)));
+            diagnostics.AddRange(V1MigrationChecks.AgainstTrustedCopy(converting, trusted, Path.GetFullPath(options.TrustedCopyPath!)));
         }
 
         if (diagnostics.Count > 0)
@@ -150,6 +146,13 @@ public static class SecretRewrapper
     /// file itself under another name (a hard link, a path through a linked folder) would make every tampered row
     /// "match". Each is SSB2013, before anything is read or written.
     /// </summary>
+    private static async Task<IReadOnlyList<ProtectedSecretRecord>> ReadTrustedCopyAsync(
+        string path, IProtectedSecretRepository? repository, string applicationName, CancellationToken cancellationToken)
+    {
+        CheckTrustedCopy(path, repository);
+        return await new FileSecretRepository(path).QueryByApplicationAsync(applicationName, cancellationToken).ConfigureAwait(false);
+    }
+
     private static void CheckTrustedCopy(string path, IProtectedSecretRepository? repository)
     {
         var full = Path.GetFullPath(path);
