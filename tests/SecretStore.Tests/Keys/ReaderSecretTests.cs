@@ -91,6 +91,38 @@ public sealed class ReaderSecretTests
         Assert.DoesNotContain("planted", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Signer_verify_called_directly_refuses_a_folder_signing_key_that_is_not_the_anchor_even_for_its_own_valid_signature()
+    {
+        // The store checks the signer before it verifies; Verify checks again, so no other caller of the signer
+        // can verify with a key the anchor does not name (mutation testing found no test of this second guard).
+        using var scope = new StoreScope();
+        var secret = scope.Keyring.ExportReaderSecret();
+        RemovePrivateFiles(scope.KeyringPath);
+        using var foreign = ReplaceSigningKey(scope.KeyringPath, withPrivate: false);
+        using var reader = RsaKeyring.Load(scope.KeyringPath, new RsaKeyringLoadOptions { PrivateKeyPem = secret });
+        byte[] data = [1, 2, 3];
+        var signature = foreign.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+
+        var ex = Assert.Throws<SecretStoreException>(() => reader.Signer.Verify(data, signature));
+
+        Assert.Equal("SSB3009", ex.Code.Id);
+        Assert.Contains(Fingerprint(foreign), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Signer_verify_on_a_keyring_with_no_private_key_is_SSB3008_naming_what_is_being_read()
+    {
+        using var scope = new StoreScope();
+        RemovePrivateFiles(scope.KeyringPath);
+        using var publicOnly = RsaKeyring.Load(scope.KeyringPath);
+
+        var ex = Assert.Throws<SecretStoreException>(() => publicOnly.Signer.Verify([1, 2, 3], new byte[256]));
+
+        Assert.Equal("SSB3008", ex.Code.Id);
+        Assert.StartsWith("SSB3008: Reading the record being verified needs a reader secret", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(ProtectedSecretFormat.V1)]
     [InlineData(ProtectedSecretFormat.V2)]
