@@ -349,8 +349,11 @@ public sealed class EnvelopeSecretStoreTests
         using var scope = new StoreScope();
 
         Assert.Equal("ids", (await Assert.ThrowsAsync<ArgumentNullException>(() => scope.Store.GetManyAsync(null!))).ParamName);
-        Assert.Equal("applicationName", (await Assert.ThrowsAsync<ArgumentNullException>(() => scope.Store.ListAsync(null!))).ParamName);
-        Assert.Equal("applicationName", (await Assert.ThrowsAsync<ArgumentException>(() => scope.Store.ListAsync(""))).ParamName);
+
+        // Over a repository that does not check the name itself (the file repository does): the store's own guard.
+        var inMemory = new EnvelopeSecretStore(new InMemorySecretRepository(), scope.KeyManager, new EnvelopeSecretStoreOptions());
+        Assert.Equal("applicationName", (await Assert.ThrowsAsync<ArgumentNullException>(() => inMemory.ListAsync(null!))).ParamName);
+        Assert.Equal("applicationName", (await Assert.ThrowsAsync<ArgumentException>(() => inMemory.ListAsync(""))).ParamName);
         Assert.Equal("value", (await Assert.ThrowsAsync<ArgumentNullException>(() => scope.Store.SetAsync(Db, null!))).ParamName);
     }
 
