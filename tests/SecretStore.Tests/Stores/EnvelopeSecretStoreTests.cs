@@ -1,6 +1,8 @@
 using SecretStore.Diagnostics;
+using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
+using SecretStore.Repositories.InMemory;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Tests.Support;
@@ -316,5 +318,263 @@ public sealed class EnvelopeSecretStoreTests
         Assert.DoesNotContain("canary", secret.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("canary", scope.Store.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("canary", File.ReadAllText(scope.StorePath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_names_a_missing_repository_key_manager_or_options()
+    {
+        using var scope = new StoreScope();
+        var options = new EnvelopeSecretStoreOptions();
+
+        Assert.Equal("repository", Assert.Throws<ArgumentNullException>(() => new EnvelopeSecretStore(null!, scope.KeyManager, options)).ParamName);
+        Assert.Equal("keyManager", Assert.Throws<ArgumentNullException>(() => new EnvelopeSecretStore(scope.Repository, null!, options)).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new EnvelopeSecretStore(scope.Repository, scope.KeyManager, null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Constructor_refuses_a_degree_of_parallelism_below_one(int degree)
+    {
+        using var scope = new StoreScope();
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new EnvelopeSecretStore(scope.Repository, scope.KeyManager, new EnvelopeSecretStoreOptions { MaxDegreeOfParallelism = degree }));
+
+        Assert.Equal("options", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task Null_or_empty_arguments_are_refused_naming_the_parameter()
+    {
+        using var scope = new StoreScope();
+
+        Assert.Equal("ids", (await Assert.ThrowsAsync<ArgumentNullException>(() => scope.Store.GetManyAsync(null!))).ParamName);
+
+        // Over a repository that does not check the name itself (the file repository does): the store's own guard.
+        var inMemory = new EnvelopeSecretStore(new InMemorySecretRepository(), scope.KeyManager, new EnvelopeSecretStoreOptions());
+        Assert.Equal("applicationName", (await Assert.ThrowsAsync<ArgumentNullException>(() => inMemory.ListAsync(null!))).ParamName);
+        Assert.Equal("applicationName", (await Assert.ThrowsAsync<ArgumentException>(() => inMemory.ListAsync(""))).ParamName);
+        Assert.Equal("value", (await Assert.ThrowsAsync<ArgumentNullException>(() => scope.Store.SetAsync(Db, null!))).ParamName);
+    }
+
+    [Fact]
+    public async Task Get_many_of_no_ids_is_empty_without_reading_the_store_file()
+    {
+        using var scope = new StoreScope();
+
+        var result = await scope.Store.GetManyAsync([]);
+
+        // The store file does not exist: a read of it would be SSB2011.
+        Assert.Empty(result);
+        Assert.False(File.Exists(scope.StorePath));
+    }
+
+    [Fact]
+    public async Task Get_of_a_record_under_a_key_outside_the_allow_list_is_SSB3012_naming_the_record_and_the_key()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "x");
+        var reader = new EnvelopeSecretStore(scope.Repository, new RsaKeyManager(scope.Keyring, [TestKeyrings.SecondKeyId]), new EnvelopeSecretStoreOptions());
+
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => reader.GetAsync(Db));
+
+        Assert.Equal(DiagnosticCodes.MasterKeyNotAllowed, ex.Code);
+        Assert.Equal("SSB3012: The record of 'acme-web/ConnectionStrings.Default' is protected by keyring key 'alias/acme-alpha', which is not one of the reader's allowed master keys (alias/acme-beta); it was not unwrapped.", ex.Message);
+    }
+
+    [Fact]
+    public async Task Get_many_refuses_records_under_a_key_outside_the_allow_list_naming_the_first_in_ordinal_order()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(new SecretId("app", "b"), "1");
+        await scope.Store.SetAsync(new SecretId("app", "a"), "2");
+        await scope.Store.SetAsync(new SecretId("app", "c"), "3", new SetSecretOptions { KeyId = TestKeyrings.SecondKeyId });
+        var reader = new EnvelopeSecretStore(scope.Repository, new RsaKeyManager(scope.Keyring, [TestKeyrings.SecondKeyId]), new EnvelopeSecretStoreOptions());
+
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => reader.GetManyAsync([new SecretId("app", "c"), new SecretId("app", "b"), new SecretId("app", "a")]));
+
+        Assert.Equal("SSB3012: The record of 'app/a' is protected by keyring key 'alias/acme-alpha', which is not one of the reader's allowed master keys (alias/acme-beta); it was not unwrapped.", ex.Message);
+    }
+
+    [Fact]
+    public async Task Get_many_with_a_cancelled_token_is_cancelled_before_any_unwrap()
+    {
+        using var scope = new StoreScope();
+        var counting = new CountingKeyManager(scope.KeyManager);
+        var store = new EnvelopeSecretStore(new InMemorySecretRepository(), counting, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await store.SetAsync(Db, "x");
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetManyAsync([Db], cancelled.Token));
+
+        Assert.Equal(0, counting.Unwraps);
+    }
+
+    [Fact]
+    public async Task List_flags_the_record_with_an_invalid_revision_and_only_that_one()
+    {
+        using var scope = new StoreScope();
+        var inner = new InMemorySecretRepository();
+        var writer = new EnvelopeSecretStore(inner, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await writer.SetAsync(new SecretId("app", "bad"), "1");
+        await writer.SetAsync(new SecretId("app", "good"), "2");
+        var repository = new ReadRewritingRepository(inner, r => r.Id.Name == "bad" ? r with { Revision = 0, InvalidRevision = "-1" } : r);
+        var reader = new EnvelopeSecretStore(repository, scope.KeyManager, new EnvelopeSecretStoreOptions());
+
+        var list = await reader.ListAsync("app");
+
+        Assert.Equal(["bad", "good"], list.Select(m => m.Id.Name));
+        Assert.True(list[0].HasInvalidRevision);
+        Assert.False(list[1].HasInvalidRevision);
+        Assert.All(list, m => Assert.True(m.IsKeyAllowed));
+    }
+
+    [Fact]
+    public async Task Get_and_set_of_a_record_with_an_invalid_revision_are_SSB2014_and_nothing_is_written()
+    {
+        using var scope = new StoreScope();
+        var inner = new InMemorySecretRepository();
+        var writer = new EnvelopeSecretStore(inner, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await writer.SetAsync(Db, "one");
+        var store = new EnvelopeSecretStore(new ReadRewritingRepository(inner, r => r with { Revision = 0, InvalidRevision = "-1" }), scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        const string Expected = "SSB2014: The record of 'acme-web/ConnectionStrings.Default' has a revision that is not a whole number from 1 to 9223372036854775807; it is refused (other records are not affected) and nothing was written.";
+
+        var get = await Assert.ThrowsAsync<SecretStoreException>(() => store.GetAsync(Db));
+        var many = await Assert.ThrowsAsync<SecretStoreException>(() => store.GetManyAsync([Db]));
+        var set = await Assert.ThrowsAsync<SecretStoreException>(() => store.SetAsync(Db, "two"));
+        var setAt = await Assert.ThrowsAsync<SecretStoreException>(() => store.SetAsync(Db, "two", new SetSecretOptions { ExpectedRevision = 1 }));
+
+        Assert.All(new[] { get, many, set, setAt }, ex => Assert.Equal(Expected, ex.Message));
+        Assert.Equal(1, (await inner.GetAsync(Db))!.Revision);
+        Assert.Equal("one", (await writer.GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public async Task Set_without_an_expected_revision_replaces_the_current_one_and_reports_the_replaced_revision()
+    {
+        using var scope = new StoreScope();
+
+        var first = await scope.Store.SetAsync(Db, "one");
+        var second = await scope.Store.SetAsync(Db, "two");
+        var third = await scope.Store.SetAsync(Db, "three", new SetSecretOptions { ExpectedRevision = 2 });
+
+        Assert.Equal((1L, (long?)null), (first.Revision, first.ReplacedRevision));
+        Assert.Equal((2L, (long?)1), (second.Revision, second.ReplacedRevision));
+        Assert.Equal((3L, (long?)2), (third.Revision, third.ReplacedRevision));
+        Assert.Equal("three", (await scope.Store.GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public async Task Value_of_exactly_the_limit_is_accepted_and_one_byte_more_is_SSB2003_counted_in_UTF8_bytes()
+    {
+        using var scope = new StoreScope();
+        var store = scope.OpenStore(scope.Keyring, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, MaxValueSizeInBytes = 4 });
+
+        await store.SetAsync(Db, "1234");
+        var ex = await Assert.ThrowsAsync<PayloadTooLargeException>(() => store.SetAsync(Db, "ééa"));
+
+        Assert.Equal("SSB2003: Secret 'acme-web/ConnectionStrings.Default' is 5 bytes; the limit is 4 bytes.", ex.Message);
+        Assert.Equal("1234", (await store.GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public async Task Lone_surrogates_are_refused_with_a_message_saying_where_they_are()
+    {
+        using var scope = new StoreScope();
+
+        var inValue = await Assert.ThrowsAsync<SecretStoreException>(() => scope.Store.SetAsync(Db, "bad \uD800 value"));
+        var inName = await Assert.ThrowsAsync<SecretStoreException>(() => scope.Store.SetAsync(new SecretId("app", "bad \uDC00"), "value"));
+
+        Assert.Equal("SSB2010: The value of secret 'acme-web/ConnectionStrings.Default' holds a lone UTF-16 surrogate, which has no UTF-8 form.", inValue.Message);
+        Assert.StartsWith("SSB2010: The application or name of secret 'app/bad ", inName.Message, StringComparison.Ordinal);
+        Assert.EndsWith("' holds a lone UTF-16 surrogate, which has no UTF-8 form.", inName.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Set_without_a_key_id_or_a_default_key_is_SSB0003_and_writes_nothing()
+    {
+        using var scope = new StoreScope();
+        var store = scope.OpenStore(scope.Keyring, new EnvelopeSecretStoreOptions());
+
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => store.SetAsync(Db, "x"));
+
+        Assert.Equal("SSB0003: No key id to protect secret 'acme-web/ConnectionStrings.Default' with: give one, or configure the store's default key.", ex.Message);
+        Assert.False(File.Exists(scope.StorePath));
+    }
+
+    [Fact]
+    public async Task Set_with_an_unknown_format_is_SSB0001_and_writes_nothing()
+    {
+        using var scope = new StoreScope();
+
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => scope.Store.SetAsync(Db, "x", new SetSecretOptions { Format = (ProtectedSecretFormat)7 }));
+
+        Assert.Equal("SSB0001: Unknown format for secret 'acme-web/ConnectionStrings.Default'.", ex.Message);
+        Assert.False(File.Exists(scope.StorePath));
+    }
+
+    [Fact]
+    public async Task V1_refusals_name_the_secret_and_every_opt_in()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "old", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+        var strict = scope.OpenStore(scope.Keyring, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+
+        var read = await Assert.ThrowsAsync<SecretStoreException>(() => strict.GetAsync(Db));
+        var write = await Assert.ThrowsAsync<SecretStoreException>(() => strict.SetAsync(new SecretId("a", "b"), "x", new SetSecretOptions { Format = ProtectedSecretFormat.V1 }));
+        var overwrite = await Assert.ThrowsAsync<SecretStoreException>(() => strict.SetAsync(Db, "new"));
+
+        Assert.Equal($"SSB2009: Secret 'acme-web/ConnectionStrings.Default' is a v1 record; v1 is refused by default because it has no integrity protection. To read it for migration, {V1Policy.OptIn}, then 'secretstore rewrap' it to v2.", read.Message);
+        Assert.Equal($"SSB2009: Secret 'a/b' cannot be written as v1; v1 is refused by default because it has no integrity protection. To write it anyway, {V1Policy.OptIn}.", write.Message);
+        Assert.Equal($"SSB2009: Secret 'acme-web/ConnectionStrings.Default' is stored as a v1 record; v1 is refused by default, so it is not replaced unnoticed. To replace or migrate it, {V1Policy.OptIn} ('secretstore rewrap' makes it v2).", overwrite.Message);
+        var stored = (await scope.Repository.GetAsync(Db))!;
+        Assert.Equal((ProtectedSecretFormat.V1, 1L), (stored.Format, stored.Revision));
+    }
+
+    [Fact]
+    public void Import_refusal_of_a_v1_record_names_the_secret_the_opt_in_and_the_file()
+    {
+        var diagnostic = V1Policy.ImportRefused(Db, "/tmp/import.json");
+
+        Assert.Equal(DiagnosticCodes.FormatPolicyViolation, diagnostic.Code);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("/tmp/import.json", diagnostic.FilePath);
+        Assert.Equal($"Secret 'acme-web/ConnectionStrings.Default' is a v1 record; v1 is refused by default because it has no integrity protection. To import it for migration, {V1Policy.OptIn}, then 'secretstore rewrap' it to v2. Nothing was imported.", diagnostic.Message);
+    }
+
+    [Fact]
+    public async Task A_key_manager_returning_a_data_key_of_the_wrong_size_is_SSB0099_and_nothing_is_written()
+    {
+        using var scope = new StoreScope();
+        var store = new EnvelopeSecretStore(scope.Repository, new ShortDataKeyManager(scope.KeyManager), new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => store.SetAsync(Db, "x"));
+
+        Assert.Equal("SSB0099: The key manager returned a data key of the wrong size for 'alias/acme-alpha'.", ex.Message);
+        Assert.False(File.Exists(scope.StorePath));
+    }
+
+    [Fact]
+    public void To_string_names_the_repository_and_the_key_manager()
+    {
+        using var scope = new StoreScope();
+
+        Assert.Equal($"EnvelopeSecretStore (File store '{scope.StorePath}', {scope.KeyManager})", scope.Store.ToString());
+    }
+
+    /// <summary>Hands out v2 data keys of 16 bytes: AES-128, which AES-GCM would take without a word.</summary>
+    private sealed class ShortDataKeyManager(IKeyManager inner) : IKeyManager
+    {
+        public IEnvelopeSigner? EnvelopeSigner => inner.EnvelopeSigner;
+
+        public async Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default)
+        {
+            using var key = await inner.GenerateDataKeyAsync(keyId, keySizeInBytes, context, format, cancellationToken);
+            return new DataKey(keyId, key.Plaintext[..16].ToArray(), key.WrappedKey);
+        }
+
+        public Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default) =>
+            inner.DecryptDataKeyAsync(keyId, wrappedKey, context, format, expectedKeySizeInBytes, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using SecretStore.Diagnostics;
 using SecretStore.Formats;
+using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Repositories.InMemory;
@@ -248,5 +249,172 @@ public sealed class TamperingTests
             var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => store.GetAsync(Db));
             Assert.Contains(ex.Code.Id, CryptoCodes);
         }
+    }
+
+    [Fact]
+    public async Task Record_the_repository_returns_for_another_id_is_SSB3003_naming_both()
+    {
+        using var scope = new StoreScope();
+        var inner = new InMemorySecretRepository();
+        var writer = new EnvelopeSecretStore(inner, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = true });
+        await writer.SetAsync(Db, "s3cr3t", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+
+        // v1 has no context of its own: only the row's id tells that it is another secret's.
+        var misrouting = new ReadRewritingRepository(inner, r => r with { Id = new SecretId("acme-web", "Other") });
+        var reader = new EnvelopeSecretStore(misrouting, scope.KeyManager, new EnvelopeSecretStoreOptions { AllowV1 = true });
+        var single = await Assert.ThrowsAsync<WrongContextException>(() => reader.GetAsync(Db));
+
+        Assert.Equal("SSB3003: The protected record read for 'acme-web/Db' is bound to a different context (the repository returned the record of 'acme-web/Other').", single.Message);
+    }
+
+    [Fact]
+    public async Task Record_of_an_unknown_format_is_SSB3002()
+    {
+        using var scope = new StoreScope();
+        var repository = new InMemorySecretRepository();
+        await repository.SaveAsync(new ProtectedSecretRecord { Id = Db, Format = (ProtectedSecretFormat)9, MasterKeyId = TestKeyrings.PrimaryKeyId, Envelope = [1, 2, 3] }, 0);
+        var store = new EnvelopeSecretStore(repository, scope.KeyManager, new EnvelopeSecretStoreOptions { AllowV1 = true });
+
+        var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => store.GetAsync(Db));
+
+        Assert.Equal("SSB3002: The record of 'acme-web/Db' has an unknown format.", ex.Message);
+    }
+
+    [Fact]
+    public async Task V1_record_missing_a_field_and_v2_record_without_an_envelope_are_SSB3002_saying_so()
+    {
+        using var scope = new StoreScope();
+        var repository = new InMemorySecretRepository();
+        var store = new EnvelopeSecretStore(repository, scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = true });
+        await store.SetAsync(Db, "s3cr3t", new SetSecretOptions { Format = ProtectedSecretFormat.V1 });
+        var original = (await repository.GetAsync(Db))!;
+        ProtectedSecretRecord[] lacking =
+        [
+            original with { ProtectedDocumentKey = null },
+            original with { InitialisationVector = null },
+            original with { ProtectedSecretValue = null },
+            original with { MasterKeyId = "" },
+        ];
+
+        foreach (var variant in lacking)
+        {
+            await repository.SaveAsync(variant, (await repository.GetAsync(Db))!.Revision);
+            var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => store.GetAsync(Db));
+            Assert.Equal("SSB3002: The v1 record of 'acme-web/Db' lacks a field.", ex.Message);
+        }
+
+        await repository.SaveAsync(new ProtectedSecretRecord { Id = Db, Format = ProtectedSecretFormat.V2, MasterKeyId = TestKeyrings.PrimaryKeyId }, (await repository.GetAsync(Db))!.Revision);
+        var noEnvelope = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => store.GetAsync(Db));
+        Assert.Equal("SSB3002: The v2 record of 'acme-web/Db' has no envelope.", noEnvelope.Message);
+    }
+
+    [Fact]
+    public async Task Record_signed_by_a_foreign_signer_is_SSB3009_naming_the_record()
+    {
+        using var scope = new StoreScope();
+        using var attackerDir = new TempDirectory();
+        using var attacker = RsaKeyring.Create(attackerDir.Combine("k"), "alias/attacker", 2048);
+        attacker.ImportKey(TestKeyrings.PrimaryKeyId, scope.Keyring.ExportPublicKeyPem(TestKeyrings.PrimaryKeyId));
+        await scope.OpenStore(attacker).SetAsync(Db, "planted");
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal(DiagnosticCodes.UntrustedSigner, ex.Code);
+        Assert.StartsWith("SSB3009: The record 'acme-web/Db' is signed by ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unsigned_v2_record_read_with_a_signer_is_SSB3004_saying_it_is_not_signed()
+    {
+        using var scope = new StoreScope();
+        var unsigned = new EnvelopeSecretStore(scope.Repository, new CountingKeyManager(scope.KeyManager, hideSigner: true), new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await unsigned.SetAsync(Db, "planted");
+
+        var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal("SSB3004: The envelope of 'acme-web/Db' is not signed, but its key manager requires signed envelopes.", ex.Message);
+    }
+
+    [Fact]
+    public async Task V2_record_moved_to_another_name_says_which_secret_it_was_written_for()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "s3cr3t");
+        var record = (await scope.Repository.GetAsync(Db))!;
+        var target = new SecretId("acme-web", "Other");
+        await scope.Repository.SaveAsync(record with { Id = target }, 0);
+
+        var ex = await Assert.ThrowsAsync<WrongContextException>(() => scope.Store.GetAsync(target));
+
+        Assert.Equal("SSB3003: The protected record read for 'acme-web/Other' is bound to a different context (it was written for 'acme-web/Db').", ex.Message);
+    }
+
+    [Fact]
+    public async Task Signed_envelope_bound_to_a_context_without_a_secret_name_is_SSB3003_for_another_context()
+    {
+        using var scope = new StoreScope();
+        var context = new EncryptionContext([new(EncryptionContext.FormatKey, "2"), new(EncryptionContext.MasterKeyIdKey, TestKeyrings.PrimaryKeyId)]);
+        await SaveSignedEnvelopeAsync(scope, context, [0x41]);
+
+        var ex = await Assert.ThrowsAsync<WrongContextException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal("SSB3003: The protected record read for 'acme-web/Db' is bound to a different context (it was written for 'another context').", ex.Message);
+    }
+
+    [Fact]
+    public async Task Signed_envelope_holding_bytes_that_are_not_UTF8_is_SSB3002()
+    {
+        using var scope = new StoreScope();
+        await SaveSignedEnvelopeAsync(scope, EncryptionContext.ForSecret(Db, TestKeyrings.PrimaryKeyId, ProtectedSecretFormat.V2), [0x41, 0xC3, 0x28]);
+
+        var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal("SSB3002: The value of 'acme-web/Db' is not valid UTF-8 after decryption.", ex.Message);
+    }
+
+    [Fact]
+    public async Task V2_record_naming_another_key_than_its_envelope_says_both_keys()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "s3cr3t");
+        var record = (await scope.Repository.GetAsync(Db))!;
+        await scope.Repository.SaveAsync(record with { MasterKeyId = TestKeyrings.SecondKeyId }, record.Revision);
+
+        var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => scope.Store.GetAsync(Db));
+
+        Assert.Equal("SSB3002: The record of 'acme-web/Db' names key 'alias/acme-beta', but its envelope names 'alias/acme-alpha'.", ex.Message);
+    }
+
+    [Fact]
+    public async Task Unsigned_v2_envelope_with_a_flipped_tag_fails_authentication_with_SSB3002()
+    {
+        using var scope = new StoreScope();
+        var repository = new InMemorySecretRepository();
+        var store = new EnvelopeSecretStore(repository, new CountingKeyManager(scope.KeyManager, hideSigner: true), new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await store.SetAsync(Db, "s3cr3t");
+        var record = (await repository.GetAsync(Db))!;
+        var flipped = (byte[])record.Envelope!.Clone();
+        flipped[^1] ^= 0x01;
+        await repository.SaveAsync(record with { Envelope = flipped }, record.Revision);
+
+        var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => store.GetAsync(Db));
+
+        Assert.Equal("SSB3002: The envelope of 'acme-web/Db' fails authentication (tampered, or the wrong key).", ex.Message);
+    }
+
+    /// <summary>What a writer holding the signing key can store: an envelope signed by the keyring over any plaintext and context.</summary>
+    private static async Task SaveSignedEnvelopeAsync(StoreScope scope, EncryptionContext context, byte[] plaintext)
+    {
+        using var dataKey = await scope.KeyManager.GenerateDataKeyAsync(TestKeyrings.PrimaryKeyId, V2Envelope.DataKeySizeInBytes, context, ProtectedSecretFormat.V2);
+        var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(V2Envelope.NonceSizeInBytes);
+        var ciphertext = new byte[plaintext.Length];
+        var tag = new byte[V2Envelope.TagSizeInBytes];
+        using (var aes = new System.Security.Cryptography.AesGcm(dataKey.Plaintext, V2Envelope.TagSizeInBytes))
+        {
+            aes.Encrypt(nonce, plaintext, ciphertext, tag, ContextEncoding.Encode(context));
+        }
+
+        var envelope = V2Envelope.Encode(context, TestKeyrings.PrimaryKeyId, dataKey.WrappedKey, nonce, ciphertext, tag, scope.KeyManager.EnvelopeSigner);
+        await scope.Repository.SaveAsync(new ProtectedSecretRecord { Id = Db, Format = ProtectedSecretFormat.V2, MasterKeyId = TestKeyrings.PrimaryKeyId, Envelope = envelope }, 0);
     }
 }

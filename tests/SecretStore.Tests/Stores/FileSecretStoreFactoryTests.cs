@@ -1,0 +1,115 @@
+using SecretStore.Configuration;
+using SecretStore.Diagnostics;
+using SecretStore.Keys.Rsa;
+using SecretStore.Repositories;
+using SecretStore.Repositories.File;
+using SecretStore.Secrets;
+using SecretStore.Stores;
+using SecretStore.Tests.Support;
+
+namespace SecretStore.Tests.Stores;
+
+public sealed class FileSecretStoreFactoryTests
+{
+    private static readonly SecretId Db = new("acme-web", "Db");
+
+    [Fact]
+    public void Settings_are_required()
+    {
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => FileSecretStoreFactory.Create(null!)).ParamName);
+    }
+
+    [Fact]
+    public void Another_provider_is_SSB0003_naming_it()
+    {
+        using var scope = new StoreScope();
+
+        var ex = Assert.Throws<SecretStoreException>(() => FileSecretStoreFactory.Create(Settings(scope) with { Provider = StoreProvider.Aws }));
+
+        Assert.Equal("SSB0003: The file store factory cannot build a 'Aws' store.", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(" ")]
+    public void A_missing_store_path_or_keyring_folder_is_SSB0003_saying_which(string? missing)
+    {
+        using var scope = new StoreScope();
+
+        var noFile = Assert.Throws<SecretStoreException>(() => FileSecretStoreFactory.Create(Settings(scope) with { FilePath = missing }));
+        var noKeyring = Assert.Throws<SecretStoreException>(() => FileSecretStoreFactory.Create(Settings(scope) with { KeyringPath = missing }));
+
+        Assert.Equal("SSB0003: The file store needs a store file path.", noFile.Message);
+        Assert.Equal("SSB0003: The file store needs a keyring folder.", noKeyring.Message);
+    }
+
+    [Fact]
+    public void The_store_takes_the_keyring_default_key_the_v1_opt_in_and_the_parallelism_from_the_settings()
+    {
+        using var scope = new StoreScope();
+
+        using var store = FileSecretStoreFactory.Create(Settings(scope) with { AllowV1 = true, MaxDegreeOfParallelism = 3 });
+
+        Assert.Equal(new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = true, MaxDegreeOfParallelism = 3 }, store.Options);
+        Assert.Equal(scope.StorePath, Assert.IsType<FileSecretRepository>(store.Repository).FilePath);
+    }
+
+    [Fact]
+    public void A_key_id_in_the_settings_wins_over_the_keyring_default_and_parallelism_is_at_least_one()
+    {
+        using var scope = new StoreScope();
+
+        using var store = FileSecretStoreFactory.Create(Settings(scope) with { KeyId = TestKeyrings.SecondKeyId, MaxDegreeOfParallelism = 0 });
+
+        Assert.Equal(new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.SecondKeyId, AllowV1 = false, MaxDegreeOfParallelism = 1 }, store.Options);
+    }
+
+    [Fact]
+    public async Task The_allow_list_is_trimmed_without_blank_entries_and_refuses_other_keys_with_SSB3012()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "x");
+
+        using var store = FileSecretStoreFactory.Create(Settings(scope) with { AllowedKeyIds = [$" {TestKeyrings.SecondKeyId} ", "  ", TestKeyrings.SecondKeyId] });
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => store.GetAsync(Db));
+
+        Assert.Equal("SSB3012: The record of 'acme-web/Db' is protected by keyring key 'alias/acme-alpha', which is not one of the reader's allowed master keys (alias/acme-beta); it was not unwrapped.", ex.Message);
+    }
+
+    [Fact]
+    public async Task The_write_key_joins_a_configured_allow_list()
+    {
+        using var scope = new StoreScope();
+        await scope.Store.SetAsync(Db, "x");
+
+        using var store = FileSecretStoreFactory.Create(Settings(scope) with { KeyId = TestKeyrings.PrimaryKeyId, AllowedKeyIds = [TestKeyrings.SecondKeyId] });
+
+        Assert.Equal("x", (await store.GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public void A_store_path_the_repository_refuses_is_thrown_after_the_keyring_was_loaded()
+    {
+        using var scope = new StoreScope();
+
+        Assert.Throws<ArgumentException>(() => FileSecretStoreFactory.Create(Settings(scope) with { FilePath = "bad\0path.json" }));
+    }
+
+    [Fact]
+    public void Disposing_the_store_disposes_the_keyring_it_loaded()
+    {
+        using var scope = new StoreScope();
+        var store = FileSecretStoreFactory.Create(Settings(scope));
+        var keyring = Assert.IsType<RsaKeyManager>(store.KeyManager).Keyring;
+
+        store.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => keyring.ExportPublicKeyPem(TestKeyrings.PrimaryKeyId));
+    }
+
+    private static StoreSettings Settings(StoreScope scope) => new()
+    {
+        FilePath = scope.StorePath,
+        KeyringPath = scope.KeyringPath,
+    };
+}
