@@ -79,6 +79,13 @@ for project in sorted(os.listdir(out)):
     if not os.path.exists(report):
         continue
     files = json.load(open(report))["files"]
+    # One line per mutant (file, line, mutator, status): small enough to keep in docs/mutation/ as the record of a run.
+    with open(os.path.join(out, project, "reports", "mutants.tsv"), "w") as tsv:
+        tsv.write("file\tline\tmutator\tstatus\n")
+        for path, data in sorted(files.items()):
+            for m in sorted(data["mutants"], key=lambda m: (m["location"]["start"]["line"], m["mutatorName"])):
+                if m["status"] != "Ignored" or "mutate filter" not in (m.get("statusReason") or ""):
+                    tsv.write(f'{path.split("/src/", 1)[-1]}\t{m["location"]["start"]["line"]}\t{m["mutatorName"]}\t{m["status"]}\n')
     for path, data in sorted(files.items()):
         rel = path.split("/src/", 1)[-1]
         folder = os.path.dirname(rel)
