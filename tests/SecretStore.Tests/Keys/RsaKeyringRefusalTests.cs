@@ -160,6 +160,22 @@ public sealed class RsaKeyringRefusalTests
     }
 
     [Fact]
+    public void A_disposed_keyring_without_private_keys_refuses_to_export_as_disposed_not_as_empty()
+    {
+        using var temp = new TempDirectory();
+        var dir = TestKeyrings.CopyTo(temp.Combine("k"));
+        foreach (var file in Directory.GetFiles(dir, "*.private.pem", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+        }
+
+        var keyring = RsaKeyring.Load(dir);
+        keyring.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => keyring.ExportReaderSecret());
+    }
+
+    [Fact]
     public void Key_ids_are_listed_in_ordinal_order_and_ToString_names_folder_and_count()
     {
         using var temp = new TempDirectory();
