@@ -168,4 +168,18 @@ public sealed class RsaReaderKeyFormatTests
         Assert.Equal(Malformed, Refused([.. Header(1), .. Field("a"u8.ToArray()), 0, 0]).Message);
         Assert.Equal(Malformed, Refused([.. Header(1), .. Field("a"u8.ToArray()), 9, 0, 0, 0, 1]).Message);
     }
+
+    [Fact]
+    public void Dispose_disposes_the_keys_not_taken_and_empties_the_list()
+    {
+        var parsed = RsaReaderKey.Parse(Armour([.. Header(2), .. Entry("a"), .. Entry("b")]), "test");
+        using var taken = parsed.Take("a");
+        var kept = parsed.Keys.Single().Value;
+
+        parsed.Dispose();
+
+        Assert.Empty(parsed.Keys);
+        Assert.Throws<ObjectDisposedException>(() => kept.ExportSubjectPublicKeyInfo());
+        Assert.NotEmpty(taken.ExportSubjectPublicKeyInfo());
+    }
 }
