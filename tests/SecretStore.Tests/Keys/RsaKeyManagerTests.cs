@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using SecretStore.Diagnostics;
 using SecretStore.Formats;
 using SecretStore.Keys;
@@ -151,5 +152,34 @@ public sealed class RsaKeyManagerTests : IDisposable
 
         ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => manager.DecryptDataKeyAsync(Primary, new byte[256], Context, ProtectedSecretFormat.V2, 32));
         Assert.Equal("SSB3002: The wrapped key under 'alias/acme-alpha' does not decrypt with the keyring's private key.", ex.Message);
+    }
+
+    [Fact]
+    public async Task An_unknown_format_is_refused_for_generate_and_decrypt()
+    {
+        var manager = new RsaKeyManager(_keyring);
+        Assert.Equal("format", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => manager.GenerateDataKeyAsync(Primary, 32, Context, (ProtectedSecretFormat)99))).ParamName);
+        Assert.Equal("format", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => manager.DecryptDataKeyAsync(Primary, new byte[256], Context, (ProtectedSecretFormat)99, 32))).ParamName);
+    }
+
+    [Fact]
+    public async Task A_key_under_2048_bits_still_wraps_v1_but_new_v2_data_keys_are_refused_with_SSB3005()
+    {
+        using var temp = new TempDirectory();
+        var directory = TestKeyrings.CopyTo(temp.Combine("small"));
+        using (var small = RSA.Create(1024))
+        {
+            File.WriteAllText(Path.Combine(directory, "small.pem"), small.ExportSubjectPublicKeyInfoPem());
+        }
+
+        TestKeyrings.EditIndex(directory, index => index["keys"]!["alias/small"] = new JsonObject { ["publicKey"] = "small.pem" });
+        using var keyring = RsaKeyring.Load(directory);
+        var manager = new RsaKeyManager(keyring);
+
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => manager.GenerateDataKeyAsync("alias/small", 32, Context, ProtectedSecretFormat.V2));
+        Assert.Equal("SSB3005", ex.Code.Id);
+        Assert.Equal("SSB3005: Key 'alias/small' has 1024 bits; new v2 records need at least 2048. Add a bigger key and rewrap.", ex.Message);
+        using var v1 = await manager.GenerateDataKeyAsync("alias/small", 16, Context, ProtectedSecretFormat.V1);
+        Assert.Equal(128, RsaV1ProtectedKey.Parse(v1.WrappedKey, "test").Ciphertext.Length);
     }
 }
