@@ -116,6 +116,26 @@ public sealed class RsaKeyManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_v1_key_read_through_a_keyring_without_private_keys_is_SSB3008_naming_the_key_it_is_under()
+    {
+        // The v1 signature is checked first, and the signer first asks for the reader's trust anchor: the refusal
+        // says which key the record is under, since a v1 blob names no signer of its own.
+        var manager = new RsaKeyManager(_keyring);
+        using var key = await manager.GenerateDataKeyAsync(Primary, 16, Context, ProtectedSecretFormat.V1);
+        var publicOnly = TestKeyrings.CopyTo(_temp.Combine("public-only"));
+        foreach (var file in Directory.GetFiles(publicOnly, "*.private.pem", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+        }
+
+        using var reader = RsaKeyring.Load(publicOnly);
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() => new RsaKeyManager(reader).DecryptDataKeyAsync(Primary, key.WrappedKey, Context, ProtectedSecretFormat.V1, 16));
+
+        Assert.Equal("SSB3008", ex.Code.Id);
+        Assert.StartsWith("SSB3008: Reading the record under key 'alias/acme-alpha' needs a reader secret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_v1_key_of_another_size_than_expected_is_refused()
     {
         var manager = new RsaKeyManager(_keyring);
