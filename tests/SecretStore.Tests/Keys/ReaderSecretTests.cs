@@ -18,13 +18,7 @@ public sealed class ReaderSecretTests
 
     private static string Fingerprint(RSA key) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
 
-    private static void RemovePrivateFiles(string keyring)
-    {
-        foreach (var file in Directory.GetFiles(keyring, "*.private.pem", SearchOption.AllDirectories))
-        {
-            File.Delete(file);
-        }
-    }
+    private static void RemovePrivateFiles(string keyring) => TestKeyrings.RemovePrivateKeyFiles(keyring);
 
     /// <summary>Replaces the folder's signing key with a new key pair, as a writer of the folder can.</summary>
     private static RSA ReplaceSigningKey(string keyring, bool withPrivate)

@@ -123,10 +123,7 @@ public sealed class RsaKeyManagerTests : IDisposable
         var manager = new RsaKeyManager(_keyring);
         using var key = await manager.GenerateDataKeyAsync(Primary, 16, Context, ProtectedSecretFormat.V1);
         var publicOnly = TestKeyrings.CopyTo(_temp.Combine("public-only"));
-        foreach (var file in Directory.GetFiles(publicOnly, "*.private.pem", SearchOption.AllDirectories))
-        {
-            File.Delete(file);
-        }
+        TestKeyrings.RemovePrivateKeyFiles(publicOnly);
 
         using var reader = RsaKeyring.Load(publicOnly);
         var ex = await Assert.ThrowsAsync<SecretStoreException>(() => new RsaKeyManager(reader).DecryptDataKeyAsync(Primary, key.WrappedKey, Context, ProtectedSecretFormat.V1, 16));

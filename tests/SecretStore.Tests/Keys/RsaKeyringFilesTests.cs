@@ -449,10 +449,7 @@ public sealed class RsaKeyringFilesTests
         }
 
         var bare = Path.GetFullPath(TestKeyrings.CopyTo(temp.Combine("bare")));
-        foreach (var file in Directory.GetFiles(bare, "*.private.pem", SearchOption.AllDirectories))
-        {
-            File.Delete(file);
-        }
+        TestKeyrings.RemovePrivateKeyFiles(bare);
 
         using var publicOnly = RsaKeyring.Load(bare);
         publicOnly.ImportKey("partner/two", privatePem);

@@ -164,10 +164,7 @@ public sealed class RsaKeyringRefusalTests
     {
         using var temp = new TempDirectory();
         var dir = TestKeyrings.CopyTo(temp.Combine("k"));
-        foreach (var file in Directory.GetFiles(dir, "*.private.pem", SearchOption.AllDirectories))
-        {
-            File.Delete(file);
-        }
+        TestKeyrings.RemovePrivateKeyFiles(dir);
 
         var keyring = RsaKeyring.Load(dir);
         keyring.Dispose();
@@ -204,10 +201,7 @@ public sealed class RsaKeyringRefusalTests
     {
         using var temp = new TempDirectory();
         var dir = TestKeyrings.CopyTo(temp.Combine("k"));
-        foreach (var file in Directory.GetFiles(dir, "*.private.pem", SearchOption.AllDirectories))
-        {
-            File.Delete(file);
-        }
+        TestKeyrings.RemovePrivateKeyFiles(dir);
 
         using var keyring = RsaKeyring.Load(dir);
 

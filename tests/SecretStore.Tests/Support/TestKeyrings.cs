@@ -22,6 +22,15 @@ public static class TestKeyrings
         return directory;
     }
 
+    /// <summary>Deletes every private key file under <paramref name="directory"/>, leaving a public-only keyring.</summary>
+    public static void RemovePrivateKeyFiles(string directory)
+    {
+        foreach (var file in Directory.GetFiles(directory, "*.private.pem", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+        }
+    }
+
     public static void CopyDirectory(string source, string target)
     {
         Directory.CreateDirectory(target);
