@@ -9,7 +9,7 @@ namespace SecretStore.Tests.Repositories;
 
 public sealed class FileSecretRepositoryTests
 {
-    private static ProtectedSecretRecord V2(string app, string name, byte fill = 1) => new()
+    internal static ProtectedSecretRecord V2(string app, string name, byte fill = 1) => new()
     {
         Id = new SecretId(app, name),
         Format = ProtectedSecretFormat.V2,
@@ -323,7 +323,7 @@ public sealed class FileSecretRepositoryTests
     /// A fake clock that says when the code under test first asks it for a pause (the lock was taken and it is
     /// waiting), and can run the clock forward until a task ends.
     /// </summary>
-    private sealed class WaitingClock : Microsoft.Extensions.Time.Testing.FakeTimeProvider
+    internal sealed class WaitingClock : Microsoft.Extensions.Time.Testing.FakeTimeProvider
     {
         private readonly TaskCompletionSource _firstWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
