@@ -275,13 +275,6 @@ public sealed class SecretRewrapperTests
 #pragma warning restore SYSLIB1054
 
     /// <summary>Records every report on the reporting thread (<see cref="Progress{T}"/> would post them elsewhere).</summary>
-    private sealed class RecordingProgress : IProgress<int>
-    {
-        public List<int> Reports { get; } = [];
-
-        public void Report(int value) => Reports.Add(value);
-    }
-
     /// <summary>A store that is not an <see cref="EnvelopeSecretStore"/> (as a face's wrapper would be), counting reads of values.</summary>
     private sealed class DelegatingStore(ISecretStore inner) : ISecretStore
     {
