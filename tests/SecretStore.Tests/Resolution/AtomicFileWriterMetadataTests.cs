@@ -106,6 +106,24 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     }
 
     [Fact]
+    public async Task Replacing_a_file_of_another_owner_as_root_keeps_its_owner_and_group()
+    {
+        if (!OperatingSystem.IsLinux() || LinuxFiles.EffectiveUserId != 0)
+        {
+            return; // Only root can give the replacement another owner.
+        }
+
+        var target = _folder.Write("app.env", "old");
+        File.SetUnixFileMode(target, Mode0640);
+        Run("chown", "12345", target);
+        var before = LinuxFiles.Stat(target);
+        await ReplaceAsync(target, "new");
+        var after = LinuxFiles.Stat(target);
+        Assert.Equal((12345u, before.Group, Mode0640), (after.Owner, after.Group, after.Mode));
+        Assert.Equal("new", _folder.Read("app.env"));
+    }
+
+    [Fact]
     public async Task A_new_file_is_644_whatever_the_create_mode_filter()
     {
         if (!OperatingSystem.IsLinux())
@@ -147,7 +165,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     }
 
     /// <summary>Writes an access ACL (user:1:r beside the mode bits) with setxattr, as setfacl would.</summary>
-    private static bool TrySetAcl(string path)
+    internal static bool TrySetAcl(string path)
     {
         var acl = new List<byte>(BitConverter.GetBytes(2u));
         void Entry(ushort tag, ushort perm, uint id)
