@@ -29,6 +29,19 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
     }
 
     [Fact]
+    public async Task A_cancellation_the_caller_did_not_ask_for_is_SSB2005_not_an_OperationCanceledException()
+    {
+        using var client = await ScriptedClient.CreateAsync();
+        client.GetItem = () => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.");
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => new DynamoDbSecretRepository(client, table.TableName).GetAsync(new SecretId("app", "x")));
+
+        Assert.Equal(
+            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' failed after the SDK's retries (TaskCanceledException). Retry later or raise the table's capacity.",
+            error.Message);
+    }
+
+    [Fact]
     public async Task A_Query_page_without_Items_and_with_an_empty_LastEvaluatedKey_is_the_last_page()
     {
         using var client = await ScriptedClient.CreateAsync();
