@@ -50,6 +50,23 @@ public sealed class UnprocessedKeysTests(SecretTableFixture table) : IClassFixtu
         Assert.Equal(9, client.Calls);
     }
 
+    [Fact]
+    public async Task Retries_of_unprocessed_keys_back_off_exponentially_from_the_base_delay()
+    {
+        var url = await DynamoDbLocal.GetServiceUrlAsync();
+        using var client = new PartialBatchClient(url, partialCalls: 3, processNothing: true);
+        var repository = new DynamoDbSecretRepository(client, table.TableName) { UnprocessedKeysBaseDelay = TimeSpan.FromMilliseconds(100) };
+
+        Assert.Empty(await repository.GetManyAsync([new SecretId(Records.NewApplication(), "a")]));
+
+        // Delays are base * 2^attempt * [0.5, 1]: 50-100 ms, 100-200 ms, 200-400 ms. The unprocessed answers are
+        // immediate, so the gaps between calls are the delays.
+        Assert.Equal(4, client.Calls);
+        var gaps = client.CallTimes.Zip(client.CallTimes.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(gaps[0] < TimeSpan.FromMilliseconds(1000), $"first retry after {gaps[0].TotalMilliseconds} ms");
+        Assert.True(gaps[2] >= TimeSpan.FromMilliseconds(190), $"third retry after {gaps[2].TotalMilliseconds} ms");
+    }
+
     private sealed class PartialBatchClient(Uri url, int partialCalls, bool processNothing = false)
         : AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1" })
     {
@@ -59,9 +76,14 @@ public sealed class UnprocessedKeysTests(SecretTableFixture table) : IClassFixtu
 
         public List<bool> ConsistentReads { get; } = [];
 
+        public List<TimeSpan> CallTimes { get; } = [];
+
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
         public override async Task<BatchGetItemResponse> BatchGetItemAsync(BatchGetItemRequest request, CancellationToken cancellationToken = default)
         {
             Calls++;
+            CallTimes.Add(_clock.Elapsed);
             var (tableName, keys) = request.RequestItems.Single();
             ConsistentReads.Add(keys.ConsistentRead == true);
             if (_partialLeft-- <= 0)
