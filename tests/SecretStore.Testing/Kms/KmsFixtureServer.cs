@@ -36,6 +36,9 @@ public sealed class KmsFixtureServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _deniedOperations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RequestGate> _gates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OperationFault> _operationFaults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Action<JsonObject>> _rewrites = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Operation, JsonObject Body)> _recorded = new();
     private WebApplication? _app;
     private int _throttleNext;
     private int _failNext;
@@ -132,6 +135,20 @@ public sealed class KmsFixtureServer : IAsyncDisposable
     public void DenyAccess(string operation) => _deniedOperations[operation] = true;
 
     /// <summary>
+    /// The next <paramref name="count"/> calls of <paramref name="operation"/> answer <paramref name="status"/> with the
+    /// KMS JSON error shape (<c>__type</c> = <paramref name="errorType"/>; no <c>__type</c> at all when it is null).
+    /// </summary>
+    public void FailNext(string operation, int count, int status, string? errorType) =>
+        _operationFaults[operation] = new OperationFault(count, status, errorType);
+
+    /// <summary>Successful replies of <paramref name="operation"/> pass through <paramref name="rewrite"/> before they are sent (until <see cref="ClearFaults"/>).</summary>
+    public void RewriteReplies(string operation, Action<JsonObject> rewrite) => _rewrites[operation] = rewrite;
+
+    /// <summary>The request bodies of <paramref name="operation"/> that arrived since the last <see cref="ResetCounters"/>, in order.</summary>
+    public IReadOnlyList<JsonObject> RecordedRequests(string operation) =>
+        [.. _recorded.Where(r => r.Operation == operation).Select(r => (JsonObject)r.Body.DeepClone())];
+
+    /// <summary>
     /// Holds every call of <paramref name="operation"/> until the returned gate releases it (until <see cref="ClearFaults"/>).
     /// </summary>
     public RequestGate Hold(string operation) => _gates.GetOrAdd(operation, _ => new RequestGate());
@@ -148,6 +165,8 @@ public sealed class KmsFixtureServer : IAsyncDisposable
         ThrottleNext(0);
         FailNext(0);
         _deniedOperations.Clear();
+        _operationFaults.Clear();
+        _rewrites.Clear();
         Latency = TimeSpan.Zero;
     }
 
@@ -161,6 +180,7 @@ public sealed class KmsFixtureServer : IAsyncDisposable
     public void ResetCounters()
     {
         _requests.Clear();
+        _recorded.Clear();
         Interlocked.Exchange(ref _maxInFlight, 0);
     }
 
@@ -222,12 +242,24 @@ public sealed class KmsFixtureServer : IAsyncDisposable
                     throw new KmsError(400, "SerializationException", "Malformed request body.");
                 }
 
+                _recorded.Enqueue((operation, (JsonObject)request.DeepClone()));
+                if (_operationFaults.TryGetValue(operation, out var fault) && fault.TryTake())
+                {
+                    throw new KmsError(fault.Status, fault.Type, $"Injected {fault.Status} for {operation}.");
+                }
+
                 reply = Dispatch(operation, request);
+                if (_rewrites.TryGetValue(operation, out var rewrite) && reply is JsonObject rewritten)
+                {
+                    rewrite(rewritten);
+                }
             }
             catch (KmsError error)
             {
                 context.Response.StatusCode = error.Status;
-                reply = new JsonObject { ["__type"] = error.Type, ["message"] = error.Message };
+                reply = error.Type is null
+                    ? new JsonObject { ["message"] = error.Message }
+                    : new JsonObject { ["__type"] = error.Type, ["message"] = error.Message };
             }
 
             context.Response.ContentType = "application/x-amz-json-1.1";
@@ -516,10 +548,21 @@ public sealed class KmsFixtureServer : IAsyncDisposable
         public FixtureKey Describe(string? alias) => new(Id, Arn, alias, alias is null ? null : AliasArn(alias));
     }
 
-    private sealed class KmsError(int status, string type, string message) : Exception(message)
+    private sealed class KmsError(int status, string? type, string message) : Exception(message)
     {
         public int Status { get; } = status;
 
-        public string Type { get; } = type;
+        public string? Type { get; } = type;
+    }
+
+    private sealed class OperationFault(int count, int status, string? type)
+    {
+        private int _remaining = count;
+
+        public int Status { get; } = status;
+
+        public string? Type { get; } = type;
+
+        public bool TryTake() => KmsFixtureServer.TryTake(ref _remaining);
     }
 }
