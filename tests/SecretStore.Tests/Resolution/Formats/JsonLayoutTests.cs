@@ -9,9 +9,9 @@ namespace SecretStore.Tests.Resolution.Formats;
 /// </summary>
 public sealed class JsonLayoutTests
 {
-    private static JsonStringToken[] Tokens(string text, bool withPaths) => [.. JsonLayout.Scan(text, withPaths).Strings];
+    private static List<JsonStringToken> Tokens(string text, bool withPaths) => [.. JsonLayout.Scan(text, withPaths).Strings];
 
-    private static string[] Paths(string text) => [.. JsonLayout.Scan(text, withPaths: true).Strings.Select(t => t.Path)];
+    private static List<string> Paths(string text) => [.. JsonLayout.Scan(text, withPaths: true).Strings.Select(t => t.Path)];
 
     [Fact]
     public void Keys_and_values_get_their_configuration_paths_when_paths_are_asked_for()
@@ -36,9 +36,10 @@ public sealed class JsonLayoutTests
             [
                 new JsonStringToken(1, 4, true, string.Empty),
                 new JsonStringToken(7, 10, false, string.Empty),
-                new JsonStringToken(12, 15, false, string.Empty),
+                new JsonStringToken(13, 16, true, string.Empty),
+                new JsonStringToken(17, 20, false, string.Empty),
             ],
-            Tokens("{\"k\":[[\"x\"],\"y\"]}", withPaths: false));
+            Tokens("{\"k\":[[\"x\"],{\"m\":\"y\"}]}", withPaths: false));
     }
 
     [Fact]

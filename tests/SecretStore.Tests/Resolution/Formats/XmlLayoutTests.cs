@@ -12,7 +12,7 @@ public sealed class XmlLayoutTests
 {
     private const string Markup = "it is inside XML markup (a tag name, attribute name, declaration or processing instruction)";
 
-    private static string[] Paths(string text) => [.. XmlLayout.Scan(text).Elements.Select(e => e.Path)];
+    private static List<string> Paths(string text) => [.. XmlLayout.Scan(text).Elements.Select(e => e.Path)];
 
     private static Site Classify(string text, string marker, int length)
     {
@@ -151,9 +151,10 @@ public sealed class XmlLayoutTests
     [Fact]
     public void Attribute_values_are_decoded_for_matching_keys()
     {
-        const string text = "<add key=\"&amp;a&lt;&gt;&quot;&apos;&#x41;&#66;&bogus;&12;&;xamp;&\"/>";
+        // The value starts with one plain character: a decoder that stepped backwards fails there instead of looping.
+        const string text = "<add key=\"a&amp;&lt;&gt;&quot;&apos;&#x41;&#66;&bogus;&12;&;xamp;&\"/>";
         var span = Assert.Single(Assert.Single(XmlLayout.Scan(text).Elements).Attributes);
-        Assert.Equal("&a<>\"'AB&bogus;&12;&;xamp;&", XmlLayout.DecodeAttribute(text, span));
+        Assert.Equal("a&<>\"'AB&bogus;&12;&;xamp;&", XmlLayout.DecodeAttribute(text, span));
     }
 
     [Fact]
