@@ -28,7 +28,7 @@ public sealed class FormatRewriteTests : IDisposable
     [Fact]
     public async Task A_web_config_mapping_matches_a_key_written_with_a_character_reference()
     {
-        const string template = "<configuration>\n  <appSettings>\n    <add key=\"&#65;pi\" value=\"old\" />\n    <add key=\"Other\" value=\"old\" />\n  </appSettings>\n</configuration>\n";
+        const string template = "<configuration>\n  <appSettings>\n    <add key=\"A&#112;i\" value=\"old\" />\n    <add key=\"Other\" value=\"old\" />\n  </appSettings>\n</configuration>\n";
         var path = _folder.Write("web.config", template);
         var result = await RunAsync(new InMemorySecretStore().With(App, "Key", "a<b"), [path], configure: WithMapping("Api", "Key"));
         AssertSucceeded(result);
