@@ -87,7 +87,8 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
         File.CreateSymbolicLink(link, target);
         var store = Store();
 
-        var result = await RunAsync(store, [link]);
+        // A mapping that selects the file would report it as plain text if the link were read any further.
+        var result = await RunAsync(store, [link], configure: WithMappings(new SecretMapping { File = "link.txt", ConfigurationPath = "A", Secret = "Other" }));
 
         var error = SingleError(result);
         Assert.Equal((DiagnosticCodes.UnsupportedFile.Id, "The file is a symbolic link; resolve the file it points to instead (a link is never followed, so a secret cannot be written outside the listed tree).", link), (error.Code.Id, error.Message, error.FilePath));
@@ -102,7 +103,7 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
         Directory.CreateSymbolicLink(_folder.File("sub"), _elsewhere.Path);
         var store = Store();
 
-        var result = await RunAsync(store, [_folder.File("sub/a.txt")], configure: r => new ResolveRequest { Files = r.Files, DefaultApplication = App, BaseDirectory = _folder.Path });
+        var result = await RunAsync(store, [_folder.File("sub/a.txt")], configure: r => new ResolveRequest { Files = r.Files, DefaultApplication = App, BaseDirectory = _folder.Path, Mappings = [new SecretMapping { File = "a.txt", ConfigurationPath = "A", Secret = "Other" }] });
 
         Assert.Equal("SSB1018", SingleError(result).Code.Id);
         Assert.Empty(store.GetManyCalls);
@@ -117,7 +118,7 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
         Directory.CreateDirectory(directory);
         var missing = _folder.File("missing.txt");
 
-        var result = await RunAsync(Store(), [directory, missing], ResolveMode.Verify);
+        var result = await RunAsync(Store(), [directory, missing], ResolveMode.Verify, WithMappings(new SecretMapping { File = "*", ConfigurationPath = "A", Secret = "Other" }));
 
         Assert.Equal(
             [(DiagnosticCodes.UnsupportedFile.Id, "The listed path is a directory, not a file.", directory), (DiagnosticCodes.FileNotFound.Id, "The listed file does not exist.", missing)],
