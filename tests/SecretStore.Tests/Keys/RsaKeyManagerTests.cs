@@ -68,6 +68,8 @@ public sealed class RsaKeyManagerTests : IDisposable
         Assert.Equal("keyId", (await Assert.ThrowsAsync<ArgumentException>(() => manager.GenerateDataKeyAsync("", 32, Context, ProtectedSecretFormat.V2))).ParamName);
         Assert.Equal("context", (await Assert.ThrowsAsync<ArgumentNullException>(() => manager.GenerateDataKeyAsync(Primary, 32, null!, ProtectedSecretFormat.V2))).ParamName);
         await Assert.ThrowsAsync<OperationCanceledException>(() => manager.GenerateDataKeyAsync(Primary, 32, Context, ProtectedSecretFormat.V2, new CancellationToken(true)));
+        // The arguments are checked before the token: a null context is reported as such even when cancelled.
+        Assert.Equal("context", (await Assert.ThrowsAsync<ArgumentNullException>(() => manager.GenerateDataKeyAsync(Primary, 32, null!, ProtectedSecretFormat.V2, new CancellationToken(true)))).ParamName);
 
         var wrapped = new byte[256];
         Assert.Equal("keyId", (await Assert.ThrowsAsync<ArgumentException>(() => manager.DecryptDataKeyAsync("", wrapped, Context, ProtectedSecretFormat.V2, 32))).ParamName);

@@ -157,6 +157,9 @@ public sealed class RsaKeyringRefusalTests
         Assert.Throws<ObjectDisposedException>(() => publicKey.ExportSubjectPublicKeyInfo());
         Assert.Throws<ObjectDisposedException>(() => privateKey.ExportSubjectPublicKeyInfo());
         Assert.Throws<ObjectDisposedException>(() => keyring.ExportSigningPublicKeyPem());
+        // The key lookups themselves (GetPair) check too: a disposed keyring does not answer from its stale table.
+        Assert.Throws<ObjectDisposedException>(() => keyring.GetKeySize(TestKeyrings.PrimaryKeyId));
+        Assert.Throws<ObjectDisposedException>(() => keyring.GetKeyFingerprint(TestKeyrings.PrimaryKeyId));
     }
 
     [Fact]
