@@ -177,4 +177,26 @@ public sealed class FileRendererOutcomeTests : IDisposable
         Assert.Equal((DiagnosticCodes.ShapeChanged.Id, "Resolving the file would change its shape: elements, attributes, comments or CDATA sections differ. A secret must never add or remove a key, element or attribute (check 'raw' modifiers). First suspect: Placeholder '#{secret:Raw|raw}'.", 1, 21), Shape(SingleError(result)));
         Assert.False(result.Report.Files[0].Changed);
     }
+
+    [Fact]
+    public async Task A_value_starting_right_after_an_escaped_marker_is_written()
+    {
+        var path = _folder.Write("a.txt", "##{secret#{secret:Db}\n");
+
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", ":x}"), [path]);
+
+        AssertSucceeded(result);
+        Assert.Equal("#{secret:x}\n", _folder.Read("a.txt"));
+    }
+
+    [Fact]
+    public async Task A_cdata_value_that_ends_the_section_early_is_SSB1008_naming_the_first_placeholder_when_none_is_raw()
+    {
+        var path = _folder.Write("a.xml", "<a x=\"#{secret:Db}\"><![CDATA[#{secret:C}]>]]></a>");
+
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v").With(App, "C", "x]"), [path], ResolveMode.Verify);
+
+        Assert.Equal((DiagnosticCodes.ShapeChanged.Id, "Resolving the file would change its shape: the result is no longer well-formed XML (near line 1). A secret must never add or remove a key, element or attribute (check 'raw' modifiers). First suspect: Placeholder '#{secret:Db}'.", 1, 7), Shape(SingleError(result)));
+        Assert.False(result.Report.Files[0].Changed);
+    }
 }
