@@ -35,4 +35,50 @@ public sealed class FileGlobsTests : IDisposable
     {
         Assert.Empty(FileGlobs.Expand(_folder.Path, ["nope/**/*.json"]));
     }
+
+    [Fact]
+    public void Null_arguments_are_refused_by_name()
+    {
+        Assert.Equal("baseDirectory", Assert.Throws<ArgumentNullException>(() => FileGlobs.Expand(null!, [])).ParamName);
+        Assert.Equal("patternsOrPaths", Assert.Throws<ArgumentNullException>(() => FileGlobs.Expand(_folder.Path, null!)).ParamName);
+    }
+
+    [Fact]
+    public void Paths_differing_only_in_case_are_different_files_on_linux()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        _folder.Write("a.json", "{}");
+        _folder.Write("A.json", "{}");
+        Assert.Equal([_folder.File("a.json"), _folder.File("A.json")], FileGlobs.Expand(_folder.Path, ["a.json", "A.json"]));
+        Assert.Equal([_folder.File("a.json")], FileGlobs.Expand(_folder.Path, ["*.json", "!A.json"]));
+    }
+
+    [Fact]
+    public void Excluding_a_missing_plain_path_does_not_drop_it_from_the_list()
+    {
+        Assert.Equal([_folder.File("missing.json")], FileGlobs.Expand(_folder.Path, ["missing.json", "!missing.json"]));
+    }
+
+    [Fact]
+    public void A_glob_starting_at_the_file_system_root_is_not_matched_in_the_base_folder()
+    {
+        var extension = "ssb" + Guid.NewGuid().ToString("N")[..8];
+        _folder.Write("probe." + extension, "{}");
+        Assert.Empty(FileGlobs.Expand(_folder.Path, ["/*." + extension]));
+    }
+
+    [Fact]
+    public void A_glob_root_that_is_a_link_is_walked()
+    {
+        using var elsewhere = new TempFolder();
+        elsewhere.Write("sub/keep.txt", "x");
+        elsewhere.Write("appsettings.json", "{}");
+        Directory.CreateSymbolicLink(_folder.File("link"), elsewhere.Path);
+
+        Assert.Equal([_folder.File("link/appsettings.json")], FileGlobs.Expand(_folder.Path, ["link/*.json"]));
+    }
 }
