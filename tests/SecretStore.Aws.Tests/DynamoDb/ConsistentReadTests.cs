@@ -20,9 +20,7 @@ public sealed class ConsistentReadTests(SecretTableFixture table) : IClassFixtur
     {
         var wire = new WireRecorder();
         var url = await DynamoDbLocal.GetServiceUrlAsync();
-        using var client = new AmazonDynamoDBClient(
-            new BasicAWSCredentials("local", "local"),
-            new AmazonDynamoDBConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1", HttpClientFactory = wire });
+        using var client = new AmazonDynamoDBClient(DynamoDbLocal.Credentials, DynamoDbLocal.Config(url, c => c.HttpClientFactory = wire));
         using var repository = table.NewRepository(client);
         var app = Records.NewApplication();
         var ids = Enumerable.Range(0, 3).Select(i => new SecretId(app, $"s{i}")).ToList();

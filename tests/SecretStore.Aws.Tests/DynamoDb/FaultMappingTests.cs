@@ -135,18 +135,14 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
 
     private AmazonDynamoDBClient Client(int maxErrorRetry, TimeSpan? timeout = null)
     {
-        var config = new AmazonDynamoDBConfig
+        return new AmazonDynamoDBClient(DynamoDbLocal.Credentials, DynamoDbLocal.Config(_proxy.ServiceUrl, c =>
         {
-            ServiceURL = _proxy.ServiceUrl.ToString(),
-            AuthenticationRegion = "us-east-1",
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = maxErrorRetry,
-        };
-        if (timeout is { } t)
-        {
-            config.Timeout = t;
-        }
-
-        return new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), config);
+            c.RetryMode = RequestRetryMode.Standard;
+            c.MaxErrorRetry = maxErrorRetry;
+            if (timeout is { } t)
+            {
+                c.Timeout = t;
+            }
+        }));
     }
 }

@@ -209,8 +209,7 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
 
     /// <summary>The real client; an operation with a script answers (or throws) from it instead of the service.</summary>
     private sealed class ScriptedClient(Uri url) : AmazonDynamoDBClient(
-        new BasicAWSCredentials("local", "local"),
-        new AmazonDynamoDBConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 })
+        DynamoDbLocal.Credentials, DynamoDbLocal.Config(url, c => c.MaxErrorRetry = 0))
     {
         private int _queries;
         private int _batchGets;

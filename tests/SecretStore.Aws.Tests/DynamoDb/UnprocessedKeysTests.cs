@@ -68,7 +68,7 @@ public sealed class UnprocessedKeysTests(SecretTableFixture table) : IClassFixtu
     }
 
     private sealed class PartialBatchClient(Uri url, int partialCalls, bool processNothing = false)
-        : AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1" })
+        : AmazonDynamoDBClient(DynamoDbLocal.Credentials, DynamoDbLocal.Config(url))
     {
         private int _partialLeft = partialCalls;
 

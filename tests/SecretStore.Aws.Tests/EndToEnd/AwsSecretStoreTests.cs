@@ -27,8 +27,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
     {
         _table = table;
         _kms = kms;
-        kms.Server.ClearFaults();
-        kms.Server.ResetCounters();
+        kms.Reset();
     }
 
     private KmsFixtureServer Server => _kms.Server;

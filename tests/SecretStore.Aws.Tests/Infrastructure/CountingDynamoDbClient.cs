@@ -21,8 +21,8 @@ public sealed class CountingDynamoDbClient(AWSCredentials credentials, AmazonDyn
     {
         var url = await SecretStore.Testing.DynamoDb.DynamoDbLocal.GetServiceUrlAsync();
         return new CountingDynamoDbClient(
-            new BasicAWSCredentials("local", "local"),
-            new AmazonDynamoDBConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1", RetryMode = RequestRetryMode.Standard });
+            SecretStore.Testing.DynamoDb.DynamoDbLocal.Credentials,
+            SecretStore.Testing.DynamoDb.DynamoDbLocal.Config(url, c => c.RetryMode = RequestRetryMode.Standard));
     }
 
     public override Task<QueryResponse> QueryAsync(QueryRequest request, CancellationToken cancellationToken = default)

@@ -10,6 +10,13 @@ public sealed class KmsServerFixture : IAsyncLifetime
 
     public AmazonKeyManagementServiceClient Client { get; private set; } = null!;
 
+    /// <summary>What each test class's constructor calls: no fault, gate, rewrite or latency left, counters and recordings at zero.</summary>
+    public void Reset()
+    {
+        Server.ClearFaults();
+        Server.ResetCounters();
+    }
+
     public async Task InitializeAsync()
     {
         Server = await KmsFixtureServer.StartAsync();

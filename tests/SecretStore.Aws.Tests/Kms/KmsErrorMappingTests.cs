@@ -19,8 +19,7 @@ public sealed class KmsErrorMappingTests : IClassFixture<KmsServerFixture>
     public KmsErrorMappingTests(KmsServerFixture kms)
     {
         _kms = kms;
-        kms.Server.ClearFaults();
-        kms.Server.ResetCounters();
+        kms.Reset();
     }
 
     private KmsFixtureServer Server => _kms.Server;

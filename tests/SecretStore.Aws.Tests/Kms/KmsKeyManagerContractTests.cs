@@ -21,8 +21,7 @@ public sealed class KmsKeyManagerContractTests : IClassFixture<KmsServerFixture>
     public KmsKeyManagerContractTests(KmsServerFixture kms)
     {
         _kms = kms;
-        kms.Server.ClearFaults();
-        kms.Server.ResetCounters();
+        kms.Reset();
     }
 
     private KmsFixtureServer Server => _kms.Server;

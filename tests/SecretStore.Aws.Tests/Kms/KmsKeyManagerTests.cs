@@ -16,8 +16,7 @@ public sealed class KmsKeyManagerTests : IClassFixture<KmsServerFixture>
     public KmsKeyManagerTests(KmsServerFixture kms)
     {
         _kms = kms;
-        kms.Server.ClearFaults();
-        kms.Server.ResetCounters();
+        kms.Reset();
     }
 
     private KmsFixtureServer Server => _kms.Server;

@@ -23,19 +23,29 @@ public static class DynamoDbLocal
     /// <summary>The DynamoDB Local endpoint; throws <see cref="InvalidOperationException"/> when there is none.</summary>
     public static Task<Uri> GetServiceUrlAsync() => Endpoint.Value;
 
+    /// <summary>The dummy credentials DynamoDB Local accepts (it checks none).</summary>
+    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("local", "local");
+
+    /// <summary>
+    /// An SDK configuration for DynamoDB Local (or a proxy in front of it) at <paramref name="url"/>, signing for
+    /// us-east-1; <paramref name="adjust"/> sets what a test needs beyond that (retries, timeouts, an HTTP factory).
+    /// </summary>
+    public static AmazonDynamoDBConfig Config(Uri url, Action<AmazonDynamoDBConfig>? adjust = null)
+    {
+        var config = new AmazonDynamoDBConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1" };
+        adjust?.Invoke(config);
+        return config;
+    }
+
     /// <summary>A real SDK client for DynamoDB Local (dummy credentials, standard retry mode).</summary>
     public static async Task<AmazonDynamoDBClient> CreateClientAsync()
     {
         var url = await GetServiceUrlAsync().ConfigureAwait(false);
-        return new AmazonDynamoDBClient(
-            new BasicAWSCredentials("local", "local"),
-            new AmazonDynamoDBConfig
-            {
-                ServiceURL = url.ToString(),
-                AuthenticationRegion = "us-east-1",
-                RetryMode = RequestRetryMode.Standard,
-                MaxErrorRetry = 2,
-            });
+        return new AmazonDynamoDBClient(Credentials, Config(url, c =>
+        {
+            c.RetryMode = RequestRetryMode.Standard;
+            c.MaxErrorRetry = 2;
+        }));
     }
 
     /// <summary>A table name no other test class uses: <paramref name="prefix"/> plus a random suffix.</summary>
