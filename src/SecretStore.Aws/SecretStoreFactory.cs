@@ -1,52 +1,97 @@
-using SecretStore.Configuration;
+using System.Runtime.CompilerServices;
 using SecretStore.Aws.DynamoDb;
+using SecretStore.Aws.Kms;
+using SecretStore.Configuration;
 using SecretStore.Diagnostics;
+using SecretStore.Keys;
+using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Repositories.File;
-using SecretStore.Secrets;
 using SecretStore.Stores;
 
 namespace SecretStore.Aws;
 
 /// <summary>
-/// Opens the store that <see cref="StoreSettings"/> describe, whichever the provider. The faces (MSBuild task,
-/// Cake aliases, CLI) all call this one method, so a store is configured the same way everywhere.
+/// The one place that opens stores: any storage (<see cref="StorageKind"/>: store file, DynamoDB table) with any
+/// protection (<see cref="ProtectionKind"/>: RSA keyring, AWS KMS). The engine runner and every face (MSBuild task,
+/// Cake aliases, CLI) go through <see cref="Default"/>. The AWS SDK assemblies are only loaded when DynamoDB or KMS
+/// is chosen: their types are touched in separate, non-inlined methods.
 /// </summary>
-public static class SecretStoreFactory
+public sealed class SecretStoreFactory : ISecretStoreFactory
 {
-    /// <summary>
-    /// Opens a file store (<see cref="StoreProvider.File"/>) or a DynamoDB + KMS store (<see cref="StoreProvider.Aws"/>).
-    /// The caller owns the result and must dispose it (that zeroes cached key material).
-    /// Throws <c>SSB0003</c> for incomplete settings.
-    /// </summary>
-    public static OwnedSecretStore Open(StoreSettings settings)
+    /// <summary>The factory every face uses.</summary>
+    public static SecretStoreFactory Default { get; } = new();
+
+    /// <inheritdoc />
+    public EnvelopeSecretStore Open(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return settings.Provider switch
+        // The key manager first: its settings are checked before any repository client is made.
+        var keyManager = OpenKeyManager(settings, out var defaultKeyId);
+        try
         {
-            StoreProvider.File => Own(FileSecretStoreFactory.Create(settings)),
-            StoreProvider.Aws => Own(AwsSecretStore.Create(settings)),
-            _ => throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"Unknown store provider '{settings.Provider}'."),
+            var repository = OpenRepository(settings);
+            var options = new EnvelopeSecretStoreOptions
+            {
+                DefaultKeyId = defaultKeyId,
+                AllowV1 = settings.AllowV1,
+                MaxDegreeOfParallelism = Math.Max(1, settings.MaxDegreeOfParallelism),
+                // DynamoDB items stop at 400 KB; its repository gives SSB2003 with the exact item size.
+            };
+            return new EnvelopeSecretStore(repository, keyManager, options, ownsComponents: true);
+        }
+        catch
+        {
+            (keyManager as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public IProtectedSecretRepository OpenRepository(StoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Storage switch
+        {
+            StorageKind.File when !string.IsNullOrWhiteSpace(settings.FilePath) => new FileSecretRepository(settings.FilePath),
+            StorageKind.File => throw Incomplete($"File storage needs a store file path ({StoreSpec.FilePrefix}<path>)."),
+            StorageKind.DynamoDb => OpenDynamoDb(settings),
+            _ => throw Incomplete($"Unknown storage '{settings.Storage}'; use {StoreSpec.StorageForms}."),
         };
     }
 
-    /// <summary>
-    /// Opens only the repository of the store that <paramref name="settings"/> describe: no keyring and no KMS,
-    /// for moving protected records as they are (import). Dispose the result when it is <see cref="IDisposable"/>
-    /// (the DynamoDB repository owns its client). Throws <c>SSB0003</c> for incomplete settings.
-    /// </summary>
-    public static IProtectedSecretRepository OpenRepository(StoreSettings settings)
+    private static IKeyManager OpenKeyManager(StoreSettings settings, out string? defaultKeyId)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        return settings.Provider switch
+        switch (settings.Protection)
         {
-            StoreProvider.File when !string.IsNullOrWhiteSpace(settings.FilePath) => new FileSecretRepository(settings.FilePath),
-            StoreProvider.File => throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, "The file store needs a store file path."),
-            StoreProvider.Aws => DynamoDbSecretRepository.Create(settings),
-            _ => throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"Unknown store provider '{settings.Provider}'."),
-        };
+            case ProtectionKind.Rsa:
+                if (string.IsNullOrWhiteSpace(settings.KeyringPath))
+                {
+                    throw Incomplete($"RSA protection needs a keyring folder ({StoreSpec.RsaPrefix}<folder>); create one with 'secretstore keys init'.");
+                }
+
+                var keyring = RsaKeyring.Load(settings.KeyringPath, new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = settings.PrivateKeyEnvironmentVariable });
+                defaultKeyId = settings.KeyId ?? keyring.DefaultKeyId;
+                return new RsaKeyManager(keyring, RsaAllowedKeys(settings), ownsKeyring: true);
+            case ProtectionKind.Kms:
+                defaultKeyId = settings.KeyId;
+                return OpenKms(settings);
+            default:
+                throw Incomplete($"Unknown protection '{settings.Protection}'; use {StoreSpec.ProtectionForms}.");
+        }
     }
 
-    private static OwnedSecretStore Own<T>(T store)
-        where T : ISecretStore, IDisposable => new(store, store);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IProtectedSecretRepository OpenDynamoDb(StoreSettings settings) => DynamoDbSecretRepository.Create(settings);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IKeyManager OpenKms(StoreSettings settings) => KmsKeyManager.Create(settings);
+
+    /// <summary>An allow-list only when one is configured; the write key joins it then (it is always allowed).</summary>
+    private static IReadOnlyList<string> RsaAllowedKeys(StoreSettings settings) =>
+        settings.AllowedKeyIds is not { Count: > 0 } listed
+            ? []
+            : [.. listed.Append(settings.KeyId).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id!.Trim()).Distinct(StringComparer.Ordinal)];
+
+    private static SecretStoreException Incomplete(string message) => new(DiagnosticCodes.InvalidStoreConfiguration, message);
 }

@@ -57,7 +57,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     /// <paramref name="serviceUrl"/> points at a local endpoint such as DynamoDB Local.
     /// </summary>
     public static DynamoDbSecretRepository Create(string tableName, string? region = null, string? serviceUrl = null) =>
-        Create(new StoreSettings { Provider = StoreProvider.Aws, Table = tableName, Region = region, ServiceUrl = serviceUrl });
+        Create(new StoreSettings { Storage = StorageKind.DynamoDb, Table = tableName, Region = region, ServiceUrl = serviceUrl });
 
     /// <summary>Creates a repository with its own client from <paramref name="settings"/> (<c>Table</c>, <c>Region</c>, <c>ServiceUrl</c>).</summary>
     public static DynamoDbSecretRepository Create(StoreSettings settings)
@@ -65,7 +65,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         ArgumentNullException.ThrowIfNull(settings);
         if (string.IsNullOrWhiteSpace(settings.Table))
         {
-            throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, "The AWS store needs a DynamoDB table name (Table).");
+            throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, "DynamoDB storage needs a table name (dynamodb:<table>).");
         }
 
         return new DynamoDbSecretRepository(AwsClientFactory.CreateDynamoDbClient(settings), settings.Table, ownsClient: true);

@@ -1,18 +1,22 @@
 namespace SecretStore.Configuration;
 
 /// <summary>
-/// Where secrets live and which keys protect them: the one settings shape that the MSBuild tasks, the Cake
-/// aliases and the CLI all translate their inputs into.
+/// Where secrets live and which keys protect them: the one settings shape that the settings file
+/// (<c>secretstore.json</c>), the MSBuild tasks, the Cake aliases and the CLI all end in. Storage and protection are
+/// independent: a store file may hold KMS-wrapped records, a DynamoDB table RSA-wrapped ones.
 /// </summary>
 public sealed record StoreSettings
 {
-    /// <summary>The repository and key manager to use.</summary>
-    public StoreProvider Provider { get; init; } = StoreProvider.File;
+    /// <summary>Where the records live: a store file (default) or a DynamoDB table.</summary>
+    public StorageKind Storage { get; init; } = StorageKind.File;
 
-    /// <summary>File store: path of the JSON store file.</summary>
+    /// <summary>What wraps the data keys: an RSA keyring (default) or AWS KMS.</summary>
+    public ProtectionKind Protection { get; init; } = ProtectionKind.Rsa;
+
+    /// <summary>File storage: path of the JSON store file.</summary>
     public string? FilePath { get; init; }
 
-    /// <summary>File store: folder of the RSA keyring (<c>keyring.json</c> and PEM files).</summary>
+    /// <summary>RSA protection: folder of the keyring (<c>keyring.json</c> and PEM files).</summary>
     public string? KeyringPath { get; init; }
 
     /// <summary>
@@ -32,16 +36,16 @@ public sealed record StoreSettings
     /// </summary>
     public IReadOnlyList<string> AllowedKeyIds { get; init; } = [];
 
-    /// <summary>AWS: DynamoDB table name.</summary>
+    /// <summary>DynamoDB storage: the table name.</summary>
     public string? Table { get; init; }
 
-    /// <summary>AWS: region (for example <c>eu-west-1</c>). Null: the SDK's default chain.</summary>
+    /// <summary>AWS (DynamoDB, KMS): region (for example <c>eu-west-1</c>). Null: the SDK's default chain.</summary>
     public string? Region { get; init; }
 
-    /// <summary>AWS: a service URL for local endpoints (DynamoDB Local); null for AWS itself.</summary>
+    /// <summary>DynamoDB storage: a service URL for local endpoints (DynamoDB Local); null for AWS itself.</summary>
     public string? ServiceUrl { get; init; }
 
-    /// <summary>AWS: a separate KMS service URL; null uses <see cref="ServiceUrl"/>'s absence, i.e. AWS itself.</summary>
+    /// <summary>KMS protection: a KMS service URL for local endpoints; null for AWS KMS itself.</summary>
     public string? KmsServiceUrl { get; init; }
 
     /// <summary>

@@ -38,6 +38,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PathThroughLink = new("SSB1018", "File is reached through a symbolic link to a folder");
     public static readonly DiagnosticCode PlaceholderInValue = new("SSB1019", "Secret value would be read as a placeholder by a later resolve");
     public static readonly DiagnosticCode FileMetadataNotKept = new("SSB1020", "File's group or ACL cannot be kept when it is replaced");
+    public static readonly DiagnosticCode InvalidSettingsFile = new("SSB1021", "Settings file (secretstore.json) is invalid");
+    public static readonly DiagnosticCode UnknownEnvironment = new("SSB1022", "Environment is not defined in the settings file");
 
     // 2xxx: secret store and backends
     public static readonly DiagnosticCode SecretNotFound = new("SSB2001", "Secret not found");

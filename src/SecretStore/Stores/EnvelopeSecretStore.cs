@@ -22,15 +22,20 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     private readonly IProtectedSecretRepository _repository;
     private readonly IKeyManager _keyManager;
     private readonly EnvelopeSecretStoreOptions _options;
-    private readonly IDisposable? _owned;
+    private readonly bool _ownsComponents;
 
     /// <summary>Creates a store over a repository and a key manager; neither is owned (disposed) by the store.</summary>
     public EnvelopeSecretStore(IProtectedSecretRepository repository, IKeyManager keyManager, EnvelopeSecretStoreOptions options)
-        : this(repository, keyManager, options, owned: null)
+        : this(repository, keyManager, options, ownsComponents: false)
     {
     }
 
-    internal EnvelopeSecretStore(IProtectedSecretRepository repository, IKeyManager keyManager, EnvelopeSecretStoreOptions options, IDisposable? owned)
+    /// <summary>
+    /// Creates a store over a repository and a key manager. With <paramref name="ownsComponents"/>, disposing the
+    /// store disposes both (those that are <see cref="IDisposable"/>): the store is then the one thing a caller
+    /// holds and disposes, with no wrapper around it.
+    /// </summary>
+    public EnvelopeSecretStore(IProtectedSecretRepository repository, IKeyManager keyManager, EnvelopeSecretStoreOptions options, bool ownsComponents)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(keyManager);
@@ -39,7 +44,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         _repository = repository;
         _keyManager = keyManager;
         _options = options;
-        _owned = owned;
+        _ownsComponents = ownsComponents;
     }
 
     /// <summary>The repository holding the protected records.</summary>
@@ -193,8 +198,15 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) =>
         _repository.DeleteAsync(id, expectedRevision, cancellationToken);
 
-    /// <summary>Disposes what the store owns (the keyring, when made by <see cref="FileSecretStoreFactory"/>).</summary>
-    public void Dispose() => _owned?.Dispose();
+    /// <summary>Disposes the key manager (zeroing kept data keys) and the repository, when the store owns them.</summary>
+    public void Dispose()
+    {
+        if (_ownsComponents)
+        {
+            (_keyManager as IDisposable)?.Dispose();
+            (_repository as IDisposable)?.Dispose();
+        }
+    }
 
     /// <summary>Names the parts, never keys or values.</summary>
     public override string ToString() => $"EnvelopeSecretStore ({_repository}, {_keyManager})";

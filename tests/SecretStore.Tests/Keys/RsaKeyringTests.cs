@@ -139,12 +139,8 @@ public sealed class RsaKeyringTests
         Environment.SetEnvironmentVariable(variable, pem);
         try
         {
-            using var store = FileSecretStoreFactory.Create(new Configuration.StoreSettings
-            {
-                FilePath = temp.Combine("s.json"),
-                KeyringPath = dir,
-                PrivateKeyEnvironmentVariable = variable,
-            });
+            using var keyring = RsaKeyring.Load(dir, new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = variable });
+            using var store = new EnvelopeSecretStore(new SecretStore.Repositories.File.FileSecretRepository(temp.Combine("s.json")), new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = keyring.DefaultKeyId });
             Assert.Equal("from ci", (await store.GetAsync(db)).Value);
         }
         finally

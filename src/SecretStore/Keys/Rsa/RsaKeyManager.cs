@@ -10,24 +10,36 @@ namespace SecretStore.Keys.Rsa;
 /// reference layout, signed with PKCS#1 v1.5 SHA-512 by the signing key. v2: RSA-OAEP (SHA-256) of the
 /// 32-byte key followed by the SHA-256 of the canonical encryption context, so the wrapped key only opens
 /// for the context it was made for; whole v2 envelopes are signed through <see cref="EnvelopeSigner"/>.
-/// The keyring is not owned: dispose it yourself.
+/// The keyring is disposed with the manager only when it was given with <c>ownsKeyring</c>.
 /// </summary>
-public sealed class RsaKeyManager : IKeyManager
+public sealed class RsaKeyManager : IKeyManager, IDisposable
 {
     private readonly RsaKeyring _keyring;
     private readonly IReadOnlyList<string> _allowedKeyIds;
+    private readonly bool _ownsKeyring;
 
     /// <summary>
     /// Creates a key manager over a loaded keyring. With <paramref name="allowedKeyIds"/>, records under any other
     /// key are refused (<c>SSB3012</c>) before an unwrap; without, the allowed keys are those whose private half
     /// the keyring (or the reader secret) holds: a record under any other key cannot be unwrapped at all
-    /// (<c>SSB3001</c>/<c>SSB3008</c>).
+    /// (<c>SSB3001</c>/<c>SSB3008</c>). With <paramref name="ownsKeyring"/>, disposing the manager disposes the
+    /// keyring (zeroing its private keys).
     /// </summary>
-    public RsaKeyManager(RsaKeyring keyring, IReadOnlyList<string>? allowedKeyIds = null)
+    public RsaKeyManager(RsaKeyring keyring, IReadOnlyList<string>? allowedKeyIds = null, bool ownsKeyring = false)
     {
         ArgumentNullException.ThrowIfNull(keyring);
         _keyring = keyring;
         _allowedKeyIds = allowedKeyIds ?? [];
+        _ownsKeyring = ownsKeyring;
+    }
+
+    /// <summary>Disposes the keyring when this manager owns it.</summary>
+    public void Dispose()
+    {
+        if (_ownsKeyring)
+        {
+            _keyring.Dispose();
+        }
     }
 
     /// <inheritdoc />

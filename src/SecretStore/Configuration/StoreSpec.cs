@@ -1,0 +1,106 @@
+using SecretStore.Diagnostics;
+
+namespace SecretStore.Configuration;
+
+/// <summary>
+/// The one spelling of storage and protection, read alike by the settings file, the CLI, the MSBuild properties,
+/// the Cake settings and the CI inputs: storage <c>file:&lt;path&gt;</c> or <c>dynamodb:&lt;table&gt;</c>,
+/// protection <c>rsa:&lt;keyring folder&gt;</c> or <c>kms</c>. Prefixes are case-insensitive.
+/// </summary>
+public static class StoreSpec
+{
+    /// <summary>The prefix of file storage.</summary>
+    public const string FilePrefix = "file:";
+
+    /// <summary>The prefix of DynamoDB storage.</summary>
+    public const string DynamoDbPrefix = "dynamodb:";
+
+    /// <summary>The prefix of RSA keyring protection.</summary>
+    public const string RsaPrefix = "rsa:";
+
+    /// <summary>KMS protection.</summary>
+    public const string Kms = "kms";
+
+    /// <summary>The accepted storage forms, for messages.</summary>
+    public const string StorageForms = "file:<path> or dynamodb:<table>";
+
+    /// <summary>The accepted protection forms, for messages.</summary>
+    public const string ProtectionForms = "rsa:<keyring folder> or kms";
+
+    /// <summary>
+    /// Applies a storage text to <paramref name="settings"/>: <c>file:&lt;path&gt;</c> (relative paths are taken from
+    /// <paramref name="baseDirectory"/>) or <c>dynamodb:&lt;table&gt;</c>. Anything else is <c>SSB0003</c> naming
+    /// <paramref name="settingName"/>; the text itself is not repeated (it may be a value typed in the wrong place).
+    /// </summary>
+    public static StoreSettings WithStorage(StoreSettings settings, string settingName, string text, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(settingName);
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (TryRest(trimmed, FilePrefix, out var path))
+        {
+            return path.Length == 0
+                ? throw Invalid(settingName, $"needs a path after '{FilePrefix}', for example {FilePrefix}.secretstore/secrets.json")
+                : settings with { Storage = StorageKind.File, FilePath = Path.GetFullPath(path, baseDirectory), Table = null };
+        }
+
+        if (TryRest(trimmed, DynamoDbPrefix, out var table))
+        {
+            return table.Length == 0
+                ? throw Invalid(settingName, $"needs a table name after '{DynamoDbPrefix}', for example {DynamoDbPrefix}Secrets")
+                : settings with { Storage = StorageKind.DynamoDb, Table = table, FilePath = null };
+        }
+
+        throw Invalid(settingName, $"is not {StorageForms}");
+    }
+
+    /// <summary>
+    /// Applies a protection text to <paramref name="settings"/>: <c>rsa:&lt;keyring folder&gt;</c> (relative to
+    /// <paramref name="baseDirectory"/>) or <c>kms</c>. Anything else is <c>SSB0003</c> naming <paramref name="settingName"/>.
+    /// </summary>
+    public static StoreSettings WithProtection(StoreSettings settings, string settingName, string text, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(settingName);
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (TryRest(trimmed, RsaPrefix, out var keyring))
+        {
+            return keyring.Length == 0
+                ? throw Invalid(settingName, $"needs a keyring folder after '{RsaPrefix}', for example {RsaPrefix}.secretstore/keyring")
+                : settings with { Protection = ProtectionKind.Rsa, KeyringPath = Path.GetFullPath(keyring, baseDirectory) };
+        }
+
+        if (string.Equals(trimmed, Kms, StringComparison.OrdinalIgnoreCase))
+        {
+            return settings with { Protection = ProtectionKind.Kms, KeyringPath = null };
+        }
+
+        throw Invalid(settingName, $"is not {ProtectionForms}");
+    }
+
+    /// <summary>The storage in its spec form, for messages: <c>file:&lt;path&gt;</c> or <c>dynamodb:&lt;table&gt;</c>.</summary>
+    public static string DescribeStorage(StoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Storage == StorageKind.DynamoDb ? DynamoDbPrefix + settings.Table : FilePrefix + settings.FilePath;
+    }
+
+    /// <summary>The protection in its spec form, for messages: <c>rsa:&lt;folder&gt;</c> or <c>kms</c>.</summary>
+    public static string DescribeProtection(StoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Protection == ProtectionKind.Kms ? Kms : RsaPrefix + settings.KeyringPath;
+    }
+
+    private static bool TryRest(string text, string prefix, out string rest)
+    {
+        var matches = text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
+        rest = matches ? text[prefix.Length..].Trim() : string.Empty;
+        return matches;
+    }
+
+    private static SecretStoreException Invalid(string settingName, string problem) =>
+        new(DiagnosticCodes.InvalidStoreConfiguration, $"{settingName} {problem}.");
+}
