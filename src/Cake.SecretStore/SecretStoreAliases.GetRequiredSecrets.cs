@@ -43,7 +43,7 @@ public static partial class SecretStoreAliases
     /// </example>
     [CakeMethodAlias]
     public static IReadOnlyList<RequiredSecret> GetRequiredSecrets(this ICakeContext context, GlobPattern pattern, SecretStoreSettings settings) =>
-        SecretStoreRunner.Resolve(context, SecretStoreRunner.ExpandFiles(context, pattern), settings, ResolveMode.List).Report.RequiredSecrets;
+        CakeBridge.Resolve(context, CakeBridge.ExpandFiles(context, pattern), settings, ResolveMode.List).RequiredSecrets;
 
     /// <summary>Lists the secrets that the placeholders in the given files name.</summary>
     /// <param name="context">The Cake context.</param>
@@ -57,5 +57,5 @@ public static partial class SecretStoreAliases
     /// </example>
     [CakeMethodAlias]
     public static IReadOnlyList<RequiredSecret> GetRequiredSecrets(this ICakeContext context, IEnumerable<FilePath> files, SecretStoreSettings settings) =>
-        SecretStoreRunner.Resolve(context, SecretStoreRunner.ExpandFiles(context, files), settings, ResolveMode.List).Report.RequiredSecrets;
+        CakeBridge.Resolve(context, CakeBridge.ExpandFiles(context, files), settings, ResolveMode.List).RequiredSecrets;
 }

@@ -8,7 +8,7 @@ namespace Cake.SecretStore;
 public static partial class SecretStoreAliases
 {
     /// <summary>
-    /// Reads one secret from the default file store and returns its clear value to the script.
+    /// Reads one secret from the store of <c>secretstore.json</c> and returns its clear value to the script.
     /// <para>
     /// Risk: from here on the value is in script code, outside SecretStore's care. Passing it to
     /// <c>Information</c>, a tool's arguments (which Cake logs), an environment variable or a file can leak it
@@ -53,9 +53,8 @@ public static partial class SecretStoreAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
-        var id = new SecretId(SecretStoreRunner.ApplicationOrDefault(application, settings), name);
-        var secret = SecretStoreRunner.WithStore(context, settings, store => store.GetAsync(id));
-        SecretStoreRunner.Verbose(context, $"SecretStore: read {id} (revision {secret.Metadata.Revision}).");
+        var secret = CakeBridge.WithStore(context, settings, (store, defaultApplication) => store.GetAsync(CakeBridge.Id(application, name, defaultApplication)));
+        CakeBridge.Verbose(context, $"SecretStore: read {secret.Metadata.Id} (revision {secret.Metadata.Revision}).");
         return secret.Value;
     }
 }

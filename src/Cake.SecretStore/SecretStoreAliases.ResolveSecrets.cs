@@ -2,6 +2,7 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Cake.Core.IO;
 using SecretStore.Resolution;
+using SecretStore.Running;
 
 namespace Cake.SecretStore;
 
@@ -15,6 +16,7 @@ namespace Cake.SecretStore;
 [CakeNamespaceImport("SecretStore.Configuration")]
 [CakeNamespaceImport("SecretStore.Resolution")]
 [CakeNamespaceImport("SecretStore.Resolution.Reporting")]
+[CakeNamespaceImport("SecretStore.Running")]
 [CakeNamespaceImport("SecretStore.Secrets")]
 public static partial class SecretStoreAliases
 {
@@ -31,7 +33,7 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static ResolveResult ResolveSecrets(this ICakeContext context, GlobPattern pattern) =>
+    public static RunResult ResolveSecrets(this ICakeContext context, GlobPattern pattern) =>
         ResolveSecrets(context, pattern, new SecretStoreSettings());
 
     /// <summary>
@@ -58,8 +60,8 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static ResolveResult ResolveSecrets(this ICakeContext context, GlobPattern pattern, SecretStoreSettings settings) =>
-        SecretStoreRunner.Resolve(context, SecretStoreRunner.ExpandFiles(context, pattern), settings, ResolveMode.Resolve);
+    public static RunResult ResolveSecrets(this ICakeContext context, GlobPattern pattern, SecretStoreSettings settings) =>
+        CakeBridge.Resolve(context, CakeBridge.ExpandFiles(context, pattern), settings, ResolveMode.Resolve);
 
     /// <summary>Replaces the secret placeholders in the given files (for example the result of <c>GetFiles</c>).</summary>
     /// <param name="context">The Cake context.</param>
@@ -72,6 +74,6 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static ResolveResult ResolveSecrets(this ICakeContext context, IEnumerable<FilePath> files, SecretStoreSettings settings) =>
-        SecretStoreRunner.Resolve(context, SecretStoreRunner.ExpandFiles(context, files), settings, ResolveMode.Resolve);
+    public static RunResult ResolveSecrets(this ICakeContext context, IEnumerable<FilePath> files, SecretStoreSettings settings) =>
+        CakeBridge.Resolve(context, CakeBridge.ExpandFiles(context, files), settings, ResolveMode.Resolve);
 }

@@ -38,8 +38,8 @@ public static partial class SecretStoreAliases
     /// <code>
     /// SetSecret("Shop", "DbPassword", EnvironmentVariable("NEW_DB_PASSWORD"), new SecretStoreSettings
     /// {
-    ///     Provider = StoreProvider.Aws,
-    ///     Table = "secrets",
+    ///     Storage = "dynamodb:secrets",
+    ///     Protection = "kms",
     ///     Region = "eu-west-1",
     ///     KeyId = "alias/shop",
     /// });
@@ -53,10 +53,9 @@ public static partial class SecretStoreAliases
 
         // EnvironmentVariable("X") is null when the CI variable is unset: refused like an empty value (SSB2017).
         value ??= string.Empty;
-        var id = new SecretId(SecretStoreRunner.ApplicationOrDefault(application, settings), name);
         var options = new SetSecretOptions { KeyId = settings.KeyId, AllowEmpty = settings.AllowEmpty };
-        var metadata = SecretStoreRunner.WithStore(context, settings, store => store.SetAsync(id, value, options));
-        SecretStoreRunner.Information(context, $"SecretStore: saved {id} ({metadata.RevisionChange}).");
+        var metadata = CakeBridge.WithStore(context, settings, (store, defaultApplication) => store.SetAsync(CakeBridge.Id(application, name, defaultApplication), value, options));
+        CakeBridge.Information(context, $"SecretStore: saved {metadata.Id} ({metadata.RevisionChange}).");
         return metadata;
     }
 }

@@ -2,6 +2,7 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Cake.Core.IO;
 using SecretStore.Resolution;
+using SecretStore.Running;
 
 namespace Cake.SecretStore;
 
@@ -20,7 +21,7 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static ResolveResult VerifySecrets(this ICakeContext context, GlobPattern pattern) =>
+    public static RunResult VerifySecrets(this ICakeContext context, GlobPattern pattern) =>
         VerifySecrets(context, pattern, new SecretStoreSettings());
 
     /// <summary>
@@ -37,8 +38,8 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static ResolveResult VerifySecrets(this ICakeContext context, GlobPattern pattern, SecretStoreSettings settings) =>
-        SecretStoreRunner.Resolve(context, SecretStoreRunner.ExpandFiles(context, pattern), settings, ResolveMode.Verify);
+    public static RunResult VerifySecrets(this ICakeContext context, GlobPattern pattern, SecretStoreSettings settings) =>
+        CakeBridge.Resolve(context, CakeBridge.ExpandFiles(context, pattern), settings, ResolveMode.Verify);
 
     /// <summary>Checks that every placeholder in the given files resolves; writes no file.</summary>
     /// <param name="context">The Cake context.</param>
@@ -51,6 +52,6 @@ public static partial class SecretStoreAliases
     /// </code>
     /// </example>
     [CakeMethodAlias]
-    public static ResolveResult VerifySecrets(this ICakeContext context, IEnumerable<FilePath> files, SecretStoreSettings settings) =>
-        SecretStoreRunner.Resolve(context, SecretStoreRunner.ExpandFiles(context, files), settings, ResolveMode.Verify);
+    public static RunResult VerifySecrets(this ICakeContext context, IEnumerable<FilePath> files, SecretStoreSettings settings) =>
+        CakeBridge.Resolve(context, CakeBridge.ExpandFiles(context, files), settings, ResolveMode.Verify);
 }

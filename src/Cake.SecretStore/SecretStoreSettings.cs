@@ -1,23 +1,32 @@
 using Cake.Core.IO;
-using SecretStore.Configuration;
 using SecretStore.Resolution;
 
 namespace Cake.SecretStore;
 
 /// <summary>
-/// Where the secrets live and how resolution behaves. Relative paths are taken from the script's working
-/// directory. The defaults describe a file store in <c>.secretstore/</c> beside the script.
+/// Where the secrets live and how resolution behaves. Whatever is left unset comes from <c>secretstore.json</c>
+/// (found from the script's working directory upwards; see docs/settings.md). Relative paths are taken from the
+/// script's working directory.
 /// </summary>
 public sealed class SecretStoreSettings
 {
-    /// <summary>The backend: <see cref="StoreProvider.File"/> (JSON file + RSA keyring, the default) or <see cref="StoreProvider.Aws"/> (DynamoDB + KMS).</summary>
-    public StoreProvider Provider { get; set; } = StoreProvider.File;
+    /// <summary>The environment of <c>secretstore.json</c> to use (for example <c>Production</c>). Null: the file's <c>defaultEnvironment</c>.</summary>
+    public string? Environment { get; set; }
 
-    /// <summary>File store: the store file. Default <c>.secretstore/secrets.json</c>.</summary>
-    public FilePath? StoreFile { get; set; } = new(".secretstore/secrets.json");
+    /// <summary>An explicit settings file instead of the search for <c>secretstore.json</c>.</summary>
+    public FilePath? SettingsFile { get; set; }
 
-    /// <summary>File store: the RSA keyring folder. Default <c>.secretstore/keyring</c>.</summary>
-    public DirectoryPath? KeyringPath { get; set; } = new(".secretstore/keyring");
+    /// <summary>Storage: <c>file:&lt;path&gt;</c> or <c>dynamodb:&lt;table&gt;</c>. Or use the shorthands <see cref="StoreFile"/> / <see cref="Table"/>.</summary>
+    public string? Storage { get; set; }
+
+    /// <summary>Protection: <c>rsa:&lt;keyring folder&gt;</c> or <c>kms</c>. Or use the shorthand <see cref="KeyringPath"/>.</summary>
+    public string? Protection { get; set; }
+
+    /// <summary>File storage: the store file (shorthand for <c>Storage = "file:..."</c>).</summary>
+    public FilePath? StoreFile { get; set; }
+
+    /// <summary>RSA protection: the keyring folder (shorthand for <c>Protection = "rsa:..."</c>).</summary>
+    public DirectoryPath? KeyringPath { get; set; }
 
     /// <summary>
     /// File store: name of an environment variable holding the PEM private key (CI systems hand secrets out as
@@ -35,7 +44,7 @@ public sealed class SecretStoreSettings
     /// </summary>
     public IList<string> AllowedKeyIds { get; set; } = [];
 
-    /// <summary>AWS: the DynamoDB table name.</summary>
+    /// <summary>DynamoDB storage: the table name (shorthand for <c>Storage = "dynamodb:..."</c>).</summary>
     public string? Table { get; set; }
 
     /// <summary>AWS: the region, for example <c>eu-west-1</c>. Null: the SDK's default chain.</summary>

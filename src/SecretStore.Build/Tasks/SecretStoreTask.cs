@@ -1,13 +1,13 @@
 using Microsoft.Build.Framework;
 using SecretStore.Diagnostics;
+using SecretStore.Running;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 
 namespace SecretStore.Build.Tasks;
 
 /// <summary>
 /// The base of every SecretStore task. Its sealed <see cref="Execute"/> runs the asynchronous work, turns a
-/// <see cref="SecretStoreException"/> into coded, located errors and anything unexpected into
-/// <c>SSB0099</c>, and succeeds exactly when no error was logged. No message it logs carries a secret value.
+/// exception into coded errors by the engine's one <see cref="FailurePolicy"/>, and succeeds exactly when no error was logged. No message it logs carries a secret value.
 /// </summary>
 public abstract class SecretStoreTask : MSBuildTask, ICancelableTask
 {
@@ -23,27 +23,22 @@ public abstract class SecretStoreTask : MSBuildTask, ICancelableTask
             // cannot deadlock; this is the one place where the async engine meets the sync task API.
             ExecuteAsync(_cancellation.Token).GetAwaiter().GetResult();
         }
-        catch (SecretStoreException exception)
-        {
-            Log.LogDiagnostics(exception.Diagnostics, ProjectFile);
-            if (!Log.HasLoggedErrors)
-            {
-                // An exception whose diagnostics hold no error still means failure.
-                Log.LogDiagnostic(new Diagnostic(exception.Code, DiagnosticSeverity.Error, StripCode(exception)), ProjectFile);
-            }
-        }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             Log.LogMessage(MessageImportance.High, "SecretStore: cancelled; no file was written.");
             return false;
         }
 #pragma warning disable CA1031 // The task boundary: every failure must become a coded MSBuild error, not a crash.
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
-            Log.LogDiagnostic(new Diagnostic(DiagnosticCodes.UnexpectedError, DiagnosticSeverity.Error, DescribeUnexpected(exception)), ProjectFile);
-            // The stack trace names methods and files of ours, never data; it helps a bug report.
-            Log.LogMessage(MessageImportance.Low, exception.GetType().FullName + Environment.NewLine + exception.StackTrace);
+            // The engine's one failure policy (the same wording in every face).
+            Log.LogDiagnostics(FailurePolicy.Describe(exception), ProjectFile);
+            if (exception is not SecretStoreException)
+            {
+                // The stack trace names methods and files of ours, never data; it helps a bug report.
+                Log.LogMessage(MessageImportance.Low, exception.GetType().FullName + Environment.NewLine + exception.StackTrace);
+            }
         }
 
         return !Log.HasLoggedErrors;
@@ -59,25 +54,9 @@ public abstract class SecretStoreTask : MSBuildTask, ICancelableTask
         set => _projectFile = value;
     }
 
-
     /// <summary>Asks the running task to stop (Ctrl+C in <c>dotnet publish</c>).</summary>
     public void Cancel() => _cancellation.Cancel();
 
     /// <summary>The task's work. Throw <see cref="SecretStoreException"/> for anything the user can fix.</summary>
     protected abstract Task ExecuteAsync(CancellationToken cancellationToken);
-
-    private static string StripCode(SecretStoreException exception)
-    {
-        var prefix = exception.Code.Id + ": ";
-        return exception.Message.StartsWith(prefix, StringComparison.Ordinal) ? exception.Message[prefix.Length..] : exception.Message;
-    }
-
-    // Messages of unexpected exceptions are not ours and could quote file content; only I/O errors, which
-    // name paths, are passed on. Everything else is reported by type.
-    private static string DescribeUnexpected(Exception exception) => exception switch
-    {
-        IOException or UnauthorizedAccessException =>
-            $"Unexpected {exception.GetType().Name}: {exception.Message} Please report it if the cause is not obvious.",
-        _ => $"Unexpected {exception.GetType().FullName} in the SecretStore task. This is a bug; please report it with a diagnostic log (-v:diag), which holds no secret values.",
-    };
 }

@@ -1,46 +1,60 @@
 using Microsoft.Build.Framework;
 using SecretStore.Configuration;
+using SecretStore.Configuration.Settings;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution;
+using SecretStore.Running;
 
 namespace SecretStore.Build.Tasks;
 
-/// <summary>Translates the task's string parameters into the engine's settings; bad values are SSB0001/SSB0003.</summary>
+/// <summary>Translates the task's string parameters into the runner's options; bad values are SSB0001/SSB0003.</summary>
 internal static class TaskSettings
 {
-    public static StoreSettings ToStoreSettings(ResolveSecrets task)
+    public static StoreSelection ToSelection(ResolveSecrets task)
     {
-        var provider = ParseProvider(task.Provider);
-        return new StoreSettings
+        var projectDirectory = Path.GetFullPath(Empty(task.ProjectDirectory) ?? System.IO.Directory.GetCurrentDirectory());
+        return new StoreSelection
         {
-            Provider = provider,
-            FilePath = Empty(task.StoreFile),
-            KeyringPath = Empty(task.Keyring),
-            PrivateKeyEnvironmentVariable = Empty(task.PrivateKeyVariable),
-            KeyId = Empty(task.KeyId),
-            AllowedKeyIds = KeyIdList.Parse(task.AllowedKeyIds),
-            Table = Empty(task.Table),
-            Region = Empty(task.Region),
-            ServiceUrl = Empty(task.ServiceUrl),
-            KmsServiceUrl = Empty(task.KmsServiceUrl),
-            AllowV1 = SettingValue.ParseBoolean("SecretStoreAllowV1", task.AllowV1, SettingValue.AllowV1Variable, defaultValue: false),
-            AllowInsecureEndpoint = SettingValue.ParseBoolean("SecretStoreAllowInsecureEndpoint", task.AllowInsecureEndpoint, EndpointPolicy.AllowInsecureEndpointVariable, defaultValue: false),
+            WorkingDirectory = projectDirectory,
+            SettingsFile = Empty(task.SettingsFile),
+            DefaultApplication = Empty(task.DefaultApplication),
+            Environment = Empty(task.Environment) is { } chosen
+                ? new EnvironmentChoice(chosen, "SecretStoreEnvironment")
+                : Empty(task.EnvironmentName) is { } derived ? new EnvironmentChoice(derived, "EnvironmentName", IsDerived: true) : null,
+            Explicit = new SettingsLayer
+            {
+                BaseDirectory = projectDirectory,
+                Origin = "the MSBuild properties",
+                Application = Empty(task.Application),
+                Storage = StoreSpec.Choose(("SecretStoreStorage", task.Storage, ""), ("SecretStoreFile", task.StoreFile, StoreSpec.FilePrefix), ("SecretStoreTable", task.Table, StoreSpec.DynamoDbPrefix)),
+                Protection = StoreSpec.Choose(("SecretStoreProtection", task.Protection, ""), ("SecretStoreKeyring", task.Keyring, StoreSpec.RsaPrefix)),
+                PrivateKeyVariable = Empty(task.PrivateKeyVariable),
+                KeyId = Empty(task.KeyId),
+                AllowedKeyIds = string.IsNullOrWhiteSpace(task.AllowedKeyIds) ? null : KeyIdList.Parse(task.AllowedKeyIds),
+                Region = Empty(task.Region),
+                ServiceUrl = Empty(task.ServiceUrl),
+                KmsServiceUrl = Empty(task.KmsServiceUrl),
+                AllowV1 = Switch("SecretStoreAllowV1", task.AllowV1),
+                AllowInsecureEndpoint = Switch("SecretStoreAllowInsecureEndpoint", task.AllowInsecureEndpoint),
+            },
         };
     }
 
-    public static StoreProvider ParseProvider(string? value) => Empty(value) switch
-    {
-        null => StoreProvider.File,
-        var text when Enum.TryParse<StoreProvider>(text, ignoreCase: true, out var provider) && Enum.IsDefined(provider) && !char.IsDigit(text[0]) => provider,
-        var text => throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"SecretStoreProvider '{text}' is not supported; use File or Aws."),
-    };
+    /// <summary>A boolean property: null when blank (the next layer decides), else the engine's strict parse.</summary>
+    public static bool? Switch(string propertyName, string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null : SettingValue.ParseBoolean(propertyName, text, defaultValue: false);
 
     public static ResolveMode ParseMode(string? value) => Empty(value)?.ToUpperInvariant() switch
     {
         null or "RESOLVE" => ResolveMode.Resolve,
         "VERIFY" => ResolveMode.Verify,
-        _ => throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"SecretStoreMode '{value}' is not supported; use Resolve or Verify."),
+        "LIST" => ResolveMode.List,
+        _ => throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"SecretStoreMode '{value}' is not supported; use Resolve, Verify or List."),
     };
+
+    public static ConfigFileSpec ToFileSpec(ITaskItem item) => new(
+        item.ItemSpec,
+        SettingValue.ParseBoolean($"The Optional metadata of SecretStoreConfigFile '{item.ItemSpec}'", item.GetMetadata("Optional"), defaultValue: false));
 
     public static SecretMapping ToMapping(ITaskItem item)
     {
@@ -55,5 +69,5 @@ internal static class TaskSettings
         };
     }
 
-    private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    public static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -32,15 +32,15 @@ internal static class ImportCommand
             }
 
             var records = ProtectedSecretRecordImport.Parse(content, path);
-            var settings = context.StoreOptions.ToSettings(parse);
-            var repository = SecretStoreFactory.OpenRepository(settings);
+            var settings = context.Settings(parse);
+            var repository = context.Runner.OpenRepository(settings);
             try
             {
                 using var progress = new TerminalProgress(context.Console, "Importing", records.Count);
                 var outcomes = await ProtectedSecretImporter.ImportAsync(
                     repository,
                     records,
-                    new ProtectedSecretImportOptions { Overwrite = parse.GetValue(overwrite), AllowV1 = settings.AllowV1, SourcePath = path },
+                    new ProtectedSecretImportOptions { Overwrite = parse.GetValue(overwrite), AllowV1 = settings.Store.AllowV1, SourcePath = path },
                     progress,
                     token).ConfigureAwait(false);
                 foreach (var outcome in outcomes)

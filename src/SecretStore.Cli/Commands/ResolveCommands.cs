@@ -1,18 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
-using SecretStore.Aws;
 using SecretStore.Cli.Ci;
 using SecretStore.Cli.Hosting;
 using SecretStore.Cli.Options;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution;
-using SecretStore.Secrets;
+using SecretStore.Running;
 
 namespace SecretStore.Cli.Commands;
 
 /// <summary>
 /// <c>resolve</c>, <c>verify</c>, <c>required</c>: the resolver's three modes over files and globs. Each is one
-/// <see cref="SecretResolver.ResolveAsync"/> call; the CLI only expands arguments and reports.
+/// <see cref="SecretStoreRunner.ResolveAsync"/> call; the CLI only translates arguments and reports.
 /// </summary>
 internal static class ResolveCommands
 {
@@ -37,52 +36,40 @@ internal static class ResolveCommands
     private static Command Build(CliContext context, string name, ResolveMode mode, string description)
     {
         var files = new Argument<string[]>("files") { Description = "Files or globs (*, **, ?); a leading '!' excludes.", Arity = ArgumentArity.OneOrMore };
-        var app = EnvironmentOption.String("--app", "The application of placeholders that name none (#{secret:Name}).");
+        var app = EnvironmentOption.String("--app", "The application of placeholders that name none (#{secret:Name}); default: the settings file's.");
         var report = EnvironmentOption.String("--report", "Write a redacted report here (JSON, or Markdown for *.md).");
         var allowOptional = EnvironmentOption.Flag("--allow-optional", "true (default): a missing '|optional' secret keeps its placeholder with warning SSB1013; false: it is an error.", defaultValue: true);
         var requirePlaceholders = new Option<bool>("--require-placeholders") { Description = "Fail (SSB1010) when no file holds a placeholder." };
-        var command = new Command(name, description) { files, app, report, allowOptional, requirePlaceholders };
+        var map = new Option<string[]>("--map")
+        {
+            Description = "Structured mode, no placeholder needed (repeatable): <ConfigurationPath>=<Name or App/Name>, e.g. ConnectionStrings:Default=Shop/Db; suffix '?' makes it optional (ConnectionStrings:Default=Shop/Db?).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command(name, description) { files, app, report, allowOptional, requirePlaceholders, map };
         context.SetAction(command, async (parse, token) =>
         {
-            var baseDirectory = Directory.GetCurrentDirectory();
-            var expanded = FileGlobs.Expand(baseDirectory, parse.GetValue(files) ?? []);
-            if (expanded.Count == 0)
-            {
-                throw new SecretStoreException(DiagnosticCodes.FileNotFound, "The file arguments match no file.");
-            }
-
             var masker = new CiMasker(CiMasker.Detect(context.Environment), context.Console);
-            var request = new ResolveRequest
+            var options = new ResolveOptions
             {
-                Files = expanded,
-                BaseDirectory = baseDirectory,
-                DefaultApplication = parse.GetValue(app),
+                Store = context.StoreOptions.ToSelection(parse, context.Environment, application: parse.GetValue(app)),
+                Files = [.. (parse.GetValue(files) ?? []).Select(f => new ConfigFileSpec(f))],
                 Mode = mode,
                 AllowOptional = parse.GetValue(allowOptional),
                 RequirePlaceholders = parse.GetValue(requirePlaceholders),
+                RequireFiles = true,
+                Mappings = [.. (parse.GetValue(map) ?? []).Select(ParseMapping)],
                 ReportPath = parse.GetValue(report),
                 BeforeWrite = mode == ResolveMode.Resolve ? forms => masker.Register(forms) : null,
             };
 
             // No progress in a CI run: the mask commands on stderr must start a line of their own, first.
-            var showProgress = !context.Console.IsErrorRedirected && expanded.Count > 1 && masker.System == CiSystem.None;
+            var showProgress = !context.Console.IsErrorRedirected && options.Files.Count > 1 && masker.System == CiSystem.None;
             if (showProgress)
             {
-                context.Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r{name}: {expanded.Count} files..."));
+                context.Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r{name}: {options.Files.Count} entries..."));
             }
 
-            ResolveResult result;
-            if (mode == ResolveMode.List)
-            {
-                // List mode never touches the store, so none is needed.
-                result = await new SecretResolver(NoStore.Instance).ResolveAsync(request, token).ConfigureAwait(false);
-            }
-            else
-            {
-                using var store = context.OpenStore(parse);
-                result = await new SecretResolver(store).ResolveAsync(request, token).ConfigureAwait(false);
-            }
-
+            var result = await context.Runner.ResolveAsync(options, token).ConfigureAwait(false);
             if (showProgress)
             {
                 context.Console.Error.Write("\r" + new string(' ', name.Length + 24) + "\r");
@@ -94,51 +81,44 @@ internal static class ResolveCommands
             }
 
             WriteResults(context.Console, mode, result);
-            context.Console.Report(new Diagnostic(
-                DiagnosticCodes.Summary,
-                DiagnosticSeverity.Info,
-                string.Create(CultureInfo.InvariantCulture, $"{name}: {result.FilesScanned} file(s) read, {result.PlaceholderCount} placeholder(s) naming {result.SecretCount} secret(s), {result.FilesWritten} file(s) written, {result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)} error(s).")));
+            context.Console.Report(result.Summary!);
             return result.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;
     }
 
-    private static void WriteResults(CliConsole console, ResolveMode mode, ResolveResult result)
+    /// <summary><c>Path=Secret</c>, optional with a trailing <c>?</c>; the text is not repeated in the error (it may be a value).</summary>
+    private static SecretMapping ParseMapping(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || equals == text.Length - 1)
+        {
+            throw new UsageException($"--map takes <ConfigurationPath>=<Name or App/Name> (the text given is {UsageErrors.NotRepeated}).");
+        }
+
+        var secret = text[(equals + 1)..];
+        var optional = secret.EndsWith('?');
+        return new SecretMapping { ConfigurationPath = text[..equals], Secret = optional ? secret[..^1] : secret, Optional = optional };
+    }
+
+    private static void WriteResults(CliConsole console, ResolveMode mode, RunResult result)
     {
         switch (mode)
         {
             case ResolveMode.Resolve:
-                foreach (var file in result.Report.Files.Where(f => f.Written))
+                foreach (var file in result.WrittenFiles)
                 {
-                    console.WriteRow(file.Path);
+                    console.WriteRow(file);
                 }
 
                 break;
             case ResolveMode.List:
-                foreach (var secret in result.Report.RequiredSecrets)
+                foreach (var secret in result.RequiredSecrets)
                 {
                     console.WriteRow($"{secret.Application}/{secret.Name}", secret.Optional ? "optional" : "required", secret.References.ToString(CultureInfo.InvariantCulture));
                 }
 
                 break;
         }
-    }
-
-    /// <summary>The store of list mode: the resolver does not call it; if it ever did, that is a bug, not a value.</summary>
-    private sealed class NoStore : ISecretStore
-    {
-        public static NoStore Instance { get; } = new();
-
-        public Task<Secret> GetAsync(SecretId id, CancellationToken cancellationToken = default) => throw Unused();
-
-        public Task<IReadOnlyDictionary<SecretId, Secret>> GetManyAsync(IEnumerable<SecretId> ids, CancellationToken cancellationToken = default) => throw Unused();
-
-        public Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default) => throw Unused();
-
-        public Task<SecretMetadata> SetAsync(SecretId id, string value, SetSecretOptions? options = null, CancellationToken cancellationToken = default) => throw Unused();
-
-        public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) => throw Unused();
-
-        private static SecretStoreException Unused() => new(DiagnosticCodes.UnexpectedError, "'required' does not read the store.");
     }
 }

@@ -31,8 +31,7 @@ internal static class RewrapCommand
             using var store = context.OpenStore(parse);
 
             // The raw rows, for the checks the engine makes before it converts any v1 row (SSB2012, SSB2013).
-            var repository = SecretStoreFactory.OpenRepository(context.StoreOptions.ToSettings(parse));
-            using var owned = repository as IDisposable;
+            var repository = store.Repository;
             var listed = await store.ListAsync(application, token).ConfigureAwait(false);
             using var progress = new TerminalProgress(context.Console, "Rewrapping", listed.Count);
             var options = new RewrapOptions

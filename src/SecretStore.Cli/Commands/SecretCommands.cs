@@ -31,7 +31,7 @@ internal static class SecretCommands
         };
         context.SetAction(command, async (parse, token) =>
         {
-            var secretId = SecretIdArgument.Parse(parse.GetValue(id));
+            var secretId = context.ParseId(parse, parse.GetValue(id));
             var revision = parse.GetValue(ifRevision);
             if (revision < 0)
             {
@@ -64,7 +64,7 @@ internal static class SecretCommands
         var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping). In a GitHub Actions or Azure Pipelines run, the value is registered with the log masker first, on stderr.") { id };
         context.SetAction(command, async (parse, token) =>
         {
-            var secretId = SecretIdArgument.Parse(parse.GetValue(id));
+            var secretId = context.ParseId(parse, parse.GetValue(id));
             using var store = context.OpenStore(parse);
             var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
 
@@ -133,7 +133,7 @@ internal static class SecretCommands
         var command = new Command("delete", "Deletes a secret; a secret that does not exist is error SSB2001.") { id, ifRevision };
         context.SetAction(command, async (parse, token) =>
         {
-            var secretId = SecretIdArgument.Parse(parse.GetValue(id));
+            var secretId = context.ParseId(parse, parse.GetValue(id));
             using var store = context.OpenStore(parse);
             if (!await store.DeleteAsync(secretId, parse.GetValue(ifRevision), token).ConfigureAwait(false))
             {

@@ -18,10 +18,10 @@ internal static class TableCommands
         };
         context.SetAction(create, async (parse, token) =>
         {
-            var settings = context.StoreOptions.ToSettings(parse);
-            if (settings.Provider != StoreProvider.Aws)
+            var settings = context.Settings(parse).Store;
+            if (settings.Storage != StorageKind.DynamoDb)
             {
-                throw new UsageException("table create needs --store dynamodb:<table>.");
+                throw new UsageException("table create needs DynamoDB storage: --store dynamodb:<table>, or a settings file environment with a dynamodb:<table> storage.");
             }
 
             using var repository = DynamoDbSecretRepository.Create(settings);

@@ -1,10 +1,16 @@
 using System.CommandLine;
 using SecretStore.Aws;
 using SecretStore.Cli.Options;
+using SecretStore.Configuration.Settings;
+using SecretStore.Diagnostics;
+using SecretStore.Repositories;
+using SecretStore.Running;
+using SecretStore.Secrets;
+using SecretStore.Stores;
 
 namespace SecretStore.Cli.Hosting;
 
-/// <summary>What every command needs: the console, the shared store options and the environment.</summary>
+/// <summary>What every command needs: the console, the shared store options, the environment and the engine runner.</summary>
 internal sealed class CliContext(CliConsole console, Func<string, string?> environment)
 {
     public CliConsole Console { get; } = console;
@@ -13,8 +19,32 @@ internal sealed class CliContext(CliConsole console, Func<string, string?> envir
 
     public Func<string, string?> Environment { get; } = environment;
 
-    public OwnedSecretStore OpenStore(ParseResult parse, string? keyId = null) =>
-        SecretStoreFactory.Open(StoreOptions.ToSettings(parse, keyId));
+    public SecretStoreRunner Runner { get; } = new(SecretStoreFactory.Default);
+
+    /// <summary>The settings of this invocation (settings file, environment, options), merged by the engine.</summary>
+    public ResolvedSettings Settings(ParseResult parse, string? application = null, string? keyId = null) =>
+        SecretStoreRunner.ResolveSettings(StoreOptions.ToSelection(parse, Environment, application, keyId));
+
+    public EnvelopeSecretStore OpenStore(ParseResult parse, string? keyId = null) => Runner.Open(Settings(parse, keyId: keyId));
+
+    public IProtectedSecretRepository OpenRepository(ParseResult parse) => Runner.OpenRepository(Settings(parse));
+
+    /// <summary>
+    /// Parses an <c>App/Name</c> argument with the engine's one rule (<see cref="SecretId.Parse"/>); a bare name takes
+    /// the settings file's application. A bad id is a usage error (exit 2) that does not repeat the text.
+    /// </summary>
+    public SecretId ParseId(ParseResult parse, string? text)
+    {
+        string? application = null;
+        if (text is not null && !text.Contains('/', StringComparison.Ordinal))
+        {
+            application = Settings(parse).Application;
+        }
+
+        return SecretId.TryParse(text, application, out var id, out var problem)
+            ? id
+            : throw new UsageException($"The secret id {problem} ({UsageErrors.NotRepeated}).");
+    }
 
     /// <summary>Gives a command an action that maps exceptions to exit codes and coded diagnostics.</summary>
     public void SetAction(Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>

@@ -94,6 +94,26 @@ public static class StoreSpec
         return settings.Protection == ProtectionKind.Kms ? Kms : RsaPrefix + settings.KeyringPath;
     }
 
+    /// <summary>
+    /// The one storage (or protection) text a face was given, from its spec setting and its shorthands (MSBuild
+    /// <c>SecretStoreFile</c> is <c>file:</c>, CLI <c>--keyring</c> is <c>rsa:</c>): null when none is set; the one
+    /// that is set as a spec text; two set is <c>SSB0001</c> naming both, since which should win is a guess.
+    /// </summary>
+    /// <param name="choices">Each setting's name, its value and the prefix its value gets (empty for a spec setting).</param>
+    public static string? Choose(params (string Name, string? Value, string Prefix)[] choices)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        var set = choices.Where(c => !string.IsNullOrWhiteSpace(c.Value)).ToList();
+        return set.Count switch
+        {
+            0 => null,
+            1 => set[0].Prefix + set[0].Value!.Trim(),
+            _ => throw new SecretStoreException(
+                DiagnosticCodes.InvalidArgument,
+                $"{string.Join(" and ", set.Select(c => c.Name))} are all set and choose the same thing; set only one of them."),
+        };
+    }
+
     private static bool TryRest(string text, string prefix, out string rest)
     {
         var matches = text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);

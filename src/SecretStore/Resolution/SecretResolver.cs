@@ -12,10 +12,29 @@ namespace SecretStore.Resolution;
 /// went wrong are the changed files written, each through a temp file and a rename. Each distinct secret is
 /// fetched once per run, in one <see cref="ISecretStore.GetManyAsync"/> call per application.
 /// </summary>
-/// <param name="store">The store the values come from (not used in list mode).</param>
-public sealed class SecretResolver(ISecretStore store)
+public sealed class SecretResolver
 {
-    private readonly ISecretStore _store = store ?? throw new ArgumentNullException(nameof(store));
+    private readonly Lazy<ISecretStore> _store;
+
+    /// <summary>Creates a resolver over a store that is already open.</summary>
+    /// <param name="store">The store the values come from (not used in list mode).</param>
+    public SecretResolver(ISecretStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = new Lazy<ISecretStore>(store);
+    }
+
+    /// <summary>
+    /// Creates a resolver that opens its store only when a secret is needed: never in list mode, never for files
+    /// without placeholders, so a project with the package and no placeholder needs no store settings at all. An
+    /// opening that throws a coded error is reported like any failed read, at the first placeholder that needed it.
+    /// </summary>
+    /// <param name="openStore">Opens the store; called at most once. The caller disposes what it returns.</param>
+    public SecretResolver(Func<ISecretStore> openStore)
+    {
+        ArgumentNullException.ThrowIfNull(openStore);
+        _store = new Lazy<ISecretStore>(openStore, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     /// <summary>
     /// Runs the request. Problems are returned as diagnostics (all of them), never thrown; only cancellation
@@ -111,20 +130,15 @@ public sealed class SecretResolver(ISecretStore store)
         var specs = new List<MappingSpec>();
         foreach (var mapping in request.Mappings ?? [])
         {
-            var parts = mapping.Secret?.Split('/') ?? [];
-            var (application, name) = parts.Length switch
+            string? problem = null;
+            if (string.IsNullOrEmpty(mapping.ConfigurationPath) || !SecretId.TryParse(mapping.Secret, request.DefaultApplication, out var id, out problem))
             {
-                1 => (request.DefaultApplication, parts[0]),
-                2 => (parts[0], parts[1]),
-                _ => (null, null),
-            };
-            if (string.IsNullOrEmpty(mapping.ConfigurationPath) || string.IsNullOrEmpty(application) || string.IsNullOrEmpty(name))
-            {
-                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.InvalidArgument, $"Mapping '{mapping.ConfigurationPath}' -> '{mapping.Secret}' needs a configuration path and a secret 'Name' (with a default application) or 'Application/Name'."));
+                var reason = problem is null ? "has no configuration path" : $"names a secret that {problem}";
+                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.InvalidArgument, $"Mapping '{mapping.ConfigurationPath}' -> '{mapping.Secret}' {reason}."));
                 continue;
             }
 
-            specs.Add(new MappingSpec(mapping, new SecretId(application, name)));
+            specs.Add(new MappingSpec(mapping, id));
         }
 
         return specs;
@@ -147,7 +161,7 @@ public sealed class SecretResolver(ISecretStore store)
             var (file, first) = group.First();
             try
             {
-                var found = await _store.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
+                var found = await _store.Value.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
                 foreach (var id in ids)
                 {
                     if (found.TryGetValue(id, out var secret))

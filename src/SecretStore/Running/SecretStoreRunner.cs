@@ -1,0 +1,175 @@
+using System.Globalization;
+using SecretStore.Configuration.Settings;
+using SecretStore.Diagnostics;
+using SecretStore.Resolution;
+using SecretStore.Stores;
+
+namespace SecretStore.Running;
+
+/// <summary>
+/// The one engine entry point of the faces (the shape of Nerdbank.GitVersioning's shared commands): options in,
+/// result out. Settings, store opening, file expansion, resolution, the summary and the failure policy live here;
+/// the MSBuild task, the Cake aliases and the CLI only translate their inputs into <see cref="ResolveOptions"/> or
+/// <see cref="StoreSelection"/> and the result into their logging.
+/// </summary>
+/// <param name="factory">Opens stores (every face passes <c>SecretStore.Aws.SecretStoreFactory.Default</c>).</param>
+public sealed class SecretStoreRunner(ISecretStoreFactory factory)
+{
+    private static readonly char[] GlobChars = ['*', '?', '['];
+    private readonly ISecretStoreFactory _factory = factory ?? throw new ArgumentNullException(nameof(factory));
+
+    /// <summary>
+    /// Resolves, verifies or lists the placeholders of the files. Never throws for anything a user can cause: every
+    /// problem is a coded diagnostic of the result (<see cref="FailurePolicy"/>); only cancellation throws. The store is
+    /// opened only when a secret is needed, and disposed before this returns.
+    /// </summary>
+    public async Task<RunResult> ResolveAsync(ResolveOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Store);
+        var workingDirectory = Path.GetFullPath(options.Store.WorkingDirectory);
+        var baseDirectory = Path.GetFullPath(options.BaseDirectory ?? workingDirectory, workingDirectory);
+        ResolvedSettings? settings = null;
+        EnvelopeSecretStore? opened = null;
+        try
+        {
+            settings = options.Store.Resolve();
+            var files = ExpandFiles(baseDirectory, options.Files);
+            if (options.RequireFiles && files.Count == 0)
+            {
+                throw new SecretStoreException(DiagnosticCodes.FileNotFound, "The file arguments match no file. Check the paths and globs (relative to the working directory).");
+            }
+
+            var resolved = settings;
+            var resolver = new SecretResolver(() => opened = Open(resolved));
+            var result = await resolver.ResolveAsync(
+                new ResolveRequest
+                {
+                    Files = files,
+                    BaseDirectory = baseDirectory,
+                    DefaultApplication = settings.Application,
+                    Mode = options.Mode,
+                    RequirePlaceholders = options.RequirePlaceholders,
+                    AllowOptional = options.AllowOptional,
+                    Mappings = options.Mappings,
+                    ReportPath = string.IsNullOrWhiteSpace(options.ReportPath) ? null : Path.GetFullPath(options.ReportPath, workingDirectory),
+                    BeforeWrite = options.BeforeWrite,
+                    Probe = options.Probe,
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            var written = result.Report.Files.Where(f => f.Written).Select(f => f.Path).ToList();
+            return Finish(new RunResult
+            {
+                Diagnostics = result.Diagnostics,
+                Mode = options.Mode,
+                WrittenFiles = written,
+                RequiredSecrets = result.Report.RequiredSecrets,
+                Report = result.Report,
+                FilesScanned = result.FilesScanned,
+                FilesWritten = result.FilesWritten,
+                PlaceholderCount = result.PlaceholderCount,
+                SecretCount = result.SecretCount,
+                EnvironmentName = settings.EnvironmentName,
+            }, baseDirectory);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The runner's boundary: every failure becomes a coded diagnostic (FailurePolicy).
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            return Finish(new RunResult { Diagnostics = FailurePolicy.Describe(exception), Mode = options.Mode, EnvironmentName = settings?.EnvironmentName }, baseDirectory);
+        }
+        finally
+        {
+            opened?.Dispose();
+        }
+    }
+
+    /// <summary>Reads the settings file and merges the layers of <paramref name="selection"/>; throws coded errors.</summary>
+    public static ResolvedSettings ResolveSettings(StoreSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        return selection.Resolve();
+    }
+
+    /// <summary>
+    /// Opens the store of <paramref name="settings"/> (the caller disposes it). Throws <c>SSB0003</c> naming every
+    /// way to configure one when no layer chose a storage.
+    /// </summary>
+    public EnvelopeSecretStore Open(ResolvedSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.HasStorage
+            ? _factory.Open(settings.Store)
+            : throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, NotConfiguredMessage);
+    }
+
+    /// <summary>Opens only the repository of <paramref name="settings"/> (no keys), for moving protected records as they are.</summary>
+    public Repositories.IProtectedSecretRepository OpenRepository(ResolvedSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.HasStorage
+            ? _factory.OpenRepository(settings.Store)
+            : throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, NotConfiguredMessage);
+    }
+
+    /// <summary>The message of a store that no layer configured, with every way to fix it.</summary>
+    public const string NotConfiguredMessage =
+        "No secret store is configured. Add a secretstore.json ('secretstore init' writes one), or give the storage and protection: " +
+        "CLI --store/--protection, MSBuild SecretStoreStorage/SecretStoreProtection, Cake Storage/Protection, action inputs store/protection.";
+
+    /// <summary>
+    /// Expands the file entries: excluded globs (<c>!</c>), globs matched on disk, plain paths kept (a missing
+    /// required one is reported by the resolver, <c>SSB1009</c>; a missing optional one is skipped).
+    /// </summary>
+    public static IReadOnlyList<string> ExpandFiles(string baseDirectory, IReadOnlyList<ConfigFileSpec> files)
+    {
+        ArgumentNullException.ThrowIfNull(baseDirectory);
+        ArgumentNullException.ThrowIfNull(files);
+        var patterns = new List<string>();
+        foreach (var spec in files)
+        {
+            if (string.IsNullOrWhiteSpace(spec.Pattern))
+            {
+                continue;
+            }
+
+            var isGlob = spec.Pattern.StartsWith('!') || spec.Pattern.IndexOfAny(GlobChars) >= 0;
+            if (spec.Optional && !isGlob && !File.Exists(Path.GetFullPath(spec.Pattern, baseDirectory)))
+            {
+                continue;
+            }
+
+            patterns.Add(spec.Pattern);
+        }
+
+        return FileGlobs.Expand(baseDirectory, patterns);
+    }
+
+    /// <summary>
+    /// The one summary wording of every face: <c>SecretStore resolve in '&lt;folder&gt;': 2 file(s) read, 3 placeholder(s)
+    /// naming 2 secret(s), 1 file(s) written, 0 error(s).</c>, with the environment when one was used.
+    /// </summary>
+    public static string SummaryText(RunResult result, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var environment = result.EnvironmentName is null ? string.Empty : $" (environment '{result.EnvironmentName}')";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"SecretStore {Verb(result.Mode)} in '{baseDirectory}'{environment}: {result.FilesScanned} file(s) read, {result.PlaceholderCount} placeholder(s) naming {result.SecretCount} secret(s), {result.FilesWritten} file(s) written, {result.ErrorCount} error(s).");
+    }
+
+    private static RunResult Finish(RunResult result, string baseDirectory) =>
+        result with { Summary = new Diagnostic(DiagnosticCodes.Summary, DiagnosticSeverity.Info, SummaryText(result, baseDirectory)) };
+
+    private static string Verb(ResolveMode mode) => mode switch
+    {
+        ResolveMode.List => "required",
+        ResolveMode.Verify => "verify",
+        _ => "resolve",
+    };
+}
