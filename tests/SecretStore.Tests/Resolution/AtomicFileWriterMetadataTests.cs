@@ -84,6 +84,44 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     }
 
     [Fact]
+    public async Task The_temp_is_still_owner_only_at_the_rename_so_a_kill_there_leaves_no_readable_copy()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Found by the CLI kill test: the mode used to be set before the rename, so a SIGKILL between the two left a
+        // 0644 temp holding resolved values. Now the rename comes first and the target's mode follows on the handle.
+        var target = _folder.Write("site/app.env", "old");
+        File.SetUnixFileMode(target, Mode0644);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        UnixFileMode? atRename = null;
+        AtomicFileWriter.Commit(temp, target, beforeRename: () => atRename = OperatingSystem.IsLinux() ? File.GetUnixFileMode(temp.Path) : null);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, atRename);
+        Assert.Equal(Mode0644, File.GetUnixFileMode(target));
+        Assert.Equal("new", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public async Task The_renamed_file_is_not_locked_against_readers_while_its_mode_is_set()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // The handle stays open across the rename; its exclusive flock is released first, so a .NET reader of the
+        // renamed file (which takes a shared flock) is not refused in that instant.
+        var target = _folder.Write("app.env", "old");
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        string? read = null;
+        AtomicFileWriter.Commit(temp, target, afterRename: () => read = File.ReadAllText(target));
+        Assert.Equal("new", read);
+    }
+
+    [Fact]
     public async Task A_target_with_a_posix_acl_is_refused_with_SSB1020_naming_it_and_left_untouched()
     {
         if (!OperatingSystem.IsLinux())

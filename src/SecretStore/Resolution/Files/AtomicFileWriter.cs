@@ -76,11 +76,14 @@ internal static class AtomicFileWriter
     }
 
     /// <summary>
-    /// Replaces <paramref name="target"/> with the temp file: on Unix its handle gets the target's mode, then it is
-    /// closed and renamed. <paramref name="afterRename"/> is a test seam: it runs right after the rename, where an
-    /// attacker could swap the target path for a link.
+    /// Replaces <paramref name="target"/> with the temp file. On Linux the temp is renamed while still owner-only and
+    /// its handle gets the target's mode after the rename, so a kill at any instant leaves no readable temp behind
+    /// (at worst the new target keeps owner-only mode, too strict rather than too open). Elsewhere on Unix the handle
+    /// gets the mode, then it is closed and renamed. <paramref name="beforeRename"/> and <paramref name="afterRename"/>
+    /// are test seams: the first sees the temp as a kill right before the rename would leave it; the second runs where
+    /// an attacker could swap the target path for a link.
     /// </summary>
-    public static void Commit(PendingFile pending, string target, Action? afterRename = null)
+    public static void Commit(PendingFile pending, string target, Action? afterRename = null, Action? beforeRename = null)
     {
         ArgumentNullException.ThrowIfNull(pending);
         using (pending)
@@ -99,13 +102,26 @@ internal static class AtomicFileWriter
                     File.Move(pending.Path, target, overwrite: true);
                 }
             }
-            else
+            else if (LinuxFiles.IsSupported)
             {
-                // On the handle, so a link swapped in at either path cannot redirect it; the group was set in
-                // WriteTempAsync while the file was still owner-only. Closed before the rename: the handle holds an
-                // exclusive flock (FileShare.None), which readers of the renamed file would otherwise run into.
+                // The handle holds an exclusive flock (FileShare.None) which readers of the renamed file would run
+                // into: released first, the handle itself stays open. The mode is set on the handle after the rename,
+                // so a link swapped in at either path cannot redirect it; the group was set in WriteTempAsync.
+                LinuxFiles.Unlock(pending.Handle);
+                beforeRename?.Invoke();
+                File.Move(pending.Path, target, overwrite: true);
+                pending.Committed = true;
+                afterRename?.Invoke();
                 File.SetUnixFileMode(pending.Handle, pending.Mode);
                 pending.CloseHandle();
+                return;
+            }
+            else
+            {
+                // No flock release without libc here: mode on the handle, closed, then renamed.
+                File.SetUnixFileMode(pending.Handle, pending.Mode);
+                pending.CloseHandle();
+                beforeRename?.Invoke();
                 File.Move(pending.Path, target, overwrite: true);
             }
 

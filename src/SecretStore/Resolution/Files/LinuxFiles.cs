@@ -29,6 +29,7 @@ internal static class LinuxFiles
 
     private const int LockEx = 2;
     private const int LockNb = 4;
+    private const int LockUn = 8;
 
     /// <summary>errno values (Linux, every architecture .NET runs on).</summary>
     internal const int EPerm = 1, ENoEnt = 2, EIntr = 4, EAgain = 11, EExist = 17, ELoop = 40, ENoData = 61, ENotSup = 95;
@@ -96,6 +97,27 @@ internal static class LinuxFiles
         try
         {
             return fchown((int)handle.DangerousGetHandle(), owner, group) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Releases the <c>flock</c> an open handle holds (a no-op when it holds none); the handle stays open.</summary>
+    public static void Unlock(SafeFileHandle handle)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            if (flock((int)handle.DangerousGetHandle(), LockUn) != 0)
+            {
+                throw new IOException($"The lock of a temp file could not be released (errno {Marshal.GetLastPInvokeError()}).");
+            }
         }
         finally
         {
