@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using SecretStore.Configuration;
 using SecretStore.Keys.Rsa;
 using SecretStore.Secrets;
@@ -29,7 +30,7 @@ RsaKeyring.Create(keyring, "demo", RsaKeyring.MinimumKeySizeInBits).Dispose();
     ("WorkerApp", "Storage.SigningKey", "demo-signing-key-5e5e"),
 ];
 
-using (var store = FileSecretStoreFactory.Create(new StoreSettings { Provider = StoreProvider.File, FilePath = storeFile, KeyringPath = keyring }))
+using (var store = SecretStoreFactory.Default.Open(new StoreSettings { FilePath = storeFile, KeyringPath = keyring }))
 {
     foreach (var (application, name, value) in secrets)
     {

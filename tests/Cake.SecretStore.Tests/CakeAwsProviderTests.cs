@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SecretStore.Aws;
+using SecretStore.Aws.DynamoDb;
 using SecretStore.Configuration;
 using SecretStore.Secrets;
 using SecretStore.Testing.DynamoDb;
@@ -39,16 +40,16 @@ public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
         var key = _kms.CreateKey("cake-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = new StoreSettings
         {
-            Provider = StoreProvider.Aws,
+            Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms,
             Table = _table,
             Region = KmsFixtureServer.Region,
             ServiceUrl = _dynamoDb.ToString(),
             KmsServiceUrl = _kms.ServiceUrl.ToString(),
             KeyId = key.AliasName,
         };
-        using (var store = AwsSecretStore.Create(settings))
+        using (var store = SecretStoreFactory.Default.Open(settings))
         {
-            await store.CreateTableAsync();
+            await ((DynamoDbSecretRepository)store.Repository).CreateTableAsync();
             await store.SetAsync(new SecretId("Shop", "DbPassword"), DbPassword);
         }
 
@@ -60,7 +61,7 @@ public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
             {
                 ResolveSecrets("./publish/*.json", new SecretStoreSettings
                 {
-                    Provider = StoreProvider.Aws,
+                    Protection = "kms",
                     Table = "{{_table}}",
                     Region = "{{settings.Region}}",
                     ServiceUrl = "{{settings.ServiceUrl}}",
@@ -89,7 +90,7 @@ public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
         var foreign = _kms.CreateKey("cake-foreign-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = new StoreSettings
         {
-            Provider = StoreProvider.Aws,
+            Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms,
             Table = _table,
             Region = KmsFixtureServer.Region,
             ServiceUrl = _dynamoDb.ToString(),
@@ -98,9 +99,9 @@ public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
         };
 
         // The table writer's side: a consistent record under a key the reader's role may also decrypt with.
-        using (var store = AwsSecretStore.Create(settings))
+        using (var store = SecretStoreFactory.Default.Open(settings))
         {
-            await store.CreateTableAsync();
+            await ((DynamoDbSecretRepository)store.Repository).CreateTableAsync();
             await store.SetAsync(new SecretId("Shop", "DbPassword"), "canary-planted-value");
         }
 
@@ -113,7 +114,7 @@ public sealed class CakeAwsProviderTests(AddinFeed feed) : IAsyncLifetime
             {
                 ResolveSecrets("./publish/*.json", new SecretStoreSettings
                 {
-                    Provider = StoreProvider.Aws,
+                    Protection = "kms",
                     Table = "{{_table}}",
                     Region = "{{settings.Region}}",
                     ServiceUrl = "{{settings.ServiceUrl}}",

@@ -18,7 +18,7 @@ public sealed class CakeEndpointPolicyTests(AddinFeed feed) : IDisposable
 
         Task("Default").Does(() =>
         {
-            var settings = new SecretStoreSettings { Provider = StoreProvider.Aws, Table = "Secrets", KeyId = "alias/app", ServiceUrl = "http://example.invalid:8000" };
+            var settings = new SecretStoreSettings { Protection = "kms", Table = "Secrets", KeyId = "alias/app", ServiceUrl = "http://example.invalid:8000" };
             System.IO.File.WriteAllText("refused.txt", Try(() => GetSecret("Shop", "Db", settings)));
             settings.AllowInsecureEndpoint = true;
             System.IO.File.WriteAllText("allowed.txt", Try(() => GetSecret("Shop", "Db", settings)));

@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using SecretStore.Configuration;
 using SecretStore.Keys.Rsa;
 using SecretStore.Secrets;
@@ -6,8 +7,9 @@ using SecretStore.Stores;
 namespace Cake.SecretStore.Tests;
 
 /// <summary>
-/// A throwaway folder with an RSA keyring and a file store in <c>.secretstore/</c> (the addin's default
-/// location), built through the engine, plus whatever config files and build.cake a test writes.
+/// A throwaway folder with an RSA keyring and a file store in <c>.secretstore/</c>, chosen by a
+/// <c>secretstore.json</c> at its root as <c>secretstore init</c> writes it (the addin finds it from the script's
+/// working folder), built through the engine, plus whatever config files and build.cake a test writes.
 /// </summary>
 internal sealed class CakeWorkspace : IDisposable
 {
@@ -20,7 +22,16 @@ internal sealed class CakeWorkspace : IDisposable
         _feed = feed;
         Root = Directory.CreateTempSubdirectory("cake-secretstore-ws-").FullName;
         using var keyring = RsaKeyring.Create(KeyringPath, KeyId, RsaKeyring.MinimumKeySizeInBits);
+        File.WriteAllText(Path.Combine(Root, "secretstore.json"), SettingsFileText);
     }
+
+    /// <summary>The workspace's settings file: file storage with RSA protection, both under <c>.secretstore/</c>.</summary>
+    public const string SettingsFileText = """
+        {
+          "storage": "file:.secretstore/secrets.json",
+          "protection": "rsa:.secretstore/keyring"
+        }
+        """;
 
     public string Root { get; }
 
@@ -30,13 +41,13 @@ internal sealed class CakeWorkspace : IDisposable
 
     public async Task SeedAsync(string application, string name, string value)
     {
-        using var store = FileSecretStoreFactory.Create(new StoreSettings { FilePath = StorePath, KeyringPath = KeyringPath });
+        using var store = SecretStoreFactory.Default.Open(new StoreSettings { FilePath = StorePath, KeyringPath = KeyringPath });
         await store.SetAsync(new SecretId(application, name), value);
     }
 
     public async Task<string> ReadSecretAsync(string application, string name)
     {
-        using var store = FileSecretStoreFactory.Create(new StoreSettings { FilePath = StorePath, KeyringPath = KeyringPath });
+        using var store = SecretStoreFactory.Default.Open(new StoreSettings { FilePath = StorePath, KeyringPath = KeyringPath });
         return (await store.GetAsync(new SecretId(application, name))).Value;
     }
 

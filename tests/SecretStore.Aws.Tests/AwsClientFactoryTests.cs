@@ -25,7 +25,7 @@ public sealed class AwsClientFactoryTests
     public void Clients_use_the_standard_retry_mode_and_the_configured_endpoint()
     {
         // Loopback URLs only: building a client for real AWS could send the credential chain off this machine.
-        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = "eu-west-1", ServiceUrl = "http://127.0.0.1:8/", KmsServiceUrl = "http://127.0.0.1:9/" };
+        var settings = new StoreSettings { Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms, Region = "eu-west-1", ServiceUrl = "http://127.0.0.1:8/", KmsServiceUrl = "http://127.0.0.1:9/" };
 
         using var dynamo = AwsClientFactory.CreateDynamoDbClient(settings);
         using var kms = AwsClientFactory.CreateKmsClient(settings);
@@ -43,7 +43,7 @@ public sealed class AwsClientFactoryTests
     public void A_service_url_that_is_not_http_is_a_configuration_error()
     {
         var error = Assert.Throws<SecretStoreException>(() =>
-            AwsClientFactory.CreateDynamoDbClient(new StoreSettings { Provider = StoreProvider.Aws, ServiceUrl = "ftp://example" }));
+            AwsClientFactory.CreateDynamoDbClient(new StoreSettings { Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms, ServiceUrl = "ftp://example" }));
 
         Assert.Equal("SSB0003", error.Code.Id);
     }
@@ -54,7 +54,7 @@ public sealed class AwsClientFactoryTests
     [InlineData("HTTP://dynamodb.eu-west-1.amazonaws.com", null, "ServiceUrl")]
     public void An_http_endpoint_for_a_remote_host_is_SSB2016_naming_the_setting_unless_allowed(string serviceUrl, string? kmsServiceUrl, string setting)
     {
-        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = "eu-west-1", ServiceUrl = serviceUrl, KmsServiceUrl = kmsServiceUrl };
+        var settings = new StoreSettings { Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms, Region = "eu-west-1", ServiceUrl = serviceUrl, KmsServiceUrl = kmsServiceUrl };
 
         var error = Assert.Throws<SecretStoreException>(() =>
         {
@@ -72,7 +72,7 @@ public sealed class AwsClientFactoryTests
     [Fact]
     public void An_https_endpoint_is_always_allowed()
     {
-        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = "eu-west-1", ServiceUrl = "https://dynamodb.example:8443/", KmsServiceUrl = "https://kms.example:8443/" };
+        var settings = new StoreSettings { Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms, Region = "eu-west-1", ServiceUrl = "https://dynamodb.example:8443/", KmsServiceUrl = "https://kms.example:8443/" };
 
         using var dynamo = AwsClientFactory.CreateDynamoDbClient(settings);
         using var kms = AwsClientFactory.CreateKmsClient(settings);

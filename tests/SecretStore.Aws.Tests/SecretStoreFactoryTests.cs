@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using SecretStore.Configuration;
 using SecretStore.Diagnostics;
 using SecretStore.Keys.Rsa;
@@ -9,24 +10,26 @@ using SecretStore.Tests.Support;
 
 namespace SecretStore.Tests.Stores;
 
-public sealed class FileSecretStoreFactoryTests
+public sealed class SecretStoreFactoryTests
 {
     private static readonly SecretId Db = new("acme-web", "Db");
 
     [Fact]
     public void Settings_are_required()
     {
-        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => FileSecretStoreFactory.Create(null!)).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => SecretStoreFactory.Default.Open(null!)).ParamName);
     }
 
     [Fact]
-    public void Another_provider_is_SSB0003_naming_it()
+    public void An_unknown_storage_or_protection_is_SSB0003_listing_the_forms()
     {
         using var scope = new StoreScope();
 
-        var ex = Assert.Throws<SecretStoreException>(() => FileSecretStoreFactory.Create(Settings(scope) with { Provider = StoreProvider.Aws }));
+        var storage = Assert.Throws<SecretStoreException>(() => SecretStoreFactory.Default.Open(Settings(scope) with { Storage = (StorageKind)42 }));
+        var protection = Assert.Throws<SecretStoreException>(() => SecretStoreFactory.Default.Open(Settings(scope) with { Protection = (ProtectionKind)42 }));
 
-        Assert.Equal("SSB0003: The file store factory cannot build a 'Aws' store.", ex.Message);
+        Assert.Equal($"SSB0003: Unknown storage '42'; use {StoreSpec.StorageForms}.", storage.Message);
+        Assert.Equal($"SSB0003: Unknown protection '42'; use {StoreSpec.ProtectionForms}.", protection.Message);
     }
 
     [Theory]
@@ -36,11 +39,11 @@ public sealed class FileSecretStoreFactoryTests
     {
         using var scope = new StoreScope();
 
-        var noFile = Assert.Throws<SecretStoreException>(() => FileSecretStoreFactory.Create(Settings(scope) with { FilePath = missing }));
-        var noKeyring = Assert.Throws<SecretStoreException>(() => FileSecretStoreFactory.Create(Settings(scope) with { KeyringPath = missing }));
+        var noFile = Assert.Throws<SecretStoreException>(() => SecretStoreFactory.Default.Open(Settings(scope) with { FilePath = missing }));
+        var noKeyring = Assert.Throws<SecretStoreException>(() => SecretStoreFactory.Default.Open(Settings(scope) with { KeyringPath = missing }));
 
-        Assert.Equal("SSB0003: The file store needs a store file path.", noFile.Message);
-        Assert.Equal("SSB0003: The file store needs a keyring folder.", noKeyring.Message);
+        Assert.Equal("SSB0003: File storage needs a store file path (file:<path>).", noFile.Message);
+        Assert.Equal("SSB0003: RSA protection needs a keyring folder (rsa:<folder>); create one with 'secretstore keys init'.", noKeyring.Message);
     }
 
     [Fact]
@@ -48,7 +51,7 @@ public sealed class FileSecretStoreFactoryTests
     {
         using var scope = new StoreScope();
 
-        using var store = FileSecretStoreFactory.Create(Settings(scope) with { AllowV1 = true, MaxDegreeOfParallelism = 3 });
+        using var store = SecretStoreFactory.Default.Open(Settings(scope) with { AllowV1 = true, MaxDegreeOfParallelism = 3 });
 
         Assert.Equal(new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId, AllowV1 = true, MaxDegreeOfParallelism = 3 }, store.Options);
         Assert.Equal(scope.StorePath, Assert.IsType<FileSecretRepository>(store.Repository).FilePath);
@@ -59,7 +62,7 @@ public sealed class FileSecretStoreFactoryTests
     {
         using var scope = new StoreScope();
 
-        using var store = FileSecretStoreFactory.Create(Settings(scope) with { KeyId = TestKeyrings.SecondKeyId, MaxDegreeOfParallelism = 0 });
+        using var store = SecretStoreFactory.Default.Open(Settings(scope) with { KeyId = TestKeyrings.SecondKeyId, MaxDegreeOfParallelism = 0 });
 
         Assert.Equal(new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.SecondKeyId, AllowV1 = false, MaxDegreeOfParallelism = 1 }, store.Options);
     }
@@ -70,7 +73,7 @@ public sealed class FileSecretStoreFactoryTests
         using var scope = new StoreScope();
         await scope.Store.SetAsync(Db, "x");
 
-        using var store = FileSecretStoreFactory.Create(Settings(scope) with { AllowedKeyIds = [$" {TestKeyrings.SecondKeyId} ", "  ", TestKeyrings.SecondKeyId] });
+        using var store = SecretStoreFactory.Default.Open(Settings(scope) with { AllowedKeyIds = [$" {TestKeyrings.SecondKeyId} ", "  ", TestKeyrings.SecondKeyId] });
         var ex = await Assert.ThrowsAsync<SecretStoreException>(() => store.GetAsync(Db));
 
         Assert.Equal("SSB3012: The record of 'acme-web/Db' is protected by keyring key 'alias/acme-alpha', which is not one of the reader's allowed master keys (alias/acme-beta); it was not unwrapped.", ex.Message);
@@ -82,7 +85,7 @@ public sealed class FileSecretStoreFactoryTests
         using var scope = new StoreScope();
         await scope.Store.SetAsync(Db, "x");
 
-        using var store = FileSecretStoreFactory.Create(Settings(scope) with { KeyId = TestKeyrings.PrimaryKeyId, AllowedKeyIds = [TestKeyrings.SecondKeyId] });
+        using var store = SecretStoreFactory.Default.Open(Settings(scope) with { KeyId = TestKeyrings.PrimaryKeyId, AllowedKeyIds = [TestKeyrings.SecondKeyId] });
 
         Assert.Equal("x", (await store.GetAsync(Db)).Value);
     }
@@ -92,14 +95,14 @@ public sealed class FileSecretStoreFactoryTests
     {
         using var scope = new StoreScope();
 
-        Assert.Throws<ArgumentException>(() => FileSecretStoreFactory.Create(Settings(scope) with { FilePath = "bad\0path.json" }));
+        Assert.Throws<ArgumentException>(() => SecretStoreFactory.Default.Open(Settings(scope) with { FilePath = "bad\0path.json" }));
     }
 
     [Fact]
     public void Disposing_the_store_disposes_the_keyring_it_loaded()
     {
         using var scope = new StoreScope();
-        var store = FileSecretStoreFactory.Create(Settings(scope));
+        var store = SecretStoreFactory.Default.Open(Settings(scope));
         var keyring = Assert.IsType<RsaKeyManager>(store.KeyManager).Keyring;
 
         store.Dispose();

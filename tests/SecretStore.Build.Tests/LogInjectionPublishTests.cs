@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using System.Text.Json.Nodes;
 using SecretStore.Build.Tests.Infrastructure;
 using SecretStore.Configuration;
@@ -34,7 +35,7 @@ public sealed class LogInjectionPublishTests(PackageFeed feed)
             keyring.AddKey(HostileKeyId, RsaKeyring.MinimumKeySizeInBits);
         }
 
-        using (var writer = FileSecretStoreFactory.Create(new StoreSettings { Provider = StoreProvider.File, FilePath = store.StoreFile, KeyringPath = store.KeyringDirectory }))
+        using (var writer = SecretStoreFactory.Default.Open(new StoreSettings { FilePath = store.StoreFile, KeyringPath = store.KeyringDirectory }))
         {
             await writer.SetAsync(new SecretId("WorkerApp", "Queue.Password"), "CnryInjQueue-1", new SetSecretOptions { KeyId = HostileKeyId });
         }

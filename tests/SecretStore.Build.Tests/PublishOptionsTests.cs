@@ -183,9 +183,9 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
     [Fact]
     public async Task An_http_remote_SecretStoreServiceUrl_fails_the_publish_with_SSB2016_and_SecretStoreAllowInsecureEndpoint_gets_past_it()
     {
-        // The Aws provider against a name that never resolves: the refusal comes before any client exists; with the
+        // DynamoDB storage (KMS protection by default) against a name that never resolves: the refusal comes before any client exists; with the
         // opt-in the publish still fails, later, on the network, which proves the property reached the engine.
-        string[] aws = ["-p:SecretStoreProvider=Aws", "-p:SecretStoreTable=Secrets", "-p:SecretStoreKeyId=alias/app", "-p:SecretStoreServiceUrl=http://example.invalid:8000"];
+        string[] aws = ["-p:SecretStoreTable=Secrets", "-p:SecretStoreKeyId=alias/app", "-p:SecretStoreServiceUrl=http://example.invalid:8000"];
         var credentials = new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test", ["AWS_EC2_METADATA_DISABLED"] = "true" };
         var refused = await app.Project.PublishAsync(app.NewOutput("publish-endpoint-refused"), aws, credentials);
         var allowed = await app.Project.PublishAsync(app.NewOutput("publish-endpoint-allowed"), [.. aws, "-p:SecretStoreAllowInsecureEndpoint=true"], credentials);

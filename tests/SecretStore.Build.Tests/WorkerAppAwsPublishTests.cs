@@ -10,7 +10,7 @@ using SecretStore.Testing.Kms;
 namespace SecretStore.Build.Tests;
 
 /// <summary>
-/// A real publish of samples/WorkerApp with <c>SecretStoreProvider=Aws</c>: secrets in DynamoDB Local, data
+/// A real publish of samples/WorkerApp with <c>SecretStoreTable</c> (DynamoDB storage, KMS protection): secrets in DynamoDB Local, data
 /// keys from the loopback KMS fixture. The task runs in the MSBuild process (SecretStoreTaskHost=false) with
 /// the AWS SDK it ships (AWSSDK.Core 4.1) while the app references AWSSDK.Core 4.0.3.3.
 /// </summary>
@@ -40,14 +40,14 @@ public sealed class WorkerAppAwsPublish(PackageFeed feed) : IAsyncLifetime
         var key = _kms.CreateKey("secretstore-build-tests");
         var settings = new StoreSettings
         {
-            Provider = StoreProvider.Aws,
+            Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms,
             Table = DynamoDbLocal.UniqueTableName("msbuild-package"),
             Region = "us-east-1",
             ServiceUrl = (await DynamoDbLocal.GetServiceUrlAsync()).ToString(),
             KmsServiceUrl = _kms.ServiceUrl.ToString(),
             KeyId = key.KeyId,
         };
-        using (var store = AwsSecretStore.Create(settings))
+        using (var store = SecretStoreFactory.Default.Open(settings))
         {
             await store.CreateTableAsync();
             foreach (var secret in Secrets)
@@ -59,7 +59,7 @@ public sealed class WorkerAppAwsPublish(PackageFeed feed) : IAsyncLifetime
         Project = SampleProject.Create(feed, "WorkerApp", "WorkerApp-aws");
         Publish = await Project.PublishAsync(PublishDirectory,
         [
-            "-p:SecretStoreProvider=Aws", $"-p:SecretStoreTable={settings.Table}", $"-p:SecretStoreRegion={settings.Region}",
+            $"-p:SecretStoreTable={settings.Table}", $"-p:SecretStoreRegion={settings.Region}",
             $"-p:SecretStoreServiceUrl={settings.ServiceUrl}", $"-p:SecretStoreKmsServiceUrl={settings.KmsServiceUrl}",
             // Readers accept only the master keys they are told (SSB3013 otherwise); the list form, as CI passes it.
             $"-p:SecretStoreAllowedKeyIds={settings.KeyId}",

@@ -75,14 +75,15 @@ public sealed class WorkerAppPublishTests(WorkerAppPublish publish) : IClassFixt
     {
         var evaluation = await publish.Project.RunAsync(
         [
-            "msbuild", publish.Project.ProjectFile, "-getProperty:SecretStoreEnabled", "-getProperty:SecretStoreProvider",
+            "msbuild", publish.Project.ProjectFile, "-getProperty:SecretStoreEnabled", "-getProperty:SecretStoreStorage",
             "-getProperty:SecretStoreMode", "-getProperty:SecretStoreResolveOnBuild", "-getProperty:SecretStoreTaskHost", "-getItem:SecretStoreConfigFile",
         ]);
         Assert.True(evaluation.Succeeded, evaluation.ToString());
         using var json = JsonDocument.Parse(evaluation.Output);
         var properties = json.RootElement.GetProperty("Properties");
         Assert.Equal("true", properties.GetProperty("SecretStoreEnabled").GetString());
-        Assert.Equal("File", properties.GetProperty("SecretStoreProvider").GetString());
+        // No storage default in the package: the settings file or the project chooses it (issue 13).
+        Assert.Equal(string.Empty, properties.GetProperty("SecretStoreStorage").GetString());
         Assert.Equal("Resolve", properties.GetProperty("SecretStoreMode").GetString());
         Assert.Equal("false", properties.GetProperty("SecretStoreResolveOnBuild").GetString());
         Assert.Equal("false", properties.GetProperty("SecretStoreTaskHost").GetString());

@@ -25,7 +25,7 @@ public class DynamoDbStoreBenchmarks
     private KmsFixtureServer _kms = null!;
     private AmazonKeyManagementServiceClient _kmsClient = null!;
     private CountingDynamoDbClient _dynamoDb = null!;
-    private AwsSecretStore _store = null!;
+    private EnvelopeSecretStore _store = null!;
     private SecretId[] _ids = null!;
     private SecretId[] _oneBatch = null!;
     private byte[] _blob = null!;
@@ -52,7 +52,7 @@ public class DynamoDbStoreBenchmarks
         _kmsClient = backend.KmsClient;
         _dynamoDb = backend.DynamoDb;
         var table = await backend.SeededTableAsync(N);
-        _store = new AwsSecretStore(new DynamoDbSecretRepository(_dynamoDb, table), new KmsKeyManager(_kmsClient, new KmsKeyManagerOptions { AllowedKeyIds = [backend.Key.AliasName!] }), new EnvelopeSecretStoreOptions { DefaultKeyId = backend.Key.AliasName });
+        _store = new EnvelopeSecretStore(new DynamoDbSecretRepository(_dynamoDb, table), new KmsKeyManager(_kmsClient, new KmsKeyManagerOptions { AllowedKeyIds = [backend.Key.AliasName!] }), new EnvelopeSecretStoreOptions { DefaultKeyId = backend.Key.AliasName }, ownsComponents: true);
         _ids = BenchData.Ids(N);
         _oneBatch = [.. _ids.Take(DynamoDbSecretRepository.MaxKeysPerBatchGet)];
 

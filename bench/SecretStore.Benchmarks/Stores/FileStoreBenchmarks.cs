@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using SecretStore.Benchmarks.Support;
@@ -30,7 +31,7 @@ public class FileStoreBenchmarks
     public async Task SetupAsync()
     {
         var settings = BenchData.FileStore(N);
-        _store = FileSecretStoreFactory.Create(settings);
+        _store = SecretStoreFactory.Default.Open(settings);
         _ids = BenchData.Ids(N);
         _privateKey = RSA.Create();
         _privateKey.ImportFromPem(BenchData.PrivateKeyPem(3072));

@@ -72,7 +72,7 @@ internal sealed class SharedAwsBackend
             var table = DynamoDbLocal.UniqueTableName($"bench-{count}");
             var latency = Kms.Latency;
             Kms.Latency = TimeSpan.Zero;
-            using (var store = new AwsSecretStore(new DynamoDbSecretRepository(DynamoDb, table), new KmsKeyManager(KmsClient, new KmsKeyManagerOptions { AllowedKeyIds = [Key.AliasName!] }), new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName }))
+            using (var store = new EnvelopeSecretStore(new DynamoDbSecretRepository(DynamoDb, table), new KmsKeyManager(KmsClient, new KmsKeyManagerOptions { AllowedKeyIds = [Key.AliasName!] }), new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName }, ownsComponents: true))
             {
                 await store.CreateTableAsync();
                 await Parallel.ForEachAsync(

@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using System.Globalization;
 using SecretStore.Configuration;
 using SecretStore.Keys.Rsa;
@@ -61,7 +62,7 @@ public static class BenchData
     {
         var keyring = KeyringFolder(3072);
         var folder = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture, $"file-store-{count}"));
-        var settings = new StoreSettings { Provider = StoreProvider.File, FilePath = Path.Combine(folder, "secrets.json"), KeyringPath = keyring };
+        var settings = new StoreSettings { FilePath = Path.Combine(folder, "secrets.json"), KeyringPath = keyring };
         using var gate = Gate(folder);
         if (!File.Exists(Path.Combine(folder, "complete")))
         {
@@ -81,7 +82,7 @@ public static class BenchData
     /// <summary>Writes every value into the store the settings describe, through the engine.</summary>
     public static async Task SeedAsync(StoreSettings settings, IEnumerable<(string Name, string Value)> values)
     {
-        using var store = FileSecretStoreFactory.Create(settings);
+        using var store = SecretStoreFactory.Default.Open(settings);
         foreach (var (name, value) in values)
         {
             await store.SetAsync(new SecretId(Workload.Application, name), value);

@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using System.Diagnostics;
 using System.Globalization;
 using SecretStore.Benchmarks.Support;
@@ -19,12 +20,12 @@ public static class Phases
     {
         var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
         Report("process start to Main (runtime + host)", sinceStart.TotalMilliseconds);
-        var settings = new StoreSettings { Provider = StoreProvider.File, FilePath = Path.Combine(storeDir, "secrets.json"), KeyringPath = Path.Combine(storeDir, "keyring") };
+        var settings = new StoreSettings { FilePath = Path.Combine(storeDir, "secrets.json"), KeyringPath = Path.Combine(storeDir, "keyring") };
         var files = FileGlobs.Expand(folder, ["*.json", "*.config"]);
         for (var pass = 1; pass <= 2; pass++)
         {
             var watch = Stopwatch.StartNew();
-            using var store = FileSecretStoreFactory.Create(settings);
+            using var store = SecretStoreFactory.Default.Open(settings);
             Report($"pass {pass}: open store (keyring PEM import)", watch.Elapsed.TotalMilliseconds);
             watch.Restart();
             var secrets = await store.GetManyAsync(BenchData.Ids(100));

@@ -95,15 +95,15 @@ public static class ToolCommands
     {
         var keyring = Path.Combine(storeDir, "keyring");
         Keys.Rsa.RsaKeyring.Create(keyring, BenchData.KeyId, 3072).Dispose();
-        var settings = new StoreSettings { Provider = StoreProvider.File, FilePath = Path.Combine(storeDir, "secrets.json"), KeyringPath = keyring };
+        var settings = new StoreSettings { FilePath = Path.Combine(storeDir, "secrets.json"), KeyringPath = keyring };
         await BenchData.SeedAsync(settings, ReadValues(valuesFile));
     }
 
     private static async Task SeedDynamoDbAsync(string serviceUrl, string kmsServiceUrl, string table, string keyId, string valuesFile)
     {
-        using var store = AwsSecretStore.Create(new StoreSettings
+        using var store = SecretStoreFactory.Default.Open(new StoreSettings
         {
-            Provider = StoreProvider.Aws,
+            Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms,
             Table = table,
             ServiceUrl = serviceUrl,
             KmsServiceUrl = kmsServiceUrl,

@@ -27,7 +27,7 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
     {
         Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => DynamoDbSecretRepository.Create((StoreSettings)null!)).ParamName);
 
-        var error = Assert.Throws<SecretStoreException>(() => DynamoDbSecretRepository.Create(new StoreSettings { Provider = StoreProvider.Aws, Table = " " }));
+        var error = Assert.Throws<SecretStoreException>(() => DynamoDbSecretRepository.Create(new StoreSettings { Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms, Table = " " }));
 
         Assert.Equal("SSB0003", error.Code.Id);
         Assert.Equal("SSB0003: The AWS store needs a DynamoDB table name (Table).", error.Message);

@@ -223,13 +223,13 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         var key = Server.CreateKey("factory-" + Guid.NewGuid().ToString("N"));
         var settings = new StoreSettings
         {
-            Provider = StoreProvider.Aws,
+            Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms,
             Table = _table.TableName,
             ServiceUrl = (await DynamoDbLocal.GetServiceUrlAsync()).ToString(),
             KmsServiceUrl = Server.ServiceUrl.ToString(),
             KeyId = key.AliasName,
         };
-        using var store = AwsSecretStore.Create(settings);
+        using var store = SecretStoreFactory.Default.Open(settings);
         var id = new SecretId(Records.NewApplication(), "from-settings");
 
         await store.SetAsync(id, Value);
@@ -238,10 +238,11 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(key.AliasName, (await store.ListAsync(id.ApplicationName))[0].MasterKeyId);
     }
 
-    private AwsSecretStore NewStore(string keyId, bool allowV1 = false) => new(
+    private EnvelopeSecretStore NewStore(string keyId, bool allowV1 = false) => new(
         _table.NewRepository(),
         new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = Server.AllKeyIds() }),
-        new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = allowV1 });
+        new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = allowV1 },
+        ownsComponents: true);
 
     private Task PutReferenceRowAsync(string app, string name, string masterKeyId, byte[] wrapped, byte[] documentKey) =>
         _table.Client.PutItemAsync(new PutItemRequest

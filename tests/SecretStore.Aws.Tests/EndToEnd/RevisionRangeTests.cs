@@ -98,8 +98,9 @@ public sealed class RevisionRangeTests : IClassFixture<SecretTableFixture>, ICla
             ExpressionAttributeValues = new() { [":rev"] = revision },
         });
 
-    private AwsSecretStore NewStore(string keyId) => new(
+    private EnvelopeSecretStore NewStore(string keyId) => new(
         _table.NewRepository(),
         new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = _kms.Server.AllKeyIds() }),
-        new EnvelopeSecretStoreOptions { DefaultKeyId = keyId });
+        new EnvelopeSecretStoreOptions { DefaultKeyId = keyId },
+        ownsComponents: true);
 }

@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using SecretStore.Configuration;
 using SecretStore.Keys.Rsa;
 using SecretStore.Secrets;
@@ -28,9 +29,8 @@ public sealed class TestStore
         var store = new TestStore(directory);
         // 2048 bits: the minimum the keyring accepts, and the quickest to generate.
         RsaKeyring.Create(store.KeyringDirectory, KeyId, RsaKeyring.MinimumKeySizeInBits).Dispose();
-        using var secretStore = FileSecretStoreFactory.Create(new StoreSettings
+        using var secretStore = SecretStoreFactory.Default.Open(new StoreSettings
         {
-            Provider = StoreProvider.File,
             FilePath = store.StoreFile,
             KeyringPath = store.KeyringDirectory,
         });

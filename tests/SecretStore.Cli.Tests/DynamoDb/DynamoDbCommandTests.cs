@@ -92,7 +92,7 @@ public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassF
 
     private async Task<IReadOnlyList<ProtectedSecretRecord>> ProtectWithKmsAsync(string keyId, params (string App, string Name, string Value, ProtectedSecretFormat Format)[] secrets)
     {
-        var settings = new StoreSettings { Provider = StoreProvider.Aws, Region = KmsFixtureServer.Region, KmsServiceUrl = fixture.Kms.ServiceUrl.ToString(), KeyId = keyId };
+        var settings = new StoreSettings { Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms, Region = KmsFixtureServer.Region, KmsServiceUrl = fixture.Kms.ServiceUrl.ToString(), KeyId = keyId };
         using var keyManager = KmsKeyManager.Create(settings);
         var repository = new InMemorySecretRepository();
         using var store = new EnvelopeSecretStore(repository, keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = keyId, AllowV1 = true });

@@ -2,6 +2,7 @@ using SecretStore.Diagnostics;
 using SecretStore.Hardening.Tests.Support;
 using SecretStore.Resolution;
 using SecretStore.Secrets;
+using SecretStore.Stores;
 using SecretStore.Testing.Canaries;
 using SecretStore.Testing.Faults;
 

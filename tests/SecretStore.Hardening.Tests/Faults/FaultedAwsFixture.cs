@@ -55,14 +55,15 @@ public sealed class FaultedAwsFixture : IAsyncLifetime
     }
 
     /// <summary>A store whose every call goes through the proxies; no data-key cache, so every read reaches KMS.</summary>
-    public AwsSecretStore NewStore(bool allowV1 = false, TimeSpan? timeout = null)
+    public EnvelopeSecretStore NewStore(bool allowV1 = false, TimeSpan? timeout = null)
     {
         var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), Configure(new AmazonDynamoDBConfig(), DynamoDbProxy, timeout ?? ClientTimeout));
         var kms = new AmazonKeyManagementServiceClient(new BasicAWSCredentials("local", "local"), Configure(new AmazonKeyManagementServiceConfig(), KmsProxy, timeout ?? ClientTimeout));
-        return new AwsSecretStore(
+        return new EnvelopeSecretStore(
             new DynamoDbSecretRepository(dynamo, TableName),
             new KmsKeyManager(kms, new KmsKeyManagerOptions { CacheDataKeys = false, AllowedKeyIds = [Key.AliasName!] }),
-            new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName, AllowV1 = allowV1 });
+            new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName, AllowV1 = allowV1 },
+            ownsComponents: true);
     }
 
     public void Reset()

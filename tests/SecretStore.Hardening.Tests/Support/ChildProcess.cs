@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using SecretStore.Configuration;
 using SecretStore.Resolution;
 using SecretStore.Stores;
@@ -33,7 +34,7 @@ public static class ChildProcess
         if (args is [Resolve, var keyring, var store, var folder, .. var pause] && pause.Length is 0 or 2)
         {
             // What `secretstore resolve` does: one file store, one engine call over every file of the folder.
-            using var secrets = FileSecretStoreFactory.Create(new StoreSettings { Provider = StoreProvider.File, FilePath = store, KeyringPath = keyring });
+            using var secrets = SecretStoreFactory.Default.Open(new StoreSettings { FilePath = store, KeyringPath = keyring });
             var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToList();
             await Console.Out.WriteLineAsync(Ready);
             await Console.Out.FlushAsync();

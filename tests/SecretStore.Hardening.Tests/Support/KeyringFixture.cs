@@ -1,3 +1,4 @@
+using SecretStore.Aws;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories.File;
 using SecretStore.Stores;
@@ -21,9 +22,9 @@ public sealed class KeyringFixture : IDisposable
 
     /// <summary>A file store over a new store file in <paramref name="folder"/> (or a given path).</summary>
     public EnvelopeSecretStore OpenFileStore(string storePath, bool allowV1 = false) =>
-        FileSecretStoreFactory.Create(new Configuration.StoreSettings
+        SecretStoreFactory.Default.Open(new Configuration.StoreSettings
         {
-            Provider = Configuration.StoreProvider.File,
+            Storage = Configuration.StorageKind.File,
             FilePath = storePath,
             KeyringPath = KeyringPath,
             AllowV1 = allowV1,
