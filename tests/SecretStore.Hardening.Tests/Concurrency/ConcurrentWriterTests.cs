@@ -102,7 +102,7 @@ public sealed class ConcurrentWriterTests : IClassFixture<KeyringFixture>, IClas
     private List<ISecretStore> OpenStores(string backend) => backend switch
     {
         "file" => [.. Enumerable.Range(0, Writers).Select(_ => (ISecretStore)_keyring.OpenFileStore(Path.Combine(_tree.Path, "secrets.json")))],
-        _ => [.. Enumerable.Range(0, Writers).Select(_ => (ISecretStore)_aws.NewStore())],
+        _ => [.. Enumerable.Range(0, Writers).Select(_ => (ISecretStore)_aws.NewStore(timeout: FaultedAwsFixture.SetupTimeout))],
     };
 
     private static void Dispose(List<ISecretStore> stores)
