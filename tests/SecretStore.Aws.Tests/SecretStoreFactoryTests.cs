@@ -6,9 +6,9 @@ using SecretStore.Repositories;
 using SecretStore.Repositories.File;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Tests.Support;
+using SecretStore.Testing.Stores;
 
-namespace SecretStore.Tests.Stores;
+namespace SecretStore.Aws.Tests;
 
 public sealed class SecretStoreFactoryTests
 {

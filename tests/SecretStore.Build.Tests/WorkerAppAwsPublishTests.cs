@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Xml.Linq;
 using SecretStore.Aws;
+using SecretStore.Aws.DynamoDb;
 using SecretStore.Build.Tests.Infrastructure;
 using SecretStore.Configuration;
 using SecretStore.Secrets;
@@ -49,7 +50,7 @@ public sealed class WorkerAppAwsPublish(PackageFeed feed) : IAsyncLifetime
         };
         using (var store = SecretStoreFactory.Default.Open(settings))
         {
-            await store.CreateTableAsync();
+            await ((DynamoDbSecretRepository)store.Repository).CreateTableAsync();
             foreach (var secret in Secrets)
             {
                 await store.SetAsync(new SecretId(secret.Application, secret.Name), secret.Value);

@@ -79,7 +79,7 @@ public class DynamoDbStoreBenchmarks
     [Benchmark]
     public async Task<int> GetMany()
     {
-        _store.KeyManager.ClearCache();
+        ((KmsKeyManager)_store.KeyManager).ClearCache();
         var decryptsBefore = _kms.RequestCount("Decrypt");
         _dynamoDb.Reset();
         var secrets = await _store.GetManyAsync(_ids);

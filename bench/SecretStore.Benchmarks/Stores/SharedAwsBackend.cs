@@ -74,7 +74,7 @@ internal sealed class SharedAwsBackend
             Kms.Latency = TimeSpan.Zero;
             using (var store = new EnvelopeSecretStore(new DynamoDbSecretRepository(DynamoDb, table), new KmsKeyManager(KmsClient, new KmsKeyManagerOptions { AllowedKeyIds = [Key.AliasName!] }), new EnvelopeSecretStoreOptions { DefaultKeyId = Key.AliasName }, ownsComponents: true))
             {
-                await store.CreateTableAsync();
+                await ((DynamoDbSecretRepository)store.Repository).CreateTableAsync();
                 await Parallel.ForEachAsync(
                     Workload.Secrets(count),
                     new ParallelOptions { MaxDegreeOfParallelism = 8 },

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SecretStore.Aws;
+using SecretStore.Aws.DynamoDb;
 using SecretStore.Benchmarks.Support;
 using SecretStore.Configuration;
 using SecretStore.Secrets;
@@ -109,7 +110,7 @@ public static class ToolCommands
             KmsServiceUrl = kmsServiceUrl,
             KeyId = keyId,
         });
-        await store.CreateTableAsync();
+        await ((DynamoDbSecretRepository)store.Repository).CreateTableAsync();
         await Parallel.ForEachAsync(
             ReadValues(valuesFile),
             new ParallelOptions { MaxDegreeOfParallelism = 8 },

@@ -1,4 +1,4 @@
-namespace SecretStore.Tests.Support;
+namespace SecretStore.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable

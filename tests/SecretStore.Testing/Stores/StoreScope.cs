@@ -4,7 +4,7 @@ using SecretStore.Repositories;
 using SecretStore.Repositories.File;
 using SecretStore.Stores;
 
-namespace SecretStore.Tests.Support;
+namespace SecretStore.Testing.Stores;
 
 /// <summary>A file store with its own copy of the test keyring, in a temp folder.</summary>
 public sealed class StoreScope : IDisposable

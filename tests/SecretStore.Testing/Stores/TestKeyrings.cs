@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using SecretStore.Keys.Rsa;
 
-namespace SecretStore.Tests.Support;
+namespace SecretStore.Testing.Stores;
 
 /// <summary>
 /// Keyrings for tests. Key generation is the slow part, so one template keyring (2048-bit keys: the minimum,
