@@ -212,6 +212,22 @@ public sealed class SettingsFileReaderTests : IDisposable
     }
 
     [Fact]
+    public void Lines_of_a_CRLF_file_are_counted_once_per_line_break()
+    {
+        var (line, column, _) = Error("{\r\n  \"region\": \"eu-west-1\",\r\n  \"Region\": 1\r\n}");
+
+        Assert.Equal((3, 3), (line, column));
+    }
+
+    [Fact]
+    public void Columns_count_characters_not_UTF8_bytes()
+    {
+        Assert.Equal(
+            (1, 26, "Member 'Région' at the top level is unknown (member names are case-sensitive); did you mean 'region'?"),
+            Error("""{ "application": "Café", "Région": 1 }"""));
+    }
+
+    [Fact]
     public void Member_names_are_case_sensitive_and_a_near_miss_is_suggested()
     {
         Assert.Equal(
@@ -447,6 +463,19 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void Problems_found_before_a_syntax_error_are_reported_with_it()
     {
         Assert.Equal([(1, 3), (1, 18)], Errors("""{ "Region": "x", ] }""").Select(e => (e.Line, e.Column)));
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_reader_allows_is_a_syntax_error_not_a_crash()
+    {
+        var errors = Errors("{ \"deep\": " + new string('[', 100) + new string(']', 100) + " }");
+
+        Assert.Equal(
+            [
+                (1, 3, "Member 'deep' at the top level is unknown. Use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, $schema, defaultEnvironment, environments."),
+                (1, 74, "The settings file is not valid JSON here (comments and trailing commas are allowed). Correct the JSON syntax at this line and column."),
+            ],
+            errors);
     }
 
     [Fact]
