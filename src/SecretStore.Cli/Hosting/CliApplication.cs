@@ -47,6 +47,7 @@ internal static class CliApplication
             root.Options.Add(option);
         }
 
+        root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(SecretCommands.Set(context));
         root.Subcommands.Add(SecretCommands.Get(context));

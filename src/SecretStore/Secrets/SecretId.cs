@@ -71,9 +71,9 @@ public readonly record struct SecretId
             return false;
         }
 
-        var application = parts.Count == 2 ? parts[0].ToString() : defaultApplication;
+        var application = (parts.Count == 2 ? parts[0].ToString() : defaultApplication) ?? string.Empty;
         var name = parts[^1].ToString();
-        if (string.IsNullOrEmpty(application))
+        if (parts.Count == 1 && application.Length == 0)
         {
             problem = "names no application and no default application is set; write Application/Name";
             return false;

@@ -51,19 +51,19 @@ public sealed class ResolverDiagnosticMessageTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", "Db")]
-    [InlineData("A", null)]
-    [InlineData("A", "/Db")]
-    [InlineData("A", "App/")]
-    [InlineData("A", "App/Db/Extra")]
-    public async Task An_incomplete_mapping_is_SSB0001_naming_its_path_and_secret(string configurationPath, string? secret)
+    [InlineData("", "Db", "has no configuration path")]
+    [InlineData("A", null, "names a secret that is empty; write Application/Name or Name")]
+    [InlineData("A", "/Db", "names a secret that has an empty application or name, whitespace at the edge of one, or a lone UTF-16 surrogate")]
+    [InlineData("A", "App/", "names a secret that has an empty application or name, whitespace at the edge of one, or a lone UTF-16 surrogate")]
+    [InlineData("A", "App/Db/Extra", "names a secret that has more than one '/'; write Application/Name, and escape a '/' that belongs to a name as '\\/'")]
+    public async Task An_incomplete_mapping_is_SSB0001_naming_its_path_secret_and_what_is_wrong(string configurationPath, string? secret, string problem)
     {
         var path = _folder.Write("appsettings.json", "{\"A\": \"x\"}");
 
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path], ResolveMode.Verify, r => new() { Files = r.Files, DefaultApplication = App, Mode = ResolveMode.Verify, Mappings = [new SecretMapping { ConfigurationPath = configurationPath, Secret = secret! }] });
 
         var error = SingleError(result);
-        Assert.Equal(("SSB0001", $"Mapping '{configurationPath}' -> '{secret}' needs a configuration path and a secret 'Name' (with a default application) or 'Application/Name'."), (error.Code.Id, error.Message));
+        Assert.Equal(("SSB0001", $"Mapping '{configurationPath}' -> '{secret}' {problem}."), (error.Code.Id, error.Message));
     }
 
     [Fact]
