@@ -122,6 +122,56 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     }
 
     [Fact]
+    public async Task The_temp_is_written_beside_its_target()
+    {
+        var target = _folder.Write("site/app.env", "old");
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        try
+        {
+            Assert.Equal(Path.GetDirectoryName(target), Path.GetDirectoryName(temp.Path));
+            Assert.StartsWith(".app.env.", Path.GetFileName(temp.Path), StringComparison.Ordinal);
+            Assert.Equal(3, new FileInfo(temp.Path).Length);
+        }
+        finally
+        {
+            AtomicFileWriter.Discard(temp);
+        }
+    }
+
+    [Fact]
+    public async Task A_committed_temp_is_marked_committed_so_discarding_it_after_leaves_the_target()
+    {
+        var target = _folder.Write("app.env", "old");
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        Assert.False(temp.Committed);
+        AtomicFileWriter.Commit(temp, target);
+        Assert.True(temp.Committed);
+        AtomicFileWriter.Discard(temp);
+        Assert.Equal("new", _folder.Read("app.env"));
+        Assert.Single(Directory.GetFiles(_folder.Path));
+    }
+
+    [Fact]
+    public async Task Discarding_a_temp_closes_its_handle_and_removes_it()
+    {
+        var target = _folder.Write("app.env", "old");
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        var handle = temp.Handle;
+        AtomicFileWriter.Discard(temp);
+        Assert.True(handle.IsClosed);
+        Assert.False(File.Exists(temp.Path));
+        Assert.Equal("old", _folder.Read("app.env"));
+    }
+
+    [Fact]
+    public void Commit_and_Discard_of_a_null_pending_file_throw_ArgumentNullException_naming_it()
+    {
+        Assert.Equal("pending", Assert.Throws<ArgumentNullException>(() => AtomicFileWriter.Commit(null!, _folder.File("app.env"))).ParamName);
+        Assert.Equal("pending", Assert.Throws<ArgumentNullException>(() => AtomicFileWriter.Discard(null!)).ParamName);
+        Assert.Empty(Directory.GetFiles(_folder.Path));
+    }
+
+    [Fact]
     public async Task A_target_with_a_posix_acl_is_refused_with_SSB1020_naming_it_and_left_untouched()
     {
         if (!OperatingSystem.IsLinux())

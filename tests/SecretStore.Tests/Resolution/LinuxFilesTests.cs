@@ -45,6 +45,51 @@ public sealed class LinuxFilesTests : IDisposable
     }
 
     [Fact]
+    public void Stat_of_an_invalid_descriptor_throws_IOException_naming_an_open_file_and_the_errno()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var handle = new SafeFileHandle(987654, ownsHandle: false);
+        var error = Assert.Throws<IOException>(() => LinuxFiles.Stat(handle));
+        Assert.IsType<IOException>(error);
+        Assert.Equal("'(open file)' could not be examined (errno 9).", error.Message); // EBADF
+    }
+
+    [Fact]
+    public void Stat_of_a_disposed_handle_throws_ObjectDisposedException()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var handle = File.OpenHandle(_folder.Write("app.env", "x"), FileMode.Open, FileAccess.Read);
+        handle.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => LinuxFiles.Stat(handle));
+    }
+
+    [Fact]
+    public void Two_filesystem_roots_with_the_same_inode_number_are_not_the_same_file()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // procfs and sysfs both number their root inode 1; only the device tells them apart.
+        var proc = LinuxFiles.Stat("/proc");
+        var sys = LinuxFiles.Stat("/sys");
+        Assert.Equal(1ul, proc.Inode);
+        Assert.Equal(1ul, sys.Inode);
+        Assert.NotEqual(proc.Device, sys.Device);
+        Assert.False(proc.IsSameFileAs(sys));
+        Assert.True(proc.IsSameFileAs(LinuxFiles.Stat("/proc/.")));
+    }
+
+    [Fact]
     public void HasAccessAcl_is_false_without_an_acl_and_true_with_one()
     {
         if (!OperatingSystem.IsLinux())

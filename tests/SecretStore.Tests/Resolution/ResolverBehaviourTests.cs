@@ -336,6 +336,79 @@ public sealed class ResolverBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task A_null_request_throws_ArgumentNullException_naming_it()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentNullException>(() => new SecretResolver(new InMemorySecretStore()).ResolveAsync(null!));
+        Assert.Equal("request", error.ParamName);
+    }
+
+    [Fact]
+    public async Task A_request_without_a_file_list_throws_ArgumentNullException_naming_it()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentNullException>(() => new SecretResolver(new InMemorySecretStore()).ResolveAsync(new ResolveRequest { Files = null! }));
+        Assert.Equal("request.Files", error.ParamName);
+    }
+
+    [Fact]
+    public async Task A_null_mapping_list_is_read_as_no_mappings()
+    {
+        var path = _folder.Write("a.txt", "A=#{secret:Db}");
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path], configure: r => new() { Files = r.Files, DefaultApplication = App, Mappings = null! });
+        AssertSucceeded(result);
+        Assert.Equal("A=v", _folder.Read("a.txt"));
+    }
+
+    [Fact]
+    public async Task Listed_paths_that_differ_only_in_case_are_two_files_on_linux()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // Windows and macOS compare paths ignoring case.
+        }
+
+        var lower = _folder.Write("app.env", "A=#{secret:Db}");
+        var upper = _folder.Write("APP.env", "B=#{secret:Db}");
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [lower, upper]);
+        AssertSucceeded(result);
+        Assert.Equal((2, 2, 2), (result.FilesScanned, result.FilesWritten, result.PlaceholderCount));
+        Assert.Equal([lower, upper], result.Report.Files.Select(f => f.Path));
+        Assert.Equal(("A=v", "B=v"), (_folder.Read("app.env"), _folder.Read("APP.env")));
+    }
+
+    [Fact]
+    public async Task A_cancelled_token_throws_even_when_no_listed_file_is_read()
+    {
+        // A missing file is never opened, so only the check before each listed path sees the token.
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var request = new ResolveRequest { Files = [_folder.File("missing.env")], DefaultApplication = App };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new SecretResolver(new InMemorySecretStore()).ResolveAsync(request, cts.Token));
+    }
+
+    [Fact]
+    public async Task Required_secrets_are_ordered_by_application_then_by_name()
+    {
+        var path = _folder.Write("a.txt", "#{secret:C} #{secret:Other/B} #{secret:A} #{secret:B} #{secret:Other/A}");
+        var result = await RunAsync(new InMemorySecretStore(), [path], ResolveMode.List);
+        AssertSucceeded(result);
+        Assert.Equal(
+            [new RequiredSecret(App, "A", false, 1), new RequiredSecret(App, "B", false, 1), new RequiredSecret(App, "C", false, 1), new RequiredSecret("Other", "A", false, 1), new RequiredSecret("Other", "B", false, 1)],
+            result.Report.RequiredSecrets);
+    }
+
+    [Fact]
+    public async Task The_report_says_whether_the_run_succeeded()
+    {
+        var path = _folder.Write("a.txt", "A=#{secret:Db}");
+        var failed = await RunAsync(new InMemorySecretStore(), [path], ResolveMode.Verify);
+        var succeeded = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path], ResolveMode.Verify);
+        Assert.Equal("SSB2001", SingleError(failed).Code.Id);
+        Assert.False(failed.Report.Succeeded);
+        AssertSucceeded(succeeded);
+        Assert.True(succeeded.Report.Succeeded);
+    }
+
+    [Fact]
     public async Task BeforeWrite_is_not_called_in_verify_mode_or_on_error()
     {
         var called = false;
