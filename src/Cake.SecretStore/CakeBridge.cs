@@ -141,7 +141,9 @@ internal static class CakeBridge
     private static CakeException Failure(IReadOnlyList<Diagnostic> diagnostics)
     {
         var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        var first = errors[0].ToMSBuildFormat();
+        // A located error keeps its file(line,col) form; a store or settings error is "SSBnnnn: message", as the
+        // engine's exception message reads (the "secretstore:" origin is the CLI's, not the script's).
+        var first = errors[0].FilePath is null ? $"{errors[0].Code.Id}: {errors[0].Message}" : errors[0].ToMSBuildFormat();
         return new CakeException(FailureExitCode, LogText.Escape(errors.Count == 1 ? first : $"{errors.Count} SecretStore errors; first: {first}"));
     }
 

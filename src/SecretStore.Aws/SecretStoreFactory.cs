@@ -26,7 +26,13 @@ public sealed class SecretStoreFactory : ISecretStoreFactory
     public EnvelopeSecretStore Open(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        // The key manager first: its settings are checked before any repository client is made.
+        // Endpoints first (SSB2016 before anything else), then the key manager: its settings are checked before any
+        // repository client is made.
+        if (settings.Storage == StorageKind.DynamoDb || settings.Protection == ProtectionKind.Kms)
+        {
+            CheckEndpoints(settings);
+        }
+
         var keyManager = OpenKeyManager(settings, out var defaultKeyId);
         try
         {
@@ -80,6 +86,9 @@ public sealed class SecretStoreFactory : ISecretStoreFactory
                 throw Incomplete($"Unknown protection '{settings.Protection}'; use {StoreSpec.ProtectionForms}.");
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CheckEndpoints(StoreSettings settings) => Clients.AwsClientFactory.CheckEndpoints(settings);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IProtectedSecretRepository OpenDynamoDb(StoreSettings settings) => DynamoDbSecretRepository.Create(settings);

@@ -25,7 +25,7 @@ public static class AwsClientFactory
     public static AmazonDynamoDBClient CreateDynamoDbClient(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var (url, setting) = Endpoint(settings.ServiceUrl, "ServiceUrl (--service-url, SECRETSTORE_SERVICE_URL, MSBuild SecretStoreServiceUrl, Cake ServiceUrl)", "AWS_ENDPOINT_URL_DYNAMODB");
+        var (url, setting) = DynamoDbEndpoint(settings);
         EndpointPolicy.Check(setting, url, settings.AllowInsecureEndpoint);
         var config = new AmazonDynamoDBConfig();
         Configure(config, settings.Region, url, settings.AllowInsecureEndpoint);
@@ -37,12 +37,33 @@ public static class AwsClientFactory
     public static AmazonKeyManagementServiceClient CreateKmsClient(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var (url, setting) = Endpoint(settings.KmsServiceUrl, "KmsServiceUrl (--kms-service-url, SECRETSTORE_KMS_SERVICE_URL, MSBuild SecretStoreKmsServiceUrl, Cake KmsServiceUrl)", "AWS_ENDPOINT_URL_KMS");
+        var (url, setting) = KmsEndpoint(settings);
         EndpointPolicy.Check(setting, url, settings.AllowInsecureEndpoint);
         var config = new AmazonKeyManagementServiceConfig();
         Configure(config, settings.Region, url, settings.AllowInsecureEndpoint);
         var credentials = CredentialsFor(url);
         return credentials is null ? new AmazonKeyManagementServiceClient(config) : new AmazonKeyManagementServiceClient(credentials, config);
+    }
+
+    /// <summary>
+    /// Refuses (SSB2016) a plain-http endpoint for a remote host among those <paramref name="settings"/> will use:
+    /// DynamoDB for DynamoDB storage, KMS for KMS protection. Called before any key or client is made, so the
+    /// refusal is the first thing a user sees, whatever else is missing.
+    /// </summary>
+    public static void CheckEndpoints(StoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Storage == StorageKind.DynamoDb)
+        {
+            var (url, setting) = DynamoDbEndpoint(settings);
+            EndpointPolicy.Check(setting, url, settings.AllowInsecureEndpoint);
+        }
+
+        if (settings.Protection == ProtectionKind.Kms)
+        {
+            var (url, setting) = KmsEndpoint(settings);
+            EndpointPolicy.Check(setting, url, settings.AllowInsecureEndpoint);
+        }
     }
 
     /// <summary>True when <paramref name="serviceUrl"/> names this machine (127.0.0.0/8, ::1 or localhost).</summary>
@@ -54,6 +75,12 @@ public static class AwsClientFactory
     /// them, and the SDK is told to ignore configured endpoints itself (<see cref="Configure"/>), so no endpoint
     /// reaches a client unchecked; <c>endpoint_url</c> in the shared config file is not used at all.
     /// </summary>
+    private static (string? Url, string Setting) DynamoDbEndpoint(StoreSettings settings) =>
+        Endpoint(settings.ServiceUrl, "ServiceUrl (--service-url, SECRETSTORE_SERVICE_URL, MSBuild SecretStoreServiceUrl, Cake ServiceUrl)", "AWS_ENDPOINT_URL_DYNAMODB");
+
+    private static (string? Url, string Setting) KmsEndpoint(StoreSettings settings) =>
+        Endpoint(settings.KmsServiceUrl, "KmsServiceUrl (--kms-service-url, SECRETSTORE_KMS_SERVICE_URL, MSBuild SecretStoreKmsServiceUrl, Cake KmsServiceUrl)", "AWS_ENDPOINT_URL_KMS");
+
     private static (string? Url, string Setting) Endpoint(string? configured, string setting, string serviceVariable)
     {
         if (!string.IsNullOrWhiteSpace(configured))

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using SecretStore.Configuration;
+using SecretStore.Cli.Hosting;
 using SecretStore.Configuration.Settings;
+using SecretStore.Diagnostics;
 using SettingsFileName = SecretStore.Configuration.Settings.SettingsFile;
 using SecretStore.Running;
 
@@ -64,8 +66,8 @@ internal sealed class StoreOptions
                 BaseDirectory = workingDirectory,
                 Origin = "the command line",
                 Application = application,
-                Storage = StoreSpec.Choose(("--store", parse.GetValue(Store), "")),
-                Protection = StoreSpec.Choose(("--protection", parse.GetValue(Protection), ""), ("--keyring", parse.GetValue(Keyring), StoreSpec.RsaPrefix)),
+                Storage = Checked("--store", StoreSpec.Choose(("--store", parse.GetValue(Store), "")), StoreSpec.WithStorage, workingDirectory),
+                Protection = Checked("--protection", StoreSpec.Choose(("--protection", parse.GetValue(Protection), ""), ("--keyring", parse.GetValue(Keyring), StoreSpec.RsaPrefix)), StoreSpec.WithProtection, workingDirectory),
                 PrivateKeyVariable = parse.GetValue(PrivateKeyEnv),
                 KeyId = keyId,
                 AllowedKeyIds = allowed.Count == 0 ? null : allowed,
@@ -77,6 +79,25 @@ internal sealed class StoreOptions
                 AllowInsecureEndpoint = Given(parse, AllowInsecureEndpoint),
             },
         };
+    }
+
+    /// <summary>A malformed <c>--store</c>/<c>--protection</c> is a usage error (exit 2), like any other bad option value.</summary>
+    private static string? Checked(string option, string? spec, Func<StoreSettings, string, string, string, StoreSettings> apply, string workingDirectory)
+    {
+        if (spec is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            apply(new StoreSettings(), option, spec, workingDirectory);
+            return spec;
+        }
+        catch (SecretStoreException error) when (error.Code == DiagnosticCodes.InvalidStoreConfiguration)
+        {
+            throw new UsageException(error.Diagnostics[0].Message);
+        }
     }
 
     private static bool? Given(ParseResult parse, Option<bool> option) =>

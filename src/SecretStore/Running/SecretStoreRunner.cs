@@ -120,7 +120,7 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
     /// <summary>The message of a store that no layer configured, with every way to fix it.</summary>
     public const string NotConfiguredMessage =
         "No secret store is configured. Add a secretstore.json ('secretstore init' writes one), or give the storage and protection: " +
-        "CLI --store/--protection, MSBuild SecretStoreStorage/SecretStoreProtection, Cake Storage/Protection, action inputs store/protection.";
+        "CLI --store/--protection (SECRETSTORE_STORE/SECRETSTORE_PROTECTION), MSBuild SecretStoreStorage/SecretStoreProtection, Cake Storage/Protection, action inputs store/protection.";
 
     /// <summary>
     /// Expands the file entries: excluded globs (<c>!</c>), globs matched on disk, plain paths kept (a missing

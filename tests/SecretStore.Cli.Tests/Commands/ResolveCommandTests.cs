@@ -31,7 +31,8 @@ public sealed class ResolveCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal($"{json}\n{xml}\n", result.Stdout);
-        Assert.Contains("info SSB0004: resolve: 3 file(s) read, 4 placeholder(s) naming 2 secret(s), 2 file(s) written", result.Stderr, StringComparison.Ordinal);
+        // The one summary wording of every face (the runner's), naming the folder the globs were taken from.
+        Assert.Contains($"info SSB0004: SecretStore resolve in '{_sandbox.Folder.Path}': 3 file(s) read, 4 placeholder(s) naming 2 secret(s), 2 file(s) written, 0 error(s).", result.Stderr, StringComparison.Ordinal);
         Assert.Equal("{\n  \"Db\": \"p@ss;w]rd%25\\\"<x>&\",\n  \"Cert\": \"-----BEGIN-----\\nline-one\\nline-two\\n-----END-----\"\n}\n", File.ReadAllText(json));
         Assert.Contains("value=\"p@ss;w]rd%25&quot;&lt;x&gt;&amp;\"", File.ReadAllText(xml), StringComparison.Ordinal);
         Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes(Certificate)), File.ReadAllText(xml), StringComparison.Ordinal);

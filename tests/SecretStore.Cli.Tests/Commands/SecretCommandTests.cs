@@ -154,11 +154,13 @@ public sealed class SecretCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missing_store_is_a_usage_error_and_command_line_options_beat_the_environment()
+    public async Task No_store_anywhere_is_SSB0003_saying_every_way_to_give_one_and_command_line_options_beat_the_environment()
     {
         var folder = _sandbox.Folder.Path;
         var none = await CliProcess.RunAsync(folder, ["get", "shop/Db"]);
-        Assert.Equal(2, none.ExitCode);
+        // Not a usage error: a secretstore.json above the folder would have been enough.
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("error SSB0003: No secret store is configured. Add a secretstore.json ('secretstore init' writes one)", none.Stderr, StringComparison.Ordinal);
         Assert.Contains("SECRETSTORE_STORE", none.Stderr, StringComparison.Ordinal);
 
         await _sandbox.SetAsync("shop/Db", "value-in-sandbox");

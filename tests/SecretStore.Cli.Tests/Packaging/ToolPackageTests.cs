@@ -270,7 +270,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         var allowed = await RunStepAsync(Remote(allowedStep), work, variable);
 
         Assert.True(refused.ExitCode == 1, refused.ToString());
-        Assert.Contains("error SSB2016: ServiceUrl", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(refused.Stderr.Contains("error SSB2016: ServiceUrl", StringComparison.Ordinal), refused.ToString());
         Assert.Contains("action input allow-insecure-endpoint, Azure template parameter allowInsecureEndpoint", refused.Stderr, StringComparison.Ordinal);
         Assert.True(allowed.ExitCode == 1, allowed.ToString());
         Assert.DoesNotContain("SSB2016", allowed.Stderr, StringComparison.Ordinal);

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SecretStore.Build.Tests.Infrastructure;
+
+namespace SecretStore.Build.Tests;
+
+/// <summary>
+/// Real publishes of the console sample driven by a <c>secretstore.json</c> above the project (found by walking up,
+/// like global.json) instead of SecretStore* properties; and the package added to a project without placeholders.
+/// </summary>
+[Collection(PackageCollection.Name)]
+public sealed class SettingsFilePublishTests(PackageFeed feed)
+{
+    [Fact]
+    public async Task A_project_without_placeholders_publishes_with_the_package_and_no_store_settings_at_all()
+    {
+        var project = PlainWorkerApp("WorkerApp-no-placeholders");
+
+        var publish = await project.PublishAsync(Path.Combine(project.WorkDirectory, "publish"));
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.DoesNotContain("SSB0003", publish.Output, StringComparison.Ordinal);
+        Assert.Equal("""{ "Storage": { "Bucket": "worker-output" } }""", File.ReadAllText(Path.Combine(project.WorkDirectory, "publish", "appsettings.json")));
+    }
+
+    [Fact]
+    public async Task The_environment_chosen_by_SecretStoreEnvironment_or_EnvironmentName_picks_its_store_and_an_unknown_one_is_SSB1022()
+    {
+        var project = PlainWorkerApp("WorkerApp-settings-file");
+        File.WriteAllText(Path.Combine(project.Directory, "appsettings.json"), """{ "Db": "#{secret:Db}" }""");
+        var development = await TestStore.CreateAsync(Path.Combine(project.WorkDirectory, "dev"), [("WorkerApp", "Db", "canary-dev-value-31")]);
+        var production = await TestStore.CreateAsync(Path.Combine(project.WorkDirectory, "prod"), [("WorkerApp", "Db", "canary-prod-value-47")]);
+        File.WriteAllText(Path.Combine(project.WorkDirectory, "secretstore.json"), $$"""
+            {
+              // Relative to this file's folder.
+              "environments": {
+                "Development": { "storage": "file:{{Relative(project, development.StoreFile)}}", "protection": "rsa:{{Relative(project, development.KeyringDirectory)}}" },
+                "Production": { "storage": "file:{{Relative(project, production.StoreFile)}}", "protection": "rsa:{{Relative(project, production.KeyringDirectory)}}" }
+              }
+            }
+            """);
+
+        var chosen = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-prod"), ["-p:SecretStoreEnvironment=Production"]);
+        var derived = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-dev"), ["-p:EnvironmentName=Development"]);
+        var unknown = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-staging"), ["-p:SecretStoreEnvironment=Staging"]);
+
+        Assert.True(chosen.Succeeded, chosen.ToString());
+        Assert.Equal("canary-prod-value-47", Db(Path.Combine(project.WorkDirectory, "out-prod")));
+        Assert.Contains("(environment 'Production')", chosen.Output, StringComparison.Ordinal);
+        Assert.True(derived.Succeeded, derived.ToString());
+        Assert.Equal("canary-dev-value-31", Db(Path.Combine(project.WorkDirectory, "out-dev")));
+        Assert.False(unknown.Succeeded, unknown.ToString());
+        Assert.Matches(new Regex(@"error SSB1022: .*'Staging'"), unknown.Output);
+        Assert.Contains("Development, Production", unknown.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("canary-", chosen.Output + derived.Output + unknown.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>WorkerApp with neither placeholders nor mappings.</summary>
+    private SampleProject PlainWorkerApp(string scenario)
+    {
+        var project = SampleProject.Create(feed, "WorkerApp", scenario);
+        File.WriteAllText(Path.Combine(project.Directory, "appsettings.json"), """{ "Storage": { "Bucket": "worker-output" } }""");
+        File.WriteAllText(Path.Combine(project.Directory, "App.config"), """<?xml version="1.0" encoding="utf-8"?><configuration><appSettings><add key="QueueName" value="orders" /></appSettings></configuration>""");
+        var csproj = File.ReadAllText(project.ProjectFile);
+        File.WriteAllText(project.ProjectFile, Regex.Replace(csproj, @"<SecretStoreMapping [^>]*/>", string.Empty));
+        return project;
+    }
+
+    private static string Relative(SampleProject project, string path) => Path.GetRelativePath(project.WorkDirectory, path).Replace('\\', '/');
+
+    private static string? Db(string publishDirectory)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(publishDirectory, "appsettings.json")));
+        return json.RootElement.GetProperty("Db").GetString();
+    }
+}
