@@ -1,6 +1,10 @@
+using Amazon.DynamoDBv2;
 using SecretStore.Aws;
+using SecretStore.Aws.Kms;
+using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Configuration;
 using SecretStore.Diagnostics;
+using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Repositories.File;
@@ -108,6 +112,32 @@ public sealed class SecretStoreFactoryTests
         store.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => keyring.ExportPublicKeyPem(TestKeyrings.PrimaryKeyId));
+    }
+
+    [Fact]
+    public async Task Disposing_a_DynamoDb_and_KMS_store_disposes_the_KMS_manager_and_the_DynamoDB_client_it_made()
+    {
+        // Both endpoints refuse connections: a part that was not disposed would try to connect and fail otherwise.
+        var store = SecretStoreFactory.Default.Open(new StoreSettings
+        {
+            Storage = StorageKind.DynamoDb,
+            Table = "secrets",
+            ServiceUrl = ClosedLoopbackPort.NewUrl().ToString(),
+            Protection = ProtectionKind.Kms,
+            KmsServiceUrl = ClosedLoopbackPort.NewUrl().ToString(),
+            KeyId = "alias/orders",
+        });
+        var keyManager = store.KeyManager;
+        var repository = store.Repository;
+
+        store.Dispose();
+
+        // The KMS client inside the manager cannot be seen without reflection: the disposed manager refuses first.
+        var kms = await Assert.ThrowsAsync<ObjectDisposedException>(() => keyManager.GenerateDataKeyAsync("alias/orders", 32, EncryptionContext.Empty, ProtectedSecretFormat.V2));
+        var dynamoDb = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(Db));
+        Assert.Equal(typeof(KmsKeyManager).FullName, kms.ObjectName);
+        Assert.Equal("SSB0099: DynamoDB GetItem on table 'secrets' failed unexpectedly (ObjectDisposedException).", dynamoDb.Message);
+        Assert.Equal(typeof(AmazonDynamoDBClient).FullName, Assert.IsType<ObjectDisposedException>(dynamoDb.InnerException).ObjectName);
     }
 
     private static StoreSettings Settings(StoreScope scope) => new()

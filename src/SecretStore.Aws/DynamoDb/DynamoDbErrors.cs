@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using SecretStore.Aws.Clients;
 using SecretStore.Diagnostics;
 
 namespace SecretStore.Aws.DynamoDb;
@@ -11,7 +12,11 @@ namespace SecretStore.Aws.DynamoDb;
 /// </summary>
 internal static class DynamoDbErrors
 {
-    public static SecretStoreException Map(Exception exception, string operation, string tableName)
+    /// <summary>
+    /// The coded error for <paramref name="exception"/>; <paramref name="config"/> (the client's) names the endpoint
+    /// when the call never got an answer.
+    /// </summary>
+    public static SecretStoreException Map(Exception exception, string operation, string tableName, IClientConfig? config = null)
     {
         switch (exception)
         {
@@ -37,8 +42,14 @@ internal static class DynamoDbErrors
                     $"DynamoDB {operation} on table '{tableName}' failed with {service.ErrorCode ?? service.StatusCode.ToString()}.",
                     exception);
             case AmazonClientException or HttpRequestException or IOException or TimeoutException or WebException or OperationCanceledException:
-                // No answer at all (connection refused, DNS, timeout): the SDK has already retried.
-                return Unavailable(exception, operation, tableName, exception.GetType().Name);
+                // No answer at all (connection refused, DNS, timeout): the SDK has already retried; say it is the
+                // network, or it reads as capacity to raise.
+                return NetworkFailure.Describe(exception, config, "DynamoDB", "dynamodb") is { } failure
+                    ? new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"DynamoDB {operation} on table '{tableName}' {failure} after the SDK's retries; this is a network failure, not a capacity problem. Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
+                        exception)
+                    : Unavailable(exception, operation, tableName, exception.GetType().Name);
             default:
                 return new SecretStoreException(
                     DiagnosticCodes.UnexpectedError,

@@ -170,7 +170,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw DynamoDbErrors.Map(e, "PutItem", TableName);
+            throw DynamoDbErrors.Map(e, "PutItem", TableName, _client.Config);
         }
 
         return newRevision;
@@ -213,7 +213,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw DynamoDbErrors.Map(e, "DeleteItem", TableName);
+            throw DynamoDbErrors.Map(e, "DeleteItem", TableName, _client.Config);
         }
     }
 
@@ -256,7 +256,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             }
             catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
             {
-                throw DynamoDbErrors.Map(e, "CreateTable", TableName);
+                throw DynamoDbErrors.Map(e, "CreateTable", TableName, _client.Config);
             }
 
             existing = await DescribeTableOrNullAsync(cancellationToken).ConfigureAwait(false);
@@ -343,7 +343,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw DynamoDbErrors.Map(e, "DescribeTable", TableName);
+            throw DynamoDbErrors.Map(e, "DescribeTable", TableName, _client.Config);
         }
     }
 
@@ -416,7 +416,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw DynamoDbErrors.Map(e, operation, TableName);
+            throw DynamoDbErrors.Map(e, operation, TableName, _client.Config);
         }
     }
 }

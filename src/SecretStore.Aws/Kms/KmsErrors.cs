@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using SecretStore.Aws.Clients;
 using SecretStore.Diagnostics;
 
 namespace SecretStore.Aws.Kms;
@@ -11,7 +12,11 @@ namespace SecretStore.Aws.Kms;
 /// </summary>
 internal static class KmsErrors
 {
-    public static SecretStoreException Map(Exception exception, string operation, string keyId)
+    /// <summary>
+    /// The coded error for <paramref name="exception"/>; <paramref name="config"/> (the client's) names the endpoint
+    /// when the call never got an answer.
+    /// </summary>
+    public static SecretStoreException Map(Exception exception, string operation, string keyId, IClientConfig? config = null)
     {
         switch (exception)
         {
@@ -55,7 +60,13 @@ internal static class KmsErrors
                     $"KMS {operation} on master key '{keyId}' failed with {service.ErrorCode ?? service.StatusCode.ToString()}.",
                     exception);
             case AmazonClientException or HttpRequestException or IOException or TimeoutException or WebException or OperationCanceledException:
-                return Unavailable(exception, operation, keyId, exception.GetType().Name);
+                // No answer at all: say so, or a refused connection reads as a quota to raise.
+                return NetworkFailure.Describe(exception, config, "KMS", "kms") is { } failure
+                    ? new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"KMS {operation} on master key '{keyId}' {failure} after the SDK's retries; this is a network failure, not a quota. Check the KMS service URL (KmsServiceUrl or AWS_ENDPOINT_URL_KMS), the network (proxy, firewall, DNS) and the region (Region).",
+                        exception)
+                    : Unavailable(exception, operation, keyId, exception.GetType().Name);
             default:
                 return new SecretStoreException(
                     DiagnosticCodes.UnexpectedError,

@@ -159,7 +159,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw KmsErrors.Map(e, "GenerateDataKey", keyId);
+            throw KmsErrors.Map(e, "GenerateDataKey", keyId, _kms.Config);
         }
 
         var plaintext = TakeBytes(response.Plaintext);
@@ -309,7 +309,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw KmsErrors.Map(e, "Decrypt", keyId);
+            throw KmsErrors.Map(e, "Decrypt", keyId, _kms.Config);
         }
         finally
         {
@@ -361,7 +361,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw KmsErrors.Map(e, "DescribeKey", keyId);
+            throw KmsErrors.Map(e, "DescribeKey", keyId, _kms.Config);
         }
     }
 

@@ -115,7 +115,7 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' failed after the SDK's retries (TimeoutException). Retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' timed out reaching 127.0.0.1:{_proxy.ServiceUrl.Port} after the SDK's retries; this is a network failure, not a capacity problem. Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
             error.Message);
     }
 

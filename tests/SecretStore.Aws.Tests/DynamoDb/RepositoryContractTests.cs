@@ -30,7 +30,7 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
         var error = Assert.Throws<SecretStoreException>(() => DynamoDbSecretRepository.Create(new StoreSettings { Storage = StorageKind.DynamoDb, Protection = ProtectionKind.Kms, Table = " " }));
 
         Assert.Equal("SSB0003", error.Code.Id);
-        Assert.Equal("SSB0003: The AWS store needs a DynamoDB table name (Table).", error.Message);
+        Assert.Equal("SSB0003: DynamoDB storage needs a table name (dynamodb:<table>).", error.Message);
     }
 
     [Fact]

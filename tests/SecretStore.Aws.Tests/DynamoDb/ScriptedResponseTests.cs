@@ -36,8 +36,10 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
 
         var error = await Assert.ThrowsAsync<SecretStoreException>(() => new DynamoDbSecretRepository(client, table.TableName).GetAsync(new SecretId("app", "x")));
 
+        // HttpClient's own timeout surfaces as a TaskCanceledException: a network failure, not capacity.
+        var url = await DynamoDbLocal.GetServiceUrlAsync();
         Assert.Equal(
-            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' failed after the SDK's retries (TaskCanceledException). Retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' timed out reaching {url.Host}:{url.Port} after the SDK's retries; this is a network failure, not a capacity problem. Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
             error.Message);
     }
 
