@@ -58,7 +58,7 @@ public sealed class WebAppPublishTests(WebAppPublish publish) : IClassFixture<We
     [Fact]
     public void Publish_logs_one_summary_with_counts()
     {
-        var summaries = Regex.Matches(_publish.FirstPublish.Output, @"SSB0004: SecretStore resolved (\d+) placeholder\(s\) using (\d+) secret\(s\) in (\d+) file\(s\)");
+        var summaries = Regex.Matches(_publish.FirstPublish.Output, @"SSB0004: SecretStore resolve in '[^']+': \d+ file\(s\) read, (\d+) placeholder\(s\) naming (\d+) secret\(s\), (\d+) file\(s\) written, 0 error\(s\)\.");
         var summary = Assert.Single(summaries);
         Assert.Equal("4", summary.Groups[1].Value);
         Assert.Equal("4", summary.Groups[2].Value);
@@ -77,7 +77,7 @@ public sealed class WebAppPublishTests(WebAppPublish publish) : IClassFixture<We
         }
 
         // The second publish resolved again from the sources' placeholders rather than finding nothing to do.
-        Assert.Contains("SSB0004: SecretStore resolved 4 placeholder(s)", _publish.SecondPublish.Output, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"SSB0004: SecretStore resolve in '[^']+': \d+ file\(s\) read, 4 placeholder\(s\)"), _publish.SecondPublish.Output);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class WorkerAppAwsPublishTests(WorkerAppAwsPublish publish, Packag
         var password = config.Descendants("add").Single(e => (string?)e.Attribute("key") == "QueuePassword");
         Assert.Equal(publish.QueuePassword.Value, (string?)password.Attribute("value"));
         // Three placeholders and one SecretStoreMapping, four secrets in all.
-        Assert.Matches(new System.Text.RegularExpressions.Regex(@"SSB0004: SecretStore resolved \d+ placeholder\(s\) using 4 secret\(s\)"), publish.Publish.Output);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"SSB0004: SecretStore resolve in '[^']+': \d+ file\(s\) read, \d+ placeholder\(s\) naming 4 secret\(s\)"), publish.Publish.Output);
         Assert.Empty(new SecretScanner(publish.Secrets).FindInText(publish.Publish.Output, "console output"));
     }
 

@@ -154,14 +154,34 @@ public sealed class SecretResolver
             .Where(f => !f.Failed)
             .SelectMany(f => f.Substitutions.Select(s => (File: f, Substitution: s)))
             .GroupBy(x => x.Substitution.Id.ApplicationName, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal);
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToList();
+        if (byApplication.Count == 0)
+        {
+            return (secrets, failed);
+        }
+
+        // Opened here, once, when the first secret is needed. A store that cannot be opened (settings, keyring,
+        // endpoint policy) is one error of the run as the store reported it, not one per application.
+        ISecretStore store;
+        try
+        {
+            store = _store.Value;
+        }
+        catch (SecretStoreException ex)
+        {
+            diagnostics.AddRange(ex.Diagnostics);
+            failed.UnionWith(byApplication.Select(g => g.Key));
+            return (secrets, failed);
+        }
+
         foreach (var group in byApplication)
         {
             var ids = group.Select(x => x.Substitution.Id).Distinct().OrderBy(id => id.Name, StringComparer.Ordinal).ToList();
             var (file, first) = group.First();
             try
             {
-                var found = await _store.Value.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
+                var found = await store.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
                 foreach (var id in ids)
                 {
                     if (found.TryGetValue(id, out var secret))
