@@ -85,7 +85,9 @@ public sealed class NetworkFailureTests : IClassFixture<KmsServerFixture>, IDisp
         Assert.Equal(
             $"SSB2005: KMS Decrypt on master key '{key.Arn}' timed out reaching 127.0.0.1:{proxy.ServiceUrl.Port} after the SDK's retries; this is a network failure, not a quota. {KmsFix}",
             error.Message);
-        Assert.Equal(1 + 2, proxy.Received("Decrypt"));
+        // The SDK makes 3 attempts; a timed-out attempt may also be retried once below the SDK (.NET reconnects):
+        // seen as 4 on a loaded CI machine (the Hardening fault tests measured 3 to 5). What matters is that it stops.
+        Assert.InRange(proxy.Received("Decrypt"), 1 + 2, 6);
     }
 
     [Fact]

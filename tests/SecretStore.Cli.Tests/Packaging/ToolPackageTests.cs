@@ -276,6 +276,49 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Assert.DoesNotContain("SSB2016", allowed.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("github")]
+    [InlineData("azure")]
+    public async Task The_settings_and_environment_inputs_of_the_action_and_template_reach_the_tool_without_a_store_input(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var settings = work.Write("ci/secretstore.json", $$"""
+            {
+              "environments": {
+                "Release": { "storage": "file:{{work.Combine("secrets.json")}}", "protection": "rsa:{{work.Combine("keyring")}}" }
+              }
+            }
+            """);
+        // The same names in both: action inputs and template parameters (one word each, so no kebab/camel split).
+        const string environmentInput = "environment", settingsInput = "settings";
+        CiStepScript StepFor(string environment)
+        {
+            var inputs = new Dictionary<string, string>
+            {
+                ["files"] = "config/*.json",
+                ["app"] = "shop",
+                [settingsInput] = settings,
+                [environmentInput] = environment,
+                ["version"] = package.Version,
+                [ToolSourceInput(ci)] = package.Feed,
+            };
+            return ci == "github"
+                ? CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), inputs, work.Combine("runner-temp"))
+                : CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), inputs, work.Combine("agent-temp"));
+        }
+
+        var variable = ci == "github" ? ("GITHUB_ACTIONS", "true") : ("TF_BUILD", "True");
+        var unknown = await RunStepAsync(StepFor("Staging"), work, variable);
+        Assert.True(unknown.ExitCode == 1, unknown.ToString());
+        Assert.Contains("error SSB1022: ", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'Staging'", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+
+        var release = await RunStepAsync(StepFor("Release"), work, variable);
+        Assert.True(release.ExitCode == 0, release.ToString());
+        Assert.Contains("\"Password\": \"ci-pa%ss;w]rd\\\"x\"", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_action_and_the_template_install_the_version_of_this_repository_by_default()
     {
