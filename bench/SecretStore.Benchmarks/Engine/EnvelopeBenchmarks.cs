@@ -4,7 +4,7 @@ using SecretStore.Aws.Kms;
 using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Testing.Kms;

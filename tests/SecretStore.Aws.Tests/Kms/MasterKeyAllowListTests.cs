@@ -1,7 +1,7 @@
 using SecretStore.Aws.Kms;
 using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Diagnostics;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Testing.Kms;

@@ -4,7 +4,7 @@ using SecretStore.Aws.Kms;
 using SecretStore.Cli.Tests.Infrastructure;
 using SecretStore.Configuration;
 using SecretStore.Repositories;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Testing.DynamoDb;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 

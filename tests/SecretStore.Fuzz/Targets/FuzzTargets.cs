@@ -5,7 +5,7 @@ using SecretStore.Diagnostics;
 using SecretStore.Formats;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories.File;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Resolution;
 using SecretStore.Resolution.Formats;
 using SecretStore.Resolution.Text;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using SecretStore.Hardening.Tests.Support;
 using SecretStore.Keys.Rsa;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Resolution;
 using SecretStore.Secrets;
 using SecretStore.Stores;

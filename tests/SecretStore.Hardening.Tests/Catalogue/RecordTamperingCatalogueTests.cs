@@ -3,7 +3,7 @@ using SecretStore.Diagnostics;
 using SecretStore.Hardening.Tests.Support;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Testing.Canaries;

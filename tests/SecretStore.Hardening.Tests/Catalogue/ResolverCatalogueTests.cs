@@ -3,7 +3,7 @@ using System.Text;
 using SecretStore.Diagnostics;
 using SecretStore.Hardening.Tests.Support;
 using SecretStore.Keys.Rsa;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Resolution;
 using SecretStore.Secrets;
 using SecretStore.Stores;

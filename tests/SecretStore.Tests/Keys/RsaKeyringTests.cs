@@ -219,7 +219,7 @@ public sealed class RsaKeyringTests
         }
 
         using var reloaded = RsaKeyring.Load(dir);
-        var store = new EnvelopeSecretStore(new SecretStore.Repositories.InMemory.InMemorySecretRepository(), new RsaKeyManager(reloaded), new EnvelopeSecretStoreOptions { DefaultKeyId = "legacy/imported" });
+        var store = new EnvelopeSecretStore(new SecretStore.Testing.Repositories.InMemorySecretRepository(), new RsaKeyManager(reloaded), new EnvelopeSecretStoreOptions { DefaultKeyId = "legacy/imported" });
         await store.SetAsync(new SecretId("a", "b"), "imported");
         Assert.Equal("imported", (await store.GetAsync(new SecretId("a", "b"))).Value);
     }

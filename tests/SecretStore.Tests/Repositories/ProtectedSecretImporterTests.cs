@@ -1,7 +1,7 @@
 using SecretStore.Diagnostics;
 using SecretStore.Repositories;
 using SecretStore.Repositories.Import;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Repositories.File;
 using SecretStore.Secrets;
 using SecretStore.Tests.Support;

@@ -2,7 +2,7 @@ using SecretStore.Diagnostics;
 using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Text;
 using CsCheck;
 using SecretStore.Repositories;
-using SecretStore.Repositories.InMemory;
+using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Tests.Support;

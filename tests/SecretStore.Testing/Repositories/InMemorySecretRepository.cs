@@ -1,16 +1,22 @@
 using SecretStore.Diagnostics;
+using SecretStore.Repositories;
 using SecretStore.Secrets;
 
-namespace SecretStore.Repositories.InMemory;
+namespace SecretStore.Testing.Repositories;
 
 /// <summary>
-/// A repository in memory, with the same conditional-save semantics as the persistent ones. For tests and
-/// for tools that build a store before writing it elsewhere. Thread-safe.
+/// A repository in memory, with the same conditional-save semantics as the persistent ones; test code only (it
+/// never ships: issue 13 moved it out of the engine's public API). Records are kept in the store file's order
+/// (ordinal by application, then name). Thread-safe.
 /// </summary>
 public sealed class InMemorySecretRepository : IProtectedSecretRepository
 {
     private readonly Lock _gate = new();
-    private readonly SortedDictionary<(string App, string Name), ProtectedSecretRecord> _records = new(File.StoreFileFormat.KeyComparer.Instance);
+    private readonly SortedDictionary<(string App, string Name), ProtectedSecretRecord> _records = new(Comparer<(string App, string Name)>.Create(static (x, y) =>
+    {
+        var app = string.CompareOrdinal(x.App, y.App);
+        return app != 0 ? app : string.CompareOrdinal(x.Name, y.Name);
+    }));
 
     /// <inheritdoc />
     public Task<ProtectedSecretRecord?> GetAsync(SecretId id, CancellationToken cancellationToken = default)
