@@ -68,6 +68,7 @@ public static class SettingsFileReader
             throw Error(path, "The settings file does not exist. Check the path given for it, or leave it unset to use the nearest " + SettingsFile.FileName + ".");
         }
 
+        CheckTrusted(path);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -83,6 +84,42 @@ public static class SettingsFileReader
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw Error(path, $"The settings file could not be read ({ex.GetType().Name}). Check that it is a regular file the current user may read.");
+        }
+    }
+
+    /// <summary>
+    /// Whoever can write the settings file chooses where secrets are read from and which keys, endpoints and formats
+    /// are trusted; and the file is found by walking up, so a file another local user planted above the project (in
+    /// <c>/tmp</c>, say) would otherwise be used. On Linux it must be owned by the current user or root and not be
+    /// writable by other users (its group may write it, as with a umask of 002). Refused, not skipped: skipping
+    /// would silently fall through to a file further up.
+    /// </summary>
+    private static void CheckTrusted(string path)
+    {
+        if (!Resolution.Files.LinuxFiles.IsSupported)
+        {
+            return;
+        }
+
+        Resolution.Files.FileIdentity identity;
+        try
+        {
+            identity = Resolution.Files.LinuxFiles.Stat(path);
+        }
+        catch (IOException)
+        {
+            return; // Reading it next reports the problem.
+        }
+
+        var user = Resolution.Files.LinuxFiles.EffectiveUserId;
+        if (identity.Owner != user && identity.Owner != 0)
+        {
+            throw Error(path, $"The settings file is owned by user {identity.Owner}, not by the current user ({user}) or root: its owner would choose where secrets are read from and which keys and endpoints are trusted. Use a settings file of your own (chown it, or give another with the settings option).");
+        }
+
+        if ((identity.Mode & UnixFileMode.OtherWrite) != 0)
+        {
+            throw Error(path, "The settings file is writable by every user (mode o+w): any of them could choose where secrets are read from. Remove that right (chmod o-w).");
         }
     }
 
