@@ -7,15 +7,7 @@ namespace Cake.SecretStore.Tests;
 [Collection(CakeCollection.Name)]
 public sealed class CakeEndpointPolicyTests(AddinFeed feed) : IDisposable
 {
-    private const string Script = """
-        #addin nuget:?package=Cake.SecretStore&version=0.1.0
-
-        string Try(Func<string> body)
-        {
-            try { return "ok:" + body(); }
-            catch (Exception e) { return "error:" + e.Message; }
-        }
-
+    private const string Script = CakeWorkspace.TryPrelude + """
         Task("Default").Does(() =>
         {
             var settings = new SecretStoreSettings { Protection = "kms", Table = "Secrets", KeyId = "alias/app", ServiceUrl = "http://example.invalid:8000" };

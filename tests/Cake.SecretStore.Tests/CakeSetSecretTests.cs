@@ -10,15 +10,7 @@ public sealed class CakeSetSecretTests(AddinFeed feed) : IDisposable
     private const string GoodValue = "canary-good-db-6c1f";
     private const string NewValue = "canary-new-db-93ad";
 
-    private const string Script = """
-        #addin nuget:?package=Cake.SecretStore&version=0.1.0
-
-        string Try(Func<string> body)
-        {
-            try { return "ok:" + body(); }
-            catch (Exception e) { return "error:" + e.Message; }
-        }
-
+    private const string Script = CakeWorkspace.TryPrelude + """
         Task("Default").Does(() =>
         {
             // An unset CI variable: EnvironmentVariable gives null.

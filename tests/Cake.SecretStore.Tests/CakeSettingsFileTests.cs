@@ -9,15 +9,7 @@ public sealed class CakeSettingsFileTests(AddinFeed feed) : IDisposable
 {
     private const string Value = "canary-cake-settings-5e1a";
 
-    private const string Script = """
-        #addin nuget:?package=Cake.SecretStore&version=0.1.0
-
-        string Try(Func<string> body)
-        {
-            try { return "ok:" + body(); }
-            catch (Exception e) { return "error:" + e.Message; }
-        }
-
+    private const string Script = CakeWorkspace.TryPrelude + """
         Task("Default").Does(() =>
         {
             System.IO.File.WriteAllText("shared.txt", Try(() => GetSecret("Shop", "Db") == EnvironmentVariable("EXPECTED") ? "same" : "different"));

@@ -12,15 +12,7 @@ public sealed class CakeV1PolicyTests(AddinFeed feed) : IDisposable
 {
     private const string Value = "canary-legacy-v1-4b7e";
 
-    private const string Script = """
-        #addin nuget:?package=Cake.SecretStore&version=0.1.0
-
-        string Try(Func<string> body)
-        {
-            try { return "ok:" + body(); }
-            catch (Exception e) { return "error:" + e.Message; }
-        }
-
+    private const string Script = CakeWorkspace.TryPrelude + """
         Task("Default").Does(() =>
         {
             System.IO.File.WriteAllText("default.txt", Try(() => GetSecret("Legacy", "Db") == EnvironmentVariable("EXPECTED") ? "same" : "different"));

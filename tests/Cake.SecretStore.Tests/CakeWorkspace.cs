@@ -25,6 +25,21 @@ internal sealed class CakeWorkspace : IDisposable
         File.WriteAllText(Path.Combine(Root, "secretstore.json"), SettingsFileText);
     }
 
+    /// <summary>
+    /// The addin directive and a <c>Try</c> helper that turns an alias's result or exception into "ok:..." or
+    /// "error:message", so one script can record several outcomes in files a test reads.
+    /// </summary>
+    public const string TryPrelude = """
+        #addin nuget:?package=Cake.SecretStore&version=0.1.0
+
+        string Try(Func<string> body)
+        {
+            try { return "ok:" + body(); }
+            catch (Exception e) { return "error:" + e.Message; }
+        }
+
+        """;
+
     /// <summary>The workspace's settings file: file storage with RSA protection, both under <c>.secretstore/</c>.</summary>
     public const string SettingsFileText = """
         {

@@ -106,30 +106,31 @@ internal static class InitCommand
     /// <summary>Adds the patterns a <c>.gitignore</c> lacks; true when the file was written.</summary>
     private static bool WriteGitignore(string path)
     {
-        var existing = File.Exists(path) ? File.ReadAllLines(path) : [];
+        var text = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        var existing = text.Split('\n');
         var missing = IgnoredPatterns.Where(pattern => !existing.Any(line => line.Trim() == pattern)).ToList();
         if (missing.Count == 0)
         {
             return false;
         }
 
-        var text = new StringBuilder();
-        if (File.Exists(path) && new FileInfo(path).Length > 0 && !File.ReadAllText(path).EndsWith('\n'))
+        var added = new StringBuilder();
+        if (text.Length > 0 && !text.EndsWith('\n'))
         {
-            text.Append('\n');
+            added.Append('\n');
         }
 
-        if (existing.Length == 0)
+        if (text.Length == 0)
         {
-            text.Append("# Written by 'secretstore init': private keys and store lock files never go into source control.\n");
+            added.Append("# Written by 'secretstore init': private keys and store lock files never go into source control.\n");
         }
 
         foreach (var pattern in missing)
         {
-            text.Append(pattern).Append('\n');
+            added.Append(pattern).Append('\n');
         }
 
-        File.AppendAllText(path, text.ToString());
+        File.AppendAllText(path, added.ToString());
         return true;
     }
 }
