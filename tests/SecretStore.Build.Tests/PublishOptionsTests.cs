@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SecretStore.Build.Tests.Infrastructure;
 using SecretStore.Secrets;
 using SecretStore.Testing.Keyrings;
+using SecretStore.Testing.Logs;
 using SecretStore.Testing.Records;
 
 namespace SecretStore.Build.Tests;
@@ -87,6 +88,29 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
         Assert.Contains("#{secret:ConnectionStrings.Default}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
         // The one summary says so: nothing written, one error.
         Assert.Matches(new Regex(@"SSB0004: SecretStore resolve in '[^']+': \d+ file\(s\) read, \d+ placeholder\(s\) naming \d+ secret\(s\), 0 file\(s\) written, 1 error\(s\)\."), publish.Output);
+    }
+
+    [Theory]
+    [InlineData("GITHUB_ACTIONS", "true")]
+    [InlineData("TF_BUILD", "True")]
+    public async Task In_CI_a_missing_secret_is_also_an_annotation_the_runner_parses_with_the_published_file_and_line(string variable, string value)
+    {
+        // Issue 14 item 3: the publish error goes on the run's summary too, through the system's own command.
+        var output = app.NewOutput($"publish-missing-{variable}");
+        var publish = await app.Project.PublishAsync(output, app.MissingApiToken.PublishProperties, new Dictionary<string, string?> { [variable] = value });
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        var commands = publish.Output.Split('\n')
+            .Select(line => variable == "TF_BUILD" ? CiCommandParser.ParseAzure(line) : CiCommandParser.ParseGitHub(line))
+            .OfType<CiCommand>()
+            .ToList();
+        var command = Assert.Single(commands);
+        var (fileKey, lineKey, codeKey) = variable == "TF_BUILD" ? ("sourcepath", "linenumber", "code") : ("file", "line", "title");
+        Assert.Equal(Path.Combine(output, "appsettings.json"), command.Properties[fileKey]);
+        Assert.Equal("13", command.Properties[lineKey]);
+        Assert.Equal("SSB2001", command.Properties[codeKey]);
+        Assert.Contains("Api.Token", command.Data, StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInText(publish.Output, "publish output"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Build.Utilities;
 using SecretStore.Diagnostics;
+using SecretStore.Diagnostics.Ci;
 
 namespace SecretStore.Build.Tasks;
 
@@ -44,6 +45,16 @@ internal static class TaskLoggingExtensions
             default:
                 log.LogMessage(Subcategory, code, helpKeyword: null, file, line, column, 0, 0, Microsoft.Build.Framework.MessageImportance.High, message);
                 break;
+        }
+
+        // In a CI run the error also goes out as the system's own annotation (issue 14 item 3): a high-importance
+        // message is printed at every verbosity above quiet, and both runners read a command after the logger's
+        // indentation (GitHub trims the line, Azure looks for "##vso[" anywhere). The build's environment decides,
+        // read here rather than passed as a property so that a project cannot turn it on for another system.
+        var ci = CiEnvironment.Detect(Environment.GetEnvironmentVariable);
+        if (CiAnnotation.Format(ci, diagnostic with { FilePath = diagnostic.FilePath ?? projectFile }) is { } annotation)
+        {
+            log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, annotation);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using SecretStore.Cli.Hosting;
 using SecretStore.Diagnostics;
+using SecretStore.Diagnostics.Ci;
 using SecretStore.Resolution;
 
 namespace SecretStore.Cli.Ci;
@@ -20,16 +21,6 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
     public const int MinimumLength = 4;
 
     public CiSystem System => system;
-
-    public static CiSystem Detect(Func<string, string?> environment)
-    {
-        if (string.Equals(environment("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            return CiSystem.GitHubActions;
-        }
-
-        return string.Equals(environment("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase) ? CiSystem.AzurePipelines : CiSystem.None;
-    }
 
     /// <summary>
     /// The literal sequences an Azure agent decodes in every command (CommandStringConvertor.Unescape:

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SecretStore.Cli.Ci;
+using SecretStore.Diagnostics.Ci;
 using SecretStore.Cli.Hosting;
 using SecretStore.Cli.Options;
 using SecretStore.Diagnostics;
@@ -48,7 +49,7 @@ internal static class ResolveCommands
         var command = new Command(name, description) { files, app, report, allowOptional, requirePlaceholders, map };
         context.SetAction(command, async (parse, token) =>
         {
-            var masker = new CiMasker(CiMasker.Detect(context.Environment), context.Console);
+            var masker = new CiMasker(context.Console.Ci, context.Console);
             var options = new ResolveOptions
             {
                 Store = context.StoreOptions.ToSelection(parse, context.Environment, application: parse.GetValue(app)),

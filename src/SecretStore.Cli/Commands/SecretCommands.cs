@@ -69,7 +69,7 @@ internal static class SecretCommands
             var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
 
             // In a CI run the value is masked first, on stderr, as resolve does: stdout is the value itself.
-            var masker = new CiMasker(CiMasker.Detect(context.Environment), context.Console);
+            var masker = new CiMasker(context.Console.Ci, context.Console);
             if (masker.Register(ResolvedValueForms.OfPrintedValue(secretId, secret.Value)))
             {
                 // The runner reads stdout and stderr on two threads; a value printed straight to the log could

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SecretStore.Cli.Commands;
 using SecretStore.Diagnostics;
+using SecretStore.Diagnostics.Ci;
 
 namespace SecretStore.Cli.Hosting;
 
@@ -13,6 +14,7 @@ internal static class CliApplication
     public static async Task<int> RunAsync(string[] args, CliConsole console, Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(console, environment ?? System.Environment.GetEnvironmentVariable);
+        console.Ci = CiEnvironment.Detect(context.Environment);
         var root = BuildRoot(context);
         // No response files: '@name' would read a file into the command line, and a value typed as '@...'
         // would be taken for one (then a line of that file could come back in an error).

@@ -1,5 +1,6 @@
 using System.Text;
 using SecretStore.Diagnostics;
+using SecretStore.Diagnostics.Ci;
 
 namespace SecretStore.Cli.Hosting;
 
@@ -40,8 +41,25 @@ internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, boo
         Console.IsInputRedirected,
         Console.IsErrorRedirected);
 
-    /// <summary>Writes one diagnostic to stderr as <c>file(line,col): error SSB####: message</c>, escaped (<see cref="LogText"/>).</summary>
-    public void Report(Diagnostic diagnostic) => Error.WriteLine(diagnostic.ToMSBuildFormat());
+    /// <summary>
+    /// The CI system whose annotations <see cref="Report"/> adds (<see cref="CiSystem.None"/>: none); set once from the
+    /// environment when the command line is parsed.
+    /// </summary>
+    public CiSystem Ci { get; set; }
+
+    /// <summary>
+    /// Writes one diagnostic to stderr as <c>file(line,col): error SSB####: message</c>, escaped (<see cref="LogText"/>),
+    /// and in a CI run the system's annotation line after it (<see cref="CiAnnotation"/>): the plain line stays for
+    /// whoever reads or greps the raw log, the annotation puts the error on the run's summary with a link to the file.
+    /// </summary>
+    public void Report(Diagnostic diagnostic)
+    {
+        Error.WriteLine(diagnostic.ToMSBuildFormat());
+        if (CiAnnotation.Format(Ci, diagnostic) is { } annotation)
+        {
+            Error.WriteLine(annotation);
+        }
+    }
 
     /// <summary>
     /// Writes one result row to stdout: each field escaped with <see cref="LogText.Escape"/>, fields joined by TAB,

@@ -38,7 +38,8 @@ public static class DotNet
         // No MSBuild node outlives its test: a reused node would keep the packed task assembly loaded.
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         // The test host's own MSBuild settings must not leak into the child build.
-        foreach (var inherited in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH_OVERRIDE" })
+        // Nor the CI system it runs on: a test asks for GitHub or Azure annotations by setting the variable itself.
+        foreach (var inherited in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH_OVERRIDE", "GITHUB_ACTIONS", "TF_BUILD" })
         {
             start.Environment.Remove(inherited);
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
+using SecretStore.Testing.Logs;
 
 namespace SecretStore.Cli.Tests.Commands;
 
@@ -74,6 +75,33 @@ public sealed class ResolveCommandTests : IDisposable
         var required = await CliProcess.RunAsync(_sandbox.Folder.Path, ["required", "site/**/*", "!site/notes/**", "--app", "shop"]);
         Assert.True(required.ExitCode == 0, required.ToString());
         Assert.Equal("shop/Cert\trequired\t2\nshop/Password\trequired\t2\n", required.Stdout);
+    }
+
+    [Theory]
+    [InlineData("GITHUB_ACTIONS", "true")]
+    [InlineData("TF_BUILD", "True")]
+    public async Task In_CI_a_missing_secret_is_also_an_annotation_with_the_file_line_column_and_code_that_the_runner_parses(string variable, string value)
+    {
+        await SampleFolderAsync();
+        var broken = _sandbox.Folder.Write("site/broken.json", "{\n  \"b\": \"#{secret:shop/Nope}\"\n}\n");
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { [variable] = value }, "resolve", "site/broken.json", "--app", "shop");
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = result.Stderr.Split('\n');
+        var plainPrefix = $"{broken}(2,9): error SSB2001: ";
+        var plain = Assert.Single(lines, l => l.StartsWith(plainPrefix, StringComparison.Ordinal));
+        var annotation = Assert.Single(lines, l => l.StartsWith(variable == "TF_BUILD" ? "##vso[task.logissue " : "::error ", StringComparison.Ordinal));
+        // Right after the plain line it annotates.
+        Assert.Equal(Array.IndexOf(lines, plain) + 1, Array.IndexOf(lines, annotation));
+        var command = variable == "TF_BUILD" ? CiCommandParser.ParseAzure(annotation) : CiCommandParser.ParseGitHub(annotation);
+        Assert.NotNull(command);
+        var expected = variable == "TF_BUILD"
+            ? new Dictionary<string, string> { ["type"] = "error", ["sourcepath"] = broken, ["linenumber"] = "2", ["columnnumber"] = "9", ["code"] = "SSB2001" }
+            : new Dictionary<string, string> { ["file"] = broken, ["line"] = "2", ["col"] = "9", ["title"] = "SSB2001" };
+        Assert.Equal(expected.OrderBy(p => p.Key), command.Properties.OrderBy(p => p.Key));
+        Assert.Equal(plain[plainPrefix.Length..], command.Data);
+        Assert.Contains("shop/Nope", command.Data, StringComparison.Ordinal);
     }
 
     [Fact]
