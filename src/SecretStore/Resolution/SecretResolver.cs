@@ -1,5 +1,5 @@
 using SecretStore.Diagnostics;
-using SecretStore.Resolution.Files;
+using SecretStore.IO;
 using SecretStore.Resolution.Mapping;
 using SecretStore.Resolution.Reporting;
 using SecretStore.Secrets;
@@ -14,6 +14,10 @@ namespace SecretStore.Resolution;
 /// </summary>
 public sealed class SecretResolver
 {
+    // Resolved files and the report: no fsync (a publish step is simply run again after a crash), and the target's
+    // own mode, group and owner kept, since the user chose who may read a config file.
+    private static readonly AtomicWriteOptions ResolvedFileWrite = new(Durable: false, AtomicFileMode.KeepTarget);
+
     private readonly Lazy<ISecretStore> _store;
 
     /// <summary>Creates a resolver over a store that is already open.</summary>
@@ -221,7 +225,7 @@ public sealed class SecretResolver
             {
                 try
                 {
-                    temps.Add((file, await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Output!, cancellationToken).ConfigureAwait(false)));
+                    temps.Add((file, await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Output!, ResolvedFileWrite, cancellationToken).ConfigureAwait(false)));
                     probe?.TempWritten?.Invoke(file.FullPath, temps.Count);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -286,24 +290,15 @@ public sealed class SecretResolver
         var failed = 0;
         foreach (var file in replaced.ToList())
         {
-            PendingFile? temp = null;
             try
             {
                 // Not cancellable: stopping half-way would leave exactly the mixed state this undoes.
-                temp = await AtomicFileWriter.WriteTempAsync(file.FullPath, file.Bytes!, CancellationToken.None).ConfigureAwait(false);
-                AtomicFileWriter.Commit(temp, file.FullPath);
+                await AtomicFileWriter.WriteAsync(file.FullPath, file.Bytes!, ResolvedFileWrite, CancellationToken.None).ConfigureAwait(false);
                 file.Written = false;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecretStoreException)
             {
                 failed++;
-            }
-            finally
-            {
-                if (temp is not null)
-                {
-                    AtomicFileWriter.Discard(temp);
-                }
             }
         }
 
@@ -317,15 +312,7 @@ public sealed class SecretResolver
         {
             var full = Path.GetFullPath(reportPath);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            var temp = await AtomicFileWriter.WriteTempAsync(full, System.Text.Encoding.UTF8.GetBytes(content), cancellationToken).ConfigureAwait(false);
-            try
-            {
-                AtomicFileWriter.Commit(temp, full);
-            }
-            finally
-            {
-                AtomicFileWriter.Discard(temp);
-            }
+            await AtomicFileWriter.WriteAsync(full, System.Text.Encoding.UTF8.GetBytes(content), ResolvedFileWrite, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,5 @@
 using SecretStore.Diagnostics;
-using SecretStore.Resolution.Files;
+using SecretStore.IO;
 using SecretStore.Repositories;
 using SecretStore.Repositories.File;
 using SecretStore.Secrets;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using SecretStore.Diagnostics;
-using SecretStore.Resolution.Files;
+using SecretStore.IO;
 
 namespace SecretStore.Tests.Resolution;
 
@@ -15,6 +15,8 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     private const UnixFileMode Mode0640 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
     private const UnixFileMode Mode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode Mode0644 = Mode0640 | UnixFileMode.OtherRead;
+
+    private static readonly AtomicWriteOptions KeepTarget = new(Durable: false, AtomicFileMode.KeepTarget);
 
     private readonly TempFolder _folder = new();
 
@@ -71,7 +73,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
         File.SetUnixFileMode(key, Mode0600);
         var target = _folder.Write("site/app.env", "old");
         File.SetUnixFileMode(target, Mode0644);
-        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), KeepTarget, CancellationToken.None);
         AtomicFileWriter.Commit(temp, target, afterRename: () =>
         {
             File.Move(target, target + ".moved");
@@ -95,7 +97,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
         // 0644 temp holding resolved values. Now the rename comes first and the target's mode follows on the handle.
         var target = _folder.Write("site/app.env", "old");
         File.SetUnixFileMode(target, Mode0644);
-        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), KeepTarget, CancellationToken.None);
         UnixFileMode? atRename = null;
         AtomicFileWriter.Commit(temp, target, beforeRename: () => atRename = OperatingSystem.IsLinux() ? File.GetUnixFileMode(temp.Path) : null);
 
@@ -115,7 +117,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
         // The handle stays open across the rename; its exclusive flock is released first, so a .NET reader of the
         // renamed file (which takes a shared flock) is not refused in that instant.
         var target = _folder.Write("app.env", "old");
-        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), KeepTarget, CancellationToken.None);
         string? read = null;
         AtomicFileWriter.Commit(temp, target, afterRename: () => read = File.ReadAllText(target));
         Assert.Equal("new", read);
@@ -125,7 +127,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     public async Task The_temp_is_written_beside_its_target()
     {
         var target = _folder.Write("site/app.env", "old");
-        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), KeepTarget, CancellationToken.None);
         try
         {
             Assert.Equal(Path.GetDirectoryName(target), Path.GetDirectoryName(temp.Path));
@@ -142,7 +144,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     public async Task A_committed_temp_is_marked_committed_so_discarding_it_after_leaves_the_target()
     {
         var target = _folder.Write("app.env", "old");
-        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), KeepTarget, CancellationToken.None);
         Assert.False(temp.Committed);
         AtomicFileWriter.Commit(temp, target);
         Assert.True(temp.Committed);
@@ -155,7 +157,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     public async Task Discarding_a_temp_closes_its_handle_and_removes_it()
     {
         var target = _folder.Write("app.env", "old");
-        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), CancellationToken.None);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes("new"), KeepTarget, CancellationToken.None);
         var handle = temp.Handle;
         AtomicFileWriter.Discard(temp);
         Assert.True(handle.IsClosed);
@@ -226,7 +228,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
 
     private static async Task ReplaceAsync(string target, string content)
     {
-        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes(content), CancellationToken.None);
+        var temp = await AtomicFileWriter.WriteTempAsync(target, Encoding.UTF8.GetBytes(content), KeepTarget, CancellationToken.None);
         AtomicFileWriter.Commit(temp, target);
     }
 

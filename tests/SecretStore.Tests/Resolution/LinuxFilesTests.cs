@@ -1,5 +1,5 @@
 using Microsoft.Win32.SafeHandles;
-using SecretStore.Resolution.Files;
+using SecretStore.IO;
 
 namespace SecretStore.Tests.Resolution;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using SecretStore.Diagnostics;
+using SecretStore.IO;
 
 namespace SecretStore.Configuration.Settings;
 
@@ -96,22 +97,22 @@ public static class SettingsFileReader
     /// </summary>
     private static void CheckTrusted(string path)
     {
-        if (!Resolution.Files.LinuxFiles.IsSupported)
+        if (!LinuxFiles.IsSupported)
         {
             return;
         }
 
-        Resolution.Files.FileIdentity identity;
+        FileIdentity identity;
         try
         {
-            identity = Resolution.Files.LinuxFiles.Stat(path);
+            identity = LinuxFiles.Stat(path);
         }
         catch (IOException)
         {
             return; // Reading it next reports the problem.
         }
 
-        var user = Resolution.Files.LinuxFiles.EffectiveUserId;
+        var user = LinuxFiles.EffectiveUserId;
         if (identity.Owner != user && identity.Owner != 0)
         {
             throw Error(path, $"The settings file is owned by user {identity.Owner}, not by the current user ({user}) or root: its owner would choose where secrets are read from and which keys and endpoints are trusted. Use a settings file of your own (chown it, or give another with the settings option).");

@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using SecretStore.Diagnostics;
+using SecretStore.IO;
 
 namespace SecretStore.Keys.Rsa;
 
 /// <summary>
 /// File helpers of the keyring: contained paths (compared by real path), owner-only private files, explicit
-/// modes for everything written (644 files, 755 folders, 600 private keys: never the umask), atomic index writes.
+/// modes for everything written (644 files, 755 folders, 600 private keys: never the umask); replacements go through
+/// the engine's one atomic writer.
 /// </summary>
 internal static class KeyFiles
 {
@@ -224,13 +226,17 @@ internal static class KeyFiles
     /// <summary>Writes a public key PEM, never overwriting, mode 644.</summary>
     public static void WritePublic(string path, string pem) => WriteNew(path, pem, PublicFileMode);
 
-    /// <summary>Replaces a private key file atomically, mode 600 from the first byte on.</summary>
+    /// <summary>
+    /// Replaces a private key file atomically through the engine's one writer: the temp is owner-only from its
+    /// creation, the file ends 600 exactly (whatever it or the umask had), and it is flushed to disk before the rename:
+    /// a lost private key cannot be fetched again.
+    /// </summary>
     public static void ReplacePrivate(string path, string text)
     {
         var bytes = new UTF8Encoding(false).GetBytes(text);
         try
         {
-            WriteAtomically(path, bytes, PrivateFileMode);
+            Replace(path, bytes, new AtomicWriteOptions(Durable: true, AtomicFileMode.OwnerOnly));
         }
         finally
         {
@@ -238,25 +244,21 @@ internal static class KeyFiles
         }
     }
 
-    /// <summary>Replaces a public file (the index) atomically, mode 644.</summary>
-    public static void WriteAtomically(string path, byte[] content) => WriteAtomically(path, content, PublicFileMode);
+    /// <summary>
+    /// Replaces a public file (the index) atomically: it keeps an existing file's mode and group (644 for a new one,
+    /// whatever the umask) and is flushed to disk before the rename, so a crash leaves the old or the whole new index.
+    /// </summary>
+    public static void WriteAtomically(string path, byte[] content) =>
+        Replace(path, content, new AtomicWriteOptions(Durable: true, AtomicFileMode.KeepTarget));
 
-    private static void WriteAtomically(string path, byte[] content, UnixFileMode mode)
+    private static void Replace(string path, byte[] content, AtomicWriteOptions options)
     {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, Options(FileMode.CreateNew, mode)))
-            {
-                stream.Write(content);
-            }
-
-            SetMode(temp, mode);
-            File.Move(temp, path, overwrite: true);
+            AtomicFileWriter.Write(path, content, options);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
             throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"'{path}' could not be written: {ex.GetType().Name}.", ex);
         }
     }

@@ -1,5 +1,5 @@
 using SecretStore.Diagnostics;
-using SecretStore.Resolution.Files;
+using SecretStore.IO;
 using SecretStore.Secrets;
 
 namespace SecretStore.Repositories.File;
@@ -164,26 +164,17 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     private async Task WriteAsync(IEnumerable<ProtectedSecretRecord> records, CancellationToken cancellationToken)
     {
         var content = StoreFileFormat.Write(records);
-        PendingFile? temp = null;
         try
         {
             // The shared writer keeps an existing store's mode, group and owner (on the handle, before the rename;
             // SSB1020 when it cannot) and makes a new store 644 whatever the umask: never group- or world-writable,
             // since a user who can write the store can roll records back or delete them. Durable before the rename,
             // so a crash leaves the old file or the whole new one.
-            temp = await AtomicFileWriter.WriteTempAsync(FilePath, content, cancellationToken, durable: true).ConfigureAwait(false);
-            AtomicFileWriter.Commit(temp, FilePath);
+            await AtomicFileWriter.WriteAsync(FilePath, content, new AtomicWriteOptions(Durable: true, AtomicFileMode.KeepTarget), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The secret store file '{FilePath}' could not be written: {ex.GetType().Name}.", ex);
-        }
-        finally
-        {
-            if (temp is not null)
-            {
-                AtomicFileWriter.Discard(temp);
-            }
         }
     }
 

@@ -1,20 +1,42 @@
 using Microsoft.Win32.SafeHandles;
 using SecretStore.Diagnostics;
 
-namespace SecretStore.Resolution.Files;
+namespace SecretStore.IO;
+
+/// <summary>The mode an <see cref="AtomicFileWriter"/> file ends with.</summary>
+internal enum AtomicFileMode
+{
+    /// <summary>
+    /// The replaced file's mode, group (and owner, when we are root), or 644 exactly for a new file: resolved files,
+    /// the report, the store file and the keyring index. A target whose group or ACL cannot be kept is <c>SSB1020</c>.
+    /// </summary>
+    KeepTarget,
+
+    /// <summary>
+    /// 600 exactly, whatever the replaced file had (its group and ACL are dropped on purpose): private key files.
+    /// </summary>
+    OwnerOnly,
+}
+
+/// <summary>How <see cref="AtomicFileWriter"/> writes one file; callers spell both out.</summary>
+/// <param name="Durable">Flush to disk before the rename, so a power cut leaves the old file or the whole new one.</param>
+/// <param name="FinalMode">The mode the file ends with.</param>
+internal sealed record AtomicWriteOptions(bool Durable, AtomicFileMode FinalMode);
 
 /// <summary>
-/// Writes a file by way of a temp file in the same folder, then a rename, so a reader sees the old or the new
-/// file, never half of one. Used for resolved files, the report and the store file.
+/// The one writer of files that replace others: a temp file in the same folder, then a rename, so a reader sees the
+/// old or the new file, never half of one. Used for resolved files, the report, the store file and the keyring's
+/// files (index and private keys).
 /// </summary>
 /// <remarks>
 /// On a shared build agent the folder may be writable by others, so nothing is done by path once the temp file
-/// exists: the replaced file's mode, group (and owner, when we are root) are applied to the temp file's open
-/// handle right before the rename, and nothing follows the rename. The temp file is owner-only while it is being
-/// written, so no resolved secret sits in a file readable by more users than the target, even when a kill leaves a
-/// temp file behind (the next successful resolve of the folder removes such leftovers). A target whose group
-/// cannot be kept, or that has a POSIX ACL (which a new inode would lose), is refused with <c>SSB1020</c> before
-/// anything is renamed. A new file is 644 exactly, whatever the umask. Windows keeps <see cref="File.Replace(string, string, string?, bool)"/>,
+/// exists: the final mode, group (and owner, when we are root) are applied to the temp file's open handle, and
+/// nothing follows the rename. The temp file is owner-only from the instant it is created (the create mode, which a
+/// umask can only narrow) until after the rename, so no resolved secret or private key sits in a file readable by
+/// more users than the target, even when a kill leaves a temp file behind (the next successful resolve of the folder
+/// removes such leftovers). With <see cref="AtomicFileMode.KeepTarget"/> a target whose group cannot be kept, or that
+/// has a POSIX ACL (which a new inode would lose), is refused with <c>SSB1020</c> before anything is renamed, and a new
+/// file is 644 exactly, whatever the umask. Windows keeps <see cref="File.Replace(string, string, string?, bool)"/>,
 /// which keeps the target's attributes and ACL. On Unix systems other than Linux only the mode is kept.
 /// </remarks>
 internal static class AtomicFileWriter
@@ -23,43 +45,74 @@ internal static class AtomicFileWriter
     private const UnixFileMode NewFileMode = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>
-    /// Writes <paramref name="bytes"/> to a new temp file beside <paramref name="target"/> and checks that the target's
-    /// metadata can be kept (<c>SSB1020</c> otherwise, temp removed). <paramref name="durable"/>: fsync before returning.
+    /// Replaces <paramref name="target"/> with <paramref name="bytes"/> in one call (temp, commit, and the temp removed
+    /// on any failure). For writers that have one file; the resolver commits many temps after writing them all.
     /// </summary>
-    public static async Task<PendingFile> WriteTempAsync(string target, byte[] bytes, CancellationToken cancellationToken, bool durable = false)
+    public static void Write(string target, ReadOnlySpan<byte> bytes, AtomicWriteOptions options)
     {
-        var directory = Path.GetDirectoryName(target) ?? ".";
-        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions
+        var pending = WriteTemp(target, bytes, options);
+        try
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Owner-only until Commit gives the handle the target's mode (or 644 for a new file) just before the rename.
-            options.UnixCreateMode = OwnerOnly;
+            Commit(pending, target);
         }
+        finally
+        {
+            Discard(pending);
+        }
+    }
 
+    /// <summary>The asynchronous <see cref="Write"/>.</summary>
+    public static async Task WriteAsync(string target, ReadOnlyMemory<byte> bytes, AtomicWriteOptions options, CancellationToken cancellationToken)
+    {
+        var pending = await WriteTempAsync(target, bytes, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Commit(pending, target);
+        }
+        finally
+        {
+            Discard(pending);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to a new temp file beside <paramref name="target"/> and prepares its final
+    /// metadata (<c>SSB1020</c> when the target's cannot be kept, temp removed).
+    /// </summary>
+    public static PendingFile WriteTemp(string target, ReadOnlySpan<byte> bytes, AtomicWriteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var temp = TempPath(target);
         FileStream? stream = null;
         try
         {
-            stream = new FileStream(temp, options);
+            stream = new FileStream(temp, StreamOptions(asynchronous: false));
+            stream.Write(bytes);
+            stream.Flush();
+            var pending = Seal(temp, stream, target, options);
+            stream = null;
+            return pending;
+        }
+        catch
+        {
+            stream?.Dispose();
+            TryDelete(temp);
+            throw;
+        }
+    }
 
-            // No fsync unless asked: the rename gives readers all-or-nothing; durability across a power cut is not
-            // worth milliseconds per resolved file in a publish step that is simply run again after a crash. The
-            // store file asks for it.
+    /// <summary>The asynchronous <see cref="WriteTemp"/>.</summary>
+    public static async Task<PendingFile> WriteTempAsync(string target, ReadOnlyMemory<byte> bytes, AtomicWriteOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var temp = TempPath(target);
+        FileStream? stream = null;
+        try
+        {
+            stream = new FileStream(temp, StreamOptions(asynchronous: true));
             await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (durable)
-            {
-                stream.Flush(flushToDisk: true);
-            }
-
-            var mode = OperatingSystem.IsWindows() ? default : PrepareMetadata(stream.SafeFileHandle, target);
-            var pending = new PendingFile(temp, stream, mode);
+            var pending = Seal(temp, stream, target, options);
             stream = null;
             return pending;
         }
@@ -75,9 +128,51 @@ internal static class AtomicFileWriter
         }
     }
 
+    private static string TempPath(string target)
+    {
+        var directory = Path.GetDirectoryName(target) ?? ".";
+        return Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    private static FileStreamOptions StreamOptions(bool asynchronous)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = asynchronous ? FileOptions.Asynchronous : FileOptions.None,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Owner-only from the open(2) that creates it (a umask can only take bits away) until Commit gives the
+            // handle its final mode.
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        return options;
+    }
+
+    /// <summary>Makes the written temp durable if asked and works out the mode it gets at commit.</summary>
+    private static PendingFile Seal(string temp, FileStream stream, string target, AtomicWriteOptions options)
+    {
+        // No fsync unless asked: the rename gives readers all-or-nothing; durability across a power cut is not worth
+        // milliseconds per resolved file in a publish step that is simply run again after a crash. The store file and
+        // the keyring's files ask for it.
+        if (options.Durable)
+        {
+            stream.Flush(flushToDisk: true);
+        }
+
+        var mode = OperatingSystem.IsWindows() ? default
+            : options.FinalMode == AtomicFileMode.OwnerOnly ? OwnerOnly
+            : PrepareMetadata(stream.SafeFileHandle, target);
+        return new PendingFile(temp, stream, mode);
+    }
+
     /// <summary>
     /// Replaces <paramref name="target"/> with the temp file. On Linux the temp is renamed while still owner-only and
-    /// its handle gets the target's mode after the rename, so a kill at any instant leaves no readable temp behind
+    /// its handle gets its final mode after the rename, so a kill at any instant leaves no readable temp behind
     /// (at worst the new target keeps owner-only mode, too strict rather than too open). Elsewhere on Unix the handle
     /// gets the mode, then it is closed and renamed. <paramref name="beforeRename"/> and <paramref name="afterRename"/>
     /// are test seams: the first sees the temp as a kill right before the rename would leave it; the second runs where
@@ -184,7 +279,7 @@ internal static class AtomicFileWriter
     /// <summary>
     /// Reads what the replaced file has (links followed, as the rename replaces whatever the path names), refuses
     /// what a new inode cannot keep, and gives the temp handle the target's owner and group. Returns the mode to
-    /// apply right before the rename: the target's exactly, or 644 for a new file.
+    /// apply at commit: the target's exactly, or 644 for a new file.
     /// </summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static UnixFileMode PrepareMetadata(SafeFileHandle handle, string target)
@@ -241,7 +336,7 @@ internal sealed class PendingFile : IDisposable
     /// <summary>The temp file's path.</summary>
     public string Path { get; }
 
-    /// <summary>The mode the file gets right before its rename.</summary>
+    /// <summary>The mode the file gets at commit.</summary>
     public UnixFileMode Mode { get; }
 
     /// <summary>True once the file has been renamed onto its target.</summary>

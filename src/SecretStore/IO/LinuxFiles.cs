@@ -4,7 +4,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace SecretStore.Resolution.Files;
+namespace SecretStore.IO;
 
 /// <summary>
 /// The few libc calls .NET does not expose and a shared build agent needs: a file's owner and group, its POSIX ACL,
