@@ -7,8 +7,8 @@ using SecretStore.Repositories;
 using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Cli.Tests.DynamoDb;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using SecretStore.Cli.Tests.Infrastructure;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Cli.Tests.DynamoDb;
 

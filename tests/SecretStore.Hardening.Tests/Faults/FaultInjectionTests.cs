@@ -4,7 +4,7 @@ using SecretStore.Resolution;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Testing.Canaries;
-using SecretStore.Testing.Faults;
+using SecretStore.Testing.Aws.Faults;
 
 namespace SecretStore.Hardening.Tests.Faults;
 
