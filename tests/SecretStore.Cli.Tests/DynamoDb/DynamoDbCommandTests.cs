@@ -14,7 +14,7 @@ namespace SecretStore.Cli.Tests.DynamoDb;
 
 public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassFixture<DynamoDbStoreFixture>, IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly string _table = DynamoDbLocal.UniqueTableName("cli");
 
     public void Dispose() => _folder.Dispose();

@@ -11,7 +11,7 @@ namespace SecretStore.Cli.Tests.DynamoDb;
 public sealed class MasterKeyAllowListCommandTests(DynamoDbStoreFixture fixture) : IClassFixture<DynamoDbStoreFixture>, IDisposable
 {
     private const string Planted = "planted-by-the-table-writer-7f3";
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly string _table = DynamoDbLocal.UniqueTableName("allow");
 
     public void Dispose() => _folder.Dispose();

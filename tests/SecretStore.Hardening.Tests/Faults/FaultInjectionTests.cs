@@ -170,7 +170,7 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
     {
         using var store = _aws.NewStore();
         var id = await SeedAsync();
-        using var folder = new TempTree();
+        using var folder = new TempDirectory();
         var files = Enumerable.Range(0, 20).Select(i => folder.Write(
             $"f{i}.json",
             $$"""{ "ConnectionStrings": { "Db": "#{secret:{{id.ApplicationName}}/{{id.Name}}}" }, "n": {{i}} }""")).ToList();
