@@ -3,8 +3,8 @@ using SecretStore.Aws;
 using SecretStore.Aws.DynamoDb;
 using SecretStore.Configuration;
 using SecretStore.Secrets;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace Cake.SecretStore.Tests;
 

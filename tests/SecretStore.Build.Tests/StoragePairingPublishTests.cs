@@ -6,8 +6,8 @@ using SecretStore.Build.Tests.Infrastructure;
 using SecretStore.Configuration;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Build.Tests;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.Kms;
 
 // Usage: SecretStore.KmsFixture.Host [--latency-ms N] [--alias NAME]... [--counts-file PATH]
 // Starts KmsFixtureServer on a free loopback port, creates one key per alias, prints the service URL as the

@@ -7,7 +7,7 @@ using SecretStore.Repositories;
 using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Benchmarks.Engine;
 

@@ -5,9 +5,10 @@ using SecretStore.Aws;
 using SecretStore.Aws.DynamoDb;
 using SecretStore.Aws.Kms;
 using SecretStore.Benchmarks.Support;
+using SecretStore.Testing.Aws.DynamoDb;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Benchmarks.Stores;
 

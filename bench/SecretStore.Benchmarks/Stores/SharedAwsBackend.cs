@@ -7,8 +7,8 @@ using SecretStore.Aws.Kms;
 using SecretStore.Benchmarks.Support;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Benchmarks.Stores;
 

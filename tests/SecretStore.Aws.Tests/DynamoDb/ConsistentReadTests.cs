@@ -4,7 +4,7 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Secrets;
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 
 namespace SecretStore.Aws.Tests.DynamoDb;
 

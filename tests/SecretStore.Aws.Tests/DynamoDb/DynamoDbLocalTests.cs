@@ -1,4 +1,4 @@
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 
 namespace SecretStore.Aws.Tests.DynamoDb;
 

@@ -4,7 +4,7 @@ using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Diagnostics;
 using SecretStore.Repositories;
 using SecretStore.Secrets;
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
 namespace SecretStore.Aws.Tests.DynamoDb;

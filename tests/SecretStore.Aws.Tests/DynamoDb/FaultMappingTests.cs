@@ -4,8 +4,8 @@ using SecretStore.Aws.DynamoDb;
 using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Diagnostics;
 using SecretStore.Secrets;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Faults;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Faults;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
 namespace SecretStore.Aws.Tests.DynamoDb;

@@ -36,7 +36,7 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
     [Fact]
     public async Task A_repository_from_Create_disposes_its_own_client()
     {
-        var url = await SecretStore.Testing.DynamoDb.DynamoDbLocal.GetServiceUrlAsync();
+        var url = await SecretStore.Testing.Aws.DynamoDb.DynamoDbLocal.GetServiceUrlAsync();
         var repository = DynamoDbSecretRepository.Create(table.TableName, "us-east-1", url.ToString());
         Assert.Null(await repository.GetAsync(new SecretId(Records.NewApplication(), "before-dispose")));
 

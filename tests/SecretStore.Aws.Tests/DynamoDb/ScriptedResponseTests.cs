@@ -6,7 +6,7 @@ using SecretStore.Aws.DynamoDb;
 using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Diagnostics;
 using SecretStore.Secrets;
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
 namespace SecretStore.Aws.Tests.DynamoDb;

@@ -5,7 +5,7 @@ using SecretStore.Aws.DynamoDb;
 using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Diagnostics;
 using SecretStore.Secrets;
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 
 namespace SecretStore.Aws.Tests.DynamoDb;
 

@@ -10,8 +10,8 @@ using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
 namespace SecretStore.Aws.Tests.EndToEnd;

@@ -7,8 +7,8 @@ using SecretStore.Diagnostics;
 using SecretStore.Keys;
 using SecretStore.Repositories;
 using SecretStore.Secrets;
-using SecretStore.Testing.Faults;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.Faults;
+using SecretStore.Testing.Aws.Kms;
 using SecretStore.Testing.Stores;
 
 namespace SecretStore.Aws.Tests.EndToEnd;

@@ -12,7 +12,7 @@ using SecretStore.Repositories;
 using SecretStore.Repositories.File;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 using SecretStore.Testing.Stores;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 

@@ -1,5 +1,5 @@
 using Amazon.KeyManagementService;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Aws.Tests.Infrastructure;
 

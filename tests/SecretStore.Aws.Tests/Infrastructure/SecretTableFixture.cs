@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using SecretStore.Aws.DynamoDb;
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 
 namespace SecretStore.Aws.Tests.Infrastructure;
 

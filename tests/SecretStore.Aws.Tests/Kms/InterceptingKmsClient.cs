@@ -1,7 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Aws.Tests.Kms;
 

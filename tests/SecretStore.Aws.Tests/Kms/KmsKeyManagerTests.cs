@@ -5,7 +5,7 @@ using SecretStore.Diagnostics;
 using SecretStore.Keys;
 using SecretStore.Repositories;
 using SecretStore.Secrets;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Aws.Tests.Kms;
 

@@ -11,7 +11,7 @@ namespace SecretStore.Cli.Tests.Commands;
 /// </summary>
 public sealed class InitCommandTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -6,7 +6,7 @@ namespace SecretStore.Cli.Tests.Commands;
 
 public sealed class KeysCommandTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -8,7 +8,7 @@ public sealed class ResolveLinkedFolderCommandTests : IDisposable
     private const string Value = "linked-folder-secret-7f3a";
     private const string Json = "{\"Db\": \"#{secret:Db}\"}";
     private readonly FileStoreSandbox _sandbox = new();
-    private readonly TempFolder _elsewhere = new();
+    private readonly TempDirectory _elsewhere = new();
 
     public void Dispose()
     {

@@ -7,14 +7,14 @@ using SecretStore.Repositories;
 using SecretStore.Testing.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Cli.Tests.DynamoDb;
 
 public sealed class DynamoDbCommandTests(DynamoDbStoreFixture fixture) : IClassFixture<DynamoDbStoreFixture>, IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly string _table = DynamoDbLocal.UniqueTableName("cli");
 
     public void Dispose() => _folder.Dispose();

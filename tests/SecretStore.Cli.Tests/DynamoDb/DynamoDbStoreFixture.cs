@@ -1,5 +1,5 @@
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Cli.Tests.DynamoDb;
 

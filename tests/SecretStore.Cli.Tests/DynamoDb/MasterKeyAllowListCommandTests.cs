@@ -1,6 +1,6 @@
 using System.Text;
 using SecretStore.Cli.Tests.Infrastructure;
-using SecretStore.Testing.DynamoDb;
+using SecretStore.Testing.Aws.DynamoDb;
 
 namespace SecretStore.Cli.Tests.DynamoDb;
 
@@ -11,7 +11,7 @@ namespace SecretStore.Cli.Tests.DynamoDb;
 public sealed class MasterKeyAllowListCommandTests(DynamoDbStoreFixture fixture) : IClassFixture<DynamoDbStoreFixture>, IDisposable
 {
     private const string Planted = "planted-by-the-table-writer-7f3";
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly string _table = DynamoDbLocal.UniqueTableName("allow");
 
     public void Dispose() => _folder.Dispose();
@@ -80,7 +80,7 @@ public sealed class MasterKeyAllowListCommandTests(DynamoDbStoreFixture fixture)
     }
 
     /// <summary>The table writer's side: a table and one record written (by the tool) under the foreign key.</summary>
-    private async Task<(Testing.Kms.FixtureKey Expected, Testing.Kms.FixtureKey Foreign)> PlantAsync()
+    private async Task<(Testing.Aws.Kms.FixtureKey Expected, Testing.Aws.Kms.FixtureKey Foreign)> PlantAsync()
     {
         var expected = fixture.Kms.CreateKey("expected-" + Guid.NewGuid().ToString("N")[..8]);
         var foreign = fixture.Kms.CreateKey("foreign-" + Guid.NewGuid().ToString("N")[..8]);

@@ -1,7 +1,7 @@
 using System.Text;
 using SecretStore.Cli.Tests.Infrastructure;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Cli.Tests.DynamoDb;
 
@@ -18,7 +18,7 @@ public sealed class StoragePairingCommandTests : IClassFixture<DynamoDbStoreFixt
     private const string Resolved = "{\"Db\": \"Server=db;Password=pairing-db-4c1\u00e9\", \"Api\": \"pairing-api-key-9d2;\\\"quoted\\\"\"}";
 
     private readonly DynamoDbStoreFixture _fixture;
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly string _table = DynamoDbLocal.UniqueTableName("pair");
 
     // The option tests name storage and protection as options; only the region and the KMS endpoint come from the

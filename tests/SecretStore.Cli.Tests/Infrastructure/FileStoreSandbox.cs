@@ -15,7 +15,7 @@ public sealed class FileStoreSandbox : IDisposable
         }
     }
 
-    public TempFolder Folder { get; } = new();
+    public TempDirectory Folder { get; } = new();
 
     public string KeyringPath => Folder.Combine("keyring");
 

@@ -8,7 +8,7 @@ namespace SecretStore.Cli.Tests.Packaging;
 /// </summary>
 public sealed class ToolPackageFixture : IAsyncLifetime
 {
-    public TempFolder Folder { get; } = new();
+    public TempDirectory Folder { get; } = new();
 
     public string Feed => Folder.Combine("feed");
 

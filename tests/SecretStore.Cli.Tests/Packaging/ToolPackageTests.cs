@@ -333,7 +333,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
     private static string ToolSourceInput(string ci) => ci == "github" ? "tool-source" : "toolSource";
 
-    private static (CiStepScript Step, (string Name, string Value) Variable) Step(string ci, TempFolder work, string temp, Dictionary<string, string> inputs)
+    private static (CiStepScript Step, (string Name, string Value) Variable) Step(string ci, TempDirectory work, string temp, Dictionary<string, string> inputs)
     {
         inputs["files"] = "config/*.json";
         inputs["store"] = "file:" + work.Combine("secrets.json");
@@ -344,9 +344,9 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
             : (CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), inputs, temp), ("TF_BUILD", "True"));
     }
 
-    private async Task<TempFolder> PrepareWorkspaceAsync()
+    private async Task<TempDirectory> PrepareWorkspaceAsync()
     {
-        var work = new TempFolder();
+        var work = new TempDirectory();
         using (SecretStore.Keys.Rsa.RsaKeyring.Create(work.Combine("keyring"), "primary", 2048))
         {
         }
@@ -366,13 +366,13 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         return work;
     }
 
-    private static void WriteConfigFiles(TempFolder work)
+    private static void WriteConfigFiles(TempDirectory work)
     {
         work.Write("config/appsettings.json", "{\n  \"Password\": \"#{secret:Password}\",\n  \"Key\": \"#{secret:SigningKey}\"\n}\n");
         work.Write("config/web.config", "<configuration>\n  <add key=\"k\" value=\"#{secret:SigningKey}\" />\n</configuration>\n");
     }
 
-    private async Task<ProcessResult> RunStepAsync(CiStepScript step, TempFolder work, (string Name, string Value) ci)
+    private async Task<ProcessResult> RunStepAsync(CiStepScript step, TempDirectory work, (string Name, string Value) ci)
     {
         var environment = new Dictionary<string, string>(step.Environment, StringComparer.Ordinal);
         foreach (var (key, value) in package.Environment)
@@ -394,7 +394,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         return await CliProcess.RunProcessAsync("bash", [script], work.Path, environment, timeout: TimeSpan.FromMinutes(5));
     }
 
-    private static void AssertMasksFirst(ProcessResult result, string prefix, TempFolder work)
+    private static void AssertMasksFirst(ProcessResult result, string prefix, TempDirectory work)
     {
         // The install chatter goes to stderr before the tool runs; the tool's own stderr opens with the masks.
         var stderr = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

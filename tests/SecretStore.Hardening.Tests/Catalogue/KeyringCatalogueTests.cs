@@ -8,7 +8,7 @@ namespace SecretStore.Hardening.Tests.Catalogue;
 /// <summary>keyring.json that tries to lead out of its folder: by path text (absolute, ..) or through a symbolic link.</summary>
 public sealed class KeyringCatalogueTests : IClassFixture<KeyringFixture>, IDisposable
 {
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
     private readonly string _keyring;
     private readonly string _outside;
 

@@ -26,7 +26,7 @@ public sealed class LargeFileTests(KeyringFixture fixture, ITestOutputHelper out
 {
     private const int Size = 100 * 1024 * 1024;
     private const string Value = "large-canary-value-0123456789";
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
 
     public void Dispose() => _tree.Dispose();
 

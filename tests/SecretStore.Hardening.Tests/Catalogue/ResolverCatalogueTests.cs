@@ -22,7 +22,7 @@ public sealed class ResolverCatalogueTests : IClassFixture<KeyringFixture>, IDis
     private const string Value = "resolver-canary P@ss\"word <&> ]]> -- 0123456789";
     private readonly RsaKeyring _keyring;
     private readonly EnvelopeSecretStore _store;
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
     private readonly CanaryScanner _canaries = new(Value);
 
     public ResolverCatalogueTests(KeyringFixture fixture)

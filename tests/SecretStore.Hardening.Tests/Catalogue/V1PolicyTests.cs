@@ -19,7 +19,7 @@ public sealed class V1PolicyTests : IClassFixture<KeyringFixture>, IDisposable
     private const string Value = "hunter2-v1";
     private static readonly SecretId Db = new("legacy", "Db");
     private readonly KeyringFixture _keyring;
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
 
     public V1PolicyTests(KeyringFixture keyring) => _keyring = keyring;
 

@@ -17,7 +17,7 @@ public sealed class ConcurrentWriterTests : IClassFixture<KeyringFixture>, IClas
     private const int Increments = 4;
     private readonly KeyringFixture _keyring;
     private readonly FaultedAwsFixture _aws;
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
 
     public ConcurrentWriterTests(KeyringFixture keyring, FaultedAwsFixture aws)
     {

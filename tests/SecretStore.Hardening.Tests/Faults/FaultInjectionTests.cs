@@ -4,7 +4,7 @@ using SecretStore.Resolution;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Testing.Canaries;
-using SecretStore.Testing.Faults;
+using SecretStore.Testing.Aws.Faults;
 
 namespace SecretStore.Hardening.Tests.Faults;
 
@@ -170,7 +170,7 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
     {
         using var store = _aws.NewStore();
         var id = await SeedAsync();
-        using var folder = new TempTree();
+        using var folder = new TempDirectory();
         var files = Enumerable.Range(0, 20).Select(i => folder.Write(
             $"f{i}.json",
             $$"""{ "ConnectionStrings": { "Db": "#{secret:{{id.ApplicationName}}/{{id.Name}}}" }, "n": {{i}} }""")).ToList();

@@ -5,9 +5,9 @@ using SecretStore.Aws;
 using SecretStore.Aws.DynamoDb;
 using SecretStore.Aws.Kms;
 using SecretStore.Stores;
-using SecretStore.Testing.DynamoDb;
-using SecretStore.Testing.Faults;
-using SecretStore.Testing.Kms;
+using SecretStore.Testing.Aws.DynamoDb;
+using SecretStore.Testing.Aws.Faults;
+using SecretStore.Testing.Aws.Kms;
 
 namespace SecretStore.Hardening.Tests.Faults;
 

@@ -15,7 +15,7 @@ public sealed class KillDuringResolveTests(KeyringFixture keyring, ITestOutputHe
 {
     private const int FileCount = 100;
     private const string Value = "kill-canary Password=\"p<&>\" 0123456789";
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
 
     // Where the engine host pauses before it is killed: after k temp files (nothing renamed yet), or before the rename
     // that follows k renames. The last two start from what the previous kill left (a retried build).

@@ -13,7 +13,7 @@ public sealed class CliOutputLeakTests(KeyringFixture keyring) : IClassFixture<K
 {
     private const string Value = "cli-canary P@ss\"word\" <&> +/= é 0123456789";
     private const string MultiLine = "-----BEGIN CANARY-----\nline-one-abcdef\nline-two-ghijkl\n-----END CANARY-----";
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
     private readonly CanaryScanner _canaries = new(Value, MultiLine);
 
     public void Dispose() => _tree.Dispose();

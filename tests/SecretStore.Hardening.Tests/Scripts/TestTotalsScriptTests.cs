@@ -18,7 +18,7 @@ public sealed class TestTotalsScriptTests
     [Fact]
     public async Task Every_test_project_with_executed_tests_gives_the_summed_totals_and_exit_0()
     {
-        using var tree = new TempTree();
+        using var tree = new TempDirectory();
         var index = 0;
         foreach (var project in TestProjects)
         {
@@ -35,7 +35,7 @@ public sealed class TestTotalsScriptTests
     public async Task A_test_project_without_results_turns_the_run_red_and_is_named()
     {
         Assert.True(TestProjects.Count > 1);
-        using var tree = new TempTree();
+        using var tree = new TempDirectory();
         var dropped = TestProjects[1];
         var index = 0;
         foreach (var project in TestProjects.Where(p => p != dropped))
@@ -53,7 +53,7 @@ public sealed class TestTotalsScriptTests
     [Fact]
     public async Task A_test_project_whose_tests_were_all_filtered_out_turns_the_run_red()
     {
-        using var tree = new TempTree();
+        using var tree = new TempDirectory();
         var empty = TestProjects[0];
         var index = 0;
         foreach (var project in TestProjects)
@@ -71,7 +71,7 @@ public sealed class TestTotalsScriptTests
     [Fact]
     public async Task A_failed_dotnet_test_is_red_even_when_every_trx_counts_zero_failures()
     {
-        using var tree = new TempTree();
+        using var tree = new TempDirectory();
         var index = 0;
         foreach (var project in TestProjects)
         {
@@ -87,7 +87,7 @@ public sealed class TestTotalsScriptTests
     [Fact]
     public async Task Failed_and_skipped_counts_are_summed_across_projects()
     {
-        using var tree = new TempTree();
+        using var tree = new TempDirectory();
         var index = 0;
         foreach (var project in TestProjects)
         {
@@ -101,7 +101,7 @@ public sealed class TestTotalsScriptTests
         Assert.Equal($"{3 * n} passed, {n} failed, {n} skipped", LastLine(stdout));
     }
 
-    private static void WriteTrx(TempTree tree, string project, int total, int executed, int passed, int failed, int index)
+    private static void WriteTrx(TempDirectory tree, string project, int total, int executed, int passed, int failed, int index)
     {
         // The shape vstest writes: the storage attribute holds the lower-cased test assembly path.
         var storage = Path.Combine(RepositoryRoot, "tests", project, "bin", "Release", "net10.0", project + ".dll").ToLowerInvariant();

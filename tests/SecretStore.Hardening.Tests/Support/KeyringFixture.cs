@@ -10,7 +10,7 @@ public sealed class KeyringFixture : IDisposable
 {
     public const string KeyId = "alias/hardening";
 
-    private readonly TempTree _tree = new();
+    private readonly TempDirectory _tree = new();
 
     public KeyringFixture()
     {

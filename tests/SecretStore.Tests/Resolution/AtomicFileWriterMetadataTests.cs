@@ -18,7 +18,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
 
     private static readonly AtomicWriteOptions KeepTarget = new(Durable: false, AtomicFileMode.KeepTarget);
 
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
@@ -168,7 +168,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
     [Fact]
     public void Commit_and_Discard_of_a_null_pending_file_throw_ArgumentNullException_naming_it()
     {
-        Assert.Equal("pending", Assert.Throws<ArgumentNullException>(() => AtomicFileWriter.Commit(null!, _folder.File("app.env"))).ParamName);
+        Assert.Equal("pending", Assert.Throws<ArgumentNullException>(() => AtomicFileWriter.Commit(null!, _folder.Combine("app.env"))).ParamName);
         Assert.Equal("pending", Assert.Throws<ArgumentNullException>(() => AtomicFileWriter.Discard(null!)).ParamName);
         Assert.Empty(Directory.GetFiles(_folder.Path));
     }
@@ -221,7 +221,7 @@ public sealed class AtomicFileWriterMetadataTests : IDisposable
             return;
         }
 
-        var target = _folder.File("report.json");
+        var target = _folder.Combine("report.json");
         await ReplaceAsync(target, "{}");
         Assert.Equal(Mode0644, File.GetUnixFileMode(target));
     }

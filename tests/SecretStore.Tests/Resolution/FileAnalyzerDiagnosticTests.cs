@@ -14,8 +14,8 @@ namespace SecretStore.Tests.Resolution;
 /// </summary>
 public sealed class FileAnalyzerDiagnosticTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
-    private readonly TempFolder _elsewhere = new();
+    private readonly TempDirectory _folder = new();
+    private readonly TempDirectory _elsewhere = new();
 
     public void Dispose()
     {
@@ -33,7 +33,7 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
     [Fact]
     public async Task Invalid_utf8_is_SSB1011_naming_the_offset_and_the_line_of_the_bad_byte()
     {
-        var path = _folder.WriteBytes("a.txt", [.. "A=1\nB=#{secret:Db}\n"u8, 0xC3, 0x28]);
+        var path = _folder.Write("a.txt", [.. "A=1\nB=#{secret:Db}\n"u8, 0xC3, 0x28]);
 
         var result = await RunAsync(Store(), [path], ResolveMode.Verify);
 
@@ -49,7 +49,7 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
     {
         var encoding = new UnicodeEncoding(!littleEndian, true);
         byte[] loneSurrogate = littleEndian ? [0x00, 0xD8] : [0xD8, 0x00];
-        var path = _folder.WriteBytes("a.txt", [.. encoding.GetPreamble(), .. encoding.GetBytes("A\n\n\nB=#{secret:Db}\n"), .. loneSurrogate, .. encoding.GetBytes("x")]);
+        var path = _folder.Write("a.txt", [.. encoding.GetPreamble(), .. encoding.GetBytes("A\n\n\nB=#{secret:Db}\n"), .. loneSurrogate, .. encoding.GetBytes("x")]);
 
         var result = await RunAsync(Store(), [path], ResolveMode.Verify);
 
@@ -69,7 +69,7 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
         }
 
         body.Add(0x41);
-        var path = _folder.WriteBytes("a.txt", [.. body]);
+        var path = _folder.Write("a.txt", [.. body]);
 
         var result = await RunAsync(Store(), [path], ResolveMode.Verify);
 
@@ -83,7 +83,7 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
     public async Task A_listed_symbolic_link_to_a_file_is_SSB1017_and_nothing_is_read_or_fetched()
     {
         var target = _elsewhere.Write("a.txt", "A=#{secret:Db}");
-        var link = _folder.File("link.txt");
+        var link = _folder.Combine("link.txt");
         File.CreateSymbolicLink(link, target);
         var store = Store();
 
@@ -100,10 +100,10 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
     public async Task A_path_through_a_linked_folder_is_SSB1018_and_the_file_is_neither_read_nor_fetched()
     {
         _elsewhere.Write("a.txt", "A=#{secret:Db}");
-        Directory.CreateSymbolicLink(_folder.File("sub"), _elsewhere.Path);
+        Directory.CreateSymbolicLink(_folder.Combine("sub"), _elsewhere.Path);
         var store = Store();
 
-        var result = await RunAsync(store, [_folder.File("sub/a.txt")], configure: r => new ResolveRequest { Files = r.Files, DefaultApplication = App, BaseDirectory = _folder.Path, Mappings = [new SecretMapping { File = "a.txt", ConfigurationPath = "A", Secret = "Other" }] });
+        var result = await RunAsync(store, [_folder.Combine("sub/a.txt")], configure: r => new ResolveRequest { Files = r.Files, DefaultApplication = App, BaseDirectory = _folder.Path, Mappings = [new SecretMapping { File = "a.txt", ConfigurationPath = "A", Secret = "Other" }] });
 
         Assert.Equal("SSB1018", SingleError(result).Code.Id);
         Assert.Empty(store.GetManyCalls);
@@ -114,9 +114,9 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
     [Fact]
     public async Task A_listed_directory_is_SSB1017_and_a_missing_file_is_SSB1009()
     {
-        var directory = _folder.File("dir");
+        var directory = _folder.Combine("dir");
         Directory.CreateDirectory(directory);
-        var missing = _folder.File("missing.txt");
+        var missing = _folder.Combine("missing.txt");
 
         var result = await RunAsync(Store(), [directory, missing], ResolveMode.Verify, WithMappings(new SecretMapping { File = "*", ConfigurationPath = "A", Secret = "Other" }));
 

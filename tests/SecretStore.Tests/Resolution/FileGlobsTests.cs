@@ -4,7 +4,7 @@ namespace SecretStore.Tests.Resolution;
 
 public sealed class FileGlobsTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
@@ -17,7 +17,7 @@ public sealed class FileGlobsTests : IDisposable
         _folder.Write("sub/other.txt", "x");
         var files = FileGlobs.Expand(_folder.Path, ["appsettings*.json", "**/*.config", "missing.json", "appsettings.json"]);
         Assert.Equal(
-            [_folder.File("appsettings.Production.json"), _folder.File("appsettings.json"), Path.GetFullPath(_folder.File("sub/deep/web.config")), _folder.File("missing.json")],
+            [_folder.Combine("appsettings.Production.json"), _folder.Combine("appsettings.json"), Path.GetFullPath(_folder.Combine("sub/deep/web.config")), _folder.Combine("missing.json")],
             files);
     }
 
@@ -27,7 +27,7 @@ public sealed class FileGlobsTests : IDisposable
         _folder.Write("a.json", "{}");
         _folder.Write("b.json", "{}");
         var files = FileGlobs.Expand(_folder.Path, ["*.json", "!b.json"]);
-        Assert.Equal([_folder.File("a.json")], files);
+        Assert.Equal([_folder.Combine("a.json")], files);
     }
 
     [Fact]
@@ -53,14 +53,14 @@ public sealed class FileGlobsTests : IDisposable
 
         _folder.Write("a.json", "{}");
         _folder.Write("A.json", "{}");
-        Assert.Equal([_folder.File("a.json"), _folder.File("A.json")], FileGlobs.Expand(_folder.Path, ["a.json", "A.json"]));
-        Assert.Equal([_folder.File("a.json")], FileGlobs.Expand(_folder.Path, ["*.json", "!A.json"]));
+        Assert.Equal([_folder.Combine("a.json"), _folder.Combine("A.json")], FileGlobs.Expand(_folder.Path, ["a.json", "A.json"]));
+        Assert.Equal([_folder.Combine("a.json")], FileGlobs.Expand(_folder.Path, ["*.json", "!A.json"]));
     }
 
     [Fact]
     public void Excluding_a_missing_plain_path_does_not_drop_it_from_the_list()
     {
-        Assert.Equal([_folder.File("missing.json")], FileGlobs.Expand(_folder.Path, ["missing.json", "!missing.json"]));
+        Assert.Equal([_folder.Combine("missing.json")], FileGlobs.Expand(_folder.Path, ["missing.json", "!missing.json"]));
     }
 
     [Fact]
@@ -74,11 +74,11 @@ public sealed class FileGlobsTests : IDisposable
     [Fact]
     public void A_glob_root_that_is_a_link_is_walked()
     {
-        using var elsewhere = new TempFolder();
+        using var elsewhere = new TempDirectory();
         elsewhere.Write("sub/keep.txt", "x");
         elsewhere.Write("appsettings.json", "{}");
-        Directory.CreateSymbolicLink(_folder.File("link"), elsewhere.Path);
+        Directory.CreateSymbolicLink(_folder.Combine("link"), elsewhere.Path);
 
-        Assert.Equal([_folder.File("link/appsettings.json")], FileGlobs.Expand(_folder.Path, ["link/*.json"]));
+        Assert.Equal([_folder.Combine("link/appsettings.json")], FileGlobs.Expand(_folder.Path, ["link/*.json"]));
     }
 }

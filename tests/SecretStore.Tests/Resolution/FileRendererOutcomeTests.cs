@@ -11,7 +11,7 @@ namespace SecretStore.Tests.Resolution;
 /// </summary>
 public sealed class FileRendererOutcomeTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -12,7 +12,7 @@ namespace SecretStore.Tests.Resolution;
 /// </summary>
 public sealed class HostileValueTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
@@ -136,7 +136,7 @@ public sealed class HostileValueTests : IDisposable
     public async Task Report_never_contains_the_value_nor_a_SHA256_SHA1_or_MD5_digest_of_it_or_of_the_written_bytes(string label)
     {
         var value = HostileValues.All[label];
-        var reportPath = _folder.File("report.json");
+        var reportPath = _folder.Combine("report.json");
         async Task<(string Path, byte[] Report)> ReportFor(string secret)
         {
             var store = new InMemorySecretStore().With(App, "V", secret);
@@ -177,7 +177,7 @@ public sealed class HostileValueTests : IDisposable
         var (prefix, suffix) = ("{\"v\": \"", "\"}\n");
         var result = await ResolveTemplate("appsettings.json", prefix, suffix, "a\u2028b\u2029c");
         AssertSucceeded(result);
-        var bytes = File.ReadAllBytes(_folder.File("appsettings.json"));
+        var bytes = File.ReadAllBytes(_folder.Combine("appsettings.json"));
         Assert.Equal(Encoding.ASCII.GetBytes(prefix + "a\\u2028b\\u2029c" + suffix), bytes);
         Assert.Equal(-1, bytes.AsSpan().IndexOf([(byte)0xE2, (byte)0x80, (byte)0xA8]));
         Assert.Equal(-1, bytes.AsSpan().IndexOf([(byte)0xE2, (byte)0x80, (byte)0xA9]));

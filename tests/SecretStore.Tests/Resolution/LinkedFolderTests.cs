@@ -7,8 +7,8 @@ namespace SecretStore.Tests.Resolution;
 public sealed class LinkedFolderTests : IDisposable
 {
     private const string Json = "{\"Db\": \"#{secret:Db}\"}";
-    private readonly TempFolder _publish = new();
-    private readonly TempFolder _elsewhere = new();
+    private readonly TempDirectory _publish = new();
+    private readonly TempDirectory _elsewhere = new();
 
     public void Dispose()
     {
@@ -24,11 +24,11 @@ public sealed class LinkedFolderTests : IDisposable
         _publish.Write("appsettings.json", Json);
         _publish.Write("real/appsettings.json", Json);
         _elsewhere.Write("appsettings.json", Json);
-        Directory.CreateSymbolicLink(_publish.File("sub"), _elsewhere.Path);
+        Directory.CreateSymbolicLink(_publish.Combine("sub"), _elsewhere.Path);
 
         var files = FileGlobs.Expand(_publish.Path, ["**/appsettings.json"]);
 
-        Assert.Equal([_publish.File("appsettings.json"), _publish.File("real/appsettings.json")], files.Order(StringComparer.Ordinal));
+        Assert.Equal([_publish.Combine("appsettings.json"), _publish.Combine("real/appsettings.json")], files.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -36,11 +36,11 @@ public sealed class LinkedFolderTests : IDisposable
     {
         _elsewhere.Write("deep/web.config", "<a/>");
         _publish.Write("a/b/web.config", "<a/>");
-        Directory.CreateSymbolicLink(_publish.File("a/b/c"), _elsewhere.Path);
+        Directory.CreateSymbolicLink(_publish.Combine("a/b/c"), _elsewhere.Path);
 
         var files = FileGlobs.Expand(_publish.Path, ["**/*.config"]);
 
-        Assert.Equal([_publish.File("a/b/web.config")], files);
+        Assert.Equal([_publish.Combine("a/b/web.config")], files);
     }
 
     [Fact]
@@ -48,9 +48,9 @@ public sealed class LinkedFolderTests : IDisposable
     {
         var inside = _publish.Write("appsettings.json", Json);
         _elsewhere.Write("appsettings.json", Json);
-        Directory.CreateSymbolicLink(_publish.File("sub"), _elsewhere.Path);
+        Directory.CreateSymbolicLink(_publish.Combine("sub"), _elsewhere.Path);
 
-        var result = await RunAsync(Store, [inside, _publish.File("sub/appsettings.json")], configure: r => new ResolveRequest
+        var result = await RunAsync(Store, [inside, _publish.Combine("sub/appsettings.json")], configure: r => new ResolveRequest
         {
             Files = r.Files,
             DefaultApplication = r.DefaultApplication,
@@ -59,7 +59,7 @@ public sealed class LinkedFolderTests : IDisposable
 
         var error = SingleError(result);
         Assert.Equal("SSB1018", error.Code.Id);
-        Assert.Contains(_publish.File("sub"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(_publish.Combine("sub"), error.Message, StringComparison.Ordinal);
         Assert.Equal(Json, _elsewhere.Read("appsettings.json"));
         Assert.Equal(Json, _publish.Read("appsettings.json"));
         Assert.Equal(0, result.FilesWritten);
@@ -71,15 +71,15 @@ public sealed class LinkedFolderTests : IDisposable
         // Red team: from a working folder beside the target's tree (the sources folder next to
         // $(Pipeline.Workspace)/site), an absolute path through a planted link wrote outside the tree.
         _elsewhere.Write("appsettings.json", Json);
-        Directory.CreateDirectory(_publish.File("pl"));
-        Directory.CreateDirectory(_publish.File("cwd"));
-        Directory.CreateSymbolicLink(_publish.File("pl/sub"), _elsewhere.Path);
+        Directory.CreateDirectory(_publish.Combine("pl"));
+        Directory.CreateDirectory(_publish.Combine("cwd"));
+        Directory.CreateSymbolicLink(_publish.Combine("pl/sub"), _elsewhere.Path);
 
-        var result = await RunAsync(Store, [_publish.File("pl/sub/appsettings.json")], configure: r => new ResolveRequest
+        var result = await RunAsync(Store, [_publish.Combine("pl/sub/appsettings.json")], configure: r => new ResolveRequest
         {
             Files = r.Files,
             DefaultApplication = r.DefaultApplication,
-            BaseDirectory = _publish.File("cwd"),
+            BaseDirectory = _publish.Combine("cwd"),
         });
 
         var error = SingleError(result);
@@ -92,10 +92,10 @@ public sealed class LinkedFolderTests : IDisposable
     public async Task A_link_deeper_in_an_explicit_path_is_refused_with_SSB1018()
     {
         _elsewhere.Write("x/appsettings.json", Json);
-        Directory.CreateDirectory(_publish.File("a"));
-        Directory.CreateSymbolicLink(_publish.File("a/b"), _elsewhere.Path);
+        Directory.CreateDirectory(_publish.Combine("a"));
+        Directory.CreateSymbolicLink(_publish.Combine("a/b"), _elsewhere.Path);
 
-        var result = await RunAsync(Store, [_publish.File("a/b/x/appsettings.json")], configure: r => new ResolveRequest
+        var result = await RunAsync(Store, [_publish.Combine("a/b/x/appsettings.json")], configure: r => new ResolveRequest
         {
             Files = r.Files,
             DefaultApplication = r.DefaultApplication,
@@ -110,8 +110,8 @@ public sealed class LinkedFolderTests : IDisposable
     public async Task A_link_above_the_listed_folder_is_the_users_layout_and_is_followed()
     {
         _elsewhere.Write("site/appsettings.json", Json);
-        var linkedPublish = _publish.File("publish");
-        Directory.CreateSymbolicLink(linkedPublish, _elsewhere.File("site"));
+        var linkedPublish = _publish.Combine("publish");
+        Directory.CreateSymbolicLink(linkedPublish, _elsewhere.Combine("site"));
 
         var files = FileGlobs.Expand(linkedPublish, ["**/appsettings.json"]);
         var result = await RunAsync(Store, files, configure: r => new ResolveRequest

@@ -13,7 +13,7 @@ public sealed class LinuxFilesTests : IDisposable
     private const UnixFileMode Mode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode Mode0666 = Mode0600 | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
 
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
@@ -25,7 +25,7 @@ public sealed class LinuxFilesTests : IDisposable
             return;
         }
 
-        var path = _folder.File("missing.env");
+        var path = _folder.Combine("missing.env");
         var error = Assert.Throws<FileNotFoundException>(() => LinuxFiles.Stat(path));
         Assert.Equal($"'{path}' does not exist.", error.Message);
     }
@@ -115,7 +115,7 @@ public sealed class LinuxFilesTests : IDisposable
             return;
         }
 
-        var path = _folder.File("missing.env");
+        var path = _folder.Combine("missing.env");
         var error = Assert.Throws<IOException>(() => LinuxFiles.HasAccessAcl(path));
         Assert.Equal($"The ACL of '{path}' could not be read (errno 2).", error.Message);
     }
@@ -171,7 +171,7 @@ public sealed class LinuxFilesTests : IDisposable
             return;
         }
 
-        var path = _folder.File("repo.lock");
+        var path = _folder.Combine("repo.lock");
         var first = LinuxFiles.OpenNoFollowLocked(path, Mode0600, out _, out _);
         Assert.NotNull(first);
         Assert.Equal(0, LinuxFiles.ChangeOwner(first, uint.MaxValue, uint.MaxValue));
@@ -189,7 +189,7 @@ public sealed class LinuxFilesTests : IDisposable
             return;
         }
 
-        var path = _folder.File("repo.lock");
+        var path = _folder.Combine("repo.lock");
         using var handle = LinuxFiles.OpenNoFollowLocked(path, Mode0666, out var errno, out var created);
         Assert.NotNull(handle);
         Assert.Equal(0, errno);
@@ -230,8 +230,8 @@ public sealed class LinuxFilesTests : IDisposable
             return;
         }
 
-        var target = dangling ? _folder.File("nowhere") : _folder.Write("real.lock", "real");
-        var path = _folder.File("repo.lock");
+        var target = dangling ? _folder.Combine("nowhere") : _folder.Write("real.lock", "real");
+        var path = _folder.Combine("repo.lock");
         File.CreateSymbolicLink(path, target);
         var (handle, errno) = await Task.Run(() => (LinuxFiles.OpenNoFollowLocked(path, Mode0600, out var e, out _), e))
             .WaitAsync(TimeSpan.FromSeconds(30));
@@ -248,7 +248,7 @@ public sealed class LinuxFilesTests : IDisposable
             return;
         }
 
-        var path = _folder.File("repo.lock");
+        var path = _folder.Combine("repo.lock");
         using var holder = LinuxFiles.OpenNoFollowLocked(path, Mode0600, out _, out _);
         Assert.NotNull(holder);
         var second = LinuxFiles.OpenNoFollowLocked(path, Mode0600, out var errno, out var created);

@@ -5,8 +5,8 @@ namespace SecretStore.Tests.Resolution;
 /// <summary>The folder a target counts as listed in, and the linked folder between that folder and the target.</summary>
 public sealed class PathContainmentTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
-    private readonly TempFolder _elsewhere = new();
+    private readonly TempDirectory _folder = new();
+    private readonly TempDirectory _elsewhere = new();
 
     public void Dispose()
     {
@@ -63,29 +63,29 @@ public sealed class PathContainmentTests : IDisposable
     public void A_symbolic_link_to_a_folder_below_the_root_is_found_outermost_first()
     {
         _elsewhere.Write("inner/appsettings.json", "{}");
-        Directory.CreateSymbolicLink(_folder.File("real"), _elsewhere.Path);
-        var target = _folder.File("real/inner/appsettings.json");
+        Directory.CreateSymbolicLink(_folder.Combine("real"), _elsewhere.Path);
+        var target = _folder.Combine("real/inner/appsettings.json");
 
-        Assert.Equal(_folder.File("real"), PathContainment.FindLinkedFolder(_folder.Path, target));
+        Assert.Equal(_folder.Combine("real"), PathContainment.FindLinkedFolder(_folder.Path, target));
     }
 
     [Fact]
     public void A_dangling_symbolic_link_to_a_folder_is_still_a_link()
     {
-        Directory.CreateSymbolicLink(_folder.File("gone"), _elsewhere.File("missing"));
-        var target = _folder.File("gone/appsettings.json");
+        Directory.CreateSymbolicLink(_folder.Combine("gone"), _elsewhere.Combine("missing"));
+        var target = _folder.Combine("gone/appsettings.json");
 
-        Assert.Equal(_folder.File("gone"), PathContainment.FindLinkedFolder(_folder.Path, target));
+        Assert.Equal(_folder.Combine("gone"), PathContainment.FindLinkedFolder(_folder.Path, target));
     }
 
     [Fact]
     public void The_root_folder_itself_and_folders_beside_it_are_not_searched()
     {
-        Directory.CreateSymbolicLink(_folder.File("link"), _elsewhere.Path);
+        Directory.CreateSymbolicLink(_folder.Combine("link"), _elsewhere.Path);
         _elsewhere.Write("appsettings.json", "{}");
 
-        Assert.Null(PathContainment.FindLinkedFolder(_folder.File("link"), _folder.File("link/appsettings.json")));
-        Assert.Null(PathContainment.FindLinkedFolder(_folder.File("lin"), _folder.File("link/appsettings.json")));
+        Assert.Null(PathContainment.FindLinkedFolder(_folder.Combine("link"), _folder.Combine("link/appsettings.json")));
+        Assert.Null(PathContainment.FindLinkedFolder(_folder.Combine("lin"), _folder.Combine("link/appsettings.json")));
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public sealed class PathContainmentTests : IDisposable
             return; // the link looked for must be the outermost one
         }
 
-        Directory.CreateSymbolicLink(_folder.File("link"), _elsewhere.Path);
+        Directory.CreateSymbolicLink(_folder.Combine("link"), _elsewhere.Path);
 
-        Assert.Equal(_folder.File("link"), PathContainment.FindLinkedFolder("/", _folder.File("link/sub/appsettings.json")));
+        Assert.Equal(_folder.Combine("link"), PathContainment.FindLinkedFolder("/", _folder.Combine("link/sub/appsettings.json")));
     }
 
     [Fact]

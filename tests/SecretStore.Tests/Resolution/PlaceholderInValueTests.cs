@@ -10,7 +10,7 @@ public sealed class PlaceholderInValueTests : IDisposable
 {
     private const string AdminToken = "admin-token-9c41e";
     private const string Planted = "#{secret:billing/AdminToken}";
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

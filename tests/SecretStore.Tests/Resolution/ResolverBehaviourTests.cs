@@ -13,7 +13,7 @@ namespace SecretStore.Tests.Resolution;
 
 public sealed class ResolverBehaviourTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
@@ -58,9 +58,9 @@ public sealed class ResolverBehaviourTests : IDisposable
     public async Task Listed_file_that_does_not_exist_is_an_error_and_nothing_is_written()
     {
         var good = _folder.Write("good.txt", "A=#{secret:Db}");
-        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [good, _folder.File("nope.json")]);
+        var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [good, _folder.Combine("nope.json")]);
         var error = SingleError(result);
-        Assert.Equal(("SSB1009", _folder.File("nope.json")), (error.Code.Id, error.FilePath));
+        Assert.Equal(("SSB1009", _folder.Combine("nope.json")), (error.Code.Id, error.FilePath));
         Assert.Equal("A=#{secret:Db}", _folder.Read("good.txt"));
     }
 
@@ -101,7 +101,7 @@ public sealed class ResolverBehaviourTests : IDisposable
     public async Task Symbolic_link_target_is_refused()
     {
         var real = _folder.Write("real.txt", "A=#{secret:Db}");
-        var link = _folder.File("link.txt");
+        var link = _folder.Combine("link.txt");
         File.CreateSymbolicLink(link, real);
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [link]);
         Assert.Equal("SSB1017", SingleError(result).Code.Id);
@@ -230,7 +230,7 @@ public sealed class ResolverBehaviourTests : IDisposable
             _ => new UnicodeEncoding(true, true),
         };
         const string template = "{\r\n  \"Pässword\": \"#{secret:Db}\" // ünïcode\r\n}\r\n";
-        var path = _folder.WriteBytes("a.json", [.. encoding.GetPreamble(), .. encoding.GetBytes(template)]);
+        var path = _folder.Write("a.json", [.. encoding.GetPreamble(), .. encoding.GetBytes(template)]);
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "🔑\"x"), [path]);
         AssertSucceeded(result);
         var expected = template.Replace("#{secret:Db}", "🔑\\\"x", StringComparison.Ordinal);
@@ -241,8 +241,8 @@ public sealed class ResolverBehaviourTests : IDisposable
     [Fact]
     public async Task Files_without_a_marker_are_not_decoded_so_utf16_and_binary_files_pass_untouched()
     {
-        var utf16 = _folder.WriteBytes("a.xml", [.. new UnicodeEncoding(false, true).GetPreamble(), .. Encoding.Unicode.GetBytes("<a>#</a>{")]);
-        var binary = _folder.WriteBytes("b.bin", [0xFF, 0x00, 0xC3, 0x28, (byte)'#', 0x00, (byte)'{']);
+        var utf16 = _folder.Write("a.xml", [.. new UnicodeEncoding(false, true).GetPreamble(), .. Encoding.Unicode.GetBytes("<a>#</a>{")]);
+        var binary = _folder.Write("b.bin", [0xFF, 0x00, 0xC3, 0x28, (byte)'#', 0x00, (byte)'{']);
         var result = await RunAsync(new InMemorySecretStore(), [utf16, binary]);
         AssertSucceeded(result);
         Assert.All(result.Report.Files, f => Assert.Equal((false, (TextEncodingKind?)null), (f.Changed, f.Encoding)));
@@ -252,7 +252,7 @@ public sealed class ResolverBehaviourTests : IDisposable
     public async Task List_mode_report_json_names_required_secrets_only()
     {
         var path = _folder.Write("a.json", "{\"a\": \"#{secret:Db|optional}\"}");
-        var reportPath = _folder.File("list.json");
+        var reportPath = _folder.Combine("list.json");
         var result = await RunAsync(new InMemorySecretStore(), [path], ResolveMode.List, r => new() { Files = r.Files, DefaultApplication = App, Mode = ResolveMode.List, ReportPath = reportPath });
         AssertSucceeded(result);
         using var doc = JsonDocument.Parse(File.ReadAllText(reportPath));
@@ -264,7 +264,7 @@ public sealed class ResolverBehaviourTests : IDisposable
     [Fact]
     public async Task Invalid_utf8_is_an_error_never_a_lossy_rewrite()
     {
-        var path = _folder.WriteBytes("a.txt", [.. "line1\nA=#{secret:Db} "u8, 0xC3, 0x28]);
+        var path = _folder.Write("a.txt", [.. "line1\nA=#{secret:Db} "u8, 0xC3, 0x28]);
         var before = File.ReadAllBytes(path);
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path]);
         var error = SingleError(result);
@@ -277,8 +277,8 @@ public sealed class ResolverBehaviourTests : IDisposable
     {
         var store = new InMemorySecretStore().With(App, "Db", "s3cr3t-value", revision: 7);
         var path = _folder.Write("a.config", "<configuration>\n  <add value=\"#{secret:Db|base64}\"/>\n</configuration>");
-        var json = _folder.File("out/report.json");
-        var md = _folder.File("out/report.md");
+        var json = _folder.Combine("out/report.json");
+        var md = _folder.Combine("out/report.md");
         var result = await RunAsync(store, [path], configure: r => new() { Files = r.Files, DefaultApplication = App, ReportPath = json });
         await RunAsync(store, [_folder.Write("b.txt", "#{secret:Db}")], configure: r => new() { Files = r.Files, DefaultApplication = App, ReportPath = md });
         AssertSucceeded(result);
@@ -381,7 +381,7 @@ public sealed class ResolverBehaviourTests : IDisposable
         // A missing file is never opened, so only the check before each listed path sees the token.
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
-        var request = new ResolveRequest { Files = [_folder.File("missing.env")], DefaultApplication = App };
+        var request = new ResolveRequest { Files = [_folder.Combine("missing.env")], DefaultApplication = App };
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new SecretResolver(new InMemorySecretStore()).ResolveAsync(request, cts.Token));
     }
 

@@ -10,7 +10,7 @@ namespace SecretStore.Tests.Resolution;
 /// </summary>
 public sealed class ResolverDiagnosticMessageTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -15,7 +15,7 @@ namespace SecretStore.Tests.Resolution;
 public sealed class ResolverPropertyTests : IDisposable
 {
     private const char Sentinel = '\uE000';
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

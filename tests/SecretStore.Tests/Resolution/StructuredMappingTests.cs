@@ -8,7 +8,7 @@ namespace SecretStore.Tests.Resolution;
 
 public sealed class StructuredMappingTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

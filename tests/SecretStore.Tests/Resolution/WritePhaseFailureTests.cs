@@ -12,7 +12,7 @@ public sealed class WritePhaseFailureTests : IDisposable
 {
     // 230 characters fit a file name (NAME_MAX 255); its temp name ('.' + name + '.' + 32 hex + ".tmp") does not.
     private static readonly string LongName = new string('n', 225) + ".json";
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
@@ -151,7 +151,7 @@ public sealed class WritePhaseFailureTests : IDisposable
     public async Task A_report_that_cannot_be_moved_into_place_is_SSB1015_and_leaves_no_temp()
     {
         var file = _folder.Write("a.json", "{\"a\": \"#{secret:Db}\"}");
-        var report = _folder.File("report.json");
+        var report = _folder.Combine("report.json");
         BecomeFolder(report, report);
 
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "value"), [file], configure: r => new() { Files = r.Files, DefaultApplication = App, ReportPath = report });

@@ -9,7 +9,7 @@ namespace SecretStore.Tests.Resolution.Formats;
 /// </summary>
 public sealed class FormatRewriteTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SecretStore.Testing.Kms;
+namespace SecretStore.Testing.Aws.Kms;
 
 /// <summary>
 /// The fixture's ciphertext blob: version (1) | key UUID (36 ASCII bytes) | nonce (12) | tag (16) | AES-GCM

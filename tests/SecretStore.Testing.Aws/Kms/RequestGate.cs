@@ -1,4 +1,4 @@
-namespace SecretStore.Testing.Kms;
+namespace SecretStore.Testing.Aws.Kms;
 
 /// <summary>
 /// Holds the requests of one operation at the fixture until the test lets them go, one at a time, so a test can see

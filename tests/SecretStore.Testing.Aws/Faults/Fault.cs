@@ -1,4 +1,4 @@
-namespace SecretStore.Testing.Faults;
+namespace SecretStore.Testing.Aws.Faults;
 
 /// <summary>What the <see cref="FaultProxy"/> does with one request.</summary>
 public enum FaultKind

@@ -1,4 +1,4 @@
-namespace SecretStore.Testing.Kms;
+namespace SecretStore.Testing.Aws.Kms;
 
 /// <summary>A key held by <see cref="KmsFixtureServer"/>, with each form of id KMS accepts.</summary>
 /// <param name="KeyId">The key UUID.</param>

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace SecretStore.Testing.Faults;
+namespace SecretStore.Testing.Aws.Faults;
 
 /// <summary>
 /// An HTTP/1.1 fault proxy on a loopback port in front of a real AWS-protocol endpoint (DynamoDB Local, the KMS

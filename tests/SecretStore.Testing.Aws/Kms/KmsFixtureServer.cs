@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace SecretStore.Testing.Kms;
+namespace SecretStore.Testing.Aws.Kms;
 
 /// <summary>
 /// A small KMS-compatible server on 127.0.0.1 for tests (no KMS emulator is available): JSON 1.1 with

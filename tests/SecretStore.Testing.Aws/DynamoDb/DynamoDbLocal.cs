@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 
-namespace SecretStore.Testing.DynamoDb;
+namespace SecretStore.Testing.Aws.DynamoDb;
 
 /// <summary>
 /// Finds the DynamoDB Local that <c>build/test.sh</c> started (<c>SECRETSTORE_TEST_DYNAMODB_URL</c>). In CI
