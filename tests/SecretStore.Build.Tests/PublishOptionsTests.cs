@@ -147,16 +147,40 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
         Assert.Contains("error SSB2001", publish.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Framework_MSBuild_fails_with_SSB0002_instead_of_skipping()
+    [Theory]
+    [InlineData("17.14.23.42201", null)]
+    [InlineData("16.11.2", null)]
+    [InlineData("18.0.5", "9.0.300")]
+    public async Task Framework_MSBuild_before_18_or_without_SDK_10_fails_with_SSB0002_naming_the_minimum_instead_of_skipping(string msbuildVersion, string? sdkVersion)
     {
-        var output = app.NewOutput("publish-framework");
-        // MSBuildRuntimeType is reserved; the targets read it through this seam so the check can be exercised here.
-        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, "-p:_SecretStoreMSBuildRuntimeType=Full"]);
+        var output = app.NewOutput($"publish-framework-{msbuildVersion}-{sdkVersion}");
+        // MSBuildRuntimeType and MSBuildVersion are reserved; the targets read them through these seams so the check
+        // can be exercised here. An older SDK (a global.json pinning 9.0 in Visual Studio 2026) is simulated by its
+        // version property, which the SDK's own props set.
+        string[] simulated = sdkVersion is null
+            ? ["-p:_SecretStoreMSBuildRuntimeType=Full", $"-p:_SecretStoreMSBuildVersion={msbuildVersion}"]
+            : ["-p:_SecretStoreMSBuildRuntimeType=Full", $"-p:_SecretStoreMSBuildVersion={msbuildVersion}", $"-p:NETCoreSdkVersion={sdkVersion}"];
+        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, .. simulated]);
 
         Assert.False(publish.Succeeded, publish.ToString());
-        Assert.Matches(new Regex(@"WebApp\.csproj ?: error SSB0002: .*dotnet publish"), publish.Output);
+        Assert.Matches(new Regex(@"WebApp\.csproj ?: error SSB0002: .*MSBuild 18\.0 or later \(Visual Studio 2026\).*version " + Regex.Escape(msbuildVersion) + ".*dotnet publish"), publish.Output);
         Assert.Contains("#{secret:Api.Token}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task Framework_MSBuild_18_runs_the_task_in_the_NET_task_host_whatever_SecretStoreTaskHost_says(string taskHost)
+    {
+        // Issue 14 item 7. Only the runtime type is simulated (this MSBuild is 18.x): the UsingTask the targets choose
+        // for Visual Studio 2026 is then the one that runs, with Runtime="NET" and TaskHostFactory, a real task host.
+        var output = app.NewOutput($"publish-framework-18-{taskHost}");
+        var publish = await app.Project.PublishAsync(output, [.. app.Complete.PublishProperties, "-p:_SecretStoreMSBuildRuntimeType=Full", $"-p:SecretStoreTaskHost={taskHost}", "-v:d"]);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.Matches(new Regex(@"Launching task ""ResolveSecrets"" from assembly ""[^""]+SecretStore\.Build\.dll"" in an external task host with a runtime of ""NET"""), publish.Output);
+        Assert.Contains(app.ApiToken.Core, File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInText(publish.Output, "console output"));
     }
 
     [Fact]
