@@ -40,19 +40,42 @@ public sealed class SettingsFilePublishTests(PackageFeed feed)
             }
             """);
 
-        var chosen = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-prod"), ["-p:SecretStoreEnvironment=Production"]);
+        var chosen = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-prod"), ["-p:SecretStoreEnvironment=Production", "-v:n"]);
         var derived = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-dev"), ["-p:EnvironmentName=Development"]);
         var unknown = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-staging"), ["-p:SecretStoreEnvironment=Staging"]);
 
         Assert.True(chosen.Succeeded, chosen.ToString());
         Assert.Equal("canary-prod-value-47", Db(Path.Combine(project.WorkDirectory, "out-prod")));
         Assert.Contains("(environment 'Production')", chosen.Output, StringComparison.Ordinal);
+        // Issue 14 item 4: at normal verbosity each file written is listed with its count, never its values.
+        Assert.Contains("SecretStore: appsettings.json: 1 placeholder(s) resolved.", chosen.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SecretStore: WorkerApp.dll.config:", chosen.Output, StringComparison.Ordinal);
         Assert.True(derived.Succeeded, derived.ToString());
         Assert.Equal("canary-dev-value-31", Db(Path.Combine(project.WorkDirectory, "out-dev")));
         Assert.False(unknown.Succeeded, unknown.ToString());
         Assert.Matches(new Regex(@"error SSB1022: .*'Staging'"), unknown.Output);
         Assert.Contains("Development, Production", unknown.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("canary-", chosen.Output + derived.Output + unknown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_console_project_whose_appsettings_json_is_not_published_warns_SSB1023_naming_it_and_the_fix()
+    {
+        // Issue 14 item 4, the console-app case: the default globs find nothing in the publish folder because the
+        // project does not copy appsettings.json there. The publish succeeds (nothing to resolve) but says so.
+        var project = PlainWorkerApp("WorkerApp-not-published");
+        File.Delete(Path.Combine(project.Directory, "App.config"));
+        File.WriteAllText(Path.Combine(project.Directory, "appsettings.json"), """{ "Db": "#{secret:Db}" }""");
+        var csproj = File.ReadAllText(project.ProjectFile);
+        File.WriteAllText(project.ProjectFile, Regex.Replace(csproj, @"<None Update=""appsettings.json""[^>]*/>", string.Empty));
+        var store = await TestStore.CreateAsync(Path.Combine(project.WorkDirectory, "store"), [("WorkerApp", "Db", "canary-unpublished-58")]);
+
+        var publish = await project.PublishAsync(Path.Combine(project.WorkDirectory, "publish"), store.PublishProperties);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.False(File.Exists(Path.Combine(project.WorkDirectory, "publish", "appsettings.json")));
+        Assert.Matches(new Regex(@"warning SSB1023: No file in '[^']+publish/' matched the config files \(appsettings\*\.json, web\.config, \*\.dll\.config, \*\.exe\.config\); nothing was resolved\. The project folder has appsettings\.json, but the publish folder does not: add <None Update=""appsettings\*\.json"" CopyToPublishDirectory=""PreserveNewest"" />"), publish.Output);
+        Assert.DoesNotContain("canary-", publish.Output, StringComparison.Ordinal);
     }
 
     /// <summary>WorkerApp with neither placeholders nor mappings.</summary>

@@ -121,6 +121,7 @@ public sealed class ResolveSecrets : SecretStoreTask
             RequirePlaceholders = TaskSettings.Switch("SecretStoreRequirePlaceholders", RequirePlaceholders) ?? false,
             AllowOptional = TaskSettings.Switch("SecretStoreAllowOptional", AllowOptional) ?? true,
             ReportPath = TaskSettings.Empty(ReportPath),
+            NoFileAdvice = NoFileAdvice(),
         };
 
         var result = await new SecretStoreRunner(SecretStoreFactory.Default).ResolveAsync(options, cancellationToken).ConfigureAwait(false);
@@ -135,10 +136,32 @@ public sealed class ResolveSecrets : SecretStoreTask
             }
         }
 
+        // Normal importance: listed at 'dotnet publish -v:n' and above, one line per file written, counts only.
+        foreach (var file in result.Report?.Files.Where(f => f.Written) ?? [])
+        {
+            var resolved = file.Placeholders.Count(p => p.Outcome == SecretStore.Resolution.Reporting.PlaceholderOutcome.Resolved);
+            Log.LogMessage(MessageImportance.Normal, "{0}", SecretStore.Diagnostics.LogText.Escape($"SecretStore: {Path.GetRelativePath(options.BaseDirectory, file.Path)}: {resolved} placeholder(s) resolved."));
+        }
+
         if (result.Summary is { } summary)
         {
             Log.LogDiagnostic(summary, ProjectFile);
         }
+    }
+
+    /// <summary>
+    /// The fix for SSB1023 in a project: a console project does not copy appsettings.json to the publish folder
+    /// unless told to, which is the usual reason the default globs find nothing there.
+    /// </summary>
+    private string NoFileAdvice()
+    {
+        var projectDirectory = string.IsNullOrEmpty(ProjectDirectory) ? null : Path.GetFullPath(ProjectDirectory);
+        var inProject = projectDirectory is not null && System.IO.Directory.Exists(projectDirectory)
+            ? System.IO.Directory.EnumerateFiles(projectDirectory, "appsettings*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()
+            : [];
+        return inProject.Count > 0
+            ? $"The project folder has {string.Join(", ", inProject)}, but the publish folder does not: add <None Update=\"appsettings*.json\" CopyToPublishDirectory=\"PreserveNewest\" /> to the project (a console project does not publish them by default), or list the files as SecretStoreConfigFile items."
+            : "Add SecretStoreConfigFile items for the project's config files, or set SecretStoreEnabled=false in a project without secrets.";
     }
 
     private static TaskItem ToItem(SecretStore.Resolution.Reporting.RequiredSecret secret)

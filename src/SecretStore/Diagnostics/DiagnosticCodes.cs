@@ -40,6 +40,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode FileMetadataNotKept = new("SSB1020", "File's group or ACL cannot be kept when it is replaced");
     public static readonly DiagnosticCode InvalidSettingsFile = new("SSB1021", "Settings file (secretstore.json) is invalid");
     public static readonly DiagnosticCode UnknownEnvironment = new("SSB1022", "Environment is not defined in the settings file");
+    public static readonly DiagnosticCode NoConfigFileMatched = new("SSB1023", "No config file matched; nothing was resolved");
+    public static readonly DiagnosticCode ApplicationLooksMisspelt = new("SSB1024", "Placeholder names an application one or two letters from the default one");
 
     // 2xxx: secret store and backends
     public static readonly DiagnosticCode SecretNotFound = new("SSB2001", "Secret not found");

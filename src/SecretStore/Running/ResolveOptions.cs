@@ -32,6 +32,12 @@ public sealed record ResolveOptions
     /// <summary>True: file arguments that match no file at all are an error (<c>SSB1009</c>), as for a command line.</summary>
     public bool RequireFiles { get; init; }
 
+    /// <summary>
+    /// When the files match no file at all and that is not an error (<see cref="RequireFiles"/> false): the face's
+    /// advice appended to warning <c>SSB1023</c> (MSBuild: how to copy appsettings.json to the publish folder).
+    /// </summary>
+    public string? NoFileAdvice { get; init; }
+
     /// <summary>Where to write the redacted report (JSON, or Markdown for <c>.md</c>), relative to the working directory; null for none.</summary>
     public string? ReportPath { get; init; }
 

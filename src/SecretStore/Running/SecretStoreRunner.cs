@@ -59,9 +59,10 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                 cancellationToken).ConfigureAwait(false);
 
             var written = result.Report.Files.Where(f => f.Written).Select(f => f.Path).ToList();
+            IReadOnlyList<Diagnostic> noFile = files.Count == 0 ? [NoFileWarning(baseDirectory, options)] : [];
             return Finish(new RunResult
             {
-                Diagnostics = result.Diagnostics,
+                Diagnostics = [.. noFile, .. ApplicationSpelling.Check(result.Report, settings.Application), .. result.Diagnostics],
                 Mode = options.Mode,
                 WrittenFiles = written,
                 RequiredSecrets = result.Report.RequiredSecrets,
@@ -148,6 +149,17 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         }
 
         return FileGlobs.Expand(baseDirectory, patterns);
+    }
+
+    /// <summary>Warning SSB1023: the files matched nothing, so the run did nothing; a publish must not look resolved.</summary>
+    private static Diagnostic NoFileWarning(string baseDirectory, ResolveOptions options)
+    {
+        var patterns = string.Join(", ", options.Files.Select(f => f.Pattern).Where(p => !string.IsNullOrWhiteSpace(p)));
+        var message = $"No file in '{baseDirectory}' matched the config files ({(patterns.Length == 0 ? "none given" : patterns)}); nothing was resolved.";
+        return new Diagnostic(
+            DiagnosticCodes.NoConfigFileMatched,
+            DiagnosticSeverity.Warning,
+            options.NoFileAdvice is { Length: > 0 } advice ? $"{message} {advice}" : message);
     }
 
     /// <summary>

@@ -574,53 +574,10 @@ public static class SettingsFileReader
 
         private void Unknown(string name, string where, int line, int column, IReadOnlyList<string> members)
         {
-            var suggestion = Suggest(name, members);
+            var suggestion = NearMiss.Suggest(name, members);
             Add(line, column, suggestion is not null
                 ? $"Member '{name}' {where} is unknown (member names are case-sensitive); did you mean '{suggestion}'?"
                 : $"Member '{name}' {where} is unknown. Use one of: {string.Join(", ", members)}.");
-        }
-
-        /// <summary>The member <paramref name="name"/> most likely meant: the same but for case, else one or two typos away.</summary>
-        private static string? Suggest(string name, IReadOnlyList<string> members)
-        {
-            if (members.FirstOrDefault(m => string.Equals(m, name, StringComparison.OrdinalIgnoreCase)) is { } sameButCase)
-            {
-                return sameButCase;
-            }
-
-            // Short names are a typo away from everything; two edits only for the longer ones.
-            var allowed = name.Length <= 4 ? 1 : 2;
-            return members
-                .Select(m => (Member: m, Distance: Distance(name.ToUpperInvariant(), m.ToUpperInvariant())))
-                .Where(c => c.Distance <= allowed)
-                .OrderBy(c => c.Distance)
-                .Select(c => c.Member)
-                .FirstOrDefault();
-        }
-
-        /// <summary>Levenshtein distance (insert, delete, replace).</summary>
-        private static int Distance(string a, string b)
-        {
-            var previous = new int[b.Length + 1];
-            var current = new int[b.Length + 1];
-            for (var j = 0; j <= b.Length; j++)
-            {
-                previous[j] = j;
-            }
-
-            for (var i = 1; i <= a.Length; i++)
-            {
-                current[0] = i;
-                for (var j = 1; j <= b.Length; j++)
-                {
-                    var replace = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                    current[j] = Math.Min(replace, Math.Min(previous[j], current[j - 1]) + 1);
-                }
-
-                (previous, current) = (current, previous);
-            }
-
-            return previous[b.Length];
         }
 
         private static string Kind(JsonTokenType type) => type switch
