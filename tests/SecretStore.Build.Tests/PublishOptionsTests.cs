@@ -81,8 +81,10 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
         var publish = await app.Project.PublishAsync(output, app.MissingApiToken.PublishProperties);
 
         Assert.False(publish.Succeeded, publish.ToString());
-        // file(line,col): error SSB2001, pointing at the placeholder in the published appsettings.json.
-        Assert.Matches(new Regex(@"appsettings\.json\(13,\d+\): error SSB2001: .*Api\.Token"), publish.Output);
+        // file(line,col): error SSB2001, pointing at the placeholder in the project's appsettings.json (issue 14
+        // item 2: a click opens the file to fix), the publish copy named in the message.
+        var source = Path.Combine(app.Project.Directory, "appsettings.json");
+        Assert.Matches(new Regex(Regex.Escape(source) + @"\(13,(\d+)\): error SSB2001: .*Api\.Token.* \(publish copy: " + Regex.Escape(Path.Combine(output, "appsettings.json")) + @"\(13,\1\)\)"), publish.Output);
         // Fail closed: the other secrets were found, but no file was written with them.
         Assert.Empty(new SecretScanner(app.Secrets).FindInDirectory(output));
         Assert.Contains("#{secret:ConnectionStrings.Default}", File.ReadAllText(Path.Combine(output, "appsettings.json")), StringComparison.Ordinal);
@@ -106,10 +108,28 @@ public sealed class PublishOptionsTests(WebAppWithStores app) : IClassFixture<We
             .ToList();
         var command = Assert.Single(commands);
         var (fileKey, lineKey, codeKey) = variable == "TF_BUILD" ? ("sourcepath", "linenumber", "code") : ("file", "line", "title");
-        Assert.Equal(Path.Combine(output, "appsettings.json"), command.Properties[fileKey]);
+        // The project's file, as the MSBuild error (issue 14 item 2), so the summary links to the file to fix.
+        Assert.Equal(Path.Combine(app.Project.Directory, "appsettings.json"), command.Properties[fileKey]);
         Assert.Equal("13", command.Properties[lineKey]);
         Assert.Equal("SSB2001", command.Properties[codeKey]);
         Assert.Contains("Api.Token", command.Data, StringComparison.Ordinal);
+        Assert.Empty(new SecretScanner(app.Secrets).FindInText(publish.Output, "publish output"));
+    }
+
+    [Fact]
+    public async Task A_missing_secret_that_an_XDT_transform_inserted_into_web_config_is_reported_at_the_transforms_line()
+    {
+        // Issue 14 item 2: the published web.config is the base file transformed by web.Release.config, so its lines
+        // are neither; the placeholder is found in the transform that inserted it.
+        var store = await TestStore.CreateAsync(Path.Combine(app.Project.WorkDirectory, "store-no-smtp"), app.Secrets.Where(s => s != app.SmtpPassword).Select(s => (s.Application, s.Name, s.Value)));
+        var output = app.NewOutput("publish-missing-smtp");
+
+        var publish = await app.Project.PublishAsync(output, store.PublishProperties);
+
+        Assert.False(publish.Succeeded, publish.ToString());
+        var transform = Path.Combine(app.Project.Directory, "web.Release.config");
+        var column = File.ReadAllLines(transform)[7].IndexOf("#{secret:Smtp.Password}", StringComparison.Ordinal) + 1;
+        Assert.Matches(new Regex(Regex.Escape($"{transform}(8,{column}): error SSB2001: ") + @".*Smtp\.Password.* \(publish copy: " + Regex.Escape(Path.Combine(output, "web.config")) + @"\(\d+,\d+\)\)"), publish.Output);
         Assert.Empty(new SecretScanner(app.Secrets).FindInText(publish.Output, "publish output"));
     }
 

@@ -99,6 +99,12 @@ public sealed class ResolveSecrets : SecretStoreTask
     /// <summary>True (default): a missing <c>|optional</c> secret keeps its placeholder with warning <c>SSB1013</c>; false: an error.</summary>
     public string? AllowOptional { get; set; }
 
+    /// <summary>
+    /// The files the publish copied (<c>ResolvedFileToPublish</c>; metadata <c>RelativePath</c>), so that an error in a
+    /// publish copy points at the project file it came from (<see cref="PublishSourceMap"/>). Paths only.
+    /// </summary>
+    public ITaskItem[] SourceFiles { get; set; } = [];
+
     /// <summary>The files that were rewritten (paths only), so the next publish copies them afresh.</summary>
     [Output]
     public ITaskItem[] WrittenFiles { get; private set; } = [];
@@ -125,7 +131,9 @@ public sealed class ResolveSecrets : SecretStoreTask
         };
 
         var result = await new SecretStoreRunner(SecretStoreFactory.Default).ResolveAsync(options, cancellationToken).ConfigureAwait(false);
-        Log.LogDiagnostics(result.Diagnostics, ProjectFile);
+        var sources = PublishSourceMap.Create(options.BaseDirectory, ProjectDirectory, SourceFiles);
+        var written = result.WrittenFiles.ToHashSet(StringComparer.Ordinal);
+        Log.LogDiagnostics(result.Diagnostics.Select(d => sources.ToSource(d, written)), ProjectFile);
         WrittenFiles = [.. result.WrittenFiles.Select(path => new TaskItem(path))];
         RequiredSecrets = [.. result.RequiredSecrets.Select(ToItem)];
         if (mode == ResolveMode.List)

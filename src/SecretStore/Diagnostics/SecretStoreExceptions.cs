@@ -4,7 +4,7 @@ namespace SecretStore.Diagnostics;
 
 /// <summary>The secret does not exist in the store (<c>SSB2001</c>).</summary>
 public sealed class SecretNotFoundException(SecretId id)
-    : SecretStoreException(DiagnosticCodes.SecretNotFound, $"Secret '{id}' was not found.")
+    : SecretStoreException(DiagnosticCodes.SecretNotFound, $"Secret '{id}' was not found. Fix: 'secretstore list {id.ApplicationName}' shows the names it has; 'secretstore set {id}' adds it.")
 {
     /// <summary>The secret that was asked for.</summary>
     public SecretId SecretId { get; } = id;

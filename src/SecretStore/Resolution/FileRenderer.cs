@@ -117,7 +117,7 @@ internal static class FileRenderer
         }
 
         substitution.Outcome = PlaceholderOutcome.Failed;
-        diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.SecretNotFound, $"{Describe(substitution)}: secret '{substitution.Id}' was not found{(substitution.IsOptional ? " (optional secrets are not allowed in this run)" : string.Empty)}.", work.Path, substitution.Line, substitution.Column));
+        diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.SecretNotFound, $"{Describe(substitution)}: secret '{substitution.Id}' was not found{(substitution.IsOptional ? " (optional secrets are not allowed in this run)" : string.Empty)}. Fix: secretstore set {substitution.Id}{(substitution.IsOptional ? string.Empty : ", or mark the placeholder |optional")}.", work.Path, substitution.Line, substitution.Column));
         return true;
     }
 

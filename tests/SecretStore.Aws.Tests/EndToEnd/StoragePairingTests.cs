@@ -70,7 +70,7 @@ public sealed class StoragePairingTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(_scope.Keyring.SigningKeyFingerprint, envelope.SigningKeyId);
 
         Assert.True(await store.DeleteAsync(db));
-        Assert.Equal($"SSB2001: Secret '{db}' was not found.", (await Assert.ThrowsAsync<SecretNotFoundException>(() => store.GetAsync(db))).Message);
+        Assert.Equal($"SSB2001: Secret '{db}' was not found. Fix: 'secretstore list {db.ApplicationName}' shows the names it has; 'secretstore set {db}' adds it.", (await Assert.ThrowsAsync<SecretNotFoundException>(() => store.GetAsync(db))).Message);
         Assert.Equal([api], (await store.ListAsync(app)).Select(m => m.Id));
     }
 

@@ -25,7 +25,7 @@ public sealed class FileRendererOutcomeTests : IDisposable
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path], ResolveMode.Verify);
 
         Assert.Equal(
-            [(DiagnosticCodes.SecretNotFound.Id, "Placeholder '#{secret:M1}': secret 'App/M1' was not found.", 2, 3), (DiagnosticCodes.SecretNotFound.Id, "Placeholder '#{secret:M2}': secret 'App/M2' was not found.", 3, 3)],
+            [(DiagnosticCodes.SecretNotFound.Id, "Placeholder '#{secret:M1}': secret 'App/M1' was not found. Fix: secretstore set App/M1, or mark the placeholder |optional.", 2, 3), (DiagnosticCodes.SecretNotFound.Id, "Placeholder '#{secret:M2}': secret 'App/M2' was not found. Fix: secretstore set App/M2, or mark the placeholder |optional.", 3, 3)],
             result.Diagnostics.Select(Shape));
         Assert.False(result.Report.Files[0].Changed);
         Assert.Equal([PlaceholderOutcome.Resolved, PlaceholderOutcome.Failed, PlaceholderOutcome.Failed], result.Report.Files[0].Placeholders.Select(p => p.Outcome));
@@ -50,7 +50,7 @@ public sealed class FileRendererOutcomeTests : IDisposable
 
         var result = await RunAsync(new InMemorySecretStore(), [path], ResolveMode.Verify, r => new ResolveRequest { Files = r.Files, DefaultApplication = App, Mode = ResolveMode.Verify, AllowOptional = false });
 
-        Assert.Equal((DiagnosticCodes.SecretNotFound.Id, "Placeholder '#{secret:M1|optional}': secret 'App/M1' was not found (optional secrets are not allowed in this run).", 1, 3), Shape(SingleError(result)));
+        Assert.Equal((DiagnosticCodes.SecretNotFound.Id, "Placeholder '#{secret:M1|optional}': secret 'App/M1' was not found (optional secrets are not allowed in this run). Fix: secretstore set App/M1.", 1, 3), Shape(SingleError(result)));
     }
 
     [Fact]
