@@ -40,20 +40,25 @@ internal static class ResolveCommands
         var app = EnvironmentOption.String("--app", "The application of placeholders that name none (#{secret:Name}); default: the settings file's.");
         var report = EnvironmentOption.String("--report", "Write a redacted report here (JSON, or Markdown for *.md).");
         var allowOptional = EnvironmentOption.Flag("--allow-optional", "true (default): a missing '|optional' secret keeps its placeholder with warning SSB1013; false: it is an error.", defaultValue: true);
-        var requirePlaceholders = new Option<bool>("--require-placeholders") { Description = "Fail (SSB1010) when no file holds a placeholder." };
+        var requirePlaceholders = EnvironmentOption.Flag("--require-placeholders", "Fail (SSB1010) when no file holds a placeholder.");
+        var optionalFiles = new Option<string[]>("--optional-file")
+        {
+            Description = "A file that may be missing (repeatable): skipped when it does not exist, resolved like the others when it does. A plain path only; a glob is given with the files (one that matches nothing is skipped already).",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var map = new Option<string[]>("--map")
         {
             Description = "Structured mode, no placeholder needed (repeatable): <ConfigurationPath>=<Name or App/Name>, e.g. ConnectionStrings:Default=Shop/Db; suffix '?' makes it optional (ConnectionStrings:Default=Shop/Db?).",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command(name, description) { files, app, report, allowOptional, requirePlaceholders, map };
+        var command = new Command(name, description) { files, optionalFiles, app, report, allowOptional, requirePlaceholders, map };
         context.SetAction(command, async (parse, token) =>
         {
             var masker = new CiMasker(context.Console.Ci, context.Console);
             var options = new ResolveOptions
             {
                 Store = context.StoreOptions.ToSelection(parse, context.Environment, application: parse.GetValue(app)),
-                Files = [.. (parse.GetValue(files) ?? []).Select(f => new ConfigFileSpec(f))],
+                Files = [.. (parse.GetValue(files) ?? []).Select(f => new ConfigFileSpec(f)), .. (parse.GetValue(optionalFiles) ?? []).Select(OptionalFile)],
                 Mode = mode,
                 AllowOptional = parse.GetValue(allowOptional),
                 RequirePlaceholders = parse.GetValue(requirePlaceholders),
@@ -86,6 +91,19 @@ internal static class ResolveCommands
             return result.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;
+    }
+
+    /// <summary>An <c>--optional-file</c> path; the engine's one rule refuses a glob there, which is a usage error (exit 2).</summary>
+    private static ConfigFileSpec OptionalFile(string path)
+    {
+        try
+        {
+            return ConfigFileSpec.OptionalPath(path, "--optional-file");
+        }
+        catch (SecretStoreException ex) when (ex.Code == DiagnosticCodes.InvalidArgument)
+        {
+            throw new UsageException(ex.Diagnostics[0].Message);
+        }
     }
 
     /// <summary><c>Path=Secret</c>, optional with a trailing <c>?</c>; the text is not repeated in the error (it may be a value).</summary>

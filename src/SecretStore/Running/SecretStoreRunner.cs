@@ -15,7 +15,6 @@ namespace SecretStore.Running;
 /// <param name="factory">Opens stores (every face passes <c>SecretStore.Aws.SecretStoreFactory.Default</c>).</param>
 public sealed class SecretStoreRunner(ISecretStoreFactory factory)
 {
-    private static readonly char[] GlobChars = ['*', '?', '['];
     private readonly ISecretStoreFactory _factory = factory ?? throw new ArgumentNullException(nameof(factory));
 
     /// <summary>
@@ -139,8 +138,7 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                 continue;
             }
 
-            var isGlob = spec.Pattern.StartsWith('!') || spec.Pattern.IndexOfAny(GlobChars) >= 0;
-            if (spec.Optional && !isGlob && !File.Exists(Path.GetFullPath(spec.Pattern, baseDirectory)))
+            if (spec.Optional && !ConfigFileSpec.IsPattern(spec.Pattern) && !File.Exists(Path.GetFullPath(spec.Pattern, baseDirectory)))
             {
                 continue;
             }

@@ -319,6 +319,104 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Assert.Contains("\"Password\": \"ci-pa%ss;w]rd\\\"x\"", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_mode_input_of_the_action_and_template_verifies_without_writing_lists_the_required_secrets_and_refuses_anything_else(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var before = File.ReadAllText(work.Combine("config", "appsettings.json"));
+        CiStepScript StepFor(string mode) => Step(ci, work, work.Combine("runner-temp"), new() { ["mode"] = mode, ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed }).Step;
+        var variable = Step(ci, work, work.Combine("runner-temp"), new()).Variable;
+
+        var verified = await RunStepAsync(StepFor("verify"), work, variable);
+        Assert.True(verified.ExitCode == 0, verified.ToString());
+        Assert.Contains("info SSB0004: SecretStore verify in ", verified.Stderr, StringComparison.Ordinal);
+        Assert.Empty(verified.Stdout);
+        Assert.Equal(before, File.ReadAllText(work.Combine("config", "appsettings.json")));
+
+        work.Write("config/broken.json", "{ \"Token\": \"#{secret:shop/Nope}\" }\n");
+        var missing = await RunStepAsync(StepFor("verify"), work, variable);
+        Assert.True(missing.ExitCode == 1, missing.ToString());
+        Assert.Contains($"{work.Combine("config", "broken.json")}(1,13): error SSB2001: ", missing.Stderr, StringComparison.Ordinal);
+
+        // 'required' opens no store: the names come from the files alone, one row per secret.
+        var required = await RunStepAsync(StepFor("required"), work, variable);
+        Assert.True(required.ExitCode == 0, required.ToString());
+        Assert.Equal("shop/Nope\trequired\t1\nshop/Password\trequired\t1\nshop/SigningKey\trequired\t1\n", required.Stdout);
+
+        // A typo is refused before anything is installed, whatever it is.
+        var unknown = await RunStepAsync(StepFor("resolv"), work, variable);
+        Assert.True(unknown.ExitCode == 2, unknown.ToString());
+        Assert.Equal($"secretstore: error SSB0001: The 'mode' {(ci == "github" ? "input" : "parameter")} is not resolve, verify or required (the text is not repeated here); give one of the three (default: resolve).\n", unknown.Stderr);
+        Assert.Empty(unknown.Stdout);
+        Assert.Equal(before, File.ReadAllText(work.Combine("config", "appsettings.json")));
+        ValueScanner.AssertNoValue(verified.Stdout + verified.Stderr + missing.Stderr + required.Stdout + required.Stderr, "verify and required output", Password, Multiline);
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_mappings_input_of_the_action_and_template_writes_each_mapped_key_one_per_line_blank_lines_ignored(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var mapped = work.Write("config/mapped.json", "{\n  \"ConnectionStrings\": { \"Default\": \"Server=localhost\" },\n  \"Api\": { \"Token\": \"dev-token\" }\n}\n");
+        var (step, variable) = Step(ci, work, work.Combine("runner-temp"), new()
+        {
+            ["files"] = "config/mapped.json",
+            ["mappings"] = "\n  ConnectionStrings:Default=shop/Password  \r\n\nApi:Token=Nope?\n",
+            ["version"] = package.Version,
+            [ToolSourceInput(ci)] = package.Feed,
+        });
+
+        var result = await RunStepAsync(step, work, variable);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var written = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(mapped))!;
+        Assert.Equal(Password, (string?)written["ConnectionStrings"]?["Default"]);
+        Assert.Equal("dev-token", (string?)written["Api"]?["Token"]);
+        Assert.Contains("warning SSB1013: ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_optional_files_input_of_the_action_and_template_skips_an_absent_file_that_the_files_input_reports(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var input = ci == "github" ? "optional-files" : "optionalFiles";
+        var absent = work.Combine("config", "appsettings.Production.json");
+
+        var (plainStep, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/appsettings.json\nconfig/appsettings.Production.json", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+        var plain = await RunStepAsync(plainStep, work, variable);
+        Assert.True(plain.ExitCode == 1, plain.ToString());
+        Assert.Contains($"{absent}: error SSB1009: The listed file does not exist.", plain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+
+        var (optionalStep, _) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/appsettings.json", [input] = "config/appsettings.Production.json\n\n  config/web.config\n", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+        var optional = await RunStepAsync(optionalStep, work, variable);
+        Assert.True(optional.ExitCode == 0, optional.ToString());
+        Assert.Equal([work.Combine("config", "appsettings.json"), work.Combine("config", "web.config")], optional.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Contains("value=\"first-line-of-key&#xA;second-line-of-key\"", File.ReadAllText(work.Combine("config", "web.config")), StringComparison.Ordinal);
+        Assert.False(File.Exists(absent));
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
+    public async Task The_require_placeholders_input_of_the_action_and_template_fails_a_file_with_none_and_is_off_by_default(string ci)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        work.Write("config/notes.txt", "no placeholders here\n");
+        var input = ci == "github" ? "require-placeholders" : "requirePlaceholders";
+        var (offStep, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/notes.txt", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+        var (onStep, _) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/notes.txt", [input] = "true", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+
+        var off = await RunStepAsync(offStep, work, variable);
+        var on = await RunStepAsync(onStep, work, variable);
+
+        Assert.True(off.ExitCode == 0, off.ToString());
+        Assert.DoesNotContain("SSB1010", off.Stderr, StringComparison.Ordinal);
+        Assert.True(on.ExitCode == 1, on.ToString());
+        Assert.Contains("error SSB1010: None of the 1 listed file(s) holds a secret placeholder or mapped value, and at least one was required.", on.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_action_and_the_template_install_the_version_of_this_repository_by_default()
     {
@@ -335,10 +433,10 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
     private static (CiStepScript Step, (string Name, string Value) Variable) Step(string ci, TempDirectory work, string temp, Dictionary<string, string> inputs)
     {
-        inputs["files"] = "config/*.json";
-        inputs["store"] = "file:" + work.Combine("secrets.json");
-        inputs["keyring"] = work.Combine("keyring");
-        inputs["app"] = "shop";
+        inputs.TryAdd("files", "config/*.json");
+        inputs.TryAdd("store", "file:" + work.Combine("secrets.json"));
+        inputs.TryAdd("keyring", work.Combine("keyring"));
+        inputs.TryAdd("app", "shop");
         return ci == "github"
             ? (CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), inputs, temp), ("GITHUB_ACTIONS", "true"))
             : (CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), inputs, temp), ("TF_BUILD", "True"));
