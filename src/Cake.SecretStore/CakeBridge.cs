@@ -27,26 +27,10 @@ internal static class CakeBridge
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(settings);
-        List<ConfigFileSpec> optionalFiles;
-        try
-        {
-            optionalFiles = [.. settings.OptionalFiles.Select(f => ConfigFileSpec.OptionalPath(Absolute(context, f), "SecretStoreSettings.OptionalFiles"))];
-        }
-        catch (SecretStoreException ex)
-        {
-            // The same coded error as from the runner: logged, then the script fails with it.
-            foreach (var diagnostic in ex.Diagnostics)
-            {
-                Log(context, diagnostic);
-            }
-
-            throw Failure(ex.Diagnostics);
-        }
-
         var options = new ResolveOptions
         {
             Store = ToSelection(context, settings),
-            Files = [.. files.Select(f => new ConfigFileSpec(f)), .. optionalFiles],
+            Files = [.. files.Select(f => new ConfigFileSpec(f))],
             BaseDirectory = context.Environment.WorkingDirectory.FullPath,
             Mode = mode,
             RequirePlaceholders = settings.RequirePlaceholders,

@@ -79,21 +79,6 @@ public sealed class SecretStoreSettings
     /// <summary>When true, finding no placeholder at all is an error (<c>SSB1010</c>).</summary>
     public bool RequirePlaceholders { get; set; }
 
-    /// <summary>
-    /// Files that may be missing, resolved with the files of the call: a path that does not exist is skipped, one that
-    /// does is resolved like the others (the MSBuild <c>Optional="true"</c> metadata, CLI <c>--optional-file</c>).
-    /// Plain paths only: a glob here is <c>SSB0001</c>; give it to the call instead, where one that matches nothing
-    /// is skipped already.
-    /// </summary>
-    /// <example>
-    /// <code>
-    /// var settings = new SecretStoreSettings();
-    /// settings.OptionalFiles.Add("./publish/appsettings.Production.json");
-    /// ResolveSecrets("./publish/appsettings.json", settings);
-    /// </code>
-    /// </example>
-    public IList<FilePath> OptionalFiles { get; } = new List<FilePath>();
-
     /// <summary>When false, a missing <c>optional</c> secret is an error as well. Default true.</summary>
     public bool AllowOptional { get; set; } = true;
 
