@@ -21,11 +21,16 @@ namespace SecretStore.Build.Tasks;
 internal sealed class PublishSourceMap
 {
     private readonly string _publishDirectory;
+    private readonly string? _projectDirectory;
     private readonly Dictionary<string, string> _sources;
 
-    private PublishSourceMap(string publishDirectory, Dictionary<string, string> sources)
+    // Each file is read once, however many diagnostics it has (a source and its transforms serve them all).
+    private readonly Dictionary<string, string?> _texts = new(StringComparer.Ordinal);
+
+    private PublishSourceMap(string publishDirectory, string? projectDirectory, Dictionary<string, string> sources)
     {
         _publishDirectory = publishDirectory;
+        _projectDirectory = projectDirectory;
         _sources = sources;
     }
 
@@ -46,10 +51,8 @@ internal sealed class PublishSourceMap
             }
         }
 
-        return new PublishSourceMap(Path.GetFullPath(publishDirectory), sources) { ProjectDirectory = projectDirectory };
+        return new PublishSourceMap(Path.GetFullPath(publishDirectory), projectDirectory, sources);
     }
-
-    private string? ProjectDirectory { get; init; }
 
     /// <summary>The diagnostic at its source location, or unchanged when there is none to trust.</summary>
     public Diagnostic ToSource(Diagnostic diagnostic, IReadOnlyCollection<string> written)
@@ -97,11 +100,11 @@ internal sealed class PublishSourceMap
             return source;
         }
 
-        return ProjectDirectory is { Length: > 0 } project ? Path.Combine(project, relative) : null;
+        return _projectDirectory is { Length: > 0 } project ? Path.Combine(project, relative) : null;
     }
 
     /// <summary>The placeholder at (line, column) of the published text, found once in a transform or in the source.</summary>
-    private static (string? File, int Line, int Column)? FindPlaceholder(string publishedText, int line, int column, string source)
+    private (string? File, int Line, int Column)? FindPlaceholder(string publishedText, int line, int column, string source)
     {
         var offset = Offset(publishedText, line, column);
         if (offset < 0 || string.CompareOrdinal(publishedText, offset, "#{", 0, 2) != 0)
@@ -202,7 +205,18 @@ internal sealed class PublishSourceMap
         return (line, offset - lineStart + 1);
     }
 
-    private static string? Read(string path)
+    private string? Read(string path)
+    {
+        if (!_texts.TryGetValue(path, out var text))
+        {
+            text = ReadFile(path);
+            _texts[path] = text;
+        }
+
+        return text;
+    }
+
+    private static string? ReadFile(string path)
     {
         try
         {
