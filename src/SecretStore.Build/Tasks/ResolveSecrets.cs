@@ -127,7 +127,7 @@ public sealed class ResolveSecrets : SecretStoreTask
             RequirePlaceholders = TaskSettings.Switch("SecretStoreRequirePlaceholders", RequirePlaceholders) ?? false,
             AllowOptional = TaskSettings.Switch("SecretStoreAllowOptional", AllowOptional) ?? true,
             ReportPath = TaskSettings.Empty(ReportPath),
-            NoFileAdvice = NoFileAdvice(),
+            NoFileAdvice = NoFileAdvice,
         };
 
         var result = await new SecretStoreRunner(SecretStoreFactory.Default).ResolveAsync(options, cancellationToken).ConfigureAwait(false);

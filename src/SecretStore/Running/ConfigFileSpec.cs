@@ -21,9 +21,9 @@ public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
     }
 
     /// <summary>
-    /// An optional plain path given apart from the files (CLI <c>--optional-file</c>, Cake
-    /// <c>SecretStoreSettings.OptionalFiles</c>). A glob or exclusion there is <c>SSB0001</c>: the runner already
-    /// skips a glob that matches nothing, so one rule holds in every face (optional is for plain paths only).
+    /// An optional plain path given apart from the files (CLI <c>--optional-file</c>, the action's and template's
+    /// optional files through it). A glob or exclusion there is <c>SSB0001</c>: the runner already skips a glob that
+    /// matches nothing, so optional is for plain paths only.
     /// </summary>
     /// <param name="path">The path, relative to the run's base folder or absolute.</param>
     /// <param name="setting">The option or setting it came from, named in the error.</param>

@@ -35,8 +35,9 @@ public sealed record ResolveOptions
     /// <summary>
     /// When the files match no file at all and that is not an error (<see cref="RequireFiles"/> false): the face's
     /// advice appended to warning <c>SSB1023</c> (MSBuild: how to copy appsettings.json to the publish folder).
+    /// Called only then, so a face may look at the disk for it without costing every run.
     /// </summary>
-    public string? NoFileAdvice { get; init; }
+    public Func<string?>? NoFileAdvice { get; init; }
 
     /// <summary>Where to write the redacted report (JSON, or Markdown for <c>.md</c>), relative to the working directory; null for none.</summary>
     public string? ReportPath { get; init; }

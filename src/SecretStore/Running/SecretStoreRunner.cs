@@ -157,7 +157,7 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         return new Diagnostic(
             DiagnosticCodes.NoConfigFileMatched,
             DiagnosticSeverity.Warning,
-            options.NoFileAdvice is { Length: > 0 } advice ? $"{message} {advice}" : message);
+            options.NoFileAdvice?.Invoke() is { Length: > 0 } advice ? $"{message} {advice}" : message);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using SecretStore.Diagnostics;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Repositories.File;
+using SecretStore.Resolution;
 using SecretStore.Running;
 using SecretStore.Secrets;
 using SecretStore.Stores;
@@ -57,9 +58,10 @@ public sealed class RunnerAdviceTests : IDisposable
         var folder = _scope.Combine("publish-typo");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, "appsettings.json");
-        File.WriteAllText(file, "{\n  \"own\": \"#{secret:Api.Token}\",\n  \"typo\": \"#{secret:WebAp/Api.Token}\",\n  \"case\": \"#{secret:webapp/Api.Token|optional}\",\n  \"other\": \"#{secret:Billing/Api.Token}\"\n}\n");
+        File.WriteAllText(file, "{\n  \"own\": \"#{secret:Api.Token}\",\n  \"typo\": \"#{secret:WebAp/Api.Token}\",\n  \"case\": \"#{secret:webapp/Api.Token|optional}\",\n  \"other\": \"#{secret:Billing/Api.Token}\",\n  \"mapped\": \"x\"\n}\n");
 
-        var result = await RunAsync(folder, [new ConfigFileSpec("appsettings.json")]);
+        // A mapping names its secret in the project file, not at a placeholder: it is not checked.
+        var result = await RunAsync(folder, [new ConfigFileSpec("appsettings.json")], mappings: [new SecretMapping { ConfigurationPath = "mapped", Secret = "WebAp/Api.Token" }]);
 
         Assert.True(result.Succeeded);
         var warnings = result.Diagnostics.Where(d => d.Code == DiagnosticCodes.ApplicationLooksMisspelt).ToList();
@@ -74,7 +76,7 @@ public sealed class RunnerAdviceTests : IDisposable
         Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("Cnry", StringComparison.Ordinal));
     }
 
-    private Task<RunResult> RunAsync(string folder, IReadOnlyList<ConfigFileSpec> files, string? advice = null) =>
+    private Task<RunResult> RunAsync(string folder, IReadOnlyList<ConfigFileSpec> files, string? advice = null, IReadOnlyList<SecretMapping>? mappings = null) =>
         new SecretStoreRunner(new ScopeFactory(_scope)).ResolveAsync(new ResolveOptions
         {
             Store = new StoreSelection
@@ -91,7 +93,8 @@ public sealed class RunnerAdviceTests : IDisposable
             },
             Files = files,
             BaseDirectory = folder,
-            NoFileAdvice = advice,
+            NoFileAdvice = advice is null ? null : () => advice,
+            Mappings = mappings ?? [],
         });
 
     /// <summary>Opens the scope's store file and keyring afresh: the runner disposes what it opens.</summary>
