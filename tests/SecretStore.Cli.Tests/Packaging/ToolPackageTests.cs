@@ -418,15 +418,23 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
     }
 
     [Fact]
-    public void The_action_and_the_template_install_the_version_of_this_repository_by_default()
+    public async Task The_action_and_the_template_install_a_release_not_older_than_the_last_tag_by_default()
     {
-        var props = System.Xml.Linq.XDocument.Load(Path.Combine(CliProcess.RepositoryRoot, "Directory.Build.props"));
-        var version = props.Descendants("Version").Single().Value;
+        // Their default is the action's own version: a plain release, the same in both, never older than the last
+        // release tag of this history (it is raised just before the next tag; build/pack.sh refuses a tagged release
+        // whose default differs). Before the first tag, not older than the version MinVer starts from.
         var action = CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), new Dictionary<string, string>(), "/tmp");
         var template = CiStepScript.FromAzureTemplate(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"), new Dictionary<string, string>(), "/tmp");
-
-        Assert.Equal(version, action.Environment["SECRETSTORE_TOOL_VERSION"]);
+        var version = action.Environment["SECRETSTORE_TOOL_VERSION"];
         Assert.Equal(version, template.Environment["SECRETSTORE_TOOL_VERSION"]);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", version);
+
+        var describe = await SecretStore.Testing.Processes.ToolProcess.RunAsync(
+            "git", ["describe", "--tags", "--abbrev=0", "--match", "v[0-9]*"], CliProcess.RepositoryRoot, TimeSpan.FromMinutes(1));
+        var floor = describe.Succeeded
+            ? describe.StandardOutput.Trim()[1..].Split('-')[0]
+            : System.Xml.Linq.XDocument.Load(Path.Combine(CliProcess.RepositoryRoot, "src", "Directory.Build.props")).Descendants("MinVerMinimumMajorMinor").Single().Value + ".0";
+        Assert.True(System.Version.Parse(version) >= System.Version.Parse(floor), $"default {version} is older than {floor}");
     }
 
     private static string ToolSourceInput(string ci) => ci == "github" ? "tool-source" : "toolSource";
