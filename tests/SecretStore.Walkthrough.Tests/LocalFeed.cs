@@ -23,9 +23,14 @@ public sealed partial class LocalFeed : IAsyncLifetime
     /// <summary>What build/pack.sh printed, for failure messages.</summary>
     public string PackOutput { get; private set; } = string.Empty;
 
-    /// <summary>The environment of every user command: this run's NuGet cache, no CI variables.</summary>
+    /// <summary>
+    /// The environment of every user command: this run's NuGet cache and its own .NET CLI home, as on a fresh machine.
+    /// The CLI home matters: `dotnet tool run` remembers where it found each tool version (toolResolverCache), and
+    /// an earlier run of the same commit would point it at that run's deleted cache.
+    /// </summary>
     public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
     {
+        ["DOTNET_CLI_HOME"] = Folder.Combine("home"),
         ["NUGET_PACKAGES"] = Folder.Combine("nuget-packages"),
         ["NUGET_HTTP_CACHE_PATH"] = Folder.Combine("nuget-http-cache"),
     };
