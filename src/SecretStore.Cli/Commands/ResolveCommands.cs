@@ -88,6 +88,7 @@ internal static class ResolveCommands
 
             WriteResults(context.Console, mode, result);
             context.Console.Report(result.Summary!);
+            CiStepOutputs.Write(masker.System, context.Environment, context.Console, result);
             return result.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;

@@ -39,7 +39,7 @@ public static class DotNet
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         // The test host's own MSBuild settings must not leak into the child build.
         // Nor the CI system it runs on: a test asks for GitHub or Azure annotations by setting the variable itself.
-        foreach (var inherited in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH_OVERRIDE", "GITHUB_ACTIONS", "TF_BUILD" })
+        foreach (var inherited in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH_OVERRIDE", "GITHUB_ACTIONS", "GITHUB_OUTPUT", "TF_BUILD" })
         {
             start.Environment.Remove(inherited);
         }

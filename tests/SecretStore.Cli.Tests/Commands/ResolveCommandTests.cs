@@ -128,6 +128,67 @@ public sealed class ResolveCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task On_GitHub_Actions_the_counts_are_appended_to_the_step_outputs_file()
+    {
+        await SampleFolderAsync();
+        var outputs = _sandbox.Folder.Write("runner/output.txt", "earlier=1\n");
+
+        var result = await _sandbox.RunWithEnvironmentAsync(
+            new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_OUTPUT"] = outputs }, "resolve", "site/**/*", "--app", "shop");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // Appended after what earlier commands of the step wrote; the counts of the summary line, nothing else.
+        Assert.Equal("earlier=1\nfiles=2\nplaceholders=4\nsecrets=2\n", File.ReadAllText(outputs));
+    }
+
+    [Fact]
+    public async Task On_GitHub_Actions_a_failed_run_still_reports_its_counts_with_no_file_written()
+    {
+        await SampleFolderAsync();
+        _sandbox.Folder.Write("site/broken.json", "{\"b\": \"#{secret:shop/Nope}\"}\n");
+        var outputs = _sandbox.Folder.Combine("runner/output.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(outputs)!);
+
+        var result = await _sandbox.RunWithEnvironmentAsync(
+            new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_OUTPUT"] = outputs }, "resolve", "site/*.json", "--app", "shop");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("files=0\nplaceholders=3\nsecrets=3\n", File.ReadAllText(outputs));
+    }
+
+    [Fact]
+    public async Task Outside_CI_no_step_output_is_written_even_when_GITHUB_OUTPUT_is_set()
+    {
+        await SampleFolderAsync();
+        var outputs = _sandbox.Folder.Write("runner/output.txt", string.Empty);
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["GITHUB_OUTPUT"] = outputs }, "resolve", "site/appsettings.json", "--app", "shop");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(string.Empty, File.ReadAllText(outputs));
+        Assert.DoesNotContain("task.setvariable", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("verify", "0")]
+    [InlineData("required", "0")]
+    [InlineData("resolve", "1")]
+    public async Task On_Azure_Pipelines_the_counts_are_output_variables_set_on_stderr(string mode, string files)
+    {
+        await SampleFolderAsync();
+
+        var result = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["TF_BUILD"] = "True" }, mode, "site/appsettings.json", "--app", "shop");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var variables = result.Stderr.Split('\n').Select(l => CiCommandParser.ParseAzure(l)).OfType<CiCommand>()
+            .Where(c => c.Name == "task.setvariable").ToList();
+        Assert.Equal(["files", "placeholders", "secrets"], variables.Select(v => v.Properties["variable"]));
+        Assert.All(variables, v => Assert.Equal("true", v.Properties["isOutput"]));
+        Assert.Equal([files, "2", "2"], variables.Select(v => v.Data));
+        Assert.DoesNotContain("task.setvariable", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task On_Azure_Pipelines_values_are_registered_with_setsecret_escaping_on_stderr_and_stdout_lists_only_the_written_file()
     {
         await SampleFolderAsync();

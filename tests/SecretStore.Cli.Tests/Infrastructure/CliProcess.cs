@@ -19,7 +19,7 @@ public sealed record ProcessResult(int ExitCode, byte[] StdoutBytes, string Stde
 /// </summary>
 public static class CliProcess
 {
-    private static readonly string[] InheritedCiVariables = ["GITHUB_ACTIONS", "TF_BUILD"];
+    private static readonly string[] InheritedCiVariables = ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "TF_BUILD"];
 
     public static string CliDirectory { get; } = Metadata("CliDirectory");
 

@@ -1,6 +1,8 @@
 using System.Text;
 using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
+using SecretStore.Testing.Logs;
+using YamlDotNet.RepresentationModel;
 
 namespace SecretStore.Cli.Tests.Packaging;
 
@@ -67,6 +69,56 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Assert.Contains("::add-mask::first-line-of-key%0Asecond-line-of-key\n", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("\"Password\": \"ci-pa%ss;w]rd\\\"x\"", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
         Assert.True(File.Exists(work.Combine("out", "report.md")));
+    }
+
+    [Fact]
+    public async Task The_GitHub_action_outputs_are_the_counts_its_step_writes()
+    {
+        // action.yml maps each output to the step's own output of that name...
+        var action = LoadYaml(Path.Combine(CliProcess.RepositoryRoot, "action.yml"));
+        var steps = (YamlSequenceNode)((YamlMappingNode)action["runs"])["steps"];
+        var id = ((YamlScalarNode)((YamlMappingNode)steps.Children.Single())["id"]).Value;
+        var outputs = ((YamlMappingNode)action["outputs"]).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)((YamlMappingNode)p.Value)["value"]).Value);
+        Assert.Equal(
+            new Dictionary<string, string?> { ["files"] = $"${{{{ steps.{id}.outputs.files }}}}", ["placeholders"] = $"${{{{ steps.{id}.outputs.placeholders }}}}", ["secrets"] = $"${{{{ steps.{id}.outputs.secrets }}}}" },
+            outputs);
+
+        // ...and the step, run as the runner runs it, writes them to the runner's output file.
+        using var work = await PrepareWorkspaceAsync();
+        var (step, variable) = Step("github", work, work.Combine("runner-temp"), new() { ["files"] = "config/*.json", ["version"] = package.Version, ["tool-source"] = package.Feed });
+        var file = work.Write("runner-temp/github-output", string.Empty);
+
+        var result = await RunStepAsync(step, work, variable, ("GITHUB_OUTPUT", file));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("files=1\nplaceholders=2\nsecrets=2\n", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public async Task The_Azure_Pipelines_template_step_is_named_for_its_output_variables()
+    {
+        var template = LoadYaml(Path.Combine(CliProcess.RepositoryRoot, "build", "azure-pipelines", "secretstore-resolve.yml"));
+        var step = (YamlMappingNode)((YamlSequenceNode)template["steps"]).Children.Single();
+        Assert.Equal("${{ parameters.name }}", ((YamlScalarNode)step["name"]).Value);
+        var parameter = ((YamlSequenceNode)template["parameters"]).Children.Cast<YamlMappingNode>().Single(p => ((YamlScalarNode)p["name"]).Value == "name");
+        Assert.Equal("secretstore", ((YamlScalarNode)parameter["default"]).Value);
+
+        using var work = await PrepareWorkspaceAsync();
+        var (script, variable) = Step("azure", work, work.Combine("agent-temp"), new() { ["files"] = "config/*.json", ["version"] = package.Version, ["toolSource"] = package.Feed });
+
+        var result = await RunStepAsync(script, work, variable);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var variables = result.Stderr.Split('\n').Select(l => CiCommandParser.ParseAzure(l)).OfType<CiCommand>().Where(c => c.Name == "task.setvariable");
+        Assert.Equal(["files=1", "placeholders=2", "secrets=2"], variables.Select(v => $"{v.Properties["variable"]}={v.Data}"));
+    }
+
+    private static YamlMappingNode LoadYaml(string path)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        stream.Load(reader);
+        return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
     [Fact]
@@ -478,7 +530,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         work.Write("config/web.config", "<configuration>\n  <add key=\"k\" value=\"#{secret:SigningKey}\" />\n</configuration>\n");
     }
 
-    private async Task<ProcessResult> RunStepAsync(CiStepScript step, TempDirectory work, (string Name, string Value) ci)
+    private async Task<ProcessResult> RunStepAsync(CiStepScript step, TempDirectory work, params (string Name, string Value)[] variables)
     {
         var environment = new Dictionary<string, string>(step.Environment, StringComparer.Ordinal);
         foreach (var (key, value) in package.Environment)
@@ -486,7 +538,11 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
             environment[key] = value;
         }
 
-        environment[ci.Name] = ci.Value;
+        foreach (var (name, value) in variables)
+        {
+            environment[name] = value;
+        }
+
         var script = work.Write("step.sh", step.Script);
         Directory.CreateDirectory(work.Combine("runner-temp"));
         Directory.CreateDirectory(work.Combine("agent-temp"));
