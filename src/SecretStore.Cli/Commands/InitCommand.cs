@@ -55,7 +55,7 @@ internal static class InitCommand
             {
             }
 
-            var gitignoreChanged = WriteGitignore(gitignorePath);
+            var gitignoreChanged = GitignoreFile.Ensure(gitignorePath, "Written by 'secretstore init': private keys and store lock files never go into source control.", IgnoredPatterns);
             File.WriteAllText(settingsPath, SettingsText(parse.GetValue(application)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             context.Console.WriteRow(settingsPath);
             context.Console.WriteRow(Path.Combine(keyringPath, RsaKeyring.IndexFileName));
@@ -101,36 +101,5 @@ internal static class InitCommand
             }
 
             """;
-    }
-
-    /// <summary>Adds the patterns a <c>.gitignore</c> lacks; true when the file was written.</summary>
-    private static bool WriteGitignore(string path)
-    {
-        var text = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
-        var existing = text.Split('\n');
-        var missing = IgnoredPatterns.Where(pattern => !existing.Any(line => line.Trim() == pattern)).ToList();
-        if (missing.Count == 0)
-        {
-            return false;
-        }
-
-        var added = new StringBuilder();
-        if (text.Length > 0 && !text.EndsWith('\n'))
-        {
-            added.Append('\n');
-        }
-
-        if (text.Length == 0)
-        {
-            added.Append("# Written by 'secretstore init': private keys and store lock files never go into source control.\n");
-        }
-
-        foreach (var pattern in missing)
-        {
-            added.Append(pattern).Append('\n');
-        }
-
-        File.AppendAllText(path, added.ToString());
-        return true;
     }
 }

@@ -11,6 +11,9 @@ internal static class KeysCommands
 {
     public const string DefaultKeyId = "default";
 
+    /// <summary>The private key files of a keyring (signing.private.pem, keys/*.private.pem), for its .gitignore.</summary>
+    public const string PrivateKeyPattern = "*.private.pem";
+
     public static Command Create(CliContext context)
     {
         var command = new Command("keys", "Manages an RSA keyring folder (keyring.json and PEM files) for the file store.");
@@ -34,8 +37,20 @@ internal static class KeysCommands
         };
         context.SetAction(command, (parse, _) =>
         {
-            using var keyring = RsaKeyring.Create(parse.GetRequiredValue(dir), RequireText(parse.GetValue(keyId), "--key-id"), parse.GetValue(size));
+            var folder = parse.GetRequiredValue(dir);
+            using var keyring = RsaKeyring.Create(folder, RequireText(parse.GetValue(keyId), "--key-id"), parse.GetValue(size));
+            GitignoreFile.Ensure(
+                Path.Combine(keyring.Directory, ".gitignore"),
+                "Written by 'secretstore keys init': the private key files of this keyring never go into source control.",
+                PrivateKeyPattern);
+
+            // stdout stays the key id alone (scripts capture it); what to do with the files goes to stderr.
             context.Console.WriteRow(keyring.DefaultKeyId);
+            var error = context.Console.Error;
+            error.WriteLine($"secretstore: keyring '{LogText.Escape(keyring.Directory)}' created; its fingerprint (the (anchor) row of 'keys list') is {keyring.TrustAnchor}.");
+            error.WriteLine("  Commit: keyring.json, signing.public.pem, keys/*.public.pem and .gitignore (it keeps the private key files out of git).");
+            error.WriteLine("  Never commit: signing.private.pem, keys/*.private.pem (owner-only files; keep them on this machine or in a vault).");
+            error.WriteLine($"  CI: put the output of 'secretstore keys export-reader {LogText.Escape(folder)}' into a secret variable and name it with --private-key-env (docs/ci.md).");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

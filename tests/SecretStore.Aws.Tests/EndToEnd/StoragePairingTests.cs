@@ -112,7 +112,9 @@ public sealed class StoragePairingTests : IClassFixture<SecretTableFixture>, ICl
 
         var keyFile = Path.GetRelativePath(_scope.KeyringPath, Assert.Single(Directory.GetFiles(Path.Combine(_scope.KeyringPath, "keys"), "alias_acme-alpha-*.private.pem"))).Replace('\\', '/');
         Assert.Equal(
-            $"SSB3009: The record '{id}' is signed by {attackerSigner}, but the trust anchor of the keyring '{_scope.KeyringPath}' (from The private key file of key 'alias/acme-alpha' ('{keyFile}')) is {_scope.Keyring.SigningKeyFingerprint}; it is refused before decryption.",
+            $"SSB3009: The record '{id}' was signed by the keyring {attackerSigner}, but the keyring given, '{_scope.KeyringPath}', is {_scope.Keyring.SigningKeyFingerprint} " +
+            $"(its trust anchor, from the private key file of key 'alias/acme-alpha' ('{keyFile}')); it is refused before decryption. Fix: read with the keyring that wrote the record " +
+            "('secretstore keys list <folder>' prints a keyring's fingerprint as its (anchor) row, or its reader secret), or have its holder rewrap the record for this keyring.",
             error.Message);
     }
 

@@ -142,7 +142,19 @@ public sealed class RsaKeyringFilesTests
 
         var ex = Assert.Throws<SecretStoreException>(() => RsaKeyring.Load(dir, new RsaKeyringLoadOptions { PrivateKeyPem = secret }));
 
-        Assert.Equal($"SSB3007: The reader secret's key '{TestKeyrings.PrimaryKeyId}' is not the private half of the public key the keyring '{dir}' lists under that id.", ex.Message);
+        // Both fingerprints, the reader secret's first, and the fix (issue 14).
+        using var listedKey = RSA.Create();
+        using (var keyring = RsaKeyring.Load(dir))
+        {
+            listedKey.ImportFromPem(keyring.ExportPublicKeyPem(TestKeyrings.PrimaryKeyId));
+        }
+
+        static string Fingerprint(RSA key) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
+        var listed = Fingerprint(listedKey);
+        Assert.Equal(
+            $"SSB3007: The reader secret's key '{TestKeyrings.PrimaryKeyId}' is {Fingerprint(stranger)}, but the keyring '{dir}' lists {listed} under that id: " +
+            $"the reader secret comes from another keyring. Fix: export it again from this keyring ('secretstore keys export-reader {dir}') into the variable, or point the keyring option at the folder it was exported from.",
+            ex.Message);
     }
 
     [Fact]
@@ -445,7 +457,7 @@ public sealed class RsaKeyringFilesTests
             privatePem = keyring.GetPrivateKey(TestKeyrings.PrimaryKeyId).ExportPkcs8PrivateKeyPem();
             keyring.ImportKey("partner/one", privatePem);
             var ex = Assert.Throws<SecretStoreException>(() => keyring.RequireTrustedSigner(null, OtherFingerprint, "'a/b'"));
-            Assert.Contains($"(from The private key file of key '{TestKeyrings.PrimaryKeyId}' ('{alpha}'))", ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"(from the private key file of key '{TestKeyrings.PrimaryKeyId}' ('{alpha}'))", ex.Message, StringComparison.Ordinal);
         }
 
         var bare = Path.GetFullPath(TestKeyrings.CopyTo(temp.Combine("bare")));

@@ -320,7 +320,8 @@ public sealed class TamperingTests
         var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => scope.Store.GetAsync(Db));
 
         Assert.Equal(DiagnosticCodes.UntrustedSigner, ex.Code);
-        Assert.StartsWith("SSB3009: The record 'acme-web/Db' is signed by ", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"SSB3009: The record 'acme-web/Db' was signed by the keyring {attacker.SigningKeyFingerprint}, but the keyring given, ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"', is {scope.Keyring.SigningKeyFingerprint} (its trust anchor", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -369,7 +369,11 @@ public sealed class RsaKeyring : IDisposable
 
         if (recordSigner is not null && !string.Equals(recordSigner, _anchor, StringComparison.Ordinal))
         {
-            throw Untrusted($"The record {subject} is signed by {KeyFingerprint.Describe(recordSigner)}, but the trust anchor of the keyring '{Directory}' (from {_anchorSource}) is {_anchor}; it is refused before decryption.");
+            // Issue 14: say both keyrings, as `keys list` shows them (the "(anchor)" row), and what to do.
+            throw Untrusted(
+                $"The record {subject} was signed by the keyring {KeyFingerprint.Describe(recordSigner)}, but the keyring given, '{Directory}', is {_anchor} " +
+                $"(its trust anchor, from {_anchorSource}); it is refused before decryption. Fix: read with the keyring that wrote the record " +
+                $"('secretstore keys list <folder>' prints a keyring's fingerprint as its (anchor) row, or its reader secret), or have its holder rewrap the record for this keyring.");
         }
 
         if (!string.Equals(folderSigner, _anchor, StringComparison.Ordinal))
@@ -450,7 +454,7 @@ public sealed class RsaKeyring : IDisposable
                             throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"{fileWhat} holds another key than '{keyId}'.");
                         }
 
-                        trust.Add(readerKey.AnchorFingerprint, fileWhat);
+                        trust.Add(readerKey.AnchorFingerprint, $"the private key file of {what} ('{entry.PrivateKeyFile}')");
                         privateKey = readerKey.Take(keyId);
                     }
                     else
@@ -576,7 +580,11 @@ public sealed class RsaKeyring : IDisposable
                 {
                     if (!pair.SubjectPublicKeyInfo.AsSpan().SequenceEqual(rsa.ExportSubjectPublicKeyInfo()))
                     {
-                        throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The reader secret's key '{keyId}' is not the private half of the public key the keyring '{root}' lists under that id.");
+                        throw new SecretStoreException(
+                            DiagnosticCodes.InvalidKeyring,
+                            $"The reader secret's key '{keyId}' is {KeyFingerprint.Of(rsa.ExportSubjectPublicKeyInfo())}, but the keyring '{root}' lists {pair.Fingerprint} under that id: " +
+                            $"the reader secret comes from another keyring. Fix: export it again from this keyring ('secretstore keys export-reader {root}') " +
+                            "into the variable, or point the keyring option at the folder it was exported from.");
                     }
 
                     pair.UsePrivateKey(rsa);
