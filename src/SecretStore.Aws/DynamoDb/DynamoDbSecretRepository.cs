@@ -160,9 +160,9 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             // byte the one this call wrote (fresh random nonce or IV, so no other writer can produce it): the write
             // succeeded once, which is neither a conflict nor a reason to write again.
         }
-        catch (ConditionalCheckFailedException)
+        catch (ConditionalCheckFailedException e)
         {
-            throw new ConcurrencyConflictException(record.Id, expectedRevision);
+            throw new ConcurrencyConflictException(record.Id, expectedRevision, SecretItemMapper.RevisionOf(e.Item));
         }
         catch (AmazonDynamoDBException e) when (IsItemTooLarge(e))
         {
@@ -209,7 +209,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
                 return false;
             }
 
-            throw new ConcurrencyConflictException(id, expectedRevision ?? 0);
+            throw new ConcurrencyConflictException(id, expectedRevision ?? 0, SecretItemMapper.RevisionOf(e.Item));
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {

@@ -53,6 +53,25 @@ internal static class SecretItemMapper
     /// complete v1 row nor a clean v2 row is refused (<c>SSB3002</c>) rather than guessed at.
     /// </summary>
     /// <summary>
+    /// The revision of the item a failed condition returned (<c>ALL_OLD</c>), for the conflict message: 0 when there
+    /// is none, 1 for a reference row without <c>Revision</c>, null when the attribute is not a valid revision.
+    /// </summary>
+    public static long? RevisionOf(Dictionary<string, AttributeValue>? item)
+    {
+        if (item is null or { Count: 0 })
+        {
+            return 0;
+        }
+
+        if (!item.TryGetValue(Revision, out var rev))
+        {
+            return 1;
+        }
+
+        return rev.N is not null && long.TryParse(rev.N, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && RecordRevision.IsValid(parsed) ? parsed : null;
+    }
+
+    /// <summary>
     /// True when a stored item (for example the one returned by a failed condition) has exactly the attributes
     /// and values of <paramref name="written"/>.
     /// </summary>

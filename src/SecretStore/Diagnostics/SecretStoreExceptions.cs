@@ -10,19 +10,30 @@ public sealed class SecretNotFoundException(SecretId id)
     public SecretId SecretId { get; } = id;
 }
 
-/// <summary>The secret changed since it was read, or already exists when creating (<c>SSB2002</c>).</summary>
-public sealed class ConcurrencyConflictException(SecretId id, long expectedRevision)
-    : SecretStoreException(
-        DiagnosticCodes.ConcurrencyConflict,
-        expectedRevision == 0
-            ? $"Secret '{id}' already exists; it was expected not to."
-            : $"Secret '{id}' is no longer at revision {expectedRevision}; another writer changed it.")
+/// <summary>
+/// The secret changed since it was read, or already exists when creating (<c>SSB2002</c>). The message says the
+/// revision the store holds now when the repository knows it, so the writer can check that change and retry against it.
+/// </summary>
+public sealed class ConcurrencyConflictException(SecretId id, long expectedRevision, long? currentRevision = null)
+    : SecretStoreException(DiagnosticCodes.ConcurrencyConflict, Describe(id, expectedRevision, currentRevision))
 {
     /// <summary>The secret concerned.</summary>
     public SecretId SecretId { get; } = id;
 
     /// <summary>The revision the writer expected (0 = expected the secret not to exist).</summary>
     public long ExpectedRevision { get; } = expectedRevision;
+
+    /// <summary>The revision the store holds now (0 = the secret does not exist); null when the store did not say.</summary>
+    public long? CurrentRevision { get; } = currentRevision;
+
+    private static string Describe(SecretId id, long expected, long? current) => (expected, current) switch
+    {
+        (0, { } now) => $"Secret '{id}' already exists (revision {now}); it was expected not to. Fix: retry against revision {now} (CLI: --if-revision {now}) once its value is checked, or use another name.",
+        (0, null) => $"Secret '{id}' already exists; it was expected not to.",
+        (_, 0) => $"Secret '{id}' no longer exists; revision {expected} was expected: another writer deleted it. Fix: check why, then write it anew (CLI: --if-revision 0).",
+        (_, { } now) => $"Secret '{id}' is at revision {now}, not the expected {expected}: another writer changed it. Fix: check that change ('secretstore list {id.ApplicationName}' shows revisions), then retry against revision {now} (CLI: --if-revision {now}).",
+        _ => $"Secret '{id}' is no longer at revision {expected}; another writer changed it.",
+    };
 }
 
 /// <summary>The master key does not exist or is not in the keyring (<c>SSB3001</c>).</summary>

@@ -85,7 +85,7 @@ public static class SecretRewrapper
             if (checkedRows.TryGetValue(before.Id, out var row) && row.Revision != secret.Metadata.Revision)
             {
                 // The row changed between the checks and the read: what was checked is not what would be signed.
-                throw new ConcurrencyConflictException(before.Id, row.Revision);
+                throw new ConcurrencyConflictException(before.Id, row.Revision, secret.Metadata.Revision);
             }
 
             // AllowEmpty: the value is the stored one, not new input; an empty secret stays what it was.

@@ -106,7 +106,31 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
         var error = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.DeleteAsync(id, expectedRevision: 1));
 
         Assert.Equal(1, error.ExpectedRevision);
-        Assert.Equal($"SSB2002: Secret '{id}' is no longer at revision 1; another writer changed it.", error.Message);
+        Assert.Equal(2, error.CurrentRevision);
+        Assert.Equal(
+            $"SSB2002: Secret '{id}' is at revision 2, not the expected 1: another writer changed it. Fix: check that change ('secretstore list {id.ApplicationName}' shows revisions), then retry against revision 2 (CLI: --if-revision 2).",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task A_conflicting_save_says_the_revision_the_table_holds_now()
+    {
+        var repository = table.NewRepository();
+        var id = new SecretId(Records.NewApplication(), "conflict");
+        await repository.SaveAsync(Records.V2(id), 0);
+        await repository.SaveAsync(Records.V2(id), 1);
+        await repository.SaveAsync(Records.V2(id), 2);
+
+        var stale = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.SaveAsync(Records.V2(id), 1));
+        var create = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.SaveAsync(Records.V2(id), 0));
+        await repository.DeleteAsync(id);
+        var gone = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.SaveAsync(Records.V2(id), 3));
+
+        Assert.Equal((1L, 3L), (stale.ExpectedRevision, stale.CurrentRevision!.Value));
+        Assert.StartsWith($"SSB2002: Secret '{id}' is at revision 3, not the expected 1: another writer changed it.", stale.Message, StringComparison.Ordinal);
+        Assert.Equal($"SSB2002: Secret '{id}' already exists (revision 3); it was expected not to. Fix: retry against revision 3 (CLI: --if-revision 3) once its value is checked, or use another name.", create.Message);
+        Assert.Equal(0, gone.CurrentRevision);
+        Assert.Equal($"SSB2002: Secret '{id}' no longer exists; revision 3 was expected: another writer deleted it. Fix: check why, then write it anew (CLI: --if-revision 0).", gone.Message);
     }
 
     [Fact]

@@ -88,12 +88,18 @@ public sealed class SecretCommandTests : IDisposable
 
         var stale = await _sandbox.RunWithInputAsync("second-value", "set", "shop/Db", "--if-revision", "0");
         Assert.Equal(1, stale.ExitCode);
-        Assert.Contains("error SSB2002", stale.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error SSB2002: Secret 'shop/Db' already exists (revision 1); it was expected not to. Fix: retry against revision 1 (CLI: --if-revision 1)", stale.Stderr, StringComparison.Ordinal);
         ValueScanner.AssertNoValue(stale, "first-value", "second-value");
+
+        // Issue 14: a conflict says the current revision, the one to retry against.
+        var behind = await _sandbox.RunWithInputAsync("third-value", "set", "shop/Db", "--if-revision", "7");
+        Assert.Equal(1, behind.ExitCode);
+        Assert.Contains("error SSB2002: Secret 'shop/Db' is at revision 1, not the expected 7: another writer changed it.", behind.Stderr, StringComparison.Ordinal);
+        Assert.Contains("retry against revision 1 (CLI: --if-revision 1)", behind.Stderr, StringComparison.Ordinal);
 
         var staleDelete = await _sandbox.RunAsync("delete", "shop/Db", "--if-revision", "7");
         Assert.Equal(1, staleDelete.ExitCode);
-        Assert.Contains("error SSB2002", staleDelete.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error SSB2002: Secret 'shop/Db' is at revision 1, not the expected 7", staleDelete.Stderr, StringComparison.Ordinal);
 
         var delete = await _sandbox.RunAsync("delete", "shop/Db", "--if-revision", "1");
         Assert.True(delete.ExitCode == 0, delete.ToString());

@@ -58,7 +58,7 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
             var current = _records.GetValueOrDefault(key)?.Revision ?? 0;
             if (current != expectedRevision)
             {
-                throw new ConcurrencyConflictException(record.Id, expectedRevision);
+                throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
             }
 
             var next = RecordRevision.Next(record.Id, expectedRevision);
@@ -80,7 +80,7 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
 
             if (expectedRevision is { } expected && existing.Revision != expected)
             {
-                throw new ConcurrencyConflictException(id, expected);
+                throw new ConcurrencyConflictException(id, expected, existing.Revision);
             }
 
             return Task.FromResult(_records.Remove(key));

@@ -82,7 +82,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         var current = stored?.Revision ?? 0;
         if (current != expectedRevision)
         {
-            throw new ConcurrencyConflictException(record.Id, expectedRevision);
+            throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
         }
 
         var newRevision = RecordRevision.Next(record.Id, expectedRevision);
@@ -110,7 +110,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
 
         if (expectedRevision is { } expected && existing.Revision != expected)
         {
-            throw new ConcurrencyConflictException(id, expected);
+            throw new ConcurrencyConflictException(id, expected, existing.Revision);
         }
 
         records.Remove(key);
