@@ -45,6 +45,15 @@ internal static class SecretCommands
             {
                 value = value.EndsWith("\r\n", StringComparison.Ordinal) ? value[..^2] : value.EndsWith('\n') ? value[..^1] : value;
             }
+            else if (context.Console.IsInputRedirected && value.EndsWith('\n'))
+            {
+                // `echo "$V" |` and here-strings add one; a connection string or token with it breaks at run time.
+                // Stored as read (a PEM or a multi-line value may want it), but said, with both ways out.
+                context.Console.Warn(
+                    DiagnosticCodes.TrailingLineBreak,
+                    $"The value read from standard input for '{secretId}' ends with a line break, which is stored as part of it (what echo and <<< add). " +
+                    "Fix: pipe it with printf '%s' \"$VALUE\", or pass --trim-newline to drop it; ignore this when the value needs it.");
+            }
 
             using var store = context.OpenStore(parse, parse.GetValue(keyId));
             var options = new SetSecretOptions { KeyId = parse.GetValue(keyId), ExpectedRevision = revision, AllowEmpty = parse.GetValue(allowEmpty) };

@@ -36,6 +36,11 @@ internal static class UsageErrors
             {
                 messages.Add(SetReadsStandardInput);
             }
+
+            if (SuggestCommand(parse.CommandResult.Command, command, unmatched) is { } suggestion)
+            {
+                messages.Add(suggestion);
+            }
         }
 
         foreach (var error in parse.Errors)
@@ -56,6 +61,23 @@ internal static class UsageErrors
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// "Did you mean 'set'?" when an unknown argument of a command that has subcommands (the root, <c>keys</c>,
+    /// <c>table</c>) is one typo from one of them. Only the command's own name is shown, never the typed text.
+    /// </summary>
+    private static string? SuggestCommand(Command command, string path, IReadOnlyList<string> unmatched)
+    {
+        if (command.Subcommands.Count == 0 || unmatched.FirstOrDefault(t => !t.StartsWith('-')) is not { } first)
+        {
+            return null;
+        }
+
+        var names = command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
+        return SecretStore.Diagnostics.NearMiss.Suggest(first, names) is { } near
+            ? $"Did you mean '{path} {near}'? ('{path} --help' lists the commands.)"
+            : null;
     }
 
     private static string Reworded(ParseError error, string command) => error.SymbolResult switch

@@ -61,6 +61,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode LockFileNotRegular = new("SSB2015", "Lock file is a symbolic link or not a regular file");
     public static readonly DiagnosticCode InsecureEndpoint = new("SSB2016", "Service endpoint without TLS for a host that is not loopback");
     public static readonly DiagnosticCode EmptyValue = new("SSB2017", "Empty or whitespace-only value refused");
+    public static readonly DiagnosticCode TrailingLineBreak = new("SSB2018", "Value read from standard input ends with a line break");
 
     // 3xxx: crypto and keys
     public static readonly DiagnosticCode KeyNotFound = new("SSB3001", "Master key not found");

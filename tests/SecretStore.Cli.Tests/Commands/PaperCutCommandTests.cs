@@ -1,0 +1,62 @@
+using System.Text;
+using SecretStore.Cli.Tests.Infrastructure;
+
+namespace SecretStore.Cli.Tests.Commands;
+
+/// <summary>Issue 14 item 6: the CLI's paper cuts a new user hits in the first hour.</summary>
+public sealed class PaperCutCommandTests : IDisposable
+{
+    private readonly FileStoreSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    [Theory]
+    [InlineData(new[] { "st", "shop/Db" }, "secretstore set", "secretstore --help")]
+    [InlineData(new[] { "Get", "shop/Db" }, "secretstore get", "secretstore --help")]
+    [InlineData(new[] { "reslove", "a.json" }, "secretstore resolve", "secretstore --help")]
+    [InlineData(new[] { "keys", "lst", "kr" }, "secretstore keys list", "secretstore keys --help")]
+    public async Task A_near_miss_command_is_exit_2_with_did_you_mean(string[] args, string meant, string help)
+    {
+        var result = await _sandbox.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"error SSB0001: Did you mean '{meant}'? ('{help}' lists the commands.)", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_far_from_every_command_gets_no_suggestion_and_is_never_repeated()
+    {
+        var result = await _sandbox.RunAsync("hunter2-typed-by-mistake");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain("Did you mean", result.Stderr, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(result, "hunter2-typed-by-mistake");
+    }
+
+    [Theory]
+    [InlineData("echo-value\n")]
+    [InlineData("crlf-value\r\n")]
+    public async Task Set_of_a_piped_value_ending_in_a_line_break_warns_SSB2018_and_stores_it_as_read(string piped)
+    {
+        var set = await _sandbox.RunWithInputAsync(piped, "set", "shop/Token");
+        var get = await _sandbox.RunAsync("get", "shop/Token");
+
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Contains("warning SSB2018: The value read from standard input for 'shop/Token' ends with a line break", set.Stderr, StringComparison.Ordinal);
+        Assert.Contains("printf '%s' \"$VALUE\", or pass --trim-newline", set.Stderr, StringComparison.Ordinal);
+        Assert.Equal(Encoding.UTF8.GetBytes(piped), get.StdoutBytes);
+        ValueScanner.AssertNoValue(set, piped.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Set_with_printf_or_trim_newline_has_no_warning()
+    {
+        var printf = await _sandbox.RunWithInputAsync("printf-value", "set", "shop/A");
+        var trimmed = await _sandbox.RunWithInputAsync("echo-value\n", "set", "shop/B", "--trim-newline");
+        var get = await _sandbox.RunAsync("get", "shop/B");
+
+        Assert.True(printf.ExitCode == 0 && trimmed.ExitCode == 0, printf + "\n" + trimmed);
+        Assert.DoesNotContain("SSB2018", printf.Stderr + trimmed.Stderr, StringComparison.Ordinal);
+        Assert.Equal("echo-value"u8.ToArray(), get.StdoutBytes);
+    }
+}
