@@ -34,6 +34,10 @@ public sealed class PlainSecretStore(IEnumerable<(string Name, string Value)> va
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _secrets.Values.Select(s => s.ApplicationName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<SecretMetadata>>([.. _secrets.Values.Select(s => s.Metadata)]);
 

@@ -126,6 +126,38 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default)
+    {
+        // Only the partition key attribute is read (ProjectionExpression): no envelope leaves the table for this.
+        // Needs dynamodb:Scan, which a reader role scoped with dynamodb:LeadingKeys does not have (SSB2007 then).
+        var applications = new SortedSet<string>(StringComparer.Ordinal);
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var request = new ScanRequest
+            {
+                TableName = TableName,
+                ProjectionExpression = "#app",
+                ExpressionAttributeNames = new() { ["#app"] = ApplicationName },
+                ExclusiveStartKey = startKey,
+            };
+            var response = await Call("Scan", () => _client.ScanAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            foreach (var item in response.Items ?? [])
+            {
+                if (item.TryGetValue(ApplicationName, out var app) && app.S is { Length: > 0 } name)
+                {
+                    applications.Add(name);
+                }
+            }
+
+            startKey = response.LastEvaluatedKey is { Count: > 0 } ? response.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+
+        return [.. applications];
+    }
+
+    /// <inheritdoc />
     public async Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);

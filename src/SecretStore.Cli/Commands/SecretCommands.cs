@@ -104,17 +104,28 @@ internal static class SecretCommands
 
     public static Command List(CliContext context)
     {
-        var app = new Argument<string>("app") { Description = "The application." };
-        var command = new Command("list", "Lists an application's secrets: name, revision, format and key id, tab-separated; never values.") { app };
+        var app = new Argument<string?>("app") { Description = "The application (default: list the applications of the store, one per line).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("list", "Lists an application's secrets: name, revision, format and key id, tab-separated; never values. Without an application, lists the store's applications.") { app };
         context.SetAction(command, async (parse, token) =>
         {
             var application = parse.GetValue(app);
-            if (string.IsNullOrEmpty(application))
+            using var store = context.OpenStore(parse);
+            if (application is null)
             {
-                throw new UsageException("list needs an application name.");
+                // Where a new user starts: which applications are there at all (names only, nothing decrypted).
+                foreach (var name in await store.ListApplicationsAsync(token).ConfigureAwait(false))
+                {
+                    context.Console.WriteRow(name);
+                }
+
+                return ExitCodes.Success;
             }
 
-            using var store = context.OpenStore(parse);
+            if (application.Length == 0)
+            {
+                throw new UsageException("list needs a non-empty application name (or none, to list the applications).");
+            }
+
             foreach (var metadata in await store.ListAsync(application, token).ConfigureAwait(false))
             {
                 context.Console.WriteRow(metadata.Id.Name, metadata.HasInvalidRevision ? "invalid" : metadata.Revision.ToString(CultureInfo.InvariantCulture), metadata.Format.ToString(), metadata.MasterKeyId);

@@ -18,6 +18,12 @@ public interface IProtectedSecretRepository
     Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The applications that have at least one record, sorted (ordinal). A whole-store read (a DynamoDB Scan of the key
+    /// attribute): for people finding their way around a store, not for a publish.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Saves a record if the stored revision equals <paramref name="expectedRevision"/> (0 = must not exist).
     /// Returns the new revision (<paramref name="expectedRevision"/> + 1). A lost race throws
     /// <see cref="Diagnostics.ConcurrencyConflictException"/>. The record's own <see cref="ProtectedSecretRecord.Revision"/> is ignored.

@@ -18,6 +18,9 @@ public interface ISecretStore
     /// <summary>Lists the secrets of one application: names and metadata, never values. Sorted by name (ordinal).</summary>
     Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default);
 
+    /// <summary>The applications that have at least one secret, sorted (ordinal); names only, nothing is decrypted.</summary>
+    Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Protects and saves a value; returns the new record's metadata.</summary>
     Task<SecretMetadata> SetAsync(SecretId id, string value, SetSecretOptions? options = null, CancellationToken cancellationToken = default);
 

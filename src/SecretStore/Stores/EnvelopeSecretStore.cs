@@ -116,6 +116,10 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) =>
+        _repository.ListApplicationsAsync(cancellationToken);
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(applicationName);

@@ -113,6 +113,26 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
     }
 
     [Fact]
+    public async Task ListApplications_scans_every_page_for_the_distinct_applications_in_ordinal_order()
+    {
+        var repository = table.NewRepository();
+        var prefix = Records.NewApplication();
+        string[] apps = [prefix + "-b", prefix + "-B", prefix + "-a"];
+        foreach (var app in apps)
+        {
+            // Two records each: an application is listed once however many secrets it has.
+            await repository.SaveAsync(Records.V2(new SecretId(app, "one")), 0);
+            await repository.SaveAsync(Records.V2(new SecretId(app, "two")), 0);
+        }
+
+        var listed = await repository.ListApplicationsAsync();
+
+        Assert.Equal(apps.Order(StringComparer.Ordinal), listed.Where(a => a.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.Equal(listed.Order(StringComparer.Ordinal), listed);
+        Assert.Equal(listed.Distinct(StringComparer.Ordinal).Count(), listed.Count);
+    }
+
+    [Fact]
     public async Task A_conflicting_save_says_the_revision_the_table_holds_now()
     {
         var repository = table.NewRepository();

@@ -33,6 +33,22 @@ public sealed class PaperCutCommandTests : IDisposable
         ValueScanner.AssertNoValue(result, "hunter2-typed-by-mistake");
     }
 
+    [Fact]
+    public async Task List_without_an_application_lists_the_applications_once_each_in_order()
+    {
+        await _sandbox.SetAsync("shop/Db", "value-one");
+        await _sandbox.SetAsync("shop/Token", "value-two");
+        await _sandbox.SetAsync("billing/Key", "value-three");
+
+        var apps = await _sandbox.RunAsync("list");
+        var shop = await _sandbox.RunAsync("list", "shop");
+
+        Assert.True(apps.ExitCode == 0, apps.ToString());
+        Assert.Equal("billing\nshop\n", apps.Stdout);
+        Assert.StartsWith("Db\t", shop.Stdout, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(apps, "value-one", "value-two", "value-three");
+    }
+
     [Theory]
     [InlineData("echo-value\n")]
     [InlineData("crlf-value\r\n")]

@@ -39,6 +39,16 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<string> result = [.. _records.Values.Select(r => r.Id.ApplicationName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default)
     {
         lock (_gate)

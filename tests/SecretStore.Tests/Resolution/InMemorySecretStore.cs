@@ -66,6 +66,9 @@ public sealed class InMemorySecretStore : ISecretStore
         return Task.FromResult(found);
     }
 
+    public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _secrets.Values.Select(s => s.ApplicationName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+
     public Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<SecretMetadata>>(_secrets.Values.Where(s => s.ApplicationName == applicationName).OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Metadata).ToList());
 

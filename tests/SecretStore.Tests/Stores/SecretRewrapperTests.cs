@@ -294,6 +294,8 @@ public sealed class SecretRewrapperTests
         public Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default) =>
             inner.ListAsync(applicationName, cancellationToken);
 
+        public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) => inner.ListApplicationsAsync(cancellationToken);
+
         public Task<SecretMetadata> SetAsync(SecretId id, string value, SetSecretOptions? options = null, CancellationToken cancellationToken = default) =>
             inner.SetAsync(id, value, options, cancellationToken);
 

@@ -16,6 +16,8 @@ public sealed class ReadRewritingRepository(IProtectedSecretRepository inner, Fu
     public async Task<IReadOnlyList<ProtectedSecretRecord>> GetManyAsync(IReadOnlyCollection<SecretId> ids, CancellationToken cancellationToken = default) =>
         [.. (await inner.GetManyAsync(ids, cancellationToken)).Select(onRead)];
 
+    public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) => inner.ListApplicationsAsync(cancellationToken);
+
     public async Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default) =>
         [.. (await inner.QueryByApplicationAsync(applicationName, cancellationToken)).Select(onRead)];
 

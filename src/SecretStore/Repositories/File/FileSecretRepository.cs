@@ -65,6 +65,13 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default)
+    {
+        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        return [.. records.Values.Select(r => r.Id.ApplicationName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
     public async Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
