@@ -34,6 +34,38 @@ public sealed class PaperCutCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Rewrap_on_a_terminal_draws_a_progress_bar_on_stderr_and_a_redirected_run_gets_none()
+    {
+        foreach (var name in new[] { "A", "B", "C" })
+        {
+            await _sandbox.SetAsync("shop/" + name, "progress-value-" + name);
+        }
+
+        // A real pseudo-terminal (util-linux script): stdout and stderr are a TTY, as in a developer's shell.
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var command = string.Join(' ', new[] { CliProcess.DotnetHost, CliProcess.CliDll, "rewrap", "shop" }.Select(Quote));
+        var terminal = await CliProcess.RunProcessAsync("script", ["-qefc", command, "/dev/null"], _sandbox.Folder.Path, _sandbox.Environment);
+        var redirected = await _sandbox.RunAsync("rewrap", "shop");
+
+        Assert.True(terminal.ExitCode == 0, terminal.ToString());
+        Assert.Contains("\rRewrapping [" + new string('#', 20) + "] 3/3", terminal.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\r" + new string(' ', "Rewrapping [] 3/3".Length + 20) + "\r", terminal.Stdout, StringComparison.Ordinal);
+        Assert.True(redirected.ExitCode == 0, redirected.ToString());
+        Assert.DoesNotContain("Rewrapping [", redirected.Stderr + redirected.Stdout, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(terminal, "progress-value-A", "progress-value-B", "progress-value-C");
+    }
+
+    [Theory]
+    [InlineData(0, 10, "[--------------------] 0/10")]
+    [InlineData(5, 10, "[##########----------] 5/10")]
+    [InlineData(1, 3, "[######--------------] 1/3")]
+    [InlineData(3, 3, "[####################] 3/3")]
+    public void The_bar_fills_in_proportion(int value, int total, string expected)
+    {
+        Assert.Equal("Importing " + expected, SecretStore.Cli.Hosting.TerminalProgress.Line("Importing", value, total));
+    }
+
+    [Fact]
     public async Task List_without_an_application_lists_the_applications_once_each_in_order()
     {
         await _sandbox.SetAsync("shop/Db", "value-one");
