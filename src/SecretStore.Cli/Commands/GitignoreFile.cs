@@ -12,8 +12,12 @@ internal static class GitignoreFile
     public static bool Ensure(string path, string header, params string[] patterns)
     {
         var text = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
-        var existing = text.Split('\n');
-        var missing = patterns.Where(pattern => !existing.Any(line => line.Trim() == pattern)).ToList();
+        var existing = text.Split('\n').Select(line => line.Trim()).ToList();
+
+        // A pattern counts only when no negation ("!signing.private.pem") follows it: git lets the last matching
+        // line win, so a key re-included after the pattern would still be committed. Appending it again wins.
+        var lastNegation = existing.FindLastIndex(line => line.StartsWith('!'));
+        var missing = patterns.Where(pattern => existing.LastIndexOf(pattern) <= lastNegation).ToList();
         if (missing.Count == 0)
         {
             return false;

@@ -61,6 +61,22 @@ public sealed class KeyringOnboardingCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_negation_after_the_pattern_in_an_existing_gitignore_is_overridden_so_git_still_skips_the_key()
+    {
+        // Attack as a careless (or hostile) earlier commit: re-include the signing key after ignoring private keys.
+        _folder.Write("kr/.gitignore", "*.private.pem\n!signing.private.pem\n");
+
+        var init = await CliProcess.RunAsync(_folder.Path, ["keys", "init", "kr", "--key-size", "2048"]);
+        await Git("init", "--quiet", ".");
+        await Git("add", ".");
+        var staged = (await Git("diff", "--cached", "--name-only")).StandardOutput;
+
+        Assert.True(init.ExitCode == 0, init.ToString());
+        Assert.Equal("*.private.pem\n!signing.private.pem\n*.private.pem\n", File.ReadAllText(_folder.Combine("kr", ".gitignore")));
+        Assert.DoesNotContain("private", staged, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reading_with_another_keyring_names_the_record_s_and_the_given_keyring_s_fingerprints_and_the_fix()
     {
         await CliProcess.RunAsync(_folder.Path, ["keys", "init", "writer", "--key-size", "2048"]);
