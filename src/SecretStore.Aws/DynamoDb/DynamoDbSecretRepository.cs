@@ -158,12 +158,22 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     }
 
     /// <inheritdoc />
-    public async Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default)
+    public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default) =>
+        SaveCoreAsync(record, expectedRevision, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(newRevision, expectedRevision);
+        return SaveCoreAsync(record, expectedRevision, newRevision, cancellationToken);
+    }
+
+    private async Task<long> SaveCoreAsync(ProtectedSecretRecord record, long expectedRevision, long? requestedRevision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
         EnsureWellFormed(record.Id);
-        var newRevision = RecordRevision.Next(record.Id, expectedRevision);
+        var newRevision = requestedRevision ?? RecordRevision.Next(record.Id, expectedRevision);
         var item = SecretItemMapper.ToItem(record, newRevision);
         var size = SecretItemMapper.ItemSize(item);
         if (size > SecretItemMapper.MaxItemSizeInBytes)

@@ -31,6 +31,13 @@ public interface IProtectedSecretRepository
     Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Saves like <see cref="SaveAsync"/>, under the same condition, but as revision <paramref name="newRevision"/>
+    /// (greater than <paramref name="expectedRevision"/>) instead of the next one: for an import that keeps the
+    /// revisions of the store it copies, so revisions never go backwards for scripts that guard on them.
+    /// </summary>
+    Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Deletes a record; returns false when it did not exist. With an expected revision, a changed record
     /// throws <see cref="Diagnostics.ConcurrencyConflictException"/>.
     /// </summary>

@@ -133,6 +133,19 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
     }
 
     [Fact]
+    public async Task SaveAtRevision_writes_the_given_revision_under_the_same_condition()
+    {
+        var repository = table.NewRepository();
+        var id = new SecretId(Records.NewApplication(), "imported");
+
+        Assert.Equal(7, await repository.SaveAtRevisionAsync(Records.V2(id), 0, 7));
+        Assert.Equal(7, (await repository.GetAsync(id))!.Revision);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.SaveAtRevisionAsync(Records.V2(id), 0, 9));
+        Assert.Equal(8, await repository.SaveAsync(Records.V2(id), 7));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => repository.SaveAtRevisionAsync(Records.V2(id), 8, 8));
+    }
+
+    [Fact]
     public async Task A_conflicting_save_says_the_revision_the_table_holds_now()
     {
         var repository = table.NewRepository();

@@ -44,6 +44,43 @@ public sealed class ImportAndRewrapCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_keeps_the_revisions_of_the_source_and_never_moves_a_stored_one_backwards()
+    {
+        // The source: a store file whose shop/Db is at revision 3 and shop/Api at revision 1.
+        foreach (var value in new[] { "db-one", "db-two", "db-three" })
+        {
+            await _sandbox.SetAsync("shop/Db", value);
+        }
+
+        await _sandbox.SetAsync("shop/Api", "api-one");
+        File.Copy(_sandbox.StorePath, _sandbox.Folder.Combine("export.json"));
+        var target = new Dictionary<string, string> { ["SECRETSTORE_STORE"] = "file:" + _sandbox.Folder.Combine("target.json") };
+
+        var import = await _sandbox.RunWithEnvironmentAsync(target, "import", "export.json");
+
+        Assert.True(import.ExitCode == 0, import.ToString());
+        Assert.Equal("shop/Api\timported\trevision 1\tV2\tprimary\nshop/Db\timported\trevision 3\tV2\tprimary\n", import.Stdout);
+        var get = await _sandbox.RunWithEnvironmentAsync(target, "get", "shop/Db");
+        Assert.Equal("db-three"u8.ToArray(), get.StdoutBytes);
+
+        // The target moved on past the source (revision 5): an overwrite is revision 6, not the source's 3 again,
+        // so a writer guarding on 3 or 5 fails instead of matching a rolled-back number.
+        await _sandbox.RunWithEnvironmentAsync(target, "delete", "shop/Db");
+        foreach (var value in new[] { "t1", "t2", "t3", "t4", "t5" })
+        {
+            var set = await CliProcess.RunAsync(_sandbox.Folder.Path, ["set", "shop/Db"], new Dictionary<string, string>(_sandbox.Environment) { ["SECRETSTORE_STORE"] = target["SECRETSTORE_STORE"] }, System.Text.Encoding.UTF8.GetBytes(value));
+            Assert.True(set.ExitCode == 0, set.ToString());
+        }
+
+        var overwrite = await _sandbox.RunWithEnvironmentAsync(target, "import", "export.json", "--overwrite");
+
+        Assert.True(overwrite.ExitCode == 0, overwrite.ToString());
+        Assert.Contains("shop/Db\timported\trevision 6\t", overwrite.Stdout, StringComparison.Ordinal);
+        Assert.Contains("shop/Api\tunchanged\n", overwrite.Stdout, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(import.Stdout + import.Stderr + overwrite.Stdout + overwrite.Stderr, "import output", "db-three", "api-one");
+    }
+
+    [Fact]
     public async Task Import_of_an_aws_dynamodb_scan_dump_keeps_v1_and_v2_records_and_bad_json_is_SSB2004()
     {
         var v1 = await ReferenceRecords.ProtectAsync(_sandbox.KeyringPath, ProtectedSecretFormat.V1, ("legacy", "Old", "old-format-value"));

@@ -59,7 +59,12 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     }
 
     /// <inheritdoc />
-    public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default)
+    public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default) =>
+        SaveAtRevisionAsync(record, expectedRevision, 0, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>A <paramref name="newRevision"/> of 0 (from <see cref="SaveAsync"/>) means the next revision.</remarks>
+    public Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         lock (_gate)
@@ -71,7 +76,7 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
                 throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
             }
 
-            var next = RecordRevision.Next(record.Id, expectedRevision);
+            var next = newRevision > expectedRevision ? newRevision : RecordRevision.Next(record.Id, expectedRevision);
             _records[key] = record with { Revision = next, InvalidRevision = null };
             return Task.FromResult(next);
         }

@@ -24,6 +24,9 @@ public sealed class ReadRewritingRepository(IProtectedSecretRepository inner, Fu
     public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default) =>
         inner.SaveAsync(record, expectedRevision, cancellationToken);
 
+    public Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default) =>
+        inner.SaveAtRevisionAsync(record, expectedRevision, newRevision, cancellationToken);
+
     public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) =>
         inner.DeleteAsync(id, expectedRevision, cancellationToken);
 }

@@ -72,7 +72,17 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     }
 
     /// <inheritdoc />
-    public async Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default)
+    public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default) =>
+        SaveCoreAsync(record, expectedRevision, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(newRevision, expectedRevision);
+        return SaveCoreAsync(record, expectedRevision, newRevision, cancellationToken);
+    }
+
+    private async Task<long> SaveCoreAsync(ProtectedSecretRecord record, long expectedRevision, long? newRevision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
@@ -92,10 +102,10 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
         }
 
-        var newRevision = RecordRevision.Next(record.Id, expectedRevision);
-        records[key] = record with { Revision = newRevision, InvalidRevision = null };
+        var saved = newRevision ?? RecordRevision.Next(record.Id, expectedRevision);
+        records[key] = record with { Revision = saved, InvalidRevision = null };
         await WriteAsync(records.Values, cancellationToken).ConfigureAwait(false);
-        return newRevision;
+        return saved;
     }
 
     /// <inheritdoc />

@@ -102,7 +102,12 @@ public static class ProtectedSecretImporter
             }
             else
             {
-                var revision = await repository.SaveAsync(record, existing?.Revision ?? 0, cancellationToken).ConfigureAwait(false);
+                // The source's revision is kept where it has one and it is ahead of the stored one; revisions never
+                // go backwards, so an `--if-revision` guard of another writer still fails instead of matching again.
+                var expected = existing?.Revision ?? 0;
+                var revision = record.InvalidRevision is null && record.Revision > expected
+                    ? await repository.SaveAtRevisionAsync(record, expected, record.Revision, cancellationToken).ConfigureAwait(false)
+                    : await repository.SaveAsync(record, expected, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(new ProtectedSecretImportOutcome(record, ProtectedSecretImportStatus.Imported, revision));
             }
 
