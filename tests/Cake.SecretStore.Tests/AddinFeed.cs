@@ -11,7 +11,7 @@ public sealed class AddinFeed : IDisposable
 {
     public AddinFeed()
     {
-        RepositoryRoot = FindRepositoryRoot();
+        RepositoryRoot = global::SecretStore.Testing.RepositoryRoot.Path;
         FeedDirectory = Directory.CreateTempSubdirectory("cake-secretstore-feed-").FullName;
         Version = "0.0.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
         var project = Path.Combine(RepositoryRoot, "src", "Cake.SecretStore", "Cake.SecretStore.csproj");
@@ -41,19 +41,6 @@ public sealed class AddinFeed : IDisposable
     {
         Directory.Delete(FeedDirectory, recursive: true);
         Directory.Delete(ArtifactsDirectory, recursive: true);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SecretStore.Build.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SecretStore.Build.sln not found above the test assembly.");
     }
 }
 

@@ -10,7 +10,7 @@ namespace SecretStore.Hardening.Tests.Scripts;
 /// </summary>
 public sealed class TestTotalsScriptTests
 {
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
+    private static readonly string RepositoryRoot = SecretStore.Testing.RepositoryRoot.Path;
 
     private static IReadOnlyList<string> TestProjects { get; } =
         [.. Directory.GetDirectories(Path.Combine(RepositoryRoot, "tests"), "*.Tests").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
@@ -132,17 +132,4 @@ public sealed class TestTotalsScriptTests
     }
 
     private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1];
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SecretStore.Build.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (SecretStore.Build.sln) was not found above " + AppContext.BaseDirectory);
-    }
 }
