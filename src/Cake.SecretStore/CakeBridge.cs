@@ -27,10 +27,39 @@ internal static class CakeBridge
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(settings);
+        var required = files.ToList();
+        var optional = settings.OptionalFiles.Where(f => !string.IsNullOrWhiteSpace(f)).ToList();
+        if (required.Count == 0 && optional.Count == 0)
+        {
+            // A GetFiles(...) that matched nothing arrives here as an empty list: the same error as a glob that
+            // matches nothing, so an empty release step never passes as resolved.
+            var error = new Diagnostic(
+                DiagnosticCodes.FileNotFound,
+                DiagnosticSeverity.Error,
+                $"The file list is empty (a GetFiles glob that matched nothing?), so nothing would be resolved in '{context.Environment.WorkingDirectory.FullPath}'. " +
+                "Pass the glob itself (the error then names it), or add it to SecretStoreSettings.OptionalFiles if finding nothing is fine.");
+            Log(context, error);
+            throw Failure([error]);
+        }
+
+        var specs = new List<ConfigFileSpec>(required.Select(f => new ConfigFileSpec(f)));
+        foreach (var entry in optional)
+        {
+            try
+            {
+                specs.Add(ConfigFileSpec.OptionalEntry(entry, "SecretStoreSettings.OptionalFiles"));
+            }
+            catch (SecretStoreException ex)
+            {
+                Log(context, ex.Diagnostics[0]);
+                throw Failure(ex.Diagnostics);
+            }
+        }
+
         var options = new ResolveOptions
         {
             Store = ToSelection(context, settings),
-            Files = [.. files.Select(f => new ConfigFileSpec(f))],
+            Files = specs,
             BaseDirectory = context.Environment.WorkingDirectory.FullPath,
             Mode = mode,
             RequirePlaceholders = settings.RequirePlaceholders,

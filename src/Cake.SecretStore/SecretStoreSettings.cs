@@ -79,6 +79,21 @@ public sealed class SecretStoreSettings
     /// <summary>When true, finding no placeholder at all is an error (<c>SSB1010</c>).</summary>
     public bool RequirePlaceholders { get; set; }
 
+    /// <summary>
+    /// Files or globs (relative to the working directory) resolved with the others when they find a file and skipped
+    /// when they find none. The files given to the alias are required: a path that does not exist or a glob that
+    /// matches nothing is an error (<c>SSB1009</c>), as in MSBuild and the CLI.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var settings = new SecretStoreSettings();
+    /// settings.OptionalFiles.Add("./publish/appsettings.Production.json");
+    /// settings.OptionalFiles.Add("./publish/**/*.dll.config");
+    /// ResolveSecrets("./publish/appsettings.json", settings);
+    /// </code>
+    /// </example>
+    public IList<string> OptionalFiles { get; } = new List<string>();
+
     /// <summary>When false, a missing <c>optional</c> secret is an error as well. Default true.</summary>
     public bool AllowOptional { get; set; } = true;
 

@@ -78,6 +78,35 @@ public sealed class SettingsFilePublishTests(PackageFeed feed)
         Assert.DoesNotContain("canary-", publish.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_SecretStoreConfigFile_glob_that_matches_nothing_fails_the_publish_with_SSB1009_unless_it_is_Optional()
+    {
+        // Issue 14 item 6: the same rule as the CLI and Cake. The defaults are optional (a project without one of them
+        // publishes), an item the project adds is required unless it says Optional="true".
+        var project = PlainWorkerApp("WorkerApp-unmatched-glob");
+        File.WriteAllText(Path.Combine(project.Directory, "appsettings.json"), """{ "Db": "#{secret:Db}" }""");
+        var store = await TestStore.CreateAsync(Path.Combine(project.WorkDirectory, "store"), [("WorkerApp", "Db", "canary-unmatched-61")]);
+        var csproj = File.ReadAllText(project.ProjectFile);
+        File.WriteAllText(project.ProjectFile, csproj.Replace("</Project>", """<ItemGroup><SecretStoreConfigFile Include="config/%2A.xml" /></ItemGroup></Project>""", StringComparison.Ordinal));
+        var output = Path.Combine(project.WorkDirectory, "publish-required");
+
+        var required = await project.PublishAsync(output, store.PublishProperties);
+
+        Assert.False(required.Succeeded, required.ToString());
+        Assert.Contains($"error SSB1009: The glob 'config/*.xml' matches no file in '{output}{Path.DirectorySeparatorChar}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\"", required.Output, StringComparison.Ordinal);
+        Assert.Equal("""{ "Db": "#{secret:Db}" }""", File.ReadAllText(Path.Combine(output, "appsettings.json")));
+
+        File.WriteAllText(project.ProjectFile, csproj.Replace("</Project>", """<ItemGroup><SecretStoreConfigFile Include="config/%2A.xml" Optional="true" /></ItemGroup></Project>""", StringComparison.Ordinal));
+        output = Path.Combine(project.WorkDirectory, "publish-optional");
+
+        var optional = await project.PublishAsync(output, store.PublishProperties);
+
+        Assert.True(optional.Succeeded, optional.ToString());
+        Assert.DoesNotContain("SSB1009", optional.Output, StringComparison.Ordinal);
+        Assert.Equal("""{ "Db": "canary-unmatched-61" }""", File.ReadAllText(Path.Combine(output, "appsettings.json")));
+        Assert.DoesNotContain("canary-", required.Output + optional.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>WorkerApp with neither placeholders nor mappings.</summary>
     private SampleProject PlainWorkerApp(string scenario)
     {

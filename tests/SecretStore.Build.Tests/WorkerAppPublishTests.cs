@@ -88,9 +88,10 @@ public sealed class WorkerAppPublishTests(WorkerAppPublish publish) : IClassFixt
         Assert.Equal("false", properties.GetProperty("SecretStoreResolveOnBuild").GetString());
         Assert.Equal("false", properties.GetProperty("SecretStoreTaskHost").GetString());
         // The default globs reach the task unexpanded (escaped), to be matched in the publish folder.
+        // They are all Optional: a default that finds nothing is skipped, an item the project adds is required (SSB1009).
         var files = json.RootElement.GetProperty("Items").GetProperty("SecretStoreConfigFile").EnumerateArray()
-            .Select(i => i.GetProperty("Identity").GetString()).ToList();
-        Assert.Equal(["appsettings*.json", "web.config", "*.dll.config", "*.exe.config"], files);
+            .Select(i => (i.GetProperty("Identity").GetString(), i.GetProperty("Optional").GetString())).ToList();
+        Assert.Equal([("appsettings*.json", "true"), ("web.config", "true"), ("*.dll.config", "true"), ("*.exe.config", "true")], files);
     }
 
     [Fact]

@@ -36,14 +36,14 @@ internal static class ResolveCommands
 
     private static Command Build(CliContext context, string name, ResolveMode mode, string description)
     {
-        var files = new Argument<string[]>("files") { Description = "Files or globs (*, **, ?); a leading '!' excludes.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("files") { Description = "Files or globs (*, **, ?); a leading '!' excludes.", Arity = ArgumentArity.ZeroOrMore };
         var app = EnvironmentOption.String("--app", "The application of placeholders that name none (#{secret:Name}); default: the settings file's.");
         var report = EnvironmentOption.String("--report", "Write a redacted report here (JSON, or Markdown for *.md).");
         var allowOptional = EnvironmentOption.Flag("--allow-optional", "true (default): a missing '|optional' secret keeps its placeholder with warning SSB1013; false: it is an error.", defaultValue: true);
         var requirePlaceholders = EnvironmentOption.Flag("--require-placeholders", "Fail (SSB1010) when no file holds a placeholder.");
         var optionalFiles = new Option<string[]>("--optional-file")
         {
-            Description = "A file that may be missing (repeatable): skipped when it does not exist, resolved like the others when it does. A plain path only; a glob is given with the files (one that matches nothing is skipped already).",
+            Description = "A file or glob that may find nothing (repeatable): skipped when it finds no file, resolved like the others when it does. A file argument that finds nothing is an error (SSB1009).",
             AllowMultipleArgumentsPerToken = false,
         };
         var map = new Option<string[]>("--map")
@@ -55,6 +55,12 @@ internal static class ResolveCommands
         context.SetAction(command, async (parse, token) =>
         {
             var masker = new CiMasker(context.Console.Ci, context.Console);
+            if ((parse.GetValue(files) ?? []).Length == 0 && (parse.GetValue(optionalFiles) ?? []).Length == 0)
+            {
+                // Zero files is allowed by the parser only so that optional files alone can be given.
+                throw new UsageException($"Give the files to {name}: file paths or globs, or --optional-file for ones that may find nothing.");
+            }
+
             var options = new ResolveOptions
             {
                 Store = context.StoreOptions.ToSelection(parse, context.Environment, application: parse.GetValue(app)),
@@ -62,7 +68,6 @@ internal static class ResolveCommands
                 Mode = mode,
                 AllowOptional = parse.GetValue(allowOptional),
                 RequirePlaceholders = parse.GetValue(requirePlaceholders),
-                RequireFiles = true,
                 Mappings = [.. (parse.GetValue(map) ?? []).Select(ParseMapping)],
                 ReportPath = parse.GetValue(report),
                 BeforeWrite = mode == ResolveMode.Resolve ? forms => masker.Register(forms) : null,
@@ -94,12 +99,12 @@ internal static class ResolveCommands
         return command;
     }
 
-    /// <summary>An <c>--optional-file</c> path; the engine's one rule refuses a glob there, which is a usage error (exit 2).</summary>
+    /// <summary>An <c>--optional-file</c> path or glob; the engine's one rule refuses an exclusion there, which is a usage error (exit 2).</summary>
     private static ConfigFileSpec OptionalFile(string path)
     {
         try
         {
-            return ConfigFileSpec.OptionalPath(path, "--optional-file");
+            return ConfigFileSpec.OptionalEntry(path, "--optional-file");
         }
         catch (SecretStoreException ex) when (ex.Code == DiagnosticCodes.InvalidArgument)
         {

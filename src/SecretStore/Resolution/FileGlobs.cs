@@ -16,7 +16,14 @@ public static class FileGlobs
     private static readonly char[] GlobChars = ['*', '?', '['];
 
     /// <summary>Expands <paramref name="patternsOrPaths"/> relative to <paramref name="baseDirectory"/>; duplicates are dropped, order kept.</summary>
-    public static IReadOnlyList<string> Expand(string baseDirectory, IEnumerable<string> patternsOrPaths)
+    public static IReadOnlyList<string> Expand(string baseDirectory, IEnumerable<string> patternsOrPaths) =>
+        Expand(baseDirectory, patternsOrPaths, unmatched: null);
+
+    /// <summary>
+    /// Expands like <see cref="Expand(string, IEnumerable{string})"/> and adds to <paramref name="unmatched"/> each
+    /// glob that matches no file on disk (an exclusion never does; a glob whose files were all excluded did match).
+    /// </summary>
+    public static IReadOnlyList<string> Expand(string baseDirectory, IEnumerable<string> patternsOrPaths, ICollection<string>? unmatched)
     {
         ArgumentNullException.ThrowIfNull(baseDirectory);
         ArgumentNullException.ThrowIfNull(patternsOrPaths);
@@ -35,9 +42,15 @@ public static class FileGlobs
         var result = new List<string>();
         foreach (var entry in entries.Where(e => !e.StartsWith('!')))
         {
-            var files = entry.IndexOfAny(GlobChars) >= 0
-                ? Match(baseDirectory, entry, comparison)
+            var isGlob = IsGlob(entry);
+            var files = isGlob
+                ? Match(baseDirectory, entry, comparison).ToList()
                 : [Path.GetFullPath(entry, Path.GetFullPath(baseDirectory))];
+            if (isGlob && files.Count == 0)
+            {
+                unmatched?.Add(entry);
+            }
+
             foreach (var file in files)
             {
                 if (!excluded.Contains(file) && seen.Add(file))
@@ -48,6 +61,13 @@ public static class FileGlobs
         }
 
         return result;
+    }
+
+    /// <summary>True when <paramref name="entry"/> has a wildcard (<c>*</c>, <c>?</c>, <c>[</c>) and is matched on disk.</summary>
+    public static bool IsGlob(string entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.IndexOfAny(GlobChars) >= 0;
     }
 
     private static IEnumerable<string> Match(string baseDirectory, string pattern, StringComparison comparison)

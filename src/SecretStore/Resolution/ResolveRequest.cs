@@ -3,7 +3,7 @@ namespace SecretStore.Resolution;
 /// <summary>One resolver run: the files, the mode and the options. Every face (MSBuild, Cake, CLI) builds one.</summary>
 public sealed class ResolveRequest
 {
-    /// <summary>The files, already expanded (see <see cref="FileGlobs.Expand"/>). A listed file that does not exist is an error.</summary>
+    /// <summary>The files, already expanded (see <see cref="Running.SecretStoreRunner.ExpandFiles"/>). A listed file that does not exist is an error.</summary>
     public required IReadOnlyList<string> Files { get; init; }
 
     /// <summary>

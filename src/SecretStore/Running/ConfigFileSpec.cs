@@ -1,40 +1,49 @@
 using SecretStore.Diagnostics;
+using SecretStore.Resolution;
 
 namespace SecretStore.Running;
 
 /// <summary>
 /// One entry of the files to resolve: a path or a glob (<c>*</c>, <c>**</c>, <c>?</c>) relative to the run's base
-/// folder, or <c>!glob</c> to exclude. An optional plain path that does not exist is skipped; a required one is
-/// reported (<c>SSB1009</c>). A glob that matches nothing adds nothing, so being optional means nothing for it.
+/// folder, or <c>!glob</c> to exclude. A required entry that finds nothing is an error in every face: a plain path
+/// that does not exist is reported by the resolver (<c>SSB1009</c> at the path), a glob that matches no file by the
+/// runner (<c>SSB1009</c> naming the glob). An optional entry that finds nothing is skipped. The rule is the same in
+/// MSBuild (<c>Optional="true"</c>), Cake (<c>OptionalFiles</c>), the CLI (<c>--optional-file</c>) and the CI steps,
+/// because a release step that resolves nothing it was told to is a broken release, not a quiet success.
 /// </summary>
 /// <param name="Pattern">The path, glob or exclusion.</param>
-/// <param name="Optional">True: skip the path when it does not exist (MSBuild <c>Optional="true"</c> metadata).</param>
+/// <param name="Optional">True: skip the entry when it finds no file (MSBuild <c>Optional="true"</c> metadata).</param>
 public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
 {
-    private static readonly char[] GlobChars = ['*', '?', '['];
-
     /// <summary>True when <paramref name="text"/> is a glob or an exclusion (<c>!glob</c>) rather than one plain path.</summary>
     public static bool IsPattern(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return text.StartsWith('!') || text.IndexOfAny(GlobChars) >= 0;
+        return IsExclusion(text) || FileGlobs.IsGlob(text);
+    }
+
+    /// <summary>True when <paramref name="text"/> excludes the files its glob matches (<c>!glob</c>).</summary>
+    public static bool IsExclusion(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.StartsWith('!');
     }
 
     /// <summary>
-    /// An optional plain path given apart from the files (CLI <c>--optional-file</c>, the action's and template's
-    /// optional files through it). A glob or exclusion there is <c>SSB0001</c>: the runner already skips a glob that
-    /// matches nothing, so optional is for plain paths only.
+    /// An optional path or glob given apart from the files (CLI <c>--optional-file</c>, the action's and template's
+    /// optional files through it, Cake <c>OptionalFiles</c>). An exclusion there is <c>SSB0001</c>: it finds no file
+    /// to be optional about, and it belongs with the files.
     /// </summary>
-    /// <param name="path">The path, relative to the run's base folder or absolute.</param>
+    /// <param name="pathOrGlob">The path or glob, relative to the run's base folder or absolute.</param>
     /// <param name="setting">The option or setting it came from, named in the error.</param>
-    public static ConfigFileSpec OptionalPath(string path, string setting)
+    public static ConfigFileSpec OptionalEntry(string pathOrGlob, string setting)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(pathOrGlob);
         ArgumentNullException.ThrowIfNull(setting);
-        return IsPattern(path)
+        return IsExclusion(pathOrGlob)
             ? throw new SecretStoreException(
                 DiagnosticCodes.InvalidArgument,
-                $"{setting} '{path}' is a glob or an exclusion, but an optional file is one plain path (skipped when it does not exist). Give the glob with the other files instead: a glob that matches nothing is skipped already.")
-            : new ConfigFileSpec(path, Optional: true);
+                $"{setting} '{pathOrGlob}' is an exclusion, but an optional entry is a path or glob that may find no file. Give the exclusion with the other files instead.")
+            : new ConfigFileSpec(pathOrGlob, Optional: true);
     }
 }

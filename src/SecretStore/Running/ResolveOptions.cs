@@ -29,11 +29,8 @@ public sealed record ResolveOptions
     /// <summary>True: no placeholder in any file is an error (<c>SSB1010</c>).</summary>
     public bool RequirePlaceholders { get; init; }
 
-    /// <summary>True: file arguments that match no file at all are an error (<c>SSB1009</c>), as for a command line.</summary>
-    public bool RequireFiles { get; init; }
-
     /// <summary>
-    /// When the files match no file at all and that is not an error (<see cref="RequireFiles"/> false): the face's
+    /// When the files match no file at all and that is not an error (every entry that found nothing is optional): the face's
     /// advice appended to warning <c>SSB1023</c> (MSBuild: how to copy appsettings.json to the publish folder).
     /// Called only then, so a face may look at the disk for it without costing every run.
     /// </summary>

@@ -34,10 +34,6 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         {
             settings = options.Store.Resolve();
             var files = ExpandFiles(baseDirectory, options.Files);
-            if (options.RequireFiles && files.Count == 0)
-            {
-                throw new SecretStoreException(DiagnosticCodes.FileNotFound, "The file arguments match no file. Check the paths and globs (relative to the working directory).");
-            }
 
             var resolved = settings;
             var resolver = new SecretResolver(() => opened = Open(resolved));
@@ -124,13 +120,16 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
 
     /// <summary>
     /// Expands the file entries: excluded globs (<c>!</c>), globs matched on disk, plain paths kept (a missing
-    /// required one is reported by the resolver, <c>SSB1009</c>; a missing optional one is skipped).
+    /// required one is reported by the resolver, <c>SSB1009</c>; a missing optional one is skipped). A required glob
+    /// that matches no file throws <c>SSB1009</c> naming it (every such glob, before anything is read), so every face
+    /// treats "nothing found" the same: an error unless the entry is optional.
     /// </summary>
     public static IReadOnlyList<string> ExpandFiles(string baseDirectory, IReadOnlyList<ConfigFileSpec> files)
     {
         ArgumentNullException.ThrowIfNull(baseDirectory);
         ArgumentNullException.ThrowIfNull(files);
         var patterns = new List<string>();
+        var optional = new HashSet<string>(StringComparer.Ordinal);
         foreach (var spec in files)
         {
             if (string.IsNullOrWhiteSpace(spec.Pattern))
@@ -143,11 +142,26 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                 continue;
             }
 
+            if (spec.Optional)
+            {
+                optional.Add(spec.Pattern);
+            }
+
             patterns.Add(spec.Pattern);
         }
 
-        return FileGlobs.Expand(baseDirectory, patterns);
+        var unmatched = new List<string>();
+        var expanded = FileGlobs.Expand(baseDirectory, patterns, unmatched);
+        var required = unmatched.Where(glob => !optional.Contains(glob)).Distinct(StringComparer.Ordinal).ToList();
+        return required.Count == 0
+            ? expanded
+            : throw new SecretStoreException([.. required.Select(glob => new Diagnostic(DiagnosticCodes.FileNotFound, DiagnosticSeverity.Error, UnmatchedGlobMessage(glob, baseDirectory)))]);
     }
+
+    /// <summary>The message of a required glob that matched no file: where it looked, and the two fixes.</summary>
+    public static string UnmatchedGlobMessage(string glob, string baseDirectory) =>
+        $"The glob '{glob}' matches no file in '{baseDirectory}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: " +
+        "MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.";
 
     /// <summary>Warning SSB1023: the files matched nothing, so the run did nothing; a publish must not look resolved.</summary>
     private static Diagnostic NoFileWarning(string baseDirectory, ResolveOptions options)

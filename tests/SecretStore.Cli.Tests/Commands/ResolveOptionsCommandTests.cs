@@ -43,7 +43,7 @@ public sealed class ResolveOptionsCommandTests : IDisposable
         var json = _sandbox.Folder.Write("site/appsettings.json", "{\n  \"Db\": \"#{secret:Password}\"\n}\n");
         var xml = _sandbox.Folder.Write("site/web.config", "<configuration>\n  <add key=\"pwd\" value=\"#{secret:Password}\" />\n</configuration>\n");
 
-        var result = await _sandbox.RunAsync("resolve", "site/none-*.json", "--optional-file", "site/appsettings.json", "--optional-file", "site/web.config", "--optional-file", "site/missing.config", "--app", "shop");
+        var result = await _sandbox.RunAsync("resolve", "site/appsettings.json", "--optional-file", "site/none-*.json", "--optional-file", "site/web.config", "--optional-file", "site/missing.config", "--app", "shop");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal($"{json}\n{xml}\n", result.Stdout);
@@ -51,10 +51,65 @@ public sealed class ResolveOptionsCommandTests : IDisposable
         ValueScanner.AssertNoValue(result, Password);
     }
 
+    [Fact]
+    public async Task A_file_glob_that_matches_nothing_is_SSB1009_naming_it_exit_1_and_nothing_is_written_while_as_an_optional_file_it_is_skipped()
+    {
+        await _sandbox.SetAsync("shop/Password", Password);
+        var json = _sandbox.Folder.Write("site/appsettings.json", "{\n  \"Db\": \"#{secret:Password}\"\n}\n");
+
+        var required = await _sandbox.RunAsync("resolve", "site/appsettings.json", "site/config/*.xml", "--app", "shop");
+
+        Assert.Equal(1, required.ExitCode);
+        Assert.Empty(required.StdoutBytes);
+        Assert.Contains($"error SSB1009: The glob 'site/config/*.xml' matches no file in '{_sandbox.Folder.Path}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: ", required.Stderr, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Password}", File.ReadAllText(json), StringComparison.Ordinal);
+
+        var optional = await _sandbox.RunAsync("resolve", "site/appsettings.json", "--optional-file", "site/config/*.xml", "--app", "shop");
+
+        Assert.True(optional.ExitCode == 0, optional.ToString());
+        Assert.Equal($"{json}\n", optional.Stdout);
+        Assert.DoesNotContain("SSB1009", optional.Stderr, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(required, Password);
+        ValueScanner.AssertNoValue(optional, Password);
+    }
+
+    [Fact]
+    public async Task An_optional_glob_that_finds_files_resolves_them_and_only_optional_entries_finding_nothing_is_warning_SSB1023()
+    {
+        await _sandbox.SetAsync("shop/Password", Password);
+        var json = _sandbox.Folder.Write("site/appsettings.json", "{\n  \"Db\": \"#{secret:Password}\"\n}\n");
+        var production = _sandbox.Folder.Write("site/appsettings.Production.json", "{\n  \"Db\": \"#{secret:Password}\"\n}\n");
+
+        var found = await _sandbox.RunAsync("resolve", "site/appsettings.json", "--optional-file", "site/appsettings.*.json", "--app", "shop");
+
+        Assert.True(found.ExitCode == 0, found.ToString());
+        Assert.Equal($"{json}\n{production}\n", found.Stdout);
+        Assert.DoesNotContain("#{secret:", File.ReadAllText(production), StringComparison.Ordinal);
+
+        var nothing = await _sandbox.RunAsync("resolve", "--optional-file", "site/none-*.json", "--optional-file", "site/missing.json", "--app", "shop");
+
+        Assert.True(nothing.ExitCode == 0, nothing.ToString());
+        Assert.Empty(nothing.StdoutBytes);
+        Assert.Contains("warning SSB1023: No file in ", nothing.Stderr, StringComparison.Ordinal);
+        ValueScanner.AssertNoValue(found, Password);
+    }
+
     [Theory]
-    [InlineData("site/*.json")]
+    [InlineData("resolve")]
+    [InlineData("verify")]
+    [InlineData("required")]
+    public async Task No_file_and_no_optional_file_is_a_usage_error_not_a_run_that_resolves_nothing(string command)
+    {
+        var result = await _sandbox.RunAsync(command, "--app", "shop");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"error SSB0001: Give the files to {command}: file paths or globs, or --optional-file for ones that may find nothing.", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("!site/web.config")]
-    public async Task A_glob_or_exclusion_given_to_optional_file_is_SSB0001_exit_2_and_nothing_is_written(string pattern)
+    [InlineData("!**/*.json")]
+    public async Task An_exclusion_given_to_optional_file_is_SSB0001_exit_2_and_nothing_is_written(string pattern)
     {
         await _sandbox.SetAsync("shop/Password", Password);
         var json = _sandbox.Folder.Write("site/appsettings.json", "{\n  \"Db\": \"#{secret:Password}\"\n}\n");
@@ -63,7 +118,7 @@ public sealed class ResolveOptionsCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.StdoutBytes);
-        Assert.Contains($"error SSB0001: --optional-file '{pattern}' is a glob or an exclusion, but an optional file is one plain path (skipped when it does not exist). Give the glob with the other files instead: a glob that matches nothing is skipped already.", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error SSB0001: --optional-file '{pattern}' is an exclusion, but an optional entry is a path or glob that may find no file. Give the exclusion with the other files instead.", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("#{secret:Password}", File.ReadAllText(json), StringComparison.Ordinal);
     }
 

@@ -430,7 +430,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
     [Theory]
     [MemberData(nameof(CiSystems))]
-    public async Task The_optional_files_input_of_the_action_and_template_skips_an_absent_file_that_the_files_input_reports(string ci)
+    public async Task The_optional_files_input_of_the_action_and_template_skips_an_absent_file_or_an_unmatched_glob_that_the_files_input_reports(string ci)
     {
         using var work = await PrepareWorkspaceAsync();
         var input = ci == "github" ? "optional-files" : "optionalFiles";
@@ -442,7 +442,7 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         Assert.Contains($"{absent}: error SSB1009: The listed file does not exist.", plain.Stderr, StringComparison.Ordinal);
         Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
 
-        var (optionalStep, _) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/appsettings.json", [input] = "config/appsettings.Production.json\n\n  config/web.config\n", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+        var (optionalStep, _) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/appsettings.json", [input] = "config/appsettings.Production.json\n\n  config/web.config\nconfig/none-*.json\n", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
         var optional = await RunStepAsync(optionalStep, work, variable);
         Assert.True(optional.ExitCode == 0, optional.ToString());
         Assert.Equal([work.Combine("config", "appsettings.json"), work.Combine("config", "web.config")], optional.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));

@@ -37,6 +37,18 @@ public sealed class FileGlobsTests : IDisposable
     }
 
     [Fact]
+    public void Each_glob_that_matches_no_file_on_disk_is_reported_once_but_never_a_plain_path_or_an_exclusion()
+    {
+        _folder.Write("a.json", "{}");
+        var unmatched = new List<string>();
+
+        var files = FileGlobs.Expand(_folder.Path, ["*.json", "nope/*.json", "missing.json", "!*.xml", "*.ini", "!a.json", "a.*"], unmatched);
+
+        Assert.Equal([_folder.Combine("missing.json")], files);
+        Assert.Equal(["nope/*.json", "*.ini"], unmatched);
+    }
+
+    [Fact]
     public void Null_arguments_are_refused_by_name()
     {
         Assert.Equal("baseDirectory", Assert.Throws<ArgumentNullException>(() => FileGlobs.Expand(null!, [])).ParamName);

@@ -12,7 +12,10 @@ using SecretStore.Testing.Stores;
 
 namespace SecretStore.Tests.Running;
 
-/// <summary>Issue 14 item 4: the runner says when it did nothing, and when a placeholder's application looks misspelt.</summary>
+/// <summary>
+/// Issue 14 items 4 and 6: the runner says when it did nothing, when a placeholder's application looks misspelt, and
+/// treats an entry that finds nothing the same for every face: an error unless optional.
+/// </summary>
 public sealed class RunnerAdviceTests : IDisposable
 {
     private readonly StoreScope _scope = new();
@@ -20,12 +23,12 @@ public sealed class RunnerAdviceTests : IDisposable
     public void Dispose() => _scope.Dispose();
 
     [Fact]
-    public async Task Files_that_match_nothing_give_warning_SSB1023_with_the_patterns_and_the_faces_advice_and_no_error()
+    public async Task Optional_files_that_match_nothing_give_warning_SSB1023_with_the_patterns_and_the_faces_advice_and_no_error()
     {
         var folder = _scope.Combine("publish-empty");
         Directory.CreateDirectory(folder);
 
-        var result = await RunAsync(folder, [new ConfigFileSpec("appsettings*.json"), new ConfigFileSpec("web.config", Optional: true)], advice: "Copy them.");
+        var result = await RunAsync(folder, [new ConfigFileSpec("appsettings*.json", Optional: true), new ConfigFileSpec("web.config", Optional: true)], advice: "Copy them.");
 
         Assert.True(result.Succeeded);
         var warning = Assert.Single(result.Diagnostics);
@@ -47,6 +50,56 @@ public sealed class RunnerAdviceTests : IDisposable
         Assert.True(result.Succeeded);
         Assert.DoesNotContain(result.Diagnostics, d => d.Code == DiagnosticCodes.NoConfigFileMatched);
         Assert.Equal(1, result.FilesScanned);
+    }
+
+    [Fact]
+    public async Task A_required_glob_that_matches_nothing_is_SSB1009_naming_it_and_the_fix_and_no_other_file_is_written()
+    {
+        await _scope.Store.SetAsync(new SecretId("WebApp", "Db"), "CnryGlobValue");
+        var folder = _scope.Combine("publish-glob");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "appsettings.json");
+        File.WriteAllText(file, "{ \"db\": \"#{secret:Db}\" }");
+
+        var result = await RunAsync(folder, [new ConfigFileSpec("appsettings*.json"), new ConfigFileSpec("config/*.xml"), new ConfigFileSpec("**/*.ini")]);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(
+            [
+                $"SSB1009: The glob 'config/*.xml' matches no file in '{folder}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
+                $"SSB1009: The glob '**/*.ini' matches no file in '{folder}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
+            ],
+            result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Code.Id}: {d.Message}"));
+        Assert.Equal("{ \"db\": \"#{secret:Db}\" }", File.ReadAllText(file));
+        Assert.Equal(0, result.FilesWritten);
+    }
+
+    [Fact]
+    public async Task An_optional_glob_that_matches_nothing_is_skipped_and_a_glob_whose_files_are_all_excluded_did_match()
+    {
+        await _scope.Store.SetAsync(new SecretId("WebApp", "Db"), "CnryGlobValue");
+        var folder = _scope.Combine("publish-optional-glob");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "appsettings.json");
+        File.WriteAllText(file, "{ \"db\": \"#{secret:Db}\" }");
+        File.WriteAllText(Path.Combine(folder, "appsettings.Development.json"), "{ \"db\": \"#{secret:Missing}\" }");
+
+        var result = await RunAsync(folder, [new ConfigFileSpec("appsettings.json"), new ConfigFileSpec("config/*.xml", Optional: true), new ConfigFileSpec("*.Development.json"), new ConfigFileSpec("!appsettings.Development.json")]);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics.Select(d => d.Message)));
+        Assert.Equal(1, result.FilesWritten);
+        Assert.Equal("{ \"db\": \"CnryGlobValue\" }", File.ReadAllText(file));
+    }
+
+    [Theory]
+    [InlineData("!appsettings.json")]
+    [InlineData("!**/*.json")]
+    public void An_exclusion_cannot_be_optional_and_the_error_says_where_it_belongs(string exclusion)
+    {
+        var error = Assert.Throws<SecretStoreException>(() => ConfigFileSpec.OptionalEntry(exclusion, "--optional-file"));
+
+        Assert.Equal($"SSB0001: --optional-file '{exclusion}' is an exclusion, but an optional entry is a path or glob that may find no file. Give the exclusion with the other files instead.", error.Message);
+        Assert.Equal(new ConfigFileSpec("config/*.xml", Optional: true), ConfigFileSpec.OptionalEntry("config/*.xml", "--optional-file"));
     }
 
     [Fact]
