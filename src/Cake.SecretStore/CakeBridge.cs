@@ -37,7 +37,7 @@ internal static class CakeBridge
                 DiagnosticCodes.FileNotFound,
                 DiagnosticSeverity.Error,
                 $"The file list is empty (a GetFiles glob that matched nothing?), so nothing would be resolved in '{context.Environment.WorkingDirectory.FullPath}'. " +
-                "Pass the glob itself (the error then names it), or add it to SecretStoreSettings.OptionalFiles if finding nothing is fine.");
+                "Fix: pass the glob itself (the error then names it), or add it to SecretStoreSettings.OptionalFiles if finding nothing is fine.");
             Log(context, error);
             throw Failure([error]);
         }
@@ -172,7 +172,7 @@ internal static class CakeBridge
         var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         // A located error keeps its file(line,col) form; a store or settings error is "SSBnnnn: message", as the
         // engine's exception message reads (the "secretstore:" origin is the CLI's, not the script's).
-        var first = errors[0].FilePath is null ? $"{errors[0].Code.Id}: {errors[0].Message}" : errors[0].ToMSBuildFormat();
+        var first = errors[0].FilePath is null ? $"{errors[0].Code.Id}: {errors[0].Text}" : errors[0].ToMSBuildFormat();
         return new CakeException(FailureExitCode, LogText.Escape(errors.Count == 1 ? first : $"{errors.Count} SecretStore errors; first: {first}"));
     }
 

@@ -45,10 +45,10 @@ public sealed class CakeOptionalFilesTests(AddinFeed feed) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Equal(
-            $"error:SSB1009: The glob './publish/config/*.xml' matches no file in '{_workspace.Root}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
+            $"error:SSB1009: The glob './publish/config/*.xml' matches no file in '{_workspace.Root}'. Fix: correct the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
             _workspace.Read("glob.txt"));
         Assert.StartsWith($"error:SSB1009: The file list is empty (a GetFiles glob that matched nothing?), so nothing would be resolved in '{_workspace.Root}'. ", _workspace.Read("getfiles.txt"), StringComparison.Ordinal);
-        Assert.Equal("error:SSB0001: SecretStoreSettings.OptionalFiles '!./publish/web.config' is an exclusion, but an optional entry is a path or glob that may find no file. Give the exclusion with the other files instead.", _workspace.Read("exclusion.txt"));
+        Assert.Equal("error:SSB0001: SecretStoreSettings.OptionalFiles '!./publish/web.config' is an exclusion, but an optional entry is a path or glob that may find no file. Fix: give the exclusion with the other files instead.", _workspace.Read("exclusion.txt"));
         Assert.Equal("ok:Db", _workspace.Read("required.txt"));
 
         // The failed calls wrote nothing; the last one resolved appsettings.json and the Staging file its optional glob found.

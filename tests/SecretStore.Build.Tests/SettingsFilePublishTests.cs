@@ -93,7 +93,7 @@ public sealed class SettingsFilePublishTests(PackageFeed feed)
         var required = await project.PublishAsync(output, store.PublishProperties);
 
         Assert.False(required.Succeeded, required.ToString());
-        Assert.Contains($"error SSB1009: The glob 'config/*.xml' matches no file in '{output}{Path.DirectorySeparatorChar}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\"", required.Output, StringComparison.Ordinal);
+        Assert.Contains($"error SSB1009: The glob 'config/*.xml' matches no file in '{output}{Path.DirectorySeparatorChar}'. Fix: correct the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\"", required.Output, StringComparison.Ordinal);
         Assert.Equal("""{ "Db": "#{secret:Db}" }""", File.ReadAllText(Path.Combine(output, "appsettings.json")));
 
         File.WriteAllText(project.ProjectFile, csproj.Replace("</Project>", """<ItemGroup><SecretStoreConfigFile Include="config/%2A.xml" Optional="true" /></ItemGroup></Project>""", StringComparison.Ordinal));

@@ -28,7 +28,7 @@ internal static class TaskLoggingExtensions
         // The logger composes "file(line,col): error CODE: message" itself, so both parts are escaped here: a path
         // or name from the store must not start a line or a CI workflow command (LogText.Escape).
         var file = LogText.Escape(diagnostic.FilePath ?? projectFile);
-        var message = LogText.Escape(diagnostic.Message);
+        var message = LogText.Escape(diagnostic.Text);
         var line = Math.Max(diagnostic.Line, 0);
         var column = line > 0 ? Math.Max(diagnostic.Column, 1) : 0;
 

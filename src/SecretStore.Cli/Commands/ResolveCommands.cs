@@ -58,7 +58,7 @@ internal static class ResolveCommands
             if ((parse.GetValue(files) ?? []).Length == 0 && (parse.GetValue(optionalFiles) ?? []).Length == 0)
             {
                 // Zero files is allowed by the parser only so that optional files alone can be given.
-                throw new UsageException($"Give the files to {name}: file paths or globs, or --optional-file for ones that may find nothing.");
+                throw new UsageException($"No file was given to {name}. Fix: give file paths or globs, or --optional-file for ones that may find nothing.");
             }
 
             var options = new ResolveOptions

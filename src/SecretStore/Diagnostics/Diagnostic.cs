@@ -18,9 +18,22 @@ public sealed record Diagnostic(
     int Line = 0,
     int Column = 0)
 {
+    /// <summary>The marker of a message's own fix; a message without it gets its code's (<see cref="Text"/>).</summary>
+    public const string FixMarker = "Fix: ";
+
+    /// <summary>
+    /// The message as every face shows it: <see cref="Message"/>, ending with the fix. An error or warning whose
+    /// message says no fix of its own (no <see cref="FixMarker"/>) gets its code's <see cref="DiagnosticCode.Fix"/>
+    /// appended, so the reader of a log or an IDE error list learns what to do without opening docs/diagnostics.md.
+    /// </summary>
+    public string Text =>
+        Severity == DiagnosticSeverity.Info || Code.Fix is null || Message.Contains(FixMarker, StringComparison.Ordinal)
+            ? Message
+            : $"{Message}{(Message.EndsWith('.') || Message.EndsWith('?') || Message.EndsWith('!') ? string.Empty : ".")} {FixMarker}{Code.Fix}";
+
     /// <summary>
     /// Formats the diagnostic the way MSBuild and CI systems parse it:
-    /// <c>file(line,col): error SSB1001: message</c>, escaped as one log line (<see cref="LogText.Escape"/>): a
+    /// <c>file(line,col): error SSB1001: message Fix: ...</c> (<see cref="Text"/>), escaped as one log line (<see cref="LogText.Escape"/>): a
     /// file path, name or key id from outside cannot start a line or a CI workflow command.
     /// </summary>
     public string ToMSBuildFormat()
@@ -34,7 +47,7 @@ public sealed record Diagnostic(
         var origin = FilePath is null
             ? "secretstore"
             : Line > 0 ? $"{FilePath}({Line},{Math.Max(Column, 1)})" : FilePath;
-        return LogText.Escape($"{origin}: {severity} {Code.Id}: {Message}");
+        return LogText.Escape($"{origin}: {severity} {Code.Id}: {Text}");
     }
 
     /// <inheritdoc />

@@ -43,7 +43,7 @@ public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
         return IsExclusion(pathOrGlob)
             ? throw new SecretStoreException(
                 DiagnosticCodes.InvalidArgument,
-                $"{setting} '{pathOrGlob}' is an exclusion, but an optional entry is a path or glob that may find no file. Give the exclusion with the other files instead.")
+                $"{setting} '{pathOrGlob}' is an exclusion, but an optional entry is a path or glob that may find no file. Fix: give the exclusion with the other files instead.")
             : new ConfigFileSpec(pathOrGlob, Optional: true);
     }
 }

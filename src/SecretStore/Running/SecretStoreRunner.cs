@@ -160,7 +160,7 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
 
     /// <summary>The message of a required glob that matched no file: where it looked, and the two fixes.</summary>
     public static string UnmatchedGlobMessage(string glob, string baseDirectory) =>
-        $"The glob '{glob}' matches no file in '{baseDirectory}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: " +
+        $"The glob '{glob}' matches no file in '{baseDirectory}'. Fix: correct the glob (it is relative to that folder), or mark it optional if finding nothing is fine: " +
         "MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.";
 
     /// <summary>Warning SSB1023: the files matched nothing, so the run did nothing; a publish must not look resolved.</summary>

@@ -61,7 +61,7 @@ public sealed class ResolveOptionsCommandTests : IDisposable
 
         Assert.Equal(1, required.ExitCode);
         Assert.Empty(required.StdoutBytes);
-        Assert.Contains($"error SSB1009: The glob 'site/config/*.xml' matches no file in '{_sandbox.Folder.Path}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: ", required.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error SSB1009: The glob 'site/config/*.xml' matches no file in '{_sandbox.Folder.Path}'. Fix: correct the glob (it is relative to that folder), or mark it optional if finding nothing is fine: ", required.Stderr, StringComparison.Ordinal);
         Assert.Contains("#{secret:Password}", File.ReadAllText(json), StringComparison.Ordinal);
 
         var optional = await _sandbox.RunAsync("resolve", "site/appsettings.json", "--optional-file", "site/config/*.xml", "--app", "shop");
@@ -103,7 +103,7 @@ public sealed class ResolveOptionsCommandTests : IDisposable
         var result = await _sandbox.RunAsync(command, "--app", "shop");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"error SSB0001: Give the files to {command}: file paths or globs, or --optional-file for ones that may find nothing.", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error SSB0001: No file was given to {command}. Fix: give file paths or globs, or --optional-file for ones that may find nothing.", result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -118,7 +118,7 @@ public sealed class ResolveOptionsCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.StdoutBytes);
-        Assert.Contains($"error SSB0001: --optional-file '{pattern}' is an exclusion, but an optional entry is a path or glob that may find no file. Give the exclusion with the other files instead.", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error SSB0001: --optional-file '{pattern}' is an exclusion, but an optional entry is a path or glob that may find no file. Fix: give the exclusion with the other files instead.", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("#{secret:Password}", File.ReadAllText(json), StringComparison.Ordinal);
     }
 

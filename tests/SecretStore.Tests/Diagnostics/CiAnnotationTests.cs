@@ -29,16 +29,17 @@ public sealed class CiAnnotationTests
     public void A_warning_is_a_warning_annotation_and_without_a_line_there_is_no_line_or_column()
     {
         var warning = new Diagnostic(DiagnosticCodes.CiMaskingSkipped, DiagnosticSeverity.Warning, "Short.", "/src/a.json");
-        Assert.Equal("::warning file=/src/a.json,title=SSB0005::Short.", CiAnnotation.Format(CiSystem.GitHubActions, warning));
-        Assert.Equal("##vso[task.logissue type=warning;sourcepath=/src/a.json;code=SSB0005]Short.", CiAnnotation.Format(CiSystem.AzurePipelines, warning));
+        // A message without a fix of its own ends with its code's (Diagnostic.Text).
+        Assert.Equal($"::warning file=/src/a.json,title=SSB0005::Short. Fix: {DiagnosticCodes.CiMaskingSkipped.Fix}", CiAnnotation.Format(CiSystem.GitHubActions, warning));
+        Assert.Equal($"##vso[task.logissue type=warning;sourcepath=/src/a.json;code=SSB0005]Short. Fix: {DiagnosticCodes.CiMaskingSkipped.Fix}", CiAnnotation.Format(CiSystem.AzurePipelines, warning));
     }
 
     [Fact]
     public void Without_a_file_only_the_code_is_given()
     {
         var error = new Diagnostic(DiagnosticCodes.InvalidStoreConfiguration, DiagnosticSeverity.Error, "No store.");
-        Assert.Equal("::error title=SSB0003::No store.", CiAnnotation.Format(CiSystem.GitHubActions, error));
-        Assert.Equal("##vso[task.logissue type=error;code=SSB0003]No store.", CiAnnotation.Format(CiSystem.AzurePipelines, error));
+        Assert.Equal($"::error title=SSB0003::No store. Fix: {DiagnosticCodes.InvalidStoreConfiguration.Fix}", CiAnnotation.Format(CiSystem.GitHubActions, error));
+        Assert.Equal($"##vso[task.logissue type=error;code=SSB0003]No store. Fix: {DiagnosticCodes.InvalidStoreConfiguration.Fix}", CiAnnotation.Format(CiSystem.AzurePipelines, error));
     }
 
     [Fact]
@@ -69,7 +70,7 @@ public sealed class CiAnnotationTests
     [MemberData(nameof(Awkward))]
     public void GitHubs_parser_reads_back_the_file_line_column_code_and_message(string file, string message)
     {
-        var line = CiAnnotation.Format(CiSystem.GitHubActions, new Diagnostic(DiagnosticCodes.SecretNotFound, DiagnosticSeverity.Error, message, file, 12, 3))!;
+        var line = CiAnnotation.Format(CiSystem.GitHubActions, new Diagnostic(DiagnosticCodes.SecretNotFound, DiagnosticSeverity.Error, message + " Fix: secretstore set a/b.", file, 12, 3))!;
 
         var command = CiCommandParser.ParseGitHub(line);
 
@@ -80,7 +81,7 @@ public sealed class CiAnnotationTests
         Assert.Equal("3", command.Properties["col"]);
         Assert.Equal("SSB2001", command.Properties["title"]);
         Assert.Equal(4, command.Properties.Count);
-        Assert.Equal(LogText.Escape(message), command.Data);
+        Assert.Equal(LogText.Escape(message + " Fix: secretstore set a/b."), command.Data);
         Assert.DoesNotContain('\n', line);
         Assert.DoesNotContain('\r', line);
     }
@@ -89,7 +90,7 @@ public sealed class CiAnnotationTests
     [MemberData(nameof(Awkward))]
     public void The_Azure_agents_parser_reads_back_the_file_line_column_code_and_message(string file, string message)
     {
-        var line = CiAnnotation.Format(CiSystem.AzurePipelines, new Diagnostic(DiagnosticCodes.SecretNotFound, DiagnosticSeverity.Error, message, file, 12, 3))!;
+        var line = CiAnnotation.Format(CiSystem.AzurePipelines, new Diagnostic(DiagnosticCodes.SecretNotFound, DiagnosticSeverity.Error, message + " Fix: secretstore set a/b.", file, 12, 3))!;
 
         var command = CiCommandParser.ParseAzure(line);
 
@@ -101,7 +102,7 @@ public sealed class CiAnnotationTests
         Assert.Equal("3", command.Properties["columnnumber"]);
         Assert.Equal("SSB2001", command.Properties["code"]);
         Assert.Equal(5, command.Properties.Count);
-        Assert.Equal(LogText.Escape(message), command.Data);
+        Assert.Equal(LogText.Escape(message + " Fix: secretstore set a/b."), command.Data);
     }
 
     [Fact]

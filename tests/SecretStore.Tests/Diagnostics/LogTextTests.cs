@@ -65,7 +65,7 @@ public sealed class LogTextTests
 
         var line = diagnostic.ToMSBuildFormat();
 
-        Assert.Equal("\\x3A:stop-commands::x/a.json(2,3): error SSB3001: Master key 'k\\x0A\\x23#vso[task.prependpath]/tmp' was not found.", line);
+        Assert.Equal($"\\x3A:stop-commands::x/a.json(2,3): error SSB3001: Master key 'k\\x0A\\x23#vso[task.prependpath]/tmp' was not found. Fix: {DiagnosticCodes.KeyNotFound.Fix}", line);
     }
 
     [Fact]

@@ -251,6 +251,6 @@ public sealed class PlaceholderSyntaxTests : IDisposable
     public void Diagnostic_format_names_file_line_column_and_placeholder()
     {
         var d = new Diagnostic(DiagnosticCodes.SecretNotFound, DiagnosticSeverity.Error, "Placeholder '#{secret:App/Db|optional}': secret 'App/Db' was not found.", "a.json", 3, 9);
-        Assert.Equal("a.json(3,9): error SSB2001: Placeholder '#{secret:App/Db|optional}': secret 'App/Db' was not found.", d.ToString());
+        Assert.Equal($"a.json(3,9): error SSB2001: Placeholder '#{{secret:App/Db|optional}}': secret 'App/Db' was not found. Fix: {DiagnosticCodes.SecretNotFound.Fix}", d.ToString());
     }
 }

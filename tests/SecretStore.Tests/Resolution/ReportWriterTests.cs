@@ -70,7 +70,7 @@ public sealed class ReportWriterTests
         RequiredSecrets = [new RequiredSecret("App", "Api", true, 1), new RequiredSecret("Sh|op", "Db\n'é", false, 2)],
         Diagnostics =
         [
-            new Diagnostic(DiagnosticCodes.InvalidArgument, DiagnosticSeverity.Error, "bad `x` \"q\" <é>", "conf/a.json", 2, 15),
+            new Diagnostic(DiagnosticCodes.InvalidArgument, DiagnosticSeverity.Error, "bad `x` \"q\" <é>. Fix: none.", "conf/a.json", 2, 15),
             new Diagnostic(DiagnosticCodes.Summary, DiagnosticSeverity.Warning, "summary"),
         ],
     };
@@ -176,7 +176,7 @@ public sealed class ReportWriterTests
                 {
                   "code": "SSB0001",
                   "severity": "error",
-                  "message": "bad `x` \"q\" <é>",
+                  "message": "bad `x` \"q\" <é>. Fix: none.",
                   "file": "conf/a.json",
                   "line": 2,
                   "column": 15
@@ -247,7 +247,7 @@ public sealed class ReportWriterTests
 
             ## Diagnostics
 
-            - `conf/a.json(2,15): error SSB0001: bad 'x' "q" <é>`
+            - `conf/a.json(2,15): error SSB0001: bad 'x' "q" <é>. Fix: none.`
             - `secretstore: warning SSB0004: summary`
 
             """;

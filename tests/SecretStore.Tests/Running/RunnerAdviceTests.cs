@@ -66,8 +66,8 @@ public sealed class RunnerAdviceTests : IDisposable
         Assert.False(result.Succeeded);
         Assert.Equal(
             [
-                $"SSB1009: The glob 'config/*.xml' matches no file in '{folder}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
-                $"SSB1009: The glob '**/*.ini' matches no file in '{folder}'. Fix the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
+                $"SSB1009: The glob 'config/*.xml' matches no file in '{folder}'. Fix: correct the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
+                $"SSB1009: The glob '**/*.ini' matches no file in '{folder}'. Fix: correct the glob (it is relative to that folder), or mark it optional if finding nothing is fine: MSBuild Optional=\"true\", Cake SecretStoreSettings.OptionalFiles, CLI --optional-file, action optional-files, template optionalFiles.",
             ],
             result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Code.Id}: {d.Message}"));
         Assert.Equal("{ \"db\": \"#{secret:Db}\" }", File.ReadAllText(file));
@@ -98,7 +98,7 @@ public sealed class RunnerAdviceTests : IDisposable
     {
         var error = Assert.Throws<SecretStoreException>(() => ConfigFileSpec.OptionalEntry(exclusion, "--optional-file"));
 
-        Assert.Equal($"SSB0001: --optional-file '{exclusion}' is an exclusion, but an optional entry is a path or glob that may find no file. Give the exclusion with the other files instead.", error.Message);
+        Assert.Equal($"SSB0001: --optional-file '{exclusion}' is an exclusion, but an optional entry is a path or glob that may find no file. Fix: give the exclusion with the other files instead.", error.Message);
         Assert.Equal(new ConfigFileSpec("config/*.xml", Optional: true), ConfigFileSpec.OptionalEntry("config/*.xml", "--optional-file"));
     }
 

@@ -66,7 +66,7 @@ public static class SettingsFileReader
     {
         if (!File.Exists(path))
         {
-            throw Error(path, "The settings file does not exist. Check the path given for it, or leave it unset to use the nearest " + SettingsFile.FileName + ".");
+            throw Error(path, "The settings file does not exist. Fix: check the path given for it, or leave it unset to use the nearest " + SettingsFile.FileName + ".");
         }
 
         CheckTrusted(path);

@@ -56,7 +56,7 @@ public static class CiAnnotation
         }
 
         properties.Add("title=" + GitHubProperty(diagnostic.Code.Id));
-        return $"::{type} {string.Join(',', properties)}::{GitHubData(diagnostic.Message)}";
+        return $"::{type} {string.Join(',', properties)}::{GitHubData(diagnostic.Text)}";
     }
 
     private static string Azure(string type, Diagnostic diagnostic)
@@ -73,7 +73,7 @@ public static class CiAnnotation
         }
 
         sb.Append(";code=").Append(AzureProperty(diagnostic.Code.Id)).Append(']');
-        return sb.Append(AzureData(diagnostic.Message)).ToString();
+        return sb.Append(AzureData(diagnostic.Text)).ToString();
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -81,7 +81,7 @@ internal static class ReportWriter
                 w.WriteStartObject();
                 w.WriteString("code", d.Code.Id);
                 w.WriteString("severity", d.Severity.ToString().ToLowerInvariant());
-                w.WriteString("message", d.Message);
+                w.WriteString("message", d.Text);
                 WriteNullable(w, "file", d.FilePath);
                 w.WriteNumber("line", d.Line);
                 w.WriteNumber("column", d.Column);

@@ -547,9 +547,9 @@ public sealed class SettingsFileReaderTests : IDisposable
         var ex = Assert.Throws<SecretStoreException>(() => SettingsFileReader.Read(PathOfFile));
 
         Assert.Equal(
-            (0, 0, "The settings file does not exist. Check the path given for it, or leave it unset to use the nearest secretstore.json."),
+            (0, 0, "The settings file does not exist. Fix: check the path given for it, or leave it unset to use the nearest secretstore.json."),
             Assert.Single(ErrorsOf(ex)));
-        Assert.Equal($"{PathOfFile}: error SSB1021: The settings file does not exist. Check the path given for it, or leave it unset to use the nearest secretstore.json.", ex.Message);
+        Assert.Equal($"{PathOfFile}: error SSB1021: The settings file does not exist. Fix: check the path given for it, or leave it unset to use the nearest secretstore.json.", ex.Message);
     }
 
     [Fact]
@@ -567,6 +567,6 @@ public sealed class SettingsFileReaderTests : IDisposable
 
         var ex = Assert.Throws<SecretStoreException>(() => SettingsFileReader.Read(PathOfFile));
 
-        Assert.Equal($"2 errors; first: {PathOfFile}(1,3): error SSB1021: Member 'Region' at the top level is unknown (member names are case-sensitive); did you mean 'region'?", ex.Message);
+        Assert.Equal($"2 errors; first: {PathOfFile}(1,3): error SSB1021: Member 'Region' at the top level is unknown (member names are case-sensitive); did you mean 'region'? Fix: {DiagnosticCodes.InvalidSettingsFile.Fix}", ex.Message);
     }
 }
