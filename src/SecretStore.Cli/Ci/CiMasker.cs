@@ -23,6 +23,20 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
     public CiSystem System => system;
 
     /// <summary>
+    /// The masker of this run, for a command about to handle values. Refuses (<c>SSB0007</c>) when variables of
+    /// both runners are set, before any value is read: masking for the wrong one prints every value in clear.
+    /// </summary>
+    public static CiMasker ForValues(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return CiEnvironment.IsAmbiguous(context.Environment)
+            ? throw new SecretStoreException(
+                DiagnosticCodes.AmbiguousCiSystem,
+                "Both GITHUB_ACTIONS and TF_BUILD are set, so it is unknown which CI system reads the mask commands; masking a value for the wrong one would print it in clear, so no value is read.")
+            : new CiMasker(context.Console.Ci, context.Console);
+    }
+
+    /// <summary>
     /// The literal sequences an Azure agent decodes in every command (CommandStringConvertor.Unescape:
     /// <c>%3B</c> to <c>;</c>, <c>%0D</c>, <c>%0A</c>, <c>%5D</c> to <c>]</c>), whether or not it decodes percents.
     /// </summary>

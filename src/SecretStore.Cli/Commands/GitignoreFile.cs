@@ -39,7 +39,16 @@ internal static class GitignoreFile
             added.Append(pattern).Append('\n');
         }
 
-        File.AppendAllText(path, added.ToString());
+        if (text.Length == 0 && !File.Exists(path))
+        {
+            PublicFile.Create(path, added.ToString());
+        }
+        else
+        {
+            // An existing file keeps its owner's mode: it is appended to, never replaced.
+            File.AppendAllText(path, added.ToString());
+        }
+
         return true;
     }
 }

@@ -56,7 +56,7 @@ internal static class InitCommand
             }
 
             var gitignoreChanged = GitignoreFile.Ensure(gitignorePath, "Written by 'secretstore init': private keys and store lock files never go into source control.", IgnoredPatterns);
-            File.WriteAllText(settingsPath, SettingsText(parse.GetValue(application)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            PublicFile.Create(settingsPath, SettingsText(parse.GetValue(application)));
             context.Console.WriteRow(settingsPath);
             context.Console.WriteRow(Path.Combine(keyringPath, RsaKeyring.IndexFileName));
             if (gitignoreChanged)

@@ -7,6 +7,7 @@ using SecretStore.Cli.Options;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution;
 using SecretStore.Running;
+using SecretStore.Secrets;
 
 namespace SecretStore.Cli.Commands;
 
@@ -54,10 +55,22 @@ internal static class ResolveCommands
         var command = new Command(name, description) { files, optionalFiles, app, report, allowOptional, requirePlaceholders, map };
         context.SetAction(command, async (parse, token) =>
         {
-            var masker = new CiMasker(context.Console.Ci, context.Console);
-            if ((parse.GetValue(files) ?? []).Length == 0 && (parse.GetValue(optionalFiles) ?? []).Length == 0)
+            var masker = mode == ResolveMode.Resolve ? CiMasker.ForValues(context) : new CiMasker(context.Console.Ci, context.Console);
+            var given = parse.GetValue(files) ?? [];
+            for (var i = 0; i < given.Length; i++)
             {
-                // Zero files is allowed by the parser only so that optional files alone can be given.
+                // The parser hands an unknown option (--aap, or one holding a value by mistake) to the file list,
+                // where SSB1009 would quote it as a path: named by position instead, never repeated.
+                if (given[i].Length > 1 && given[i][0] == '-')
+                {
+                    throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"File argument {i + 1} of '{name}' starts with '-' but is no option of this command ({UsageErrors.NotRepeated}). Fix: see 'secretstore {name} --help'; write a file whose name starts with '-' as ./-name."));
+                }
+            }
+
+            if ((parse.GetValue(files) ?? []).All(ConfigFileSpec.IsExclusion) && (parse.GetValue(optionalFiles) ?? []).Length == 0)
+            {
+                // Zero files is allowed by the parser only so that optional files alone can be given; exclusions alone
+                // find nothing to resolve either.
                 throw new UsageException($"No file was given to {name}. Fix: give file paths or globs, or --optional-file for ones that may find nothing.");
             }
 
@@ -123,6 +136,13 @@ internal static class ResolveCommands
 
         var secret = text[(equals + 1)..];
         var optional = secret.EndsWith('?');
+
+        // Checked here, as a usage error that does not repeat the text; the resolver's own check quotes the name.
+        if (!SecretId.TryParse(optional ? secret[..^1] : secret, "application", out _, out _))
+        {
+            throw new UsageException($"--map names a secret that is not a valid Name or App/Name (the text given is {UsageErrors.NotRepeated}).");
+        }
+
         return new SecretMapping { ConfigurationPath = text[..equals], Secret = optional ? secret[..^1] : secret, Optional = optional };
     }
 

@@ -74,11 +74,11 @@ internal static class SecretCommands
         context.SetAction(command, async (parse, token) =>
         {
             var secretId = context.ParseId(parse, parse.GetValue(id));
-            using var store = context.OpenStore(parse);
-            var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
 
             // In a CI run the value is masked first, on stderr, as resolve does: stdout is the value itself.
-            var masker = new CiMasker(context.Console.Ci, context.Console);
+            var masker = CiMasker.ForValues(context);
+            using var store = context.OpenStore(parse);
+            var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
             if (masker.Register(ResolvedValueForms.OfPrintedValue(secretId, secret.Value)))
             {
                 // The runner reads stdout and stderr on two threads; a value printed straight to the log could

@@ -134,7 +134,8 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         {
             if (string.IsNullOrWhiteSpace(spec.Pattern))
             {
-                continue;
+                // An empty entry is what `resolve "$FILES"` gives for an unset variable: never read as "no file".
+                throw new SecretStoreException(DiagnosticCodes.InvalidArgument, "An empty file path or glob was listed. Fix: give the file or glob (an unset variable gives an empty one), or leave the entry out.");
             }
 
             if (spec.Optional && !ConfigFileSpec.IsPattern(spec.Pattern) && !File.Exists(Path.GetFullPath(spec.Pattern, baseDirectory)))
@@ -153,9 +154,19 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         var unmatched = new List<string>();
         var expanded = FileGlobs.Expand(baseDirectory, patterns, unmatched);
         var required = unmatched.Where(glob => !optional.Contains(glob)).Distinct(StringComparer.Ordinal).ToList();
-        return required.Count == 0
+        if (required.Count > 0)
+        {
+            throw new SecretStoreException([.. required.Select(glob => new Diagnostic(DiagnosticCodes.FileNotFound, DiagnosticSeverity.Error, UnmatchedGlobMessage(glob, baseDirectory)))]);
+        }
+
+        // A required entry found files, but the exclusions took every one away ('*.json' '!*.json'): that resolves
+        // nothing as surely as a glob that matches nothing, so it is the same error.
+        var includes = files.Where(s => !s.Optional && !ConfigFileSpec.IsExclusion(s.Pattern)).Select(s => s.Pattern).ToList();
+        return expanded.Count > 0 || includes.Count == 0
             ? expanded
-            : throw new SecretStoreException([.. required.Select(glob => new Diagnostic(DiagnosticCodes.FileNotFound, DiagnosticSeverity.Error, UnmatchedGlobMessage(glob, baseDirectory)))]);
+            : throw new SecretStoreException(
+                DiagnosticCodes.FileNotFound,
+                $"The exclusions take away every file that {string.Join(", ", includes.Select(p => $"'{p}'"))} found in '{baseDirectory}'; nothing would be resolved. Fix: correct the exclusions ('!...'), or mark the entries optional if finding nothing is fine.");
     }
 
     /// <summary>The message of a required glob that matched no file: where it looked, and the two fixes.</summary>

@@ -96,4 +96,113 @@ public sealed class RedTeamFindingsCommandTests : IDisposable
         Assert.True(hold.ExitCode != 0, "the other user could take the lock: " + hold);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store + ".lock"));
     }
+    [Theory]
+    [InlineData("true", "True")]
+    [InlineData("false", "True")]
+    [InlineData("true", "true")]
+    public async Task Variables_of_both_CI_systems_make_get_and_resolve_refuse_with_SSB0007_before_reading_any_value(string githubActions, string tfBuild)
+    {
+        // Red team (RT.10): an earlier Azure step set GITHUB_ACTIONS=true, the tool masked for GitHub, and the Azure
+        // log showed "::add-mask::<value>" in clear. No order of the two systems' commands is safe for both.
+        const string Value = "CnryRT-both-ci-61";
+        await _sandbox.SetAsync("shop/Db", Value);
+        var json = _sandbox.Folder.Write("app.json", "{\"a\":\"#{secret:shop/Db}\"}");
+        var both = new Dictionary<string, string> { ["GITHUB_ACTIONS"] = githubActions, ["TF_BUILD"] = tfBuild };
+
+        var resolve = await _sandbox.RunWithEnvironmentAsync(both, "resolve", "app.json");
+        var get = await _sandbox.RunWithEnvironmentAsync(both, "get", "shop/Db");
+
+        foreach (var result in new[] { resolve, get })
+        {
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("error SSB0007: Both GITHUB_ACTIONS and TF_BUILD are set, so it is unknown which CI system reads the mask commands;", result.Stderr, StringComparison.Ordinal);
+            Assert.Empty(result.StdoutBytes);
+            ValueScanner.AssertNoValue(result, Value);
+        }
+
+        Assert.Equal("{\"a\":\"#{secret:shop/Db}\"}", File.ReadAllText(json));
+
+        // Either variable alone still masks for its system; verify and required read no value and still run.
+        var verify = await _sandbox.RunWithEnvironmentAsync(both, "verify", "app.json");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+    }
+
+    [Fact]
+    public async Task Init_and_keys_init_under_umask_000_write_the_settings_file_and_each_gitignore_644_and_the_next_command_accepts_them()
+    {
+        // Red team (RT.11): they were 666, so any local user could drop *.private.pem from a .gitignore, and the
+        // tool refused its own world-writable secretstore.json (SSB1021) on the next command.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var project = _sandbox.Folder.Combine("project");
+        Directory.CreateDirectory(project);
+        var init = await CliProcess.RunProcessAsync("/bin/sh", ["-c", "umask 000 && exec \"$0\" \"$@\"", CliProcess.DotnetHost, CliProcess.CliDll, "init"], project);
+        var keys = await CliProcess.RunProcessAsync("/bin/sh", ["-c", "umask 000 && exec \"$0\" \"$@\"", CliProcess.DotnetHost, CliProcess.CliDll, "keys", "init", "other-keyring"], project);
+
+        Assert.True(init.ExitCode == 0, init.ToString());
+        Assert.True(keys.ExitCode == 0, keys.ToString());
+        foreach (var file in new[] { "secretstore.json", ".secretstore/.gitignore", "other-keyring/.gitignore" })
+        {
+            Assert.True(File644 == File.GetUnixFileMode(Path.Combine(project, file)), $"{file}: {File.GetUnixFileMode(Path.Combine(project, file))}");
+        }
+
+        var set = await CliProcess.RunProcessAsync("/bin/sh", ["-c", "printf '%s' value-umask-7 | exec \"$0\" \"$@\"", CliProcess.DotnetHost, CliProcess.CliDll, "set", "App/A"], project);
+        Assert.True(set.ExitCode == 0, set.ToString());
+    }
+
+    [Fact]
+    public async Task DOTNET_STARTUP_HOOKS_set_by_an_earlier_step_is_ignored_so_no_foreign_code_runs_in_the_tool()
+    {
+        // Red team (RT.12): an exported DOTNET_STARTUP_HOOKS ran the attacker's assembly inside get/resolve, next to the
+        // reader secret and the values. With hooks on, the runtime loads the named assembly before Main, so a missing
+        // one crashes the process; with them off (StartupHookSupport=false) the variable is ignored.
+        await _sandbox.SetAsync("shop/Db", "value-hooks-3");
+
+        var get = await _sandbox.RunWithEnvironmentAsync(new Dictionary<string, string> { ["DOTNET_STARTUP_HOOKS"] = _sandbox.Folder.Combine("hook.dll") }, "get", "shop/Db");
+
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal("value-hooks-3", get.Stdout);
+        Assert.DoesNotContain("Startup hook", get.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, "SSB0001", "")]
+    [InlineData(1, "SSB1009", "*.json", "!*.json")]
+    [InlineData(1, "SSB1009", "app.json", "!app.json")]
+    [InlineData(2, "SSB0001", "!app.json")]
+    public async Task A_file_list_that_finds_nothing_to_resolve_fails_instead_of_exiting_0_with_a_warning(int exitCode, string code, params string[] files)
+    {
+        // Red team (RT.13): an empty argument (an unset $FILES), exclusions only, or exclusions that take away every
+        // file exited 0 with warning SSB1023, so a publish shipped its placeholders with a green step.
+        await _sandbox.SetAsync("shop/Db", "value-nothing-5");
+        var json = _sandbox.Folder.Write("app.json", "{\"a\":\"#{secret:shop/Db}\"}");
+
+        var result = await _sandbox.RunAsync(["resolve", .. files]);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains($"error {code}: ", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("SSB1023", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.StdoutBytes);
+        Assert.Equal("{\"a\":\"#{secret:shop/Db}\"}", File.ReadAllText(json));
+    }
+
+    [Theory]
+    [InlineData("resolve", "app.json", "--map", "a=CnryRT-23/x/")]
+    [InlineData("resolve", "app.json", "--CnryRT-23")]
+    [InlineData("verify", "--CnryRT-23", "app.json")]
+    public async Task A_bad_map_or_an_unknown_option_in_the_file_list_is_a_usage_error_that_does_not_repeat_the_text(params string[] args)
+    {
+        // Red team (RT.14): both were quoted (a mapping's secret in the resolver's error, an unknown option as a
+        // missing file in SSB1009) and exited 1.
+        _sandbox.Folder.Write("app.json", "{\"a\":\"x\"}");
+
+        var result = await _sandbox.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error SSB0001: ", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("CnryRT-23", result.Stderr + result.Stdout, StringComparison.Ordinal);
+    }
 }

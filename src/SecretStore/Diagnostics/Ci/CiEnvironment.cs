@@ -19,4 +19,17 @@ public static class CiEnvironment
 
         return string.Equals(environment("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase) ? CiSystem.AzurePipelines : CiSystem.None;
     }
+
+    /// <summary>
+    /// True when variables of both runners are set (<c>GITHUB_ACTIONS</c> and <c>TF_BUILD</c>, whatever their values).
+    /// No order of mask commands is safe for both then: each runner prints the other's command as an ordinary line,
+    /// and the command holds the value. An earlier step can set either variable for later steps, so a tool that
+    /// must mask refuses to guess (<c>SSB0007</c>).
+    /// </summary>
+    /// <param name="environment">Reads one environment variable.</param>
+    public static bool IsAmbiguous(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return !string.IsNullOrEmpty(environment("GITHUB_ACTIONS")) && !string.IsNullOrEmpty(environment("TF_BUILD"));
+    }
 }
