@@ -452,6 +452,25 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
     [Theory]
     [MemberData(nameof(CiSystems))]
+    public async Task A_files_line_that_looks_like_an_option_reaches_the_tool_as_a_file_after_the_separator_never_as_an_option(string ci)
+    {
+        // Without "--" before the files, a line "--store=file:<elsewhere>" of the files input was an option of the tool:
+        // the step read another store than the one its inputs name.
+        using var work = await PrepareWorkspaceAsync();
+        var elsewhere = work.Combine("elsewhere.json");
+        var (step, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = $"config/appsettings.json\n--store=file:{elsewhere}", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+
+        var result = await RunStepAsync(step, work, variable);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("error SSB0001: File argument 2 of 'resolve' starts with '-' but is no option of this command", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(elsewhere, result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(elsewhere));
+        Assert.Contains("#{secret:Password}", File.ReadAllText(work.Combine("config", "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
     public async Task The_require_placeholders_input_of_the_action_and_template_fails_a_file_with_none_and_is_off_by_default(string ci)
     {
         using var work = await PrepareWorkspaceAsync();
