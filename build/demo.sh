@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The newcomer's first command: packs SecretStore.Build to a local feed, creates a throwaway RSA keyring and
+# The newcomer's first command: packs SecretStore.Build and the secretstore tool to a local feed, creates a throwaway RSA keyring and
 # file store holding demo secrets, publishes samples/WebApp (Release: web.Release.config is applied) and
 # samples/WorkerApp with the package, and shows the resolved config files next to their sources.
 # Everything happens in a temporary folder (printed at the end); the repository is not changed.
@@ -14,11 +14,34 @@ work="$(cd "$work" && pwd)"
 version="0.1.0-demo.$(date -u +%Y%m%d%H%M%S)"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "Packing SecretStore.Build $version to $work/feed"
-dotnet pack "$root/src/SecretStore.Build/SecretStore.Build.csproj" -c Release -o "$work/feed" -p:Version="$version" -nodeReuse:false -v:q -nologo
+step "Packing SecretStore.Build and the secretstore tool $version to $work/feed"
+for project in SecretStore.Build SecretStore.Cli; do
+  dotnet pack "$root/src/$project/$project.csproj" -c Release -o "$work/feed" -p:Version="$version" -nodeReuse:false -v:q -nologo
+done
+dotnet tool install SecretStore.Tool --tool-path "$work/tools" --add-source "$work/feed" --version "$version" >/dev/null
+secretstore() { "$work/tools/secretstore" "$@"; }
 
-step "Creating a throwaway RSA keyring and file store in $work/store"
-dotnet run --project "$root/build/DemoSeed/DemoSeed.csproj" -c Release -- "$work/store"
+# The commands a user types: a keyring, one `set` per secret (the value on stdin, never an argument), and the
+# reader secret that a CI variable would hold. The values are throwaway demo data with quotes, backslashes and
+# markup characters, to show that each file format gets them escaped.
+step "Creating a throwaway RSA keyring and file store in $work/store with the secretstore tool"
+secretstore keys init "$work/store/keyring" --key-id demo --key-size 2048 >/dev/null
+export SECRETSTORE_STORE="file:$work/store/secrets.json" SECRETSTORE_KEYRING="$work/store/keyring"
+while IFS='|' read -r id value; do
+  printf '%s' "$value" | secretstore set "$id" >/dev/null
+done <<'SECRETS'
+WebApp/ConnectionStrings.Default|Server=db.internal;Database=shop;User Id=web;Password=demo"pa\ss<&>
+WebApp/Api.Token|demo-api-token-4f1c
+WebApp/Payments.ApiKey|demo-payments-key-77aa
+WebApp/Smtp.Password|demo-smtp-<&"'>-password
+WorkerApp/Queue.Password|demo-queue-"&<>-password
+WorkerApp/ConnectionStrings.Reporting|Host=reports;Username=worker;Password=demo'reports
+WorkerApp/Storage.AccessKey|demo-storage-key-c0ffee
+WorkerApp/Storage.SigningKey|demo-signing-key-5e5e
+SECRETS
+(umask 077 && secretstore keys export-reader "$work/store/keyring" > "$work/store/reader.key")
+unset SECRETSTORE_STORE SECRETSTORE_KEYRING
+secretstore list WebApp --store "file:$work/store/secrets.json" --keyring "$work/store/keyring"
 
 # A user's setup: the samples, a nuget.config with the local feed, the package version.
 cp -R "$root/samples/WebApp" "$root/samples/WorkerApp" "$work/"
