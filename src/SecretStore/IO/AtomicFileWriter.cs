@@ -281,10 +281,31 @@ internal static class AtomicFileWriter
     /// what a new inode cannot keep, and gives the temp handle the target's owner and group. Returns the mode to
     /// apply at commit: the target's exactly, or 644 for a new file.
     /// </summary>
+    private static bool IsDanglingLink(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return info.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true };
+        }
+        catch (IOException)
+        {
+            // A loop of links names no file either.
+            return true;
+        }
+    }
+
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static UnixFileMode PrepareMetadata(SafeFileHandle handle, string target)
     {
-        if (!File.Exists(target))
+        // A dangling link is replaced like a missing file (the rename replaces the link, never writes through it);
+        // reading its metadata failed after the targets of a resolve were written (red team, security.md RT.15).
+        if (!File.Exists(target) || IsDanglingLink(target))
         {
             return NewFileMode;
         }

@@ -189,7 +189,7 @@ internal static class LinuxFiles
                 : new IOException($"'{name}' could not be examined (errno {errno}).");
         }
 
-        // struct statx: stx_uid at 20, stx_gid at 24, stx_mode (u16) at 28, stx_ino at 32, stx_dev_major/minor at 136/140.
+        // struct statx: stx_nlink at 16, stx_uid at 20, stx_gid at 24, stx_mode (u16) at 28, stx_ino at 32, stx_dev_major/minor at 136/140.
         var span = buffer.AsSpan();
         var mode = BinaryPrimitives.ReadUInt16LittleEndian(span[28..]);
         return new FileIdentity(
@@ -199,7 +199,8 @@ internal static class LinuxFiles
             (mode & SIfMt) == SIfReg,
             (mode & SIfMt) == 0xA000,
             BinaryPrimitives.ReadUInt64LittleEndian(span[32..]),
-            ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(span[136..]) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(span[140..]));
+            ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(span[136..]) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(span[140..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(span[16..]));
     }
 
     private static byte[] Utf8(string text)
@@ -231,7 +232,7 @@ internal static class LinuxFiles
 }
 
 /// <summary>What <see cref="LinuxFiles"/> reads of a file: owner, group, permission bits, type, inode and device.</summary>
-internal readonly record struct FileIdentity(uint Owner, uint Group, UnixFileMode Mode, bool IsRegularFile, bool IsSymbolicLink, ulong Inode, ulong Device)
+internal readonly record struct FileIdentity(uint Owner, uint Group, UnixFileMode Mode, bool IsRegularFile, bool IsSymbolicLink, ulong Inode, ulong Device, uint LinkCount = 1)
 {
     /// <summary>True when both name the same file (the same inode on the same device: a hard link, or a path through links).</summary>
     public bool IsSameFileAs(FileIdentity other) => Inode == other.Inode && Device == other.Device;

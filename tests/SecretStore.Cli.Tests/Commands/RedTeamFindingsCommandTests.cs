@@ -205,4 +205,28 @@ public sealed class RedTeamFindingsCommandTests : IDisposable
         Assert.Contains("error SSB0001: ", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("CnryRT-23", result.Stderr + result.Stdout, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task A_report_path_that_is_a_dangling_link_is_replaced_by_the_report_instead_of_failing_after_the_files_were_written()
+    {
+        // Red team (RT.15): --report at a dangling symbolic link was SSB1015 (FileNotFoundException) after the targets
+        // had been written: exit 1 with the files changed.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await _sandbox.SetAsync("shop/Db", "value-report-link-9");
+        var json = _sandbox.Folder.Write("app.json", "{\"a\":\"#{secret:shop/Db}\"}");
+        var report = _sandbox.Folder.Combine("report.json");
+        var nowhere = _sandbox.Folder.Combine("nowhere", "target.json");
+        File.CreateSymbolicLink(report, nowhere);
+
+        var result = await _sandbox.RunAsync("resolve", "app.json", "--report", report);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Null(new FileInfo(report).LinkTarget);
+        Assert.Contains("\"succeeded\": true", File.ReadAllText(report), StringComparison.Ordinal);
+        Assert.False(File.Exists(nowhere));
+        Assert.Equal("{\"a\":\"value-report-link-9\"}", File.ReadAllText(json));
+    }
 }

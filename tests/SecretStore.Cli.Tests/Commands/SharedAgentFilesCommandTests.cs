@@ -65,4 +65,33 @@ public sealed class SharedAgentFilesCommandTests : IDisposable
         Assert.Contains("error SSB2015", set.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(_sandbox.StorePath));
     }
+
+    [Fact]
+    public async Task Set_with_a_hard_link_to_another_file_at_the_lock_path_is_refused_with_SSB2015_and_the_files_mode_is_kept()
+    {
+        // Red team (RT.16): a hard link is a regular file, so it was taken as the lock, and narrowing the lock's mode
+        // (RT.9) turned the other file 600.
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        await _sandbox.SetAsync("shop/Db", "first-4d1b");
+        var before = File.ReadAllBytes(_sandbox.StorePath);
+        var victim = _sandbox.Folder.Combine("victim.txt");
+        File.WriteAllText(victim, "keep");
+        File.SetUnixFileMode(victim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.Delete(_sandbox.StorePath + ".lock");
+        var link = await CliProcess.RunProcessAsync("ln", [victim, _sandbox.StorePath + ".lock"], _sandbox.Folder.Path);
+        Assert.True(link.ExitCode == 0, link.ToString());
+
+        var set = await _sandbox.RunWithInputAsync("second-4d1b", "set", "shop/Db");
+
+        Assert.Equal(1, set.ExitCode);
+        Assert.Contains("error SSB2015", set.Stderr, StringComparison.Ordinal);
+        Assert.Contains("has 2 hard links", set.Stderr, StringComparison.Ordinal);
+        Assert.Equal("keep", File.ReadAllText(victim));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(victim));
+        Assert.Equal(before, File.ReadAllBytes(_sandbox.StorePath));
+    }
 }

@@ -269,6 +269,14 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             throw NotALock("is not a regular file");
         }
 
+        if (identity.LinkCount > 1)
+        {
+            // A hard link planted at the lock path is another file under a second name: narrowing the lock's mode
+            // below would change that file's mode (red team, security.md RT.16).
+            handle.Dispose();
+            throw NotALock($"has {identity.LinkCount} hard links (it is another file too)");
+        }
+
         if (!created && identity.Owner == LinuxFiles.EffectiveUserId && (identity.Mode & ~mode) != 0)
         {
             // A lock made readable to all by an earlier version: narrowed, so that a reader cannot hold it.
