@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using SecretStore.Testing.Processes;
 
 namespace Cake.SecretStore.Tests;
 
@@ -52,49 +52,13 @@ public sealed class CakeCollection : ICollectionFixture<AddinFeed>
 
 internal sealed record ProcessResult(int ExitCode, string Output);
 
+/// <summary>The Cake tests' synchronous face of the shared <see cref="ToolProcess"/>: both streams, interleaved.</summary>
 internal static class ProcessRunner
 {
     public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-
-        // Plain text: ANSI colour codes would split values and names, and hide them from the assertions.
-        info.Environment["NO_COLOR"] = "1";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        var output = new System.Text.StringBuilder();
-        var sync = new object();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (sync) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (sync) { output.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} did not finish within {timeout}:\n{output}");
-        }
-
-        process.WaitForExit();
-        lock (sync)
-        {
-            return new ProcessResult(process.ExitCode, output.ToString());
-        }
+        var variables = (environment ?? new Dictionary<string, string>()).ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
+        var result = ToolProcess.RunAsync(fileName, [.. arguments], workingDirectory, timeout, variables).GetAwaiter().GetResult();
+        return new ProcessResult(result.ExitCode, result.Output);
     }
 }

@@ -177,9 +177,8 @@ public sealed class MigrationLaunderingCommandTests : IDisposable
 
     private static async Task<string> HardLinkAsync(string target, string link)
     {
-        using var ln = System.Diagnostics.Process.Start("ln", [target, link])!;
-        await ln.WaitForExitAsync();
-        Assert.Equal(0, ln.ExitCode);
+        var ln = await CliProcess.RunProcessAsync("ln", [target, link], Path.GetDirectoryName(link)!);
+        Assert.True(ln.ExitCode == 0, ln.ToString());
         return link;
     }
 }

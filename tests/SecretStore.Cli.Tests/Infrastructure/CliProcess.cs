@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using SecretStore.Testing.Processes;
 
 namespace SecretStore.Cli.Tests.Infrastructure;
 
@@ -19,8 +19,6 @@ public sealed record ProcessResult(int ExitCode, byte[] StdoutBytes, string Stde
 /// </summary>
 public static class CliProcess
 {
-    private static readonly string[] InheritedCiVariables = ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "TF_BUILD"];
-
     public static string CliDirectory { get; } = Metadata("CliDirectory");
 
     public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
@@ -40,6 +38,10 @@ public static class CliProcess
         byte[]? stdin = null) =>
         RunProcessAsync(DotnetHost, [CliDll, .. args], workingDirectory, environment, stdin);
 
+    /// <summary>
+    /// Runs <paramref name="fileName"/> through the shared <see cref="ToolProcess"/> (one scrubbed environment for
+    /// every child process of the suite), with the test process's <c>SECRETSTORE_*</c> variables removed too.
+    /// </summary>
     public static async Task<ProcessResult> RunProcessAsync(
         string fileName,
         IReadOnlyList<string> args,
@@ -49,60 +51,19 @@ public static class CliProcess
         TimeSpan? timeout = null)
     {
         Assert.True(File.Exists(CliDll), $"The CLI is not built at {CliDll}; build src/SecretStore.Cli first.");
-        var start = new ProcessStartInfo(fileName)
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal) { ["AWS_EC2_METADATA_DISABLED"] = "true" };
+        foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("SECRETSTORE_", StringComparison.Ordinal)))
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
+            variables[key] = null;
         }
 
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("SECRETSTORE_", StringComparison.Ordinal) || InheritedCiVariables.Contains(k)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[key] = value;
+            variables[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdoutTask = ReadAllAsync(process.StandardOutput.BaseStream);
-        var stderrTask = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.BaseStream.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{fileName} {string.Join(' ', args)}' did not finish in time.");
-        }
-
-        return new ProcessResult(process.ExitCode, await stdoutTask, await stderrTask);
-    }
-
-    private static async Task<byte[]> ReadAllAsync(Stream stream)
-    {
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer);
-        return buffer.ToArray();
+        var (exitCode, stdout, stderr) = await ToolProcess.RunBytesAsync(fileName, args, workingDirectory, timeout ?? TimeSpan.FromMinutes(2), variables, stdin);
+        return new ProcessResult(exitCode, stdout, stderr);
     }
 
     private static string Metadata(string key) =>

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using SecretStore.Hardening.Tests.Support;
 using SecretStore.Testing.Canaries;
+using SecretStore.Testing.Processes;
 
 namespace SecretStore.Hardening.Tests.Leaks;
 
@@ -54,34 +54,11 @@ public sealed class CliOutputLeakTests(KeyringFixture keyring) : IClassFixture<K
 
     private async Task<(string Name, int Exit, string Stdout, string Stderr)> RunAsync(string name, string[] args, string? stdin = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _tree.Path,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Cli.Dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("SECRETSTORE_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        await process.WaitForExitAsync();
-        return (name, process.ExitCode, await stdout, await stderr);
+        // The shared runner's scrubbed environment, without the test process's own SECRETSTORE_* variables.
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("SECRETSTORE_", StringComparison.Ordinal))
+            .ToDictionary(k => k, _ => (string?)null, StringComparer.Ordinal);
+        var result = await ToolProcess.RunBytesAsync("dotnet", [Cli.Dll, .. args], _tree.Path, TimeSpan.FromMinutes(2), environment, stdin is null ? null : System.Text.Encoding.UTF8.GetBytes(stdin));
+        return (name, result.ExitCode, System.Text.Encoding.UTF8.GetString(result.StandardOutput), result.StandardError);
     }
 }

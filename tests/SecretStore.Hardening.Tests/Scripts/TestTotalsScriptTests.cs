@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using SecretStore.Hardening.Tests.Support;
+using SecretStore.Testing.Processes;
 
 namespace SecretStore.Hardening.Tests.Scripts;
 
@@ -120,15 +120,8 @@ public sealed class TestTotalsScriptTests
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string results, string dotnetTestStatus = "0")
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "build", "test-totals.sh"));
-        start.ArgumentList.Add(results);
-        start.ArgumentList.Add(dotnetTestStatus);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await ToolProcess.RunBytesAsync("bash", [Path.Combine(RepositoryRoot, "build", "test-totals.sh"), results, dotnetTestStatus], RepositoryRoot, TimeSpan.FromMinutes(1));
+        return (exitCode, System.Text.Encoding.UTF8.GetString(stdout), stderr);
     }
 
     private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1];
