@@ -10,7 +10,7 @@ namespace SecretStore.Formats;
 /// inside the v2 envelope: <c>uint32 LE count</c>, then for each pair in ordinal key order
 /// <c>uint32 LE keyLength | key (UTF-8) | uint32 LE valueLength | value (UTF-8)</c>.
 /// </summary>
-public static class ContextEncoding
+internal static class ContextEncoding
 {
     /// <summary>The most pairs a stored context may hold; more is treated as malformed.</summary>
     public const int MaxPairs = 64;

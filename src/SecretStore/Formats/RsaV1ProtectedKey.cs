@@ -10,7 +10,7 @@ namespace SecretStore.Formats;
 /// The signature covers <c>keyId bytes || RSA ciphertext</c>. Parsing is hardened: every length is checked
 /// against what is left, so malformed input gives <see cref="InvalidProtectedDataException"/> only.
 /// </summary>
-public sealed class RsaV1ProtectedKey
+internal sealed class RsaV1ProtectedKey
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -8,7 +8,7 @@ namespace SecretStore.Formats;
 /// The reference (v1) value cipher: UTF-8 text, AES-128-CBC, PKCS#7 padding, a random 16-byte IV and no MAC.
 /// Kept byte-compatible with LeapingGorilla SecretStore so existing stores stay readable.
 /// </summary>
-public static class V1Cipher
+internal static class V1Cipher
 {
     /// <summary>The document key size in bytes (AES-128).</summary>
     public const int KeySizeInBytes = 16;

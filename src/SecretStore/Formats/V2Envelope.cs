@@ -10,7 +10,7 @@ namespace SecretStore.Formats;
 /// data key, 96-bit nonce, AES-256-GCM ciphertext and 128-bit tag, and, when flag bit 0 is set, the signing
 /// key id and a signature over every byte before the signature's length field.
 /// </summary>
-public sealed class V2Envelope
+internal sealed class V2Envelope
 {
     /// <summary>The four magic bytes, ASCII <c>SSBE</c>.</summary>
     public static ReadOnlySpan<byte> Magic => "SSBE"u8;
