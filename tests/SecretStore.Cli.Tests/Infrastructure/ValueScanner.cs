@@ -1,30 +1,19 @@
-using System.Security;
-using System.Text;
-using System.Text.Json;
+using SecretStore.Testing.Canaries;
 
 namespace SecretStore.Cli.Tests.Infrastructure;
 
-/// <summary>Checks that output holds no form of a secret value: raw, JSON-escaped, XML-escaped or Base64.</summary>
+/// <summary>
+/// The CLI tests' face of the shared <see cref="CanaryScanner"/>: output must hold no form of a secret value (raw,
+/// JSON- and XML-escaped, URL-encoded, base64, hex, UTF-16, each line of a multi-line value).
+/// </summary>
 public static class ValueScanner
 {
-    public static IEnumerable<string> FormsOf(string value)
-    {
-        yield return value;
-        var json = JsonSerializer.Serialize(value)[1..^1];
-        yield return json;
-        yield return SecurityElement.Escape(value);
-        yield return Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
-    }
-
     public static void AssertNoValue(string output, string what, params string[] values)
     {
-        foreach (var value in values)
-        {
-            foreach (var form in FormsOf(value).Distinct(StringComparer.Ordinal))
-            {
-                Assert.False(output.Contains(form, StringComparison.Ordinal), $"{what} contains a form of a secret value.");
-            }
-        }
+        var canaries = values.Where(v => v.Length >= CanaryScanner.MinimumLineLength).ToList();
+        Assert.True(canaries.Count == values.Length, "A value to look for is shorter than the scanner's minimum; it would match by chance.");
+        var hits = new CanaryScanner(canaries).Scan(output, what);
+        Assert.True(hits.Count == 0, $"{what} contains a form of a secret value: {string.Join("; ", hits.Select(h => $"canary #{h.Canary} as {h.Form}"))}.");
     }
 
     public static void AssertNoValue(ProcessResult result, params string[] values)
