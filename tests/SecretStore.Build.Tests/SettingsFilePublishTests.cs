@@ -74,7 +74,7 @@ public sealed class SettingsFilePublishTests(PackageFeed feed)
 
         Assert.True(publish.Succeeded, publish.ToString());
         Assert.False(File.Exists(Path.Combine(project.WorkDirectory, "publish", "appsettings.json")));
-        Assert.Matches(new Regex(@"warning SSB1023: No file in '[^']+publish/' matched the config files \(appsettings\*\.json, web\.config, \*\.dll\.config, \*\.exe\.config\); nothing was resolved\. The project folder has appsettings\.json, but the publish folder does not: add <None Update=""appsettings\*\.json"" CopyToPublishDirectory=""PreserveNewest"" />"), publish.Output);
+        Assert.Matches(new Regex(@"warning SSB1023: No file in '[^']+publish/' matched the config files \(appsettings\*\.json, web\.config, \*\.dll\.config, \*\.exe\.config\); nothing was resolved\. The project folder has appsettings\.json, but the publish folder does not\. Fix: add <None Update=""appsettings\*\.json"" CopyToPublishDirectory=""PreserveNewest"" />"), publish.Output);
         Assert.DoesNotContain("canary-", publish.Output, StringComparison.Ordinal);
     }
 

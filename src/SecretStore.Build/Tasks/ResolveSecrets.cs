@@ -168,8 +168,8 @@ public sealed class ResolveSecrets : SecretStoreTask
             ? System.IO.Directory.EnumerateFiles(projectDirectory, "appsettings*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()
             : [];
         return inProject.Count > 0
-            ? $"The project folder has {string.Join(", ", inProject)}, but the publish folder does not: add <None Update=\"appsettings*.json\" CopyToPublishDirectory=\"PreserveNewest\" /> to the project (a console project does not publish them by default), or list the files as SecretStoreConfigFile items."
-            : "Add SecretStoreConfigFile items for the project's config files, or set SecretStoreEnabled=false in a project without secrets.";
+            ? $"The project folder has {string.Join(", ", inProject)}, but the publish folder does not. Fix: add <None Update=\"appsettings*.json\" CopyToPublishDirectory=\"PreserveNewest\" /> to the project (a console project does not publish them by default), or list the files as SecretStoreConfigFile items."
+            : "Fix: add SecretStoreConfigFile items for the project's config files, or set SecretStoreEnabled=false in a project without secrets.";
     }
 
     private static TaskItem ToItem(SecretStore.Resolution.Reporting.RequiredSecret secret)

@@ -115,7 +115,7 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
 
     /// <summary>The message of a store that no layer configured, with every way to fix it.</summary>
     public const string NotConfiguredMessage =
-        "No secret store is configured. Add a secretstore.json ('secretstore init' writes one), or give the storage and protection: " +
+        "No secret store is configured. Fix: add a secretstore.json ('secretstore init' writes one), or give the storage and protection: " +
         "CLI --store/--protection (SECRETSTORE_STORE/SECRETSTORE_PROTECTION), MSBuild SecretStoreStorage/SecretStoreProtection, Cake Storage/Protection, action inputs store/protection.";
 
     /// <summary>

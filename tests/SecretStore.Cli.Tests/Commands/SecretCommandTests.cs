@@ -166,7 +166,7 @@ public sealed class SecretCommandTests : IDisposable
         var none = await CliProcess.RunAsync(folder, ["get", "shop/Db"]);
         // Not a usage error: a secretstore.json above the folder would have been enough.
         Assert.Equal(1, none.ExitCode);
-        Assert.Contains("error SSB0003: No secret store is configured. Add a secretstore.json ('secretstore init' writes one)", none.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error SSB0003: No secret store is configured. Fix: add a secretstore.json ('secretstore init' writes one)", none.Stderr, StringComparison.Ordinal);
         Assert.Contains("SECRETSTORE_STORE", none.Stderr, StringComparison.Ordinal);
 
         await _sandbox.SetAsync("shop/Db", "value-in-sandbox");
