@@ -13,8 +13,8 @@ namespace SecretStore.Aws.Tests;
 /// </summary>
 public sealed class NetworkFailureMappingTests
 {
-    private const string KmsFix = "Check the KMS service URL (KmsServiceUrl or AWS_ENDPOINT_URL_KMS), the network (proxy, firewall, DNS) and the region (Region).";
-    private const string DynamoDbFix = "Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).";
+    private const string KmsFix = "Fix: check the KMS service URL (KmsServiceUrl or AWS_ENDPOINT_URL_KMS), the network (proxy, firewall, DNS) and the region (Region).";
+    private const string DynamoDbFix = "Fix: check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).";
 
     [Fact]
     public void A_KMS_host_name_that_does_not_resolve_is_SSB2005_naming_the_regional_endpoint()
@@ -77,7 +77,7 @@ public sealed class NetworkFailureMappingTests
     {
         var kms = KmsErrors.Map(new Amazon.KeyManagementService.Model.LimitExceededException("x") { ErrorCode = "LimitExceededException" }, "Decrypt", "alias/orders", new AmazonKeyManagementServiceConfig { ServiceURL = "http://127.0.0.1:1/" });
 
-        Assert.Equal("SSB2005: KMS Decrypt on master key 'alias/orders' failed after the SDK's retries (LimitExceededException). Retry later or ask for a higher KMS request quota.", kms.Message);
+        Assert.Equal("SSB2005: KMS Decrypt on master key 'alias/orders' failed after the SDK's retries (LimitExceededException). Fix: retry later or ask for a higher KMS request quota.", kms.Message);
     }
 
     private static HttpRequestException DnsFailure(string hostAndPort) =>

@@ -25,14 +25,14 @@ internal static class DynamoDbErrors
             case ResourceNotFoundException:
                 return new SecretStoreException(
                     DiagnosticCodes.TableNotFound,
-                    $"DynamoDB {operation} failed: table '{tableName}' does not exist or is not active in this account and region. Create it with the create-table operation.",
+                    $"DynamoDB {operation} failed: table '{tableName}' does not exist or is not active in this account and region. Fix: create it with the create-table operation.",
                     exception);
             case ProvisionedThroughputExceededException or RequestLimitExceededException or InternalServerErrorException:
                 return Unavailable(exception, operation, tableName, ((AmazonServiceException)exception).ErrorCode);
             case AmazonServiceException service when IsAccessDenied(service.ErrorCode):
                 return new SecretStoreException(
                     DiagnosticCodes.AccessDenied,
-                    $"DynamoDB {operation} on table '{tableName}' was denied ({service.ErrorCode}). Check the IAM policy of the caller (see docs/aws.md).",
+                    $"DynamoDB {operation} on table '{tableName}' was denied ({service.ErrorCode}). Fix: check the IAM policy of the caller (see docs/aws.md).",
                     exception);
             case AmazonServiceException service when IsThrottling(service.ErrorCode) || (int)service.StatusCode >= 500:
                 return Unavailable(exception, operation, tableName, service.ErrorCode);
@@ -47,7 +47,7 @@ internal static class DynamoDbErrors
                 return NetworkFailure.Describe(exception, config, "DynamoDB", "dynamodb") is { } failure
                     ? new SecretStoreException(
                         DiagnosticCodes.BackendUnavailable,
-                        $"DynamoDB {operation} on table '{tableName}' {failure} after the SDK's retries; this is a network failure, not a capacity problem. Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
+                        $"DynamoDB {operation} on table '{tableName}' {failure} after the SDK's retries; this is a network failure, not a capacity problem. Fix: check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
                         exception)
                     : Unavailable(exception, operation, tableName, exception.GetType().Name);
             default:
@@ -67,6 +67,6 @@ internal static class DynamoDbErrors
     private static SecretStoreException Unavailable(Exception exception, string operation, string tableName, string? cause) =>
         new(
             DiagnosticCodes.BackendUnavailable,
-            $"DynamoDB {operation} on table '{tableName}' failed after the SDK's retries ({cause ?? "unknown cause"}). Retry later or raise the table's capacity.",
+            $"DynamoDB {operation} on table '{tableName}' failed after the SDK's retries ({cause ?? "unknown cause"}). Fix: retry later or raise the table's capacity.",
             exception);
 }

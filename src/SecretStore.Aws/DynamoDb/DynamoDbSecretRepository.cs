@@ -361,7 +361,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             {
                 throw new SecretStoreException(
                     DiagnosticCodes.BackendUnavailable,
-                    $"DynamoDB BatchGetItem on table '{TableName}' left {unprocessed.Keys.Count} keys unprocessed after {MaxUnprocessedRetries} retries. Retry later or raise the table's capacity.");
+                    $"DynamoDB BatchGetItem on table '{TableName}' left {unprocessed.Keys.Count} keys unprocessed after {MaxUnprocessedRetries} retries. Fix: retry later or raise the table's capacity.");
             }
 
             // Unprocessed keys mean throttling: back off exponentially with jitter, bounded.
@@ -402,7 +402,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             var actual = string.Join(", ", keys.Select(k => $"{k.AttributeName} {k.KeyType?.Value} {Type(k.AttributeName)}"));
             throw new SecretStoreException(
                 DiagnosticCodes.TableSchemaMismatch,
-                $"DynamoDB table '{TableName}' exists with key schema [{actual}]; expected [{ApplicationName} HASH S, {SecretName} RANGE S]. Use another table name.");
+                $"DynamoDB table '{TableName}' exists with key schema [{actual}]; expected [{ApplicationName} HASH S, {SecretName} RANGE S]. Fix: use another table name.");
         }
     }
 

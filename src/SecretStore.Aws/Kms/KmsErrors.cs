@@ -27,7 +27,7 @@ internal static class KmsErrors
             case DisabledException or KMSInvalidStateException:
                 return new SecretStoreException(
                     DiagnosticCodes.KeyDisabled,
-                    $"KMS {operation} refused: master key '{keyId}' is disabled or pending deletion. Enable the key (or restore it) and retry.",
+                    $"KMS {operation} refused: master key '{keyId}' is disabled or pending deletion. Fix: enable the key (or restore it) and retry.",
                     exception);
             case InvalidCiphertextException:
                 return new InvalidProtectedDataException(
@@ -42,7 +42,7 @@ internal static class KmsErrors
                 or "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException":
                 return new SecretStoreException(
                     DiagnosticCodes.AccessDenied,
-                    $"KMS {operation} on master key '{keyId}' was denied ({service.ErrorCode}). Check the key policy and the caller's IAM policy (see docs/aws.md).",
+                    $"KMS {operation} on master key '{keyId}' was denied ({service.ErrorCode}). Fix: check the key policy and the caller's IAM policy (see docs/aws.md).",
                     exception);
             case KMSInternalException or DependencyTimeoutException or LimitExceededException:
                 return Unavailable(exception, operation, keyId, ((AmazonServiceException)exception).ErrorCode);
@@ -64,7 +64,7 @@ internal static class KmsErrors
                 return NetworkFailure.Describe(exception, config, "KMS", "kms") is { } failure
                     ? new SecretStoreException(
                         DiagnosticCodes.BackendUnavailable,
-                        $"KMS {operation} on master key '{keyId}' {failure} after the SDK's retries; this is a network failure, not a quota. Check the KMS service URL (KmsServiceUrl or AWS_ENDPOINT_URL_KMS), the network (proxy, firewall, DNS) and the region (Region).",
+                        $"KMS {operation} on master key '{keyId}' {failure} after the SDK's retries; this is a network failure, not a quota. Fix: check the KMS service URL (KmsServiceUrl or AWS_ENDPOINT_URL_KMS), the network (proxy, firewall, DNS) and the region (Region).",
                         exception)
                     : Unavailable(exception, operation, keyId, exception.GetType().Name);
             default:
@@ -78,6 +78,6 @@ internal static class KmsErrors
     private static SecretStoreException Unavailable(Exception exception, string operation, string keyId, string? cause) =>
         new(
             DiagnosticCodes.BackendUnavailable,
-            $"KMS {operation} on master key '{keyId}' failed after the SDK's retries ({cause ?? "unknown cause"}). Retry later or ask for a higher KMS request quota.",
+            $"KMS {operation} on master key '{keyId}' failed after the SDK's retries ({cause ?? "unknown cause"}). Fix: retry later or ask for a higher KMS request quota.",
             exception);
 }

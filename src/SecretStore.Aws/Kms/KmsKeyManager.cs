@@ -115,7 +115,7 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
         {
             throw new SecretStoreException(
                 DiagnosticCodes.NoAllowedMasterKeys,
-                $"{subject} was not opened: no KMS master key is allowed for reading. Set the store's KeyId or AllowedKeyIds (CLI --allowed-key-id or SECRETSTORE_ALLOWED_KEY_IDS; MSBuild SecretStoreKeyId / SecretStoreAllowedKeyIds; Cake KeyId / AllowedKeyIds) to the keys your records are written under.");
+                $"{subject} was not opened: no KMS master key is allowed for reading. Fix: set the store's KeyId or AllowedKeyIds (CLI --allowed-key-id or SECRETSTORE_ALLOWED_KEY_IDS; MSBuild SecretStoreKeyId / SecretStoreAllowedKeyIds; Cake KeyId / AllowedKeyIds) to the keys your records are written under.");
         }
 
         if (!await IsKeyAllowedAsync(keyId, cancellationToken).ConfigureAwait(false))

@@ -144,12 +144,12 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
 
             if (skipped > 0)
             {
-                warnings.Add($"Secret '{id}' has {skipped} form(s) (value, escaped form or line) shorter than {MinimumLength} characters; {system} does not mask them. Use a longer value.");
+                warnings.Add($"Secret '{id}' has {skipped} form(s) (value, escaped form or line) shorter than {MinimumLength} characters; {system} does not mask them. Fix: use a longer value.");
             }
 
             if (skippedPieces > 0)
             {
-                warnings.Add($"Secret '{id}' holds a literal %3B, %0D, %0A or %5D: an Azure agent without percent decoding (DECODE_PERCENTS=false, agents before 3.220.1) masks only the text between them, and {skippedPieces} such piece(s) are shorter than {MinimumLength} characters and stay visible there. Use a longer value or one without those sequences.");
+                warnings.Add($"Secret '{id}' holds a literal %3B, %0D, %0A or %5D: an Azure agent without percent decoding (DECODE_PERCENTS=false, agents before 3.220.1) masks only the text between them, and {skippedPieces} such piece(s) are shorter than {MinimumLength} characters and stay visible there. Fix: use a longer value or one without those sequences.");
             }
         }
 

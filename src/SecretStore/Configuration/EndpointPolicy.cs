@@ -41,6 +41,6 @@ public static class EndpointPolicy
         // The host only: a URL may carry user info, which is never repeated.
         throw new SecretStoreException(
             DiagnosticCodes.InsecureEndpoint,
-            $"{settingName} is an http:// URL for host '{uri.Host}', which is not this machine: requests and answers (KMS data keys included) would cross the network without TLS. Use https://, or for a trusted network pass {OptIn}.");
+            $"{settingName} is an http:// URL for host '{uri.Host}', which is not this machine: requests and answers (KMS data keys included) would cross the network without TLS. Fix: use https://, or for a trusted network pass {OptIn}.");
     }
 }

@@ -83,7 +83,7 @@ public sealed class PayloadTooLargeException(SecretId id, long size, long limit)
 public sealed class StoreFileNotFoundException(string filePath)
     : SecretStoreException(
         DiagnosticCodes.StoreFileNotFound,
-        $"The secret store file '{filePath}' does not exist. Check the store path (--store file:<path>, SECRETSTORE_STORE, MSBuild SecretStoreFile, Cake StoreFile); 'set' and 'import' create a new store file.")
+        $"The secret store file '{filePath}' does not exist. Fix: check the store path (--store file:<path>, SECRETSTORE_STORE, MSBuild SecretStoreFile, Cake StoreFile); 'set' and 'import' create a new store file.")
 {
     /// <summary>The full path that was looked for.</summary>
     public string FilePath { get; } = filePath;

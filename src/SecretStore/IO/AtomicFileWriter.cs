@@ -320,7 +320,7 @@ internal static class AtomicFileWriter
         {
             throw new SecretStoreException(
                 DiagnosticCodes.FileMetadataNotKept,
-                $"'{target}' has a POSIX ACL, which replacing the file would drop; nothing was written. Remove the ACL (setfacl -b) and grant access through the file's group instead.");
+                $"'{target}' has a POSIX ACL, which replacing the file would drop; nothing was written. Fix: remove the ACL (setfacl -b) and grant access through the file's group instead.");
         }
 
         var mine = LinuxFiles.Stat(handle);
@@ -334,7 +334,7 @@ internal static class AtomicFileWriter
             {
                 throw new SecretStoreException(
                     DiagnosticCodes.FileMetadataNotKept,
-                    $"'{target}' belongs to group {existing.Group}, which this user cannot give the replacement (errno {errno}); nothing was written. Run as a member of that group, or change the file's group.");
+                    $"'{target}' belongs to group {existing.Group}, which this user cannot give the replacement (errno {errno}); nothing was written. Fix: run as a member of that group, or change the file's group.");
             }
         }
 

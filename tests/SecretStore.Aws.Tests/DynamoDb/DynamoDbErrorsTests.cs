@@ -26,7 +26,7 @@ public sealed class DynamoDbErrorsTests
 
         Assert.Equal("SSB2007", error.Code.Id);
         Assert.Equal(
-            $"SSB2007: DynamoDB GetItem on table 'errors-table' was denied ({code}). Check the IAM policy of the caller (see docs/aws.md).",
+            $"SSB2007: DynamoDB GetItem on table 'errors-table' was denied ({code}). Fix: check the IAM policy of the caller (see docs/aws.md).",
             error.Message);
     }
 
@@ -42,7 +42,7 @@ public sealed class DynamoDbErrorsTests
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB Query on table 'errors-table' failed after the SDK's retries ({code}). Retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB Query on table 'errors-table' failed after the SDK's retries ({code}). Fix: retry later or raise the table's capacity.",
             error.Message);
         Assert.True(DynamoDbErrors.IsThrottling(code));
         Assert.False(DynamoDbErrors.IsAccessDenied(code));
@@ -66,7 +66,7 @@ public sealed class DynamoDbErrorsTests
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            "SSB2005: DynamoDB PutItem on table 'errors-table' failed after the SDK's retries (SomethingBroke). Retry later or raise the table's capacity.",
+            "SSB2005: DynamoDB PutItem on table 'errors-table' failed after the SDK's retries (SomethingBroke). Fix: retry later or raise the table's capacity.",
             error.Message);
     }
 
@@ -77,7 +77,7 @@ public sealed class DynamoDbErrorsTests
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            "SSB2005: DynamoDB DeleteItem on table 'errors-table' failed after the SDK's retries (unknown cause). Retry later or raise the table's capacity.",
+            "SSB2005: DynamoDB DeleteItem on table 'errors-table' failed after the SDK's retries (unknown cause). Fix: retry later or raise the table's capacity.",
             error.Message);
     }
 

@@ -33,7 +33,7 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB PutItem on table '{table.TableName}' failed after the SDK's retries (ThrottlingException). Retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB PutItem on table '{table.TableName}' failed after the SDK's retries (ThrottlingException). Fix: retry later or raise the table's capacity.",
             error.Message);
         Assert.Equal(0, _proxy.Forwarded("PutItem"));
         Assert.Empty(await table.RawItemAsync(id.ApplicationName, id.Name));
@@ -52,7 +52,7 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB DeleteItem on table '{table.TableName}' failed after the SDK's retries (InternalServerError). Retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB DeleteItem on table '{table.TableName}' failed after the SDK's retries (InternalServerError). Fix: retry later or raise the table's capacity.",
             error.Message);
         Assert.NotNull(await repository.GetAsync(id));
     }
@@ -68,7 +68,7 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB CreateTable on table '{name}' failed after the SDK's retries (InternalServerError). Retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB CreateTable on table '{name}' failed after the SDK's retries (InternalServerError). Fix: retry later or raise the table's capacity.",
             error.Message);
         Assert.Equal(1, _proxy.Received("DescribeTable"));
     }
@@ -83,7 +83,7 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB DescribeTable on table '{table.TableName}' failed after the SDK's retries (ServiceUnavailable). Retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB DescribeTable on table '{table.TableName}' failed after the SDK's retries (ServiceUnavailable). Fix: retry later or raise the table's capacity.",
             error.Message);
         Assert.Equal(0, _proxy.Received("CreateTable"));
     }
@@ -115,7 +115,7 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' timed out reaching 127.0.0.1:{_proxy.ServiceUrl.Port} after the SDK's retries; this is a network failure, not a capacity problem. Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
+            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' timed out reaching 127.0.0.1:{_proxy.ServiceUrl.Port} after the SDK's retries; this is a network failure, not a capacity problem. Fix: check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
             error.Message);
     }
 

@@ -39,7 +39,7 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
         // HttpClient's own timeout surfaces as a TaskCanceledException: a network failure, not capacity.
         var url = await DynamoDbLocal.GetServiceUrlAsync();
         Assert.Equal(
-            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' timed out reaching {url.Host}:{url.Port} after the SDK's retries; this is a network failure, not a capacity problem. Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
+            $"SSB2005: DynamoDB GetItem on table '{table.TableName}' timed out reaching {url.Host}:{url.Port} after the SDK's retries; this is a network failure, not a capacity problem. Fix: check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).",
             error.Message);
     }
 
@@ -154,7 +154,7 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
 
         Assert.Equal("SSB2006", error.Code.Id);
         Assert.Equal(
-            $"SSB2006: DynamoDB table 'scripted' exists with key schema [{actual}]; expected [ApplicationName HASH S, SecretName RANGE S]. Use another table name.",
+            $"SSB2006: DynamoDB table 'scripted' exists with key schema [{actual}]; expected [ApplicationName HASH S, SecretName RANGE S]. Fix: use another table name.",
             error.Message);
         Assert.Equal(0, client.CreateTables);
     }

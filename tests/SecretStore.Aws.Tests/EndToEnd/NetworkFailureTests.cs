@@ -19,8 +19,8 @@ namespace SecretStore.Aws.Tests.EndToEnd;
 /// </summary>
 public sealed class NetworkFailureTests : IClassFixture<KmsServerFixture>, IDisposable
 {
-    private const string KmsFix = "Check the KMS service URL (KmsServiceUrl or AWS_ENDPOINT_URL_KMS), the network (proxy, firewall, DNS) and the region (Region).";
-    private const string DynamoDbFix = "Check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).";
+    private const string KmsFix = "Fix: check the KMS service URL (KmsServiceUrl or AWS_ENDPOINT_URL_KMS), the network (proxy, firewall, DNS) and the region (Region).";
+    private const string DynamoDbFix = "Fix: check the DynamoDB service URL (ServiceUrl or AWS_ENDPOINT_URL_DYNAMODB), the network (proxy, firewall, DNS) and the region (Region).";
     private readonly KmsServerFixture _kms;
     private readonly StoreScope _scope = new();
 

@@ -272,7 +272,7 @@ public sealed class StoragePairingTests : IClassFixture<SecretTableFixture>, ICl
         var error = await Assert.ThrowsAnyAsync<SecretStoreException>(() => reader.GetAsync(id));
 
         Assert.Equal(
-            $"SSB3013: The record of '{id}' was not opened: no KMS master key is allowed for reading. Set the store's KeyId or AllowedKeyIds (CLI --allowed-key-id or SECRETSTORE_ALLOWED_KEY_IDS; MSBuild SecretStoreKeyId / SecretStoreAllowedKeyIds; Cake KeyId / AllowedKeyIds) to the keys your records are written under.",
+            $"SSB3013: The record of '{id}' was not opened: no KMS master key is allowed for reading. Fix: set the store's KeyId or AllowedKeyIds (CLI --allowed-key-id or SECRETSTORE_ALLOWED_KEY_IDS; MSBuild SecretStoreKeyId / SecretStoreAllowedKeyIds; Cake KeyId / AllowedKeyIds) to the keys your records are written under.",
             error.Message);
         Assert.Equal(0, _kms.Server.RequestCount("Decrypt"));
     }

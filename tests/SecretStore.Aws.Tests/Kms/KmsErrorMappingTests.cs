@@ -35,7 +35,7 @@ public sealed class KmsErrorMappingTests : IClassFixture<KmsServerFixture>
 
         Assert.Equal("SSB2007", error.Code.Id);
         Assert.Equal(
-            $"SSB2007: KMS GenerateDataKey on master key '{keyId}' was denied ({errorType}). Check the key policy and the caller's IAM policy (see docs/aws.md).",
+            $"SSB2007: KMS GenerateDataKey on master key '{keyId}' was denied ({errorType}). Fix: check the key policy and the caller's IAM policy (see docs/aws.md).",
             error.Message);
     }
 
@@ -51,7 +51,7 @@ public sealed class KmsErrorMappingTests : IClassFixture<KmsServerFixture>
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: KMS GenerateDataKey on master key '{keyId}' failed after the SDK's retries ({errorType}). Retry later or ask for a higher KMS request quota.",
+            $"SSB2005: KMS GenerateDataKey on master key '{keyId}' failed after the SDK's retries ({errorType}). Fix: retry later or ask for a higher KMS request quota.",
             error.Message);
     }
 
@@ -61,7 +61,7 @@ public sealed class KmsErrorMappingTests : IClassFixture<KmsServerFixture>
         var (error, keyId) = await GenerateFailingWithAsync(500, null);
 
         Assert.Equal(
-            $"SSB2005: KMS GenerateDataKey on master key '{keyId}' failed after the SDK's retries (unknown cause). Retry later or ask for a higher KMS request quota.",
+            $"SSB2005: KMS GenerateDataKey on master key '{keyId}' failed after the SDK's retries (unknown cause). Fix: retry later or ask for a higher KMS request quota.",
             error.Message);
     }
 
@@ -99,10 +99,10 @@ public sealed class KmsErrorMappingTests : IClassFixture<KmsServerFixture>
             manager.GenerateDataKeyAsync(key.Arn, 32, EncryptionContext.Empty, ProtectedSecretFormat.V2));
 
         Assert.Equal(
-            $"SSB3006: KMS GenerateDataKey refused: master key '{keyId}' is disabled or pending deletion. Enable the key (or restore it) and retry.",
+            $"SSB3006: KMS GenerateDataKey refused: master key '{keyId}' is disabled or pending deletion. Fix: enable the key (or restore it) and retry.",
             invalidState.Message);
         Assert.Equal(
-            $"SSB3006: KMS GenerateDataKey refused: master key '{key.Arn}' is disabled or pending deletion. Enable the key (or restore it) and retry.",
+            $"SSB3006: KMS GenerateDataKey refused: master key '{key.Arn}' is disabled or pending deletion. Fix: enable the key (or restore it) and retry.",
             disabled.Message);
     }
 
@@ -146,7 +146,7 @@ public sealed class KmsErrorMappingTests : IClassFixture<KmsServerFixture>
             manager.DecryptDataKeyAsync(key.Arn, new byte[] { 1, 2, 3 }, EncryptionContext.Empty, ProtectedSecretFormat.V1, 16));
 
         Assert.Equal(
-            $"SSB2005: KMS Decrypt on master key '{key.Arn}' failed after the SDK's retries (OperationCanceledException). Retry later or ask for a higher KMS request quota.",
+            $"SSB2005: KMS Decrypt on master key '{key.Arn}' failed after the SDK's retries (OperationCanceledException). Fix: retry later or ask for a higher KMS request quota.",
             error.Message);
     }
 

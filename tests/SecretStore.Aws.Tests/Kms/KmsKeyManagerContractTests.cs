@@ -202,7 +202,7 @@ public sealed class KmsKeyManagerContractTests : IClassFixture<KmsServerFixture>
         using var generated = await manager.GenerateDataKeyAsync(key.AliasName!, 32, EncryptionContext.Empty, ProtectedSecretFormat.V2);
 
         Assert.Equal(
-            $"SSB2007: KMS DescribeKey on master key '{key.AliasName}' was denied (AccessDeniedException). Check the key policy and the caller's IAM policy (see docs/aws.md).",
+            $"SSB2007: KMS DescribeKey on master key '{key.AliasName}' was denied (AccessDeniedException). Fix: check the key policy and the caller's IAM policy (see docs/aws.md).",
             error.Message);
         Assert.Equal(2, Server.RequestCount("DescribeKey"));
         Assert.Equal(1, Server.RequestCount("GenerateDataKey"));

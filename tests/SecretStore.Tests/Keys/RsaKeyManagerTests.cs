@@ -197,7 +197,7 @@ public sealed class RsaKeyManagerTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<SecretStoreException>(() => manager.GenerateDataKeyAsync("alias/small", 32, Context, ProtectedSecretFormat.V2));
         Assert.Equal("SSB3005", ex.Code.Id);
-        Assert.Equal("SSB3005: Key 'alias/small' has 1024 bits; new v2 records need at least 2048. Add a bigger key and rewrap.", ex.Message);
+        Assert.Equal("SSB3005: Key 'alias/small' has 1024 bits; new v2 records need at least 2048. Fix: add a bigger key and rewrap.", ex.Message);
         using var v1 = await manager.GenerateDataKeyAsync("alias/small", 16, Context, ProtectedSecretFormat.V1);
         Assert.Equal(128, RsaV1ProtectedKey.Parse(v1.WrappedKey, "test").Ciphertext.Length);
     }

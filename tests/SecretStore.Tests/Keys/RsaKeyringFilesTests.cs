@@ -208,7 +208,7 @@ public sealed class RsaKeyringFilesTests
         var ex = Assert.Throws<SecretStoreException>(() => RsaKeyring.Load(dir, new RsaKeyringLoadOptions { PrivateKeyEnvironmentVariable = variable }));
 
         Assert.Equal(DiagnosticCodes.InvalidStoreConfiguration, ex.Code);
-        Assert.Equal($"{ex.Code.Id}: The private key variable is not an environment variable name (letters, digits and '_'); it is not repeated here, since it may be the key itself. Pass the NAME of the variable that holds the reader secret, for example SECRETSTORE_READER_KEY.", ex.Message);
+        Assert.Equal($"{ex.Code.Id}: The private key variable is not an environment variable name (letters, digits and '_'); it is not repeated here, since it may be the key itself. Fix: pass the NAME of the variable that holds the reader secret, for example SECRETSTORE_READER_KEY.", ex.Message);
     }
 
     [Theory]
@@ -259,7 +259,7 @@ public sealed class RsaKeyringFilesTests
         var another = WithVariable(other.ExportPkcs8PrivateKeyPem(), v => Assert.Throws<SecretStoreException>(() => RsaKeyring.Load(dir, new RsaKeyringLoadOptions { SigningPrivateKeyEnvironmentVariable = v })).Message.Replace(v, "VAR", StringComparison.Ordinal));
         var garbage = WithVariable("garbage", v => Assert.Throws<SecretStoreException>(() => RsaKeyring.Load(dir, new RsaKeyringLoadOptions { SigningPrivateKeyEnvironmentVariable = v })).Message.Replace(v, "VAR", StringComparison.Ordinal));
 
-        Assert.Equal($"{notName.Code.Id}: The signing key variable is not an environment variable name (letters, digits and '_'); it is not repeated here, since it may be the key itself. Pass the NAME of the variable that holds the reader secret, for example SECRETSTORE_READER_KEY.", notName.Message);
+        Assert.Equal($"{notName.Code.Id}: The signing key variable is not an environment variable name (letters, digits and '_'); it is not repeated here, since it may be the key itself. Fix: pass the NAME of the variable that holds the reader secret, for example SECRETSTORE_READER_KEY.", notName.Message);
         Assert.Equal(DiagnosticCodes.InvalidStoreConfiguration, notName.Code);
         Assert.Equal("SSB3008: The environment variable 'SECRETSTORE_TEST_UNSET_SIGNING' that should hold the signing key is not set.", unset.Message);
         Assert.Equal("SSB3008: The environment variable 'VAR' that should hold the signing key is not set.", blank);

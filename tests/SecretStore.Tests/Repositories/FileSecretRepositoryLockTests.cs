@@ -191,7 +191,7 @@ public sealed class FileSecretRepositoryLockTests
         var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => new FileSecretRepository(path).SaveAsync(V2("a", "b"), 0));
 
         Assert.Equal("SSB2015", ex.Code.Id);
-        Assert.Equal($"SSB2015: The lock '{path}.lock' of the secret store file is a symbolic link; nothing was written. Remove it (a writer creates a fresh one) and find out who put it there.", ex.Message);
+        Assert.Equal($"SSB2015: The lock '{path}.lock' of the secret store file is a symbolic link; nothing was written. Fix: remove it (a writer creates a fresh one) and find out who put it there.", ex.Message);
         Assert.False(File.Exists(temp.Combine("elsewhere")));
         Assert.False(File.Exists(path));
     }
@@ -206,7 +206,7 @@ public sealed class FileSecretRepositoryLockTests
         var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => new FileSecretRepository(path).SaveAsync(V2("a", "b"), 0));
 
         Assert.Equal("SSB2015", ex.Code.Id);
-        Assert.Equal($"SSB2015: The lock '{path}.lock' of the secret store file is a folder; nothing was written. Remove it (a writer creates a fresh one) and find out who put it there.", ex.Message);
+        Assert.Equal($"SSB2015: The lock '{path}.lock' of the secret store file is a folder; nothing was written. Fix: remove it (a writer creates a fresh one) and find out who put it there.", ex.Message);
         Assert.False(File.Exists(path));
     }
 
@@ -231,7 +231,7 @@ public sealed class FileSecretRepositoryLockTests
         // A second writer finds the same FIFO, not one still locked by the first (SSB2005 if the handle were kept).
         var second = await Assert.ThrowsAnyAsync<SecretStoreException>(() => repository.SaveAsync(V2("a", "b"), 0));
 
-        Assert.Equal($"SSB2015: The lock '{path}.lock' of the secret store file is not a regular file; nothing was written. Remove it (a writer creates a fresh one) and find out who put it there.", first.Message);
+        Assert.Equal($"SSB2015: The lock '{path}.lock' of the secret store file is not a regular file; nothing was written. Fix: remove it (a writer creates a fresh one) and find out who put it there.", first.Message);
         Assert.Equal("SSB2015", first.Code.Id);
         Assert.Equal("SSB2015", second.Code.Id);
         Assert.False(File.Exists(path));

@@ -75,7 +75,7 @@ public static class SettingsFileReader
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
             if (stream.Length > MaxFileBytes)
             {
-                throw Error(path, $"The settings file is {stream.Length} bytes; the limit is {MaxFileBytes} bytes (1 MiB). Check that the path names the settings file, not another file.");
+                throw Error(path, $"The settings file is {stream.Length} bytes; the limit is {MaxFileBytes} bytes (1 MiB). Fix: check that the path names the settings file, not another file.");
             }
 
             var bytes = new byte[stream.Length];
@@ -84,7 +84,7 @@ public static class SettingsFileReader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw Error(path, $"The settings file could not be read ({ex.GetType().Name}). Check that it is a regular file the current user may read.");
+            throw Error(path, $"The settings file could not be read ({ex.GetType().Name}). Fix: check that it is a regular file the current user may read.");
         }
     }
 
@@ -115,12 +115,12 @@ public static class SettingsFileReader
         var user = LinuxFiles.EffectiveUserId;
         if (identity.Owner != user && identity.Owner != 0)
         {
-            throw Error(path, $"The settings file is owned by user {identity.Owner}, not by the current user ({user}) or root: its owner would choose where secrets are read from and which keys and endpoints are trusted. Use a settings file of your own (chown it, or give another with the settings option).");
+            throw Error(path, $"The settings file is owned by user {identity.Owner}, not by the current user ({user}) or root: its owner would choose where secrets are read from and which keys and endpoints are trusted. Fix: use a settings file of your own (chown it, or give another with the settings option).");
         }
 
         if ((identity.Mode & UnixFileMode.OtherWrite) != 0)
         {
-            throw Error(path, "The settings file is writable by every user (mode o+w): any of them could choose where secrets are read from. Remove that right (chmod o-w).");
+            throw Error(path, "The settings file is writable by every user (mode o+w): any of them could choose where secrets are read from. Fix: remove that right (chmod o-w).");
         }
     }
 
@@ -180,7 +180,7 @@ public static class SettingsFileReader
 
             if (span.Trim(" \t\r\n"u8).IsEmpty)
             {
-                Add(0, 0, "The settings file is empty. Write a JSON object in it, for example { \"storage\": \"file:.secretstore/secrets.json\", \"protection\": \"rsa:.secretstore/keyring\" }.");
+                Add(0, 0, "The settings file is empty. Fix: write a JSON object in it, for example { \"storage\": \"file:.secretstore/secrets.json\", \"protection\": \"rsa:.secretstore/keyring\" }.");
                 return null;
             }
 
@@ -190,7 +190,7 @@ public static class SettingsFileReader
                 Advance(ref reader);
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    AddAt(ref reader, $"The settings file must hold one JSON object, not {Kind(reader.TokenType)}. Put the settings between {{ and }}.");
+                    AddAt(ref reader, $"The settings file must hold one JSON object, not {Kind(reader.TokenType)}. Fix: put the settings between {{ and }}.");
                     return null;
                 }
 
@@ -210,7 +210,7 @@ public static class SettingsFileReader
                     (line, column) = Locate(_lineStarts[line - 1] + (int)Math.Min(ex.BytePositionInLine ?? 0, span.Length));
                 }
 
-                Add(line, column, "The settings file is not valid JSON here (comments and trailing commas are allowed). Correct the JSON syntax at this line and column.");
+                Add(line, column, "The settings file is not valid JSON here (comments and trailing commas are allowed). Fix: correct the JSON syntax at this line and column.");
                 return null;
             }
         }
@@ -263,7 +263,7 @@ public static class SettingsFileReader
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                AddAt(ref reader, $"'environments' at the top level must be an object of named environments, not {Kind(reader.TokenType)}. Write it as \"environments\": {{ \"Development\": {{ ... }} }}.");
+                AddAt(ref reader, $"'environments' at the top level must be an object of named environments, not {Kind(reader.TokenType)}. Fix: write it as \"environments\": {{ \"Development\": {{ ... }} }}.");
                 reader.Skip();
                 return;
             }
@@ -298,7 +298,7 @@ public static class SettingsFileReader
 
                 if (first.TryGetValue(name, out var earlier))
                 {
-                    Add(line, column, $"Environment '{name}' is defined more than once (first as '{earlier.Name}' on line {earlier.Line}; names are compared ignoring case). Remove or rename one of them.");
+                    Add(line, column, $"Environment '{name}' is defined more than once (first as '{earlier.Name}' on line {earlier.Line}; names are compared ignoring case). Fix: remove or rename one of them.");
                     reader.Skip();
                     continue;
                 }
@@ -306,7 +306,7 @@ public static class SettingsFileReader
                 first[name] = (name, line);
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    AddAt(ref reader, $"Environment '{name}' must be an object of settings, not {Kind(reader.TokenType)}. Write it as \"{name}\": {{ \"storage\": \"...\" }}.");
+                    AddAt(ref reader, $"Environment '{name}' must be an object of settings, not {Kind(reader.TokenType)}. Fix: write it as \"{name}\": {{ \"storage\": \"...\" }}.");
                     reader.Skip();
                     continue;
                 }
@@ -369,7 +369,7 @@ public static class SettingsFileReader
 
                 if (seen.TryGetValue(name, out var firstLine))
                 {
-                    Add(line, column, $"Member '{name}' {where} appears more than once (first on line {firstLine}). Remove one of them.");
+                    Add(line, column, $"Member '{name}' {where} appears more than once (first on line {firstLine}). Fix: remove one of them.");
                     reader.Skip();
                     continue;
                 }
@@ -427,7 +427,7 @@ public static class SettingsFileReader
         {
             if (reader.TokenType != JsonTokenType.String)
             {
-                AddAt(ref reader, $"'{name}' {where} must be a string, not {Kind(reader.TokenType)}. Write the value in double quotes.");
+                AddAt(ref reader, $"'{name}' {where} must be a string, not {Kind(reader.TokenType)}. Fix: write the value in double quotes.");
                 reader.Skip();
                 return null;
             }
@@ -436,7 +436,7 @@ public static class SettingsFileReader
             var text = GetText(ref reader, $"'{name}' {where}")?.Trim();
             if (text is { Length: 0 })
             {
-                Add(line, column, $"'{name}' {where} is empty. Give it a value, or remove the member.");
+                Add(line, column, $"'{name}' {where} is empty. Fix: give it a value, or remove the member.");
                 return null;
             }
 
@@ -458,8 +458,8 @@ public static class SettingsFileReader
 
             var setting = $"'{name}' {where}";
             var fix = isStorage
-                ? $"Write it as {StoreSpec.StorageForms}, for example {StoreSpec.FilePrefix}.secretstore/secrets.json or {StoreSpec.DynamoDbPrefix}Secrets."
-                : $"Write it as {StoreSpec.ProtectionForms}, for example {StoreSpec.RsaPrefix}.secretstore/keyring.";
+                ? $"Fix: write it as {StoreSpec.StorageForms}, for example {StoreSpec.FilePrefix}.secretstore/secrets.json or {StoreSpec.DynamoDbPrefix}Secrets."
+                : $"Fix: write it as {StoreSpec.ProtectionForms}, for example {StoreSpec.RsaPrefix}.secretstore/keyring.";
             try
             {
                 _ = isStorage
@@ -495,7 +495,7 @@ public static class SettingsFileReader
                 return text;
             }
 
-            Add(line, column, $"'{name}' {where} is not an absolute http:// or https:// URL. Write the service's address, for example http://localhost:8000 for DynamoDB Local.");
+            Add(line, column, $"'{name}' {where} is not an absolute http:// or https:// URL. Fix: write the service's address, for example http://localhost:8000 for DynamoDB Local.");
             return null;
         }
 
@@ -507,7 +507,7 @@ public static class SettingsFileReader
             }
 
             // "true" in quotes is refused too: the file has one spelling, the JSON boolean.
-            AddAt(ref reader, $"'{name}' {where} must be true or false (a JSON boolean), not {Kind(reader.TokenType)}. Write true or false without quotes.");
+            AddAt(ref reader, $"'{name}' {where} must be true or false (a JSON boolean), not {Kind(reader.TokenType)}. Fix: write true or false without quotes.");
             reader.Skip();
             return null;
         }
@@ -516,7 +516,7 @@ public static class SettingsFileReader
         {
             if (reader.TokenType != JsonTokenType.StartArray)
             {
-                AddAt(ref reader, $"'{name}' {where} must be an array of strings, not {Kind(reader.TokenType)}. Write it as [\"key id\", ...].");
+                AddAt(ref reader, $"'{name}' {where} must be an array of strings, not {Kind(reader.TokenType)}. Fix: write it as [\"key id\", ...].");
                 reader.Skip();
                 return null;
             }
@@ -534,7 +534,7 @@ public static class SettingsFileReader
                 var entry = $"Entry {index} of '{name}' {where}";
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    AddAt(ref reader, $"{entry} must be a string, not {Kind(reader.TokenType)}. Write each key id in double quotes.");
+                    AddAt(ref reader, $"{entry} must be a string, not {Kind(reader.TokenType)}. Fix: write each key id in double quotes.");
                     reader.Skip();
                     valid = false;
                     continue;
@@ -544,7 +544,7 @@ public static class SettingsFileReader
                 var text = GetText(ref reader, entry)?.Trim();
                 if (text is { Length: 0 })
                 {
-                    Add(line, column, $"{entry} is empty. Remove it, or write the key id.");
+                    Add(line, column, $"{entry} is empty. Fix: remove it, or write the key id.");
                 }
 
                 if (string.IsNullOrEmpty(text))
@@ -567,7 +567,7 @@ public static class SettingsFileReader
             catch (InvalidOperationException)
             {
                 // The bytes are valid UTF-8 (checked first), so only an escaped lone surrogate (\uD800) gets here.
-                AddAt(ref reader, $"{what} holds a \\u escape of a lone UTF-16 surrogate, which is not text. Remove the escape or complete the surrogate pair.");
+                AddAt(ref reader, $"{what} holds a \\u escape of a lone UTF-16 surrogate, which is not text. Fix: remove the escape or complete the surrogate pair.");
                 return null;
             }
         }
@@ -577,7 +577,7 @@ public static class SettingsFileReader
             var suggestion = NearMiss.Suggest(name, members);
             Add(line, column, suggestion is not null
                 ? $"Member '{name}' {where} is unknown (member names are case-sensitive); did you mean '{suggestion}'?"
-                : $"Member '{name}' {where} is unknown. Use one of: {string.Join(", ", members)}.");
+                : $"Member '{name}' {where} is unknown. Fix: use one of: {string.Join(", ", members)}.");
         }
 
         private static string Kind(JsonTokenType type) => type switch

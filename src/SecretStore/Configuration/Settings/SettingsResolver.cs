@@ -94,7 +94,7 @@ public static class SettingsResolver
                     ? (null, null)
                     : throw new SecretStoreException(
                         DiagnosticCodes.UnknownEnvironment,
-                        $"Environment '{choice.Name}' was chosen ({choice.Source}) but no {SettingsFile.FileName} was found. Create one with 'secretstore init', or leave {choice.Source} unset.");
+                        $"Environment '{choice.Name}' was chosen ({choice.Source}) but no {SettingsFile.FileName} was found. Fix: create one with 'secretstore init', or leave {choice.Source} unset.");
             }
 
             return file.Environments.TryGetValue(choice.Name.Trim(), out var chosen)
@@ -118,7 +118,7 @@ public static class SettingsResolver
         return new SecretStoreException([new Diagnostic(
             DiagnosticCodes.UnknownEnvironment,
             DiagnosticSeverity.Error,
-            $"Environment '{name}' ({source}) is not defined in {SettingsFile.FileName} (environments: {known}). Add it under \"environments\", or choose one of those.",
+            $"Environment '{name}' ({source}) is not defined in {SettingsFile.FileName} (environments: {known}). Fix: add it under \"environments\", or choose one of those.",
             file.Path,
             line,
             0)]);

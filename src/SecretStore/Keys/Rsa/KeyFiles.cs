@@ -139,7 +139,7 @@ internal static class KeyFiles
         {
             throw new SecretStoreException(
                 DiagnosticCodes.PrivateKeyFileExposed,
-                $"The private key file of {what} ('{relative}') is accessible by other users (mode {Convert.ToString((int)mode, 8)}); it is refused. Run 'chmod 600' on it if it is yours.");
+                $"The private key file of {what} ('{relative}') is accessible by other users (mode {Convert.ToString((int)mode, 8)}); it is refused. Fix: run 'chmod 600' on it if it is yours.");
         }
     }
 

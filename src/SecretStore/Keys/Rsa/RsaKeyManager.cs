@@ -76,7 +76,7 @@ public sealed class RsaKeyManager : IKeyManager, IDisposable
         if (format == ProtectedSecretFormat.V2 && publicKey.KeySize < RsaKeyring.MinimumKeySizeInBits)
         {
             // Old small keys stay readable, but new v2 records (and their context binding) need a full-size key.
-            throw new SecretStoreException(DiagnosticCodes.KeyTooSmall, $"Key '{keyId}' has {publicKey.KeySize} bits; new v2 records need at least {RsaKeyring.MinimumKeySizeInBits}. Add a bigger key and rewrap.");
+            throw new SecretStoreException(DiagnosticCodes.KeyTooSmall, $"Key '{keyId}' has {publicKey.KeySize} bits; new v2 records need at least {RsaKeyring.MinimumKeySizeInBits}. Fix: add a bigger key and rewrap.");
         }
 
         var key = RandomNumberGenerator.GetBytes(keySizeInBytes);

@@ -537,7 +537,7 @@ public sealed class RsaKeyring : IDisposable
             && variable.AsSpan().IndexOfAnyExcept(VariableNameChars) < 0;
         if (!isName)
         {
-            throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"The {setting} is not an environment variable name (letters, digits and '_'); it is not repeated here, since it may be the key itself. Pass the NAME of the variable that holds the reader secret, for example SECRETSTORE_READER_KEY.");
+            throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"The {setting} is not an environment variable name (letters, digits and '_'); it is not repeated here, since it may be the key itself. Fix: pass the NAME of the variable that holds the reader secret, for example SECRETSTORE_READER_KEY.");
         }
     }
 

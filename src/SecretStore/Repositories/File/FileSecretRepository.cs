@@ -327,5 +327,5 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     }
 
     private SecretStoreException NotALock(string what) =>
-        new(DiagnosticCodes.LockFileNotRegular, $"The lock '{LockPath}' of the secret store file {what}; nothing was written. Remove it (a writer creates a fresh one) and find out who put it there.");
+        new(DiagnosticCodes.LockFileNotRegular, $"The lock '{LockPath}' of the secret store file {what}; nothing was written. Fix: remove it (a writer creates a fresh one) and find out who put it there.");
 }

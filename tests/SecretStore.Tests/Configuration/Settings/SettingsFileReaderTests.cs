@@ -253,7 +253,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_unknown_member_with_no_near_miss_lists_the_members_of_the_top_level()
     {
         Assert.Equal(
-            (1, 3, "Member 'tableName' at the top level is unknown. Use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, $schema, defaultEnvironment, environments."),
+            (1, 3, "Member 'tableName' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, $schema, defaultEnvironment, environments."),
             Error("""{ "tableName": "Secrets" }"""));
     }
 
@@ -261,7 +261,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_unknown_member_of_an_environment_names_the_environment_and_lists_its_members()
     {
         Assert.Equal(
-            (3, 21, "Member 'tableName' in environment 'Production' is unknown. Use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint."),
+            (3, 21, "Member 'tableName' in environment 'Production' is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint."),
             Error("{\n  \"environments\": {\n    \"Production\": { \"tableName\": { \"nested\": [1, 2] } }\n  }\n}"));
     }
 
@@ -290,7 +290,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void A_string_member_of_another_type_is_refused_at_its_value(string member, string value, string kind)
     {
         Assert.Equal(
-            (2, 7 + member.Length, $"'{member}' at the top level must be a string, not {kind}. Write the value in double quotes."),
+            (2, 7 + member.Length, $"'{member}' at the top level must be a string, not {kind}. Fix: write the value in double quotes."),
             Error($"{{\n  \"{member}\": {value}\n}}"));
     }
 
@@ -302,7 +302,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void A_switch_must_be_a_JSON_boolean_not_a_spelling_of_one(string member, string value, string kind)
     {
         Assert.Equal(
-            (1, 28 + member.Length, $"'{member}' in environment 'Ci' must be true or false (a JSON boolean), not {kind}. Write true or false without quotes."),
+            (1, 28 + member.Length, $"'{member}' in environment 'Ci' must be true or false (a JSON boolean), not {kind}. Fix: write true or false without quotes."),
             Error($$"""{"environments":{"Ci":{"{{member}}": {{value}} } } }"""));
     }
 
@@ -314,7 +314,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_empty_or_blank_string_is_refused(string member)
     {
         Assert.Equal(
-            (1, 7 + member.Length, $"'{member}' at the top level is empty. Give it a value, or remove the member."),
+            (1, 7 + member.Length, $"'{member}' at the top level is empty. Fix: give it a value, or remove the member."),
             Error($$"""{ "{{member}}": "  " }"""));
     }
 
@@ -322,12 +322,12 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void Allowed_key_ids_must_be_an_array_of_non_empty_strings_each_named_by_its_position()
     {
         Assert.Equal(
-            (1, 20, "'allowedKeyIds' at the top level must be an array of strings, not a string. Write it as [\"key id\", ...]."),
+            (1, 20, "'allowedKeyIds' at the top level must be an array of strings, not a string. Fix: write it as [\"key id\", ...]."),
             Error("""{ "allowedKeyIds": "k1" }"""));
         Assert.Equal(
             [
-                (1, 27, "Entry 2 of 'allowedKeyIds' at the top level must be a string, not a number. Write each key id in double quotes."),
-                (1, 30, "Entry 3 of 'allowedKeyIds' at the top level is empty. Remove it, or write the key id."),
+                (1, 27, "Entry 2 of 'allowedKeyIds' at the top level must be a string, not a number. Fix: write each key id in double quotes."),
+                (1, 30, "Entry 3 of 'allowedKeyIds' at the top level is empty. Fix: remove it, or write the key id."),
             ],
             Errors("""{ "allowedKeyIds": ["k1", 7, ""] }"""));
     }
@@ -342,7 +342,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void A_duplicate_member_is_refused_at_its_second_occurrence_naming_the_first()
     {
         Assert.Equal(
-            (3, 3, "Member 'region' at the top level appears more than once (first on line 2). Remove one of them."),
+            (3, 3, "Member 'region' at the top level appears more than once (first on line 2). Fix: remove one of them."),
             Error("{\n  \"region\": \"eu-west-1\",\n  \"region\": \"eu-west-2\"\n}"));
     }
 
@@ -350,7 +350,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void A_duplicate_member_of_an_environment_names_the_environment()
     {
         Assert.Equal(
-            (1, 43, "Member 'keyId' in environment 'Ci' appears more than once (first on line 1). Remove one of them."),
+            (1, 43, "Member 'keyId' in environment 'Ci' appears more than once (first on line 1). Fix: remove one of them."),
             Error("""{ "environments": { "Ci": { "keyId": "a", "keyId": "b" } } }"""));
     }
 
@@ -358,7 +358,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void Environment_names_that_differ_only_in_case_are_a_duplicate()
     {
         Assert.Equal(
-            (4, 5, "Environment 'production' is defined more than once (first as 'Production' on line 3; names are compared ignoring case). Remove or rename one of them."),
+            (4, 5, "Environment 'production' is defined more than once (first as 'Production' on line 3; names are compared ignoring case). Fix: remove or rename one of them."),
             Error("{\n  \"environments\": {\n    \"Production\": {},\n    \"production\": {}\n  }\n}"));
     }
 
@@ -374,19 +374,19 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void Environments_must_be_an_object_of_objects()
     {
         Assert.Equal(
-            (1, 19, "'environments' at the top level must be an object of named environments, not an array. Write it as \"environments\": { \"Development\": { ... } }."),
+            (1, 19, "'environments' at the top level must be an object of named environments, not an array. Fix: write it as \"environments\": { \"Development\": { ... } }."),
             Error("""{ "environments": ["Development"] }"""));
         Assert.Equal(
-            (1, 27, "Environment 'Ci' must be an object of settings, not a string. Write it as \"Ci\": { \"storage\": \"...\" }."),
+            (1, 27, "Environment 'Ci' must be an object of settings, not a string. Fix: write it as \"Ci\": { \"storage\": \"...\" }."),
             Error("""{ "environments": { "Ci": "dynamodb:Secrets" } }"""));
     }
 
     [Theory]
-    [InlineData("storage", "s3:bucket", "'storage' at the top level is not file:<path> or dynamodb:<table>. Write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
-    [InlineData("storage", "file:", "'storage' at the top level needs a path after 'file:', for example file:.secretstore/secrets.json. Write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
-    [InlineData("storage", "dynamodb: ", "'storage' at the top level needs a table name after 'dynamodb:', for example dynamodb:Secrets. Write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
-    [InlineData("protection", "aws-kms", "'protection' at the top level is not rsa:<keyring folder> or kms. Write it as rsa:<keyring folder> or kms, for example rsa:.secretstore/keyring.")]
-    [InlineData("protection", "rsa:", "'protection' at the top level needs a keyring folder after 'rsa:', for example rsa:.secretstore/keyring. Write it as rsa:<keyring folder> or kms, for example rsa:.secretstore/keyring.")]
+    [InlineData("storage", "s3:bucket", "'storage' at the top level is not file:<path> or dynamodb:<table>. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
+    [InlineData("storage", "file:", "'storage' at the top level needs a path after 'file:', for example file:.secretstore/secrets.json. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
+    [InlineData("storage", "dynamodb: ", "'storage' at the top level needs a table name after 'dynamodb:', for example dynamodb:Secrets. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
+    [InlineData("protection", "aws-kms", "'protection' at the top level is not rsa:<keyring folder> or kms. Fix: write it as rsa:<keyring folder> or kms, for example rsa:.secretstore/keyring.")]
+    [InlineData("protection", "rsa:", "'protection' at the top level needs a keyring folder after 'rsa:', for example rsa:.secretstore/keyring. Fix: write it as rsa:<keyring folder> or kms, for example rsa:.secretstore/keyring.")]
     public void A_storage_or_protection_typo_is_SSB1021_at_its_line_not_a_later_SSB0003(string member, string value, string message)
     {
         Assert.Equal((2, 7 + member.Length, message), Error($$"""
@@ -408,7 +408,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void A_path_with_a_NUL_character_is_refused_as_not_a_valid_path()
     {
         Assert.Equal(
-            (1, 14, "'storage' at the top level holds a path that is not valid. Write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets."),
+            (1, 14, "'storage' at the top level holds a path that is not valid. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets."),
             Error("""{ "storage": "file:a\u0000b" }"""));
     }
 
@@ -419,7 +419,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void A_service_url_must_be_an_absolute_http_or_https_url(string member, string value)
     {
         Assert.Equal(
-            (1, 7 + member.Length, $"'{member}' at the top level is not an absolute http:// or https:// URL. Write the service's address, for example http://localhost:8000 for DynamoDB Local."),
+            (1, 7 + member.Length, $"'{member}' at the top level is not an absolute http:// or https:// URL. Fix: write the service's address, for example http://localhost:8000 for DynamoDB Local."),
             Error($$"""{ "{{member}}": "{{value}}" }"""));
     }
 
@@ -456,7 +456,7 @@ public sealed class SettingsFileReaderTests : IDisposable
         var (line, column, message) = Error("{\n  \"region\": \"eu-west-1\"\n  \"keyId\": \"secret-looking\"\n}");
 
         Assert.Equal((3, 3), (line, column));
-        Assert.Equal("The settings file is not valid JSON here (comments and trailing commas are allowed). Correct the JSON syntax at this line and column.", message);
+        Assert.Equal("The settings file is not valid JSON here (comments and trailing commas are allowed). Fix: correct the JSON syntax at this line and column.", message);
     }
 
     [Fact]
@@ -472,8 +472,8 @@ public sealed class SettingsFileReaderTests : IDisposable
 
         Assert.Equal(
             [
-                (1, 3, "Member 'deep' at the top level is unknown. Use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, $schema, defaultEnvironment, environments."),
-                (1, 74, "The settings file is not valid JSON here (comments and trailing commas are allowed). Correct the JSON syntax at this line and column."),
+                (1, 3, "Member 'deep' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, $schema, defaultEnvironment, environments."),
+                (1, 74, "The settings file is not valid JSON here (comments and trailing commas are allowed). Fix: correct the JSON syntax at this line and column."),
             ],
             errors);
     }
@@ -498,7 +498,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     [InlineData("null", "null")]
     public void The_file_must_hold_a_JSON_object(string json, string kind)
     {
-        Assert.Equal((1, 1, $"The settings file must hold one JSON object, not {kind}. Put the settings between {{ and }}."), Error(json));
+        Assert.Equal((1, 1, $"The settings file must hold one JSON object, not {kind}. Fix: put the settings between {{ and }}."), Error(json));
     }
 
     [Theory]
@@ -507,7 +507,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_empty_file_is_SSB1021_with_an_example_of_the_object_it_needs(string content)
     {
         Assert.Equal(
-            (0, 0, "The settings file is empty. Write a JSON object in it, for example { \"storage\": \"file:.secretstore/secrets.json\", \"protection\": \"rsa:.secretstore/keyring\" }."),
+            (0, 0, "The settings file is empty. Fix: write a JSON object in it, for example { \"storage\": \"file:.secretstore/secrets.json\", \"protection\": \"rsa:.secretstore/keyring\" }."),
             Error(content));
     }
 
@@ -525,7 +525,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_escaped_lone_surrogate_is_refused_as_not_text()
     {
         Assert.Equal(
-            (1, 18, "'application' at the top level holds a \\u escape of a lone UTF-16 surrogate, which is not text. Remove the escape or complete the surrogate pair."),
+            (1, 18, "'application' at the top level holds a \\u escape of a lone UTF-16 surrogate, which is not text. Fix: remove the escape or complete the surrogate pair."),
             Error("""{ "application": "\uD800" }"""));
     }
 
@@ -538,7 +538,7 @@ public sealed class SettingsFileReaderTests : IDisposable
         File.WriteAllText(PathOfFile, "{ " + padding + "}");
         var error = Assert.Single(ErrorsOf(Assert.Throws<SecretStoreException>(() => SettingsFileReader.Read(PathOfFile))));
 
-        Assert.Equal((0, 0, "The settings file is 1048577 bytes; the limit is 1048576 bytes (1 MiB). Check that the path names the settings file, not another file."), error);
+        Assert.Equal((0, 0, "The settings file is 1048577 bytes; the limit is 1048576 bytes (1 MiB). Fix: check that the path names the settings file, not another file."), error);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class SettingsFileTrustTests : IDisposable
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal((DiagnosticCodes.InvalidSettingsFile, path), (diagnostic.Code, diagnostic.FilePath));
-        Assert.Equal("The settings file is writable by every user (mode o+w): any of them could choose where secrets are read from. Remove that right (chmod o-w).", diagnostic.Message);
+        Assert.Equal("The settings file is writable by every user (mode o+w): any of them could choose where secrets are read from. Fix: remove that right (chmod o-w).", diagnostic.Message);
     }
 
     [Fact]

@@ -155,7 +155,7 @@ public sealed class SettingsResolverTests : IDisposable
         var ex = Assert.Throws<SecretStoreException>(() => Resolve(file, new EnvironmentChoice("Development", "EnvironmentName", IsDerived: true), Explicit));
 
         Assert.Equal(
-            ("SSB1022", "Environment 'Development' (EnvironmentName) is not defined in secretstore.json (environments: Production). Add it under \"environments\", or choose one of those."),
+            ("SSB1022", "Environment 'Development' (EnvironmentName) is not defined in secretstore.json (environments: Production). Fix: add it under \"environments\", or choose one of those."),
             (ex.Code.Id, Assert.Single(ex.Diagnostics).Message));
     }
 
@@ -165,7 +165,7 @@ public sealed class SettingsResolverTests : IDisposable
         var ex = Assert.Throws<SecretStoreException>(() => Resolve(null, new EnvironmentChoice("Production", "SECRETSTORE_ENV"), Explicit));
 
         Assert.Equal(
-            "SSB1022: Environment 'Production' was chosen (SECRETSTORE_ENV) but no secretstore.json was found. Create one with 'secretstore init', or leave SECRETSTORE_ENV unset.",
+            "SSB1022: Environment 'Production' was chosen (SECRETSTORE_ENV) but no secretstore.json was found. Fix: create one with 'secretstore init', or leave SECRETSTORE_ENV unset.",
             ex.Message);
     }
 
@@ -178,7 +178,7 @@ public sealed class SettingsResolverTests : IDisposable
 
         var diagnostic = Assert.Single(ex.Diagnostics);
         Assert.Equal(
-            (DiagnosticCodes.UnknownEnvironment, file.Path, 0, "Environment 'Staging' (--env) is not defined in secretstore.json (environments: Ci, development, Production). Add it under \"environments\", or choose one of those."),
+            (DiagnosticCodes.UnknownEnvironment, file.Path, 0, "Environment 'Staging' (--env) is not defined in secretstore.json (environments: Ci, development, Production). Fix: add it under \"environments\", or choose one of those."),
             (diagnostic.Code, diagnostic.FilePath, diagnostic.Line, diagnostic.Message));
     }
 
@@ -206,7 +206,7 @@ public sealed class SettingsResolverTests : IDisposable
 
         var diagnostic = Assert.Single(ex.Diagnostics);
         Assert.Equal(
-            ("SSB1022", file.Path, 3, "Environment 'Prod' (defaultEnvironment) is not defined in secretstore.json (environments: Production). Add it under \"environments\", or choose one of those."),
+            ("SSB1022", file.Path, 3, "Environment 'Prod' (defaultEnvironment) is not defined in secretstore.json (environments: Production). Fix: add it under \"environments\", or choose one of those."),
             (diagnostic.Code.Id, diagnostic.FilePath, diagnostic.Line, diagnostic.Message));
     }
 
