@@ -67,7 +67,8 @@ internal static class ResolveCommands
                 }
             }
 
-            if ((parse.GetValue(files) ?? []).All(ConfigFileSpec.IsExclusion) && (parse.GetValue(optionalFiles) ?? []).Length == 0)
+            var optionalGiven = parse.GetValue(optionalFiles) ?? [];
+            if (given.All(ConfigFileSpec.IsExclusion) && optionalGiven.Length == 0)
             {
                 // Zero files is allowed by the parser only so that optional files alone can be given; exclusions alone
                 // find nothing to resolve either.
@@ -77,7 +78,7 @@ internal static class ResolveCommands
             var options = new ResolveOptions
             {
                 Store = context.StoreOptions.ToSelection(parse, context.Environment, application: parse.GetValue(app)),
-                Files = [.. (parse.GetValue(files) ?? []).Select(f => new ConfigFileSpec(f)), .. (parse.GetValue(optionalFiles) ?? []).Select(OptionalFile)],
+                Files = [.. given.Select(f => new ConfigFileSpec(f)), .. optionalGiven.Select(OptionalFile)],
                 Mode = mode,
                 AllowOptional = parse.GetValue(allowOptional),
                 RequirePlaceholders = parse.GetValue(requirePlaceholders),

@@ -276,11 +276,7 @@ internal static class AtomicFileWriter
         }
     }
 
-    /// <summary>
-    /// Reads what the replaced file has (links followed, as the rename replaces whatever the path names), refuses
-    /// what a new inode cannot keep, and gives the temp handle the target's owner and group. Returns the mode to
-    /// apply at commit: the target's exactly, or 644 for a new file.
-    /// </summary>
+    /// <summary>True when <paramref name="path"/> is a symbolic link that names no file (missing target or a loop).</summary>
     private static bool IsDanglingLink(string path)
     {
         var info = new FileInfo(path);
@@ -300,6 +296,11 @@ internal static class AtomicFileWriter
         }
     }
 
+    /// <summary>
+    /// Reads what the replaced file has (links followed, as the rename replaces whatever the path names), refuses
+    /// what a new inode cannot keep, and gives the temp handle the target's owner and group. Returns the mode to
+    /// apply at commit: the target's exactly, or 644 for a new file.
+    /// </summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static UnixFileMode PrepareMetadata(SafeFileHandle handle, string target)
     {

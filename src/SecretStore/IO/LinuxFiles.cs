@@ -231,7 +231,7 @@ internal static class LinuxFiles
 #pragma warning restore SYSLIB1054
 }
 
-/// <summary>What <see cref="LinuxFiles"/> reads of a file: owner, group, permission bits, type, inode and device.</summary>
+/// <summary>What <see cref="LinuxFiles"/> reads of a file: owner, group, permission bits, type, inode, device and link count.</summary>
 internal readonly record struct FileIdentity(uint Owner, uint Group, UnixFileMode Mode, bool IsRegularFile, bool IsSymbolicLink, ulong Inode, ulong Device, uint LinkCount = 1)
 {
     /// <summary>True when both name the same file (the same inode on the same device: a hard link, or a path through links).</summary>

@@ -30,7 +30,7 @@ public static class FileGlobs
         var entries = patternsOrPaths.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
         var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         var excluded = new HashSet<string>(StringComparer.FromComparison(comparison));
-        foreach (var exclude in entries.Where(e => e.StartsWith('!')))
+        foreach (var exclude in entries.Where(IsExclusion))
         {
             foreach (var file in Match(baseDirectory, exclude[1..], comparison))
             {
@@ -40,7 +40,7 @@ public static class FileGlobs
 
         var seen = new HashSet<string>(StringComparer.FromComparison(comparison));
         var result = new List<string>();
-        foreach (var entry in entries.Where(e => !e.StartsWith('!')))
+        foreach (var entry in entries.Where(e => !IsExclusion(e)))
         {
             var isGlob = IsGlob(entry);
             var files = isGlob
@@ -68,6 +68,13 @@ public static class FileGlobs
     {
         ArgumentNullException.ThrowIfNull(entry);
         return entry.IndexOfAny(GlobChars) >= 0;
+    }
+
+    /// <summary>True when <paramref name="entry"/> excludes the files its glob matches (<c>!glob</c>).</summary>
+    public static bool IsExclusion(string entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.StartsWith('!');
     }
 
     private static IEnumerable<string> Match(string baseDirectory, string pattern, StringComparison comparison)

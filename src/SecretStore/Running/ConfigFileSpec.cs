@@ -23,11 +23,7 @@ public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
     }
 
     /// <summary>True when <paramref name="text"/> excludes the files its glob matches (<c>!glob</c>).</summary>
-    public static bool IsExclusion(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return text.StartsWith('!');
-    }
+    public static bool IsExclusion(string text) => FileGlobs.IsExclusion(text);
 
     /// <summary>
     /// An optional path or glob given apart from the files (CLI <c>--optional-file</c>, the action's and template's

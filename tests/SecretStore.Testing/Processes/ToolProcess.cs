@@ -62,14 +62,8 @@ public static class ToolProcess
 
         process.StandardInput.Close();
         var command = fileName + " " + string.Join(' ', arguments);
-        using var cancel = new CancellationTokenSource(timeout);
-        try
+        if (!await ExitedWithinAsync(process, timeout))
         {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
             lock (sync)
             {
                 throw new TimeoutException($"{command} did not finish within {timeout}:{Environment.NewLine}{both}");
@@ -120,18 +114,28 @@ public static class ToolProcess
         }
 
         process.StandardInput.Close();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
+        if (!await ExitedWithinAsync(process, timeout))
         {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
             throw new TimeoutException($"'{fileName} {string.Join(' ', arguments)}' did not finish within {timeout}.");
         }
 
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Waits for <paramref name="process"/>; after <paramref name="timeout"/> kills its tree and returns false.</summary>
+    private static async Task<bool> ExitedWithinAsync(Process process, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return false;
+        }
     }
 
     /// <summary>

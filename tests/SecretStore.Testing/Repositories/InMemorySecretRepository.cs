@@ -60,11 +60,16 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
 
     /// <inheritdoc />
     public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default) =>
-        SaveAtRevisionAsync(record, expectedRevision, 0, cancellationToken);
+        Save(record, expectedRevision, newRevision: null);
 
     /// <inheritdoc />
-    /// <remarks>A <paramref name="newRevision"/> of 0 (from <see cref="SaveAsync"/>) means the next revision.</remarks>
     public Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(newRevision, expectedRevision);
+        return Save(record, expectedRevision, newRevision);
+    }
+
+    private Task<long> Save(ProtectedSecretRecord record, long expectedRevision, long? newRevision)
     {
         ArgumentNullException.ThrowIfNull(record);
         lock (_gate)
@@ -76,7 +81,7 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
                 throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
             }
 
-            var next = newRevision > expectedRevision ? newRevision : RecordRevision.Next(record.Id, expectedRevision);
+            var next = newRevision ?? RecordRevision.Next(record.Id, expectedRevision);
             _records[key] = record with { Revision = next, InvalidRevision = null };
             return Task.FromResult(next);
         }

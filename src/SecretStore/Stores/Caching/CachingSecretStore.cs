@@ -69,7 +69,13 @@ public sealed class CachingSecretStore : ISecretStore, IDisposable
                 return cached ?? throw new SecretNotFoundException(id);
             }
 
-            flight = JoinOrStart(id, () => FetchOneAsync(id));
+            if (!_inFlight.TryGetValue(id, out var running))
+            {
+                running = FetchOneAsync(id, _generation);
+                _inFlight[id] = running;
+            }
+
+            flight = running;
         }
 
         // Each caller may give up on its own; the shared fetch goes on for the others.
@@ -209,25 +215,9 @@ public sealed class CachingSecretStore : ISecretStore, IDisposable
         }
     }
 
-    private Task<Secret?> JoinOrStart(SecretId id, Func<Task<Secret?>> start)
+    /// <summary>One backend read shared by every caller; stored only if no write or clear came since <paramref name="generation"/>.</summary>
+    private async Task<Secret?> FetchOneAsync(SecretId id, long generation)
     {
-        if (!_inFlight.TryGetValue(id, out var flight))
-        {
-            flight = start();
-            _inFlight[id] = flight;
-        }
-
-        return flight;
-    }
-
-    private async Task<Secret?> FetchOneAsync(SecretId id)
-    {
-        long generation;
-        lock (_gate)
-        {
-            generation = _generation;
-        }
-
         // Off the caller's context: the flight is shared, so no caller's cancellation or context may end it.
         await Task.Yield();
         Secret? secret;
@@ -261,6 +251,7 @@ public sealed class CachingSecretStore : ISecretStore, IDisposable
         return secret;
     }
 
+    /// <summary>One backend get-many for <paramref name="ids"/>, stored like <see cref="FetchOneAsync"/>.</summary>
     private async Task<IReadOnlyDictionary<SecretId, Secret>> FetchManyAsync(List<SecretId> ids, long generation)
     {
         await Task.Yield();
