@@ -16,6 +16,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode CiMaskingSkipped = new("SSB0005", "Value too short to be masked by the CI system", "nothing, for a test value; a real secret needs 4 characters or more, since the CI system cannot mask shorter ones.");
     public static readonly DiagnosticCode PublishDirInProject = new("SSB0006", "Publish folder inside the project folder", "publish to a folder outside the project folder (dotnet publish -o ../publish).");
     public static readonly DiagnosticCode AmbiguousCiSystem = new("SSB0007", "Variables of two CI systems are set; values cannot be masked", "unset the variable of the system this step does not run on (GITHUB_ACTIONS or TF_BUILD); an earlier step may have set it.");
+    public static readonly DiagnosticCode RuntimeLoadFailed = new("SSB0008", "Loading secrets into a running app's configuration failed; the last good values are kept", "correct the cause the message gives; the app keeps its last good values, and the next reload tries again.");
     public static readonly DiagnosticCode UnexpectedError = new("SSB0099", "Unexpected internal error", "report it with the command and the diagnostic output, which hold no secret values.");
 
     // 1xxx: configuration files and placeholder syntax

@@ -38,7 +38,11 @@ public sealed class CachingSecretStore : ISecretStore, IDisposable
         ArgumentNullException.ThrowIfNull(inner);
         _options = options ?? new CachingSecretStoreOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxEntries, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.TimeToLive, TimeSpan.Zero);
+        if (_options.TimeToLive != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(_options.TimeToLive, TimeSpan.Zero);
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.NotFoundTimeToLive, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(_options.TimeProvider);
         _inner = inner;
@@ -314,7 +318,7 @@ public sealed class CachingSecretStore : ISecretStore, IDisposable
     {
         var lifetime = secret is null ? _options.NotFoundTimeToLive : _options.TimeToLive;
         Remove(id);
-        if (lifetime <= TimeSpan.Zero)
+        if (lifetime <= TimeSpan.Zero && lifetime != Timeout.InfiniteTimeSpan)
         {
             return;
         }
@@ -324,7 +328,8 @@ public sealed class CachingSecretStore : ISecretStore, IDisposable
             Remove(oldest.Value.Id);
         }
 
-        var node = _recency.AddFirst(new Entry(id, secret, _options.TimeProvider.GetUtcNow() + lifetime));
+        var expires = lifetime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : _options.TimeProvider.GetUtcNow() + lifetime;
+        var node = _recency.AddFirst(new Entry(id, secret, expires));
         _entries[id] = node;
     }
 

@@ -3,7 +3,11 @@ namespace SecretStore.Stores.Caching;
 /// <summary>How long and how much <see cref="CachingSecretStore"/> keeps.</summary>
 public sealed class CachingSecretStoreOptions
 {
-    /// <summary>How long a value is served from memory before the store is asked again. Default 5 minutes.</summary>
+    /// <summary>
+    /// How long a value is served from memory before the store is asked again. Default 5 minutes.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> keeps it until <see cref="CachingSecretStore.Invalidate"/>, a write or
+    /// eviction (the runtime loader does that, and checks revisions itself).
+    /// </summary>
     public TimeSpan TimeToLive { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
