@@ -120,7 +120,7 @@ public sealed class CachingSecretStoreTests : IDisposable
         var recording = new RecordingStore(_scope.Store) { FailNext = 1 };
         using var cache = new CachingSecretStore(recording, Options());
 
-        var failure = await Assert.ThrowsAsync<BackendUnavailableForTestException>(() => cache.GetAsync(Db));
+        var failure = await Assert.ThrowsAsync<RecordingStore.FailureException>(() => cache.GetAsync(Db));
         var after = await cache.GetAsync(Db);
 
         Assert.NotNull(failure);
@@ -217,75 +217,5 @@ public sealed class CachingSecretStoreTests : IDisposable
         public void Advance(TimeSpan by) => _now += by;
 
         public override DateTimeOffset GetUtcNow() => _now;
-    }
-
-    private sealed class BackendUnavailableForTestException() : Exception("backend down (test)");
-
-    /// <summary>Counts the reads that reach the real store; can hold them at a gate, or fail the next ones.</summary>
-    private sealed class RecordingStore(ISecretStore inner) : ISecretStore, IDisposable
-    {
-        private int _gets;
-        private int _getManys;
-
-        public int Gets => Volatile.Read(ref _gets);
-
-        public int GetManys => Volatile.Read(ref _getManys);
-
-        public TaskCompletionSource? Gate { get; set; }
-
-        public TaskCompletionSource FirstCall { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public int FailNext { get; set; }
-
-        public bool Disposed { get; private set; }
-
-        /// <summary>True: a held read has already read the store when it waits at the gate (it brings an old value).</summary>
-        public bool HoldAfterRead { get; set; }
-
-        public async Task<Secret> GetAsync(SecretId id, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _gets);
-            if (HoldAfterRead)
-            {
-                var read = await inner.GetAsync(id, cancellationToken);
-                await PassAsync();
-                return read;
-            }
-
-            await PassAsync();
-            return await inner.GetAsync(id, cancellationToken);
-        }
-
-        public async Task<IReadOnlyDictionary<SecretId, Secret>> GetManyAsync(IEnumerable<SecretId> ids, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _getManys);
-            await PassAsync();
-            return await inner.GetManyAsync(ids, cancellationToken);
-        }
-
-        public Task<IReadOnlyList<SecretMetadata>> ListAsync(string applicationName, CancellationToken cancellationToken = default) => inner.ListAsync(applicationName, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) => inner.ListApplicationsAsync(cancellationToken);
-
-        public Task<SecretMetadata> SetAsync(SecretId id, string value, SetSecretOptions? options = null, CancellationToken cancellationToken = default) => inner.SetAsync(id, value, options, cancellationToken);
-
-        public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(id, expectedRevision, cancellationToken);
-
-        public void Dispose() => Disposed = true;
-
-        private async Task PassAsync()
-        {
-            FirstCall.TrySetResult();
-            if (FailNext > 0)
-            {
-                FailNext--;
-                throw new BackendUnavailableForTestException();
-            }
-
-            if (Gate is { } gate)
-            {
-                await gate.Task;
-            }
-        }
     }
 }
