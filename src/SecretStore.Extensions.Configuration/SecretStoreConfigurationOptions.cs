@@ -8,7 +8,9 @@ namespace SecretStore.Extensions.Configuration;
 /// <summary>
 /// Options of <see cref="SecretStoreConfigurationExtensions.AddSecretStore(Microsoft.Extensions.Configuration.IConfigurationBuilder, Action{SecretStoreConfigurationOptions})"/>.
 /// Without any store option the source reads <c>secretstore.json</c> (found from the content root upwards) and its
-/// environment named like the host's, exactly as publish, Cake and the CLI do; the <c>SECRETSTORE_*</c> variables apply.
+/// environment named like the host's, as publish, Cake and the CLI do. Every store option can also come from the
+/// <c>SecretStore</c> section of the configuration added before the source (<c>SecretStore:Storage</c>, the variable
+/// <c>SecretStore__Storage</c>); an option set in code wins.
 /// </summary>
 public sealed class SecretStoreConfigurationOptions
 {

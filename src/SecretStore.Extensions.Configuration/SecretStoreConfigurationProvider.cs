@@ -29,6 +29,9 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
     private const string EnvironmentKey = "environment";
     private const string ContentRootKey = "contentRoot";
 
+    /// <summary>The configuration section whose members configure the store (<c>SecretStore:Storage</c>, ...).</summary>
+    public const string SectionName = "SecretStore";
+
     private readonly SecretStoreConfigurationOptions _options;
     private readonly IReadOnlyList<IConfigurationProvider> _earlier;
     private readonly bool _ownsEarlier;
@@ -224,6 +227,7 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
         var host = EarlierConfiguration.Read(_earlier).ToDictionary(e => e.Key, e => e.Value, StringComparer.OrdinalIgnoreCase);
         var workingDirectory = Path.GetFullPath(_options.WorkingDirectory
             ?? (host.TryGetValue(ContentRootKey, out var root) && !string.IsNullOrWhiteSpace(root) ? root : Directory.GetCurrentDirectory()));
+        var chosenEnvironment = _options.Environment ?? Setting(host, "Environment");
         var hostEnvironment = host.TryGetValue(EnvironmentKey, out var named) && !string.IsNullOrWhiteSpace(named)
             ? named
             : System.Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } dotnet ? dotnet
@@ -233,25 +237,55 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
         {
             WorkingDirectory = workingDirectory,
             SettingsFile = _options.SettingsFile,
-            Environment = string.IsNullOrWhiteSpace(_options.Environment)
-                ? new EnvironmentChoice(hostEnvironment, "the host environment name", IsDerived: true)
-                : new EnvironmentChoice(_options.Environment, "SecretStoreConfigurationOptions.Environment"),
+            Environment = !string.IsNullOrWhiteSpace(chosenEnvironment)
+                ? new EnvironmentChoice(chosenEnvironment, "SecretStoreConfigurationOptions.Environment (or SecretStore:Environment)")
+                : Defines(workingDirectory, hostEnvironment) ? new EnvironmentChoice(hostEnvironment, "the host environment name", IsDerived: true) : null,
             Explicit = new SettingsLayer
             {
                 BaseDirectory = workingDirectory,
-                Origin = "the AddSecretStore options",
-                Application = _options.Application,
-                Storage = _options.Storage,
-                Protection = _options.Protection,
-                KeyId = _options.KeyId,
-                AllowedKeyIds = _options.AllowedKeyIds.Count == 0 ? null : KeyIdList.Parse(_options.AllowedKeyIds),
-                Region = _options.Region,
-                ServiceUrl = _options.ServiceUrl,
-                KmsServiceUrl = _options.KmsServiceUrl,
-                PrivateKeyVariable = _options.PrivateKeyVariable,
-                AllowInsecureEndpoint = _options.AllowInsecureEndpoint,
+                Origin = "the AddSecretStore options (or the SecretStore configuration section)",
+                Application = _options.Application ?? Setting(host, "Application"),
+                Storage = _options.Storage ?? Setting(host, "Storage"),
+                Protection = _options.Protection ?? Setting(host, "Protection"),
+                KeyId = _options.KeyId ?? Setting(host, "KeyId"),
+                AllowedKeyIds = _options.AllowedKeyIds.Count > 0 ? KeyIdList.Parse(_options.AllowedKeyIds) : AllowedKeyIds(host),
+                Region = _options.Region ?? Setting(host, "Region"),
+                ServiceUrl = _options.ServiceUrl ?? Setting(host, "ServiceUrl"),
+                KmsServiceUrl = _options.KmsServiceUrl ?? Setting(host, "KmsServiceUrl"),
+                PrivateKeyVariable = _options.PrivateKeyVariable ?? Setting(host, "PrivateKeyVariable"),
+                AllowInsecureEndpoint = _options.AllowInsecureEndpoint ?? (bool.TryParse(Setting(host, "AllowInsecureEndpoint"), out var insecure) ? insecure : null),
             },
         };
+    }
+
+    /// <summary>
+    /// A member of the <c>SecretStore</c> section of the configuration before the source (appsettings, or the
+    /// variable <c>SecretStore__Storage</c>): the .NET way to configure a provider per deployment. Code options win.
+    /// </summary>
+    private static string? Setting(Dictionary<string, string?> host, string name) =>
+        host.TryGetValue($"{SectionName}:{name}", out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    /// <summary><c>SecretStore:AllowedKeyIds</c> as a comma-separated text or an array (<c>SecretStore:AllowedKeyIds:0</c>).</summary>
+    private static IReadOnlyList<string>? AllowedKeyIds(Dictionary<string, string?> host)
+    {
+        var prefix = $"{SectionName}:AllowedKeyIds:";
+        var texts = host.Where(e => e.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).Select(e => e.Value).Append(Setting(host, "AllowedKeyIds")).ToList();
+        var ids = KeyIdList.Parse(texts);
+        return ids.Count == 0 ? null : ids;
+    }
+
+    /// <summary>
+    /// True when the settings file defines <paramref name="environment"/>. A host always has an environment name
+    /// (Production when none is set), so a file that does not define it is read as the CLI reads it without
+    /// <c>--env</c> (its <c>defaultEnvironment</c>, else the top level): 'secretstore init' writes no environment, and
+    /// <c>dotnet run</c> (Development) must work with it.
+    /// </summary>
+    private bool Defines(string workingDirectory, string environment)
+    {
+        var path = string.IsNullOrWhiteSpace(_options.SettingsFile)
+            ? SettingsFileReader.Find(workingDirectory)
+            : Path.GetFullPath(_options.SettingsFile, workingDirectory);
+        return path is not null && File.Exists(path) && SettingsFileReader.Read(path).Environments.ContainsKey(environment.Trim());
     }
 
     /// <summary>Starts the reload timer and the watch on the configuration before this source.</summary>

@@ -173,7 +173,7 @@ public sealed class PlaceholderModeTests : IDisposable
     }
 
     [Fact]
-    public async Task The_store_comes_from_secretstore_json_and_the_environment_named_like_the_host()
+    public async Task The_store_comes_from_secretstore_json_with_the_environment_named_like_the_host_when_the_file_defines_it()
     {
         await _scope.Store.SetAsync(new SecretId("shop", "Db"), DbValue);
         var folder = _scope.Combine("app");
@@ -181,26 +181,30 @@ public sealed class PlaceholderModeTests : IDisposable
         File.WriteAllText(Path.Combine(folder, "secretstore.json"), $$"""
             {
               "application": "shop",
+              "storage": "file:{{_scope.StorePath}}",
+              "protection": "rsa:{{_scope.KeyringPath}}",
+              "keyId": "{{TestKeyrings.PrimaryKeyId}}",
               "environments": {
-                "Development": { "storage": "file:{{_scope.StorePath}}", "protection": "rsa:{{_scope.KeyringPath}}", "keyId": "{{TestKeyrings.PrimaryKeyId}}" },
-                "Staging": { "storage": "file:missing.json", "protection": "rsa:{{_scope.KeyringPath}}" }
+                "Staging": { "storage": "file:missing.json" }
               }
             }
             """);
 
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["environment"] = "Development", ["contentRoot"] = folder, ["Db"] = "#{secret:Db}" })
-            .AddSecretStore()
+        IConfigurationRoot For(string environment, string? chosen = null) => new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["environment"] = environment, ["contentRoot"] = folder, ["Db"] = "#{secret:Db}" })
+            .AddSecretStore(o => o.Environment = chosen)
             .Build();
-        var unknown = Assert.Throws<SecretStoreException>(() => new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["environment"] = "Production", ["contentRoot"] = folder, ["Db"] = "#{secret:Db}" })
-            .AddSecretStore()
-            .Build());
 
-        Assert.Equal(DbValue, configuration["Db"]);
-        Assert.Equal("Development", configuration.Providers.OfType<SecretStoreConfigurationProvider>().Single().EnvironmentName);
+        // Development is not in the file: the top level, as the CLI reads it without --env ('secretstore init' writes no environment).
+        var development = For("Development");
+        var staging = Assert.ThrowsAny<SecretStoreException>(() => For("Staging"));
+        var unknown = Assert.Throws<SecretStoreException>(() => For("Development", chosen: "Nope"));
+
+        Assert.Equal(DbValue, development["Db"]);
+        Assert.Null(development.Providers.OfType<SecretStoreConfigurationProvider>().Single().EnvironmentName);
+        Assert.Equal("SSB2011", staging.Code.Id);
+        Assert.Contains("missing.json", staging.Message, StringComparison.Ordinal);
         Assert.Equal("SSB1022", unknown.Code.Id);
-        Assert.Contains("Production", unknown.Message, StringComparison.Ordinal);
     }
 
     [Fact]
