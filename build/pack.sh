@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs every package of the repository (SecretStore, SecretStore.Aws, SecretStore.Build, Cake.SecretStore,
-# SecretStore.Tool) into one folder feed, all with one version derived from git by MinVer (docs/install.md):
+# SecretStore.Tool, SecretStore.Extensions.Configuration) into one folder feed, all with one version derived from git by MinVer (docs/install.md):
 # a commit tagged v1.2.3 packs as 1.2.3, later commits as 1.2.4-alpha.0.<height>, a repository without a tag as
 # 0.1.0-alpha.0.<height>.
 #
@@ -32,6 +32,7 @@ projects=(
   src/SecretStore.Build/SecretStore.Build.csproj
   src/Cake.SecretStore/Cake.SecretStore.csproj
   src/SecretStore.Cli/SecretStore.Cli.csproj
+  src/SecretStore.Extensions.Configuration/SecretStore.Extensions.Configuration.csproj
 )
 
 # One version for all, computed once (MinVer's own target), then given to every pack: a tag pushed while the
