@@ -38,6 +38,10 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IDisposable> _subscriptions = [];
     private readonly object _openGate = new();
+
+    // One reload at a time, from load to the new data: the timer, a configuration change and a manual reload may
+    // overlap, and an older result must never replace a newer one.
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private RuntimeSecretLoader? _loader;
     private Task? _timer;
     private bool _loaded;
@@ -109,6 +113,7 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
         }
 
         _loader?.Dispose();
+        _reloadGate.Dispose();
         if (_ownsEarlier)
         {
             foreach (var provider in _earlier.OfType<IDisposable>())
@@ -125,6 +130,7 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
 
     private async Task<bool> ReloadCoreAsync(bool fireToken, CancellationToken cancellationToken)
     {
+        await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var data = ToData(await LoadCoreAsync(cancellationToken).ConfigureAwait(false));
@@ -151,6 +157,10 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
         {
             Report(ReloadFailed(exception, first: false));
             return false;
+        }
+        finally
+        {
+            _reloadGate.Release();
         }
     }
 
@@ -312,7 +322,7 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
         {
             await ReloadCoreAsync(fireToken: true, _stopping.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
         {
             // Disposed while reloading.
         }
