@@ -61,11 +61,15 @@ run_stryker() {
 
 # Engine mutants are judged by the engine tests: the hardening suite's kill and large-file cases run child
 # processes and take minutes per mutant, and add nothing the engine tests do not cover for these folders.
+# The engine's runtime runner (Runtime/, Resolution/Values/) is driven by the provider's tests, so they judge engine
+# mutants too; their real-process tests run the app out of process and cover no mutant, so Stryker never runs them.
+# (Stryker's first run runs every test, and the provider's AWS test needs DynamoDB Local.)
+start_dynamodb_local
 if [ ${#engine[@]} -gt 0 ]; then
-  run_stryker src/SecretStore tests/SecretStore.Tests/SecretStore.Tests.csproj -- "${engine[@]}"
+  run_stryker src/SecretStore tests/SecretStore.Tests/SecretStore.Tests.csproj \
+    tests/SecretStore.Extensions.Configuration.Tests/SecretStore.Extensions.Configuration.Tests.csproj -- "${engine[@]}"
 fi
 if [ ${#aws[@]} -gt 0 ]; then
-  start_dynamodb_local
   run_stryker src/SecretStore.Aws tests/SecretStore.Aws.Tests/SecretStore.Aws.Tests.csproj -- "${aws[@]}"
 fi
 
