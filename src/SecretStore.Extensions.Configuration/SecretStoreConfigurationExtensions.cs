@@ -43,6 +43,11 @@ public static class SecretStoreConfigurationExtensions
             throw new ArgumentOutOfRangeException(nameof(configure), "ReloadInterval must be positive, or null to load once.");
         }
 
+        if (options.MaxConcurrency < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), "MaxConcurrency must be at least 1.");
+        }
+
         if (options.ReloadJitter is < 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(configure), "ReloadJitter is a fraction from 0 up to (not including) 1.");

@@ -211,7 +211,7 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
                 var settings = Selection().Resolve();
                 EnvironmentName = settings.EnvironmentName;
                 application = settings.Application;
-                store = new SecretStoreRunner(SecretStoreFactory.Default).Open(settings);
+                store = new SecretStoreRunner(SecretStoreFactory.Default).Open(settings with { Store = settings.Store with { MaxDegreeOfParallelism = _options.MaxConcurrency } });
                 owns = true;
             }
 
@@ -225,6 +225,7 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
                     NamePrefix = _options.NamePrefix,
                     KeyForSecret = _options.KeyForSecret,
                     FailurePolicy = _options.FailurePolicy,
+                    MaxConcurrency = _options.MaxConcurrency,
                 },
                 ownsStore: owns);
             return _loader;

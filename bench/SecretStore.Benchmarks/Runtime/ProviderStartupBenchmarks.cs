@@ -51,8 +51,9 @@ public class ProviderStartupBenchmarks
             _configuration[$"App:Secret{i}"] = $"#{{secret:{Escape(_ids[i].ApplicationName)}/{Escape(_ids[i].Name)}}}";
         }
 
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "bench");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "bench");
+        // The credentials the table was seeded with: DynamoDB Local keeps one namespace per access key and region.
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
         Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
         _backend.Kms.Latency = TimeSpan.FromMilliseconds(KmsLatencyMs);
         _loaded = Start();
