@@ -175,8 +175,9 @@ public sealed class RuntimeSecretLoader : IDisposable
                 {
                     values[key] = secret.Value;
                 }
-                else if (Failed(id, failures, optional: false, $"configuration key '{key}'", warnings, errors))
+                else
                 {
+                    Failed(id, failures, optional: false, $"configuration key '{key}'", warnings, errors);
                     values[key] = null;
                 }
             }
@@ -316,16 +317,16 @@ public sealed class RuntimeSecretLoader : IDisposable
         List<Diagnostic> warnings,
         List<Diagnostic> errors)
     {
-        var skipped = false;
-        foreach (var placeholder in scan.Placeholders.Where(p => !secrets.ContainsKey(p.Id)))
+        var unread = scan.Placeholders.Where(p => !secrets.ContainsKey(p.Id)).ToList();
+        foreach (var placeholder in unread)
         {
-            var location = $"{Location(key)}, placeholder {PlaceholderScanner.Quote(placeholder.Text)}";
-            skipped |= Failed(placeholder.Id, failures, placeholder.Has(PlaceholderModifiers.Optional), location, warnings, errors);
+            Failed(placeholder.Id, failures, placeholder.Has(PlaceholderModifiers.Optional), $"{Location(key)}, placeholder {PlaceholderScanner.Quote(placeholder.Text)}", warnings, errors);
         }
 
-        if (skipped || scan.Placeholders.Any(p => !secrets.ContainsKey(p.Id)))
+        if (unread.Count > 0)
         {
-            // A key that needs a skipped secret is unset, not left holding placeholder text an app would read as a value.
+            // A key that needs a skipped secret is unset, not left holding placeholder text an app would read as a
+            // value (a secret that fails the load has added its error, and nothing is returned).
             values[key] = null;
             return;
         }
@@ -349,10 +350,10 @@ public sealed class RuntimeSecretLoader : IDisposable
     }
 
     /// <summary>
-    /// A secret that did not come back: a warning and true (skip the key) when it is optional and missing, or the
-    /// policy says skip; otherwise an error.
+    /// A secret that did not come back: a warning (its keys are left unset) when it is optional and missing, or the
+    /// policy says skip; otherwise an error, which fails the load.
     /// </summary>
-    private bool Failed(SecretId id, Dictionary<SecretId, SecretStoreException> failures, bool optional, string location, List<Diagnostic> warnings, List<Diagnostic> errors)
+    private void Failed(SecretId id, Dictionary<SecretId, SecretStoreException> failures, bool optional, string location, List<Diagnostic> warnings, List<Diagnostic> errors)
     {
         failures.TryGetValue(id, out var failure);
         var missing = failure is null || failure.Code == DiagnosticCodes.SecretNotFound;
@@ -361,13 +362,12 @@ public sealed class RuntimeSecretLoader : IDisposable
         {
             var reason = missing ? "does not exist" : $"cannot be read ({failure!.Code.Id})";
             warnings.Add(new Diagnostic(missing ? DiagnosticCodes.OptionalSecretMissing : failure!.Code, DiagnosticSeverity.Warning, $"{location}: secret '{id}' {reason}; the key is left unset ({(optional && missing ? "optional" : "the failure policy skips it")})."));
-            return true;
+            return;
         }
 
         errors.AddRange(failure is null
             ? [Error(DiagnosticCodes.SecretNotFound, $"{location}: secret '{id}' was not found. Fix: 'secretstore set {id}' adds it; add '|optional' if the app can start without it.")]
             : failure.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d with { Message = $"{location}: {d.Message}" }));
-        return false;
     }
 
     /// <summary>
@@ -379,7 +379,8 @@ public sealed class RuntimeSecretLoader : IDisposable
         var added = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            using var document = JsonDocument.Parse(value, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow });
+            // The defaults are the strict JSON the file resolver takes: no comments, no trailing commas.
+            using var document = JsonDocument.Parse(value);
             Visit(key, document.RootElement, added);
         }
         catch (JsonException exception)

@@ -202,6 +202,84 @@ public sealed class CachingSecretStoreTests : IDisposable
         Assert.True(recording.Disposed);
     }
 
+    [Fact]
+    public async Task A_value_expires_exactly_at_its_time_to_live_and_an_infinite_one_stays_until_invalidated()
+    {
+        await _scope.Store.SetAsync(Db, "first");
+        var recording = new RecordingStore(_scope.Store);
+        using var timed = new CachingSecretStore(recording, Options());
+        using var forever = new CachingSecretStore(recording, new CachingSecretStoreOptions { TimeToLive = Timeout.InfiniteTimeSpan, TimeProvider = _clock });
+
+        await timed.GetAsync(Db);
+        await forever.GetAsync(Db);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await timed.GetAsync(Db);
+        _clock.Advance(TimeSpan.FromDays(36500));
+        await forever.GetAsync(Db);
+        var readsBeforeInvalidate = recording.Gets;
+        forever.Invalidate(Db);
+        await forever.GetAsync(Db);
+
+        Assert.Equal((3, 4), (readsBeforeInvalidate, recording.Gets));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_read_under_way_when_Clear_or_Invalidate_runs_is_not_stored(bool clear)
+    {
+        await _scope.Store.SetAsync(Db, "old");
+        var recording = new RecordingStore(_scope.Store) { Gate = new TaskCompletionSource(), HoldAfterRead = true };
+        using var cache = new CachingSecretStore(recording, Options());
+
+        var held = cache.GetAsync(Db);
+        await recording.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await _scope.Store.SetAsync(Db, "new");
+        if (clear)
+        {
+            cache.Clear();
+        }
+        else
+        {
+            cache.Invalidate(Db);
+        }
+
+        recording.Gate.SetResult();
+        var heldValue = (await held).Value;
+        recording.Gate = null;
+
+        Assert.Equal("old", heldValue);
+        Assert.Equal("new", (await cache.GetAsync(Db)).Value);
+        Assert.Equal(2, recording.Gets);
+    }
+
+    [Fact]
+    public async Task Dispose_drops_every_entry_and_a_disposed_cache_refuses_reads()
+    {
+        await _scope.Store.SetAsync(Db, "db-value");
+        var cache = new CachingSecretStore(_scope.Store, Options());
+        await cache.GetManyAsync([Db]);
+        var before = cache.Count;
+
+        cache.Dispose();
+
+        Assert.Equal((1, 0), (before, cache.Count));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetManyAsync([Db]));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetAsync(Db));
+    }
+
+    [Fact]
+    public async Task Options_and_arguments_out_of_range_are_refused_naming_them()
+    {
+        Assert.Equal("inner", Assert.Throws<ArgumentNullException>(() => new CachingSecretStore(null!)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CachingSecretStore(_scope.Store, new CachingSecretStoreOptions { MaxEntries = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CachingSecretStore(_scope.Store, new CachingSecretStoreOptions { TimeToLive = TimeSpan.FromSeconds(-2) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CachingSecretStore(_scope.Store, new CachingSecretStoreOptions { NotFoundTimeToLive = TimeSpan.FromSeconds(-1) }));
+        Assert.Throws<ArgumentNullException>(() => new CachingSecretStore(_scope.Store, new CachingSecretStoreOptions { TimeProvider = null! }));
+        using var cache = new CachingSecretStore(_scope.Store, new CachingSecretStoreOptions { TimeToLive = Timeout.InfiniteTimeSpan });
+        Assert.Equal("ids", (await Assert.ThrowsAsync<ArgumentNullException>(() => cache.GetManyAsync(null!))).ParamName);
+    }
+
     private CachingSecretStoreOptions Options(int maxEntries = 100) => new()
     {
         TimeToLive = TimeSpan.FromMinutes(5),
