@@ -71,6 +71,11 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
             }
             catch (SecretStoreException exception) when (_options.Optional)
             {
+                // Empty, but not silent about what it could not resolve: every key holding a placeholder is unset, as
+                // an '|optional' one is, so the app never reads placeholder text as a value (red team, RT.17).
+                Data = _options.Mode == SecretStoreConfigurationMode.Placeholders
+                    ? EarlierConfiguration.Read(_earlier).Where(e => Resolution.Values.ValuePlaceholders.MayContain(e.Value)).ToDictionary(e => e.Key, _ => (string?)null, StringComparer.OrdinalIgnoreCase)
+                    : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
                 Report(ReloadFailed(exception, first: true));
             }
 
@@ -264,7 +269,9 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
                 ServiceUrl = _options.ServiceUrl ?? Setting(host, "ServiceUrl"),
                 KmsServiceUrl = _options.KmsServiceUrl ?? Setting(host, "KmsServiceUrl"),
                 PrivateKeyVariable = _options.PrivateKeyVariable ?? Setting(host, "PrivateKeyVariable"),
-                AllowInsecureEndpoint = _options.AllowInsecureEndpoint ?? (bool.TryParse(Setting(host, "AllowInsecureEndpoint"), out var insecure) ? insecure : null),
+                // One strict parser for every face: 'maybe' is SSB0001 naming the key, never a quiet false.
+                AllowInsecureEndpoint = _options.AllowInsecureEndpoint
+                    ?? (Setting(host, "AllowInsecureEndpoint") is { } insecure ? SettingValue.ParseBoolean($"{SectionName}:AllowInsecureEndpoint", insecure, defaultValue: false) : null),
             },
         };
     }
@@ -365,7 +372,7 @@ public sealed class SecretStoreConfigurationProvider : ConfigurationProvider, ID
     {
         var causes = FailurePolicy.Describe(exception).Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Code.Id}: {d.Text}");
         var what = first
-            ? "The secret store could not be loaded; this optional source is empty until a reload succeeds"
+            ? "The secret store could not be loaded; this optional source leaves every key holding a placeholder unset until a reload succeeds"
             : "Reloading secrets failed; the last good values are kept";
         return new Diagnostic(DiagnosticCodes.RuntimeLoadFailed, DiagnosticSeverity.Warning, $"{what}. Cause: {string.Join(" ", causes)}");
     }

@@ -217,10 +217,63 @@ public sealed class PlaceholderModeTests : IDisposable
         var optional = Build(b => b.AddInMemoryCollection(settings), o => o.Optional = true, store: down);
 
         Assert.Equal("SSB2005", failure.Code.Id);
-        Assert.Equal("#{secret:Db}", optional["Db"]);
+        // Red team (RT.17): the keys are unset, not left holding placeholder text the app would read as a value.
+        Assert.Null(optional["Db"]);
         var warning = Assert.Single(_reported);
         Assert.Equal("SSB0008", warning.Code.Id);
-        Assert.Contains("this optional source is empty until a reload succeeds. Cause: SSB2005: The store is down (test).", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("this optional source leaves every key holding a placeholder unset until a reload succeeds. Cause: SSB2005: The store is down (test).", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Red_team_a_json_string_escape_that_spells_placeholder_text_is_SSB1019_unless_literal()
+    {
+        // RT.17: "\u0023{secret:..." has no '#{' in the raw value; the string the parse gives has.
+        await _scope.Store.SetAsync(new SecretId("shop", "Port"), "\"\\u0023{secret:Db}\"");
+
+        var failure = Assert.Throws<SecretStoreException>(() => Build(b => b.AddInMemoryCollection(new Dictionary<string, string?> { ["Port"] = "#{secret:Port|json}" })));
+        var literal = Build(b => b.AddInMemoryCollection(new Dictionary<string, string?> { ["Port"] = "#{secret:Port|json|literal}" }));
+
+        Assert.Equal("SSB1019", failure.Code.Id);
+        Assert.Equal("#{secret:Db}", literal["Port"]);
+    }
+
+    [Fact]
+    public async Task Red_team_json_members_differing_in_case_are_SSB1007_without_naming_a_member_and_a_lone_surrogate_escape_is_SSB1007_too()
+    {
+        // RT.17: member names are part of the value; and "\ud800" is JSON text but no string.
+        await _scope.Store.SetAsync(new SecretId("shop", "Twice"), """{"SEKRETKEYhunter2":1,"sekretkeyHUNTER2":2}""");
+        await _scope.Store.SetAsync(new SecretId("shop", "Nested"), """{"a":{"b":1},"a:b":"SEKRETX"}""");
+        await _scope.Store.SetAsync(new SecretId("shop", "Surrogate"), """{"a":"\ud800"}""");
+
+        var twice = Assert.Throws<SecretStoreException>(() => Build(b => b.AddInMemoryCollection(new Dictionary<string, string?> { ["Q"] = "#{secret:Twice|json}" })));
+        var nested = Assert.Throws<SecretStoreException>(() => Build(b => b.AddInMemoryCollection(new Dictionary<string, string?> { ["Q"] = "#{secret:Nested|json}" })));
+        var surrogate = Assert.Throws<SecretStoreException>(() => Build(b => b.AddInMemoryCollection(new Dictionary<string, string?> { ["Q"] = "#{secret:Surrogate|json}" })));
+
+        Assert.Equal(["SSB1007", "SSB1007", "SSB1007"], new[] { twice, nested, surrogate }.Select(e => e.Code.Id));
+        var scanner = new CanaryScanner("SEKRETKEYhunter2", "sekretkeyHUNTER2", "SEKRETX");
+        Assert.Empty(scanner.Scan(twice, "exception"));
+        Assert.Empty(scanner.Scan(nested, "exception"));
+        Assert.DoesNotContain("'Q:a", nested.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("not valid Unicode", surrogate.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Red_team_a_SecretStore_AllowInsecureEndpoint_that_is_not_a_boolean_is_SSB0001_naming_the_key()
+    {
+        // RT.17: 'maybe' was read as false without a word; every other face refuses it.
+        var failure = Assert.Throws<SecretStoreException>(() => new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["SecretStore:Storage"] = "file:" + _scope.StorePath,
+                ["SecretStore:Protection"] = "rsa:" + _scope.KeyringPath,
+                ["SecretStore:AllowInsecureEndpoint"] = "maybe",
+                ["Db"] = "#{secret:Db}",
+            })
+            .AddSecretStore(o => o.WorkingDirectory = _scope.Combine())
+            .Build());
+
+        Assert.Equal("SSB0001", failure.Code.Id);
+        Assert.Contains("SecretStore:AllowInsecureEndpoint", failure.Message, StringComparison.Ordinal);
     }
 
     private static void AssertNoValue(Exception exception, IEnumerable<Diagnostic> diagnostics)

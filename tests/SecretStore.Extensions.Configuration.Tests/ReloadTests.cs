@@ -133,6 +133,37 @@ public sealed class ReloadTests : IDisposable
         Assert.Contains("SSB2001", Assert.Single(_reported).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("fifo")]
+    [InlineData("/dev/zero")]
+    public async Task Red_team_a_store_file_replaced_by_a_link_to_a_FIFO_or_a_device_fails_the_reload_with_SSB2004_at_once_and_the_next_reload_recovers(string target)
+    {
+        // RT.17: a link to /dev/zero ran the app out of memory, one to a FIFO hung every later reload; neither warned.
+        await _scope.Store.SetAsync(Db, "db-1");
+        await _scope.Store.SetAsync(Api, "api-1");
+        var configuration = Build(_scope.Store);
+        var good = await File.ReadAllBytesAsync(_scope.StorePath);
+        var pointee = target == "fifo" ? _scope.Combine("store.fifo") : target;
+        if (target == "fifo")
+        {
+            Assert.True((await Testing.Processes.ToolProcess.RunAsync("mkfifo", [pointee], _scope.Combine(), TimeSpan.FromSeconds(30))).Succeeded);
+        }
+
+        File.Delete(_scope.StorePath);
+        File.CreateSymbolicLink(_scope.StorePath, pointee);
+        var broken = await configuration.ReloadSecretStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        File.Delete(_scope.StorePath);
+        await File.WriteAllBytesAsync(_scope.StorePath, good);
+        await _scope.Store.SetAsync(Api, "api-2");
+        var repaired = await configuration.ReloadSecretStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(broken);
+        Assert.Contains("Cause: SSB2004: The secret store file", Assert.Single(_reported).Message, StringComparison.Ordinal);
+        Assert.Contains("is not a regular file", _reported[0].Message, StringComparison.Ordinal);
+        Assert.True(repaired);
+        Assert.Equal("api-2", configuration["Api:Key"]);
+    }
+
     [Fact]
     public void The_jitter_moves_each_delay_within_the_fraction_and_not_always_by_the_same_amount()
     {

@@ -389,9 +389,24 @@ public sealed class RuntimeSecretLoader : IDisposable
             errors.Add(Error(DiagnosticCodes.InvalidJsonValue, string.Create(CultureInfo.InvariantCulture, $"{Location(key)}: the value of '{placeholder.Id}' is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1}). Fix: store valid JSON ('secretstore set {placeholder.Id}'), or drop the json modifier.")));
             return;
         }
-        catch (DuplicateKeyException duplicate)
+        catch (DuplicateKeyException)
         {
-            errors.Add(Error(DiagnosticCodes.InvalidJsonValue, $"{Location(key)}: the value of '{placeholder.Id}' has the key '{duplicate.Key}' twice (configuration keys are case-insensitive). Fix: store JSON whose member names differ in more than case."));
+            // Member names are part of the value (a map of user to password): the message names none of them.
+            errors.Add(Error(DiagnosticCodes.InvalidJsonValue, $"{Location(key)}: the value of '{placeholder.Id}' has two members whose names differ only in case, or that give one key with ':' (configuration keys are case-insensitive and ':' separates them). Fix: store JSON whose member names give distinct keys."));
+            return;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape such as "\ud800" is valid JSON text but no Unicode string (red team, RT.17).
+            errors.Add(Error(DiagnosticCodes.InvalidJsonValue, $"{Location(key)}: the value of '{placeholder.Id}' holds a JSON string that is not valid Unicode (a lone surrogate escape). Fix: store valid JSON text ('secretstore set {placeholder.Id}')."));
+            return;
+        }
+
+        if (!placeholder.Has(PlaceholderModifiers.Literal) && added.Values.Any(ValuePlaceholders.MayContain))
+        {
+            // The check of the raw value misses a JSON escape ("\u0023{secret:..."): the strings the parse gives are
+            // what a later source reads (red team, RT.17).
+            errors.Add(Error(DiagnosticCodes.PlaceholderInValue, $"{Location(key)}: the value of '{placeholder.Id}' holds a JSON string with placeholder text ('#{{secret'), which a later source would read as a placeholder. Fix: change the value, or add the literal modifier ({PlaceholderScanner.Quote(placeholder.Text.Insert(placeholder.Text.Length - 1, "|literal"))})."));
             return;
         }
 
@@ -412,7 +427,7 @@ public sealed class RuntimeSecretLoader : IDisposable
                     var child = $"{path}:{property.Name}";
                     if (added.ContainsKey(child))
                     {
-                        throw new DuplicateKeyException(child);
+                        throw new DuplicateKeyException();
                     }
 
                     Visit(child, property.Value, added);
@@ -439,8 +454,5 @@ public sealed class RuntimeSecretLoader : IDisposable
         }
     }
 
-    private sealed class DuplicateKeyException(string key) : Exception
-    {
-        public string Key { get; } = key;
-    }
+    private sealed class DuplicateKeyException : Exception;
 }

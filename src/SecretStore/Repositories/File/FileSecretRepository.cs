@@ -162,7 +162,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         byte[] content;
         try
         {
-            content = await System.IO.File.ReadAllBytesAsync(FilePath, cancellationToken).ConfigureAwait(false);
+            content = await ReadBoundedAsync(FilePath, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -174,6 +174,36 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
 
         return StoreFileFormat.Parse(content, FilePath);
+    }
+
+    /// <summary>The largest store file read (64 MiB, tens of thousands of records): a link to a device must not exhaust memory.</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Reads the store file only when it is a regular file of at most <see cref="MaxFileBytes"/> (<c>SSB2004</c>
+    /// otherwise): a store committed as a link to <c>/dev/zero</c> ran a reader out of memory, and one to a FIFO hung
+    /// it before any reload could warn (red team, security.md RT.17). The type is checked before the open, since
+    /// opening a FIFO blocks.
+    /// </summary>
+    private static async Task<byte[]> ReadBoundedAsync(string path, CancellationToken cancellationToken)
+    {
+        if (LinuxFiles.IsSupported && System.IO.File.Exists(path) && !LinuxFiles.Stat(path).IsRegularFile)
+        {
+            throw new SecretStoreException(DiagnosticCodes.StoreFileCorrupt, $"The secret store file '{path}' is not a regular file (a FIFO, a device or a socket, or a link to one); it is not read. Fix: restore the store file from version control.");
+        }
+
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (stream.Length > MaxFileBytes)
+            {
+                throw new SecretStoreException(DiagnosticCodes.StoreFileCorrupt, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The secret store file '{path}' is {stream.Length} bytes; the limit is {MaxFileBytes} bytes. Fix: check that the store path names the store file."));
+            }
+
+            var content = new byte[stream.Length];
+            await stream.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
+            return content;
+        }
     }
 
     private const UnixFileMode SharedFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
