@@ -74,12 +74,13 @@ public sealed class RuntimeSecretLoaderTests : IDisposable
         });
         using var skipping = new RuntimeSecretLoader(_scope.Store, new RuntimeLoadOptions { DefaultApplication = "shop", FailurePolicy = _ => SecretFailureAction.Skip });
 
-        var failure = await Assert.ThrowsAsync<SecretStoreException>(() => loader.ResolvePlaceholdersAsync(Values(("A", "#{secret:BrokenA}"), ("B", "#{secret:BrokenB}"), ("Db", "#{secret:Db}"))));
+        // 'optional' covers a missing secret only: an unreadable one the policy does not skip still fails.
+        var failure = await Assert.ThrowsAsync<SecretStoreException>(() => loader.ResolvePlaceholdersAsync(Values(("A", "#{secret:BrokenA}"), ("B", "#{secret:BrokenB|optional}"), ("Db", "#{secret:Db}"))));
         var skipped = await skipping.ResolvePlaceholdersAsync(Values(("A", "#{secret:BrokenA}"), ("Db", "#{secret:Db}")));
 
         var error = Assert.Single(failure.Diagnostics);
         Assert.StartsWith("SSB3", error.Code.Id, StringComparison.Ordinal);
-        Assert.StartsWith("Configuration key 'B', placeholder '#{secret:BrokenB}': ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Configuration key 'B', placeholder '#{secret:BrokenB|optional}': ", error.Message, StringComparison.Ordinal);
         var warning = Assert.Single(skipped.Warnings);
         Assert.Equal((error.Code.Id, DiagnosticSeverity.Warning), (warning.Code.Id, warning.Severity));
         Assert.EndsWith($"secret 'shop/BrokenA' cannot be read ({error.Code.Id}); the key is left unset (the failure policy skips it).", warning.Message, StringComparison.Ordinal);
@@ -123,14 +124,25 @@ public sealed class RuntimeSecretLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task One_json_string_among_several_that_spells_placeholder_text_is_SSB1019_naming_the_literal_form()
+    {
+        await _scope.Store.SetAsync(Db, """{"a":"plain","b":"\u0023{secret:Other}"}""");
+        using var loader = new RuntimeSecretLoader(_scope.Store, new RuntimeLoadOptions { DefaultApplication = "shop" });
+
+        var failure = await Assert.ThrowsAsync<SecretStoreException>(() => loader.ResolvePlaceholdersAsync(Values(("K", "#{secret:Db|json}"))));
+
+        Assert.Equal("Configuration key 'K': the value of 'shop/Db' holds a JSON string with placeholder text ('#{secret'), which a later source would read as a placeholder. Fix: change the value, or add the literal modifier ('#{secret:Db|json|literal}').", Assert.Single(failure.Diagnostics).Message);
+    }
+
+    [Fact]
     public async Task Arguments_are_checked_and_an_owned_store_is_disposed_with_the_loader()
     {
         var recording = new RecordingStore(_scope.Store);
-        Assert.Throws<ArgumentNullException>(() => new RuntimeSecretLoader(null!));
+        Assert.Equal("store", Assert.Throws<ArgumentNullException>(() => new RuntimeSecretLoader(null!)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RuntimeSecretLoader(recording, new RuntimeLoadOptions { MaxConcurrency = 0 }));
         using (var notOwned = new RuntimeSecretLoader(recording))
         {
-            await Assert.ThrowsAsync<ArgumentNullException>(() => notOwned.ResolvePlaceholdersAsync(null!));
+            Assert.Equal("configuration", (await Assert.ThrowsAsync<ArgumentNullException>(() => notOwned.ResolvePlaceholdersAsync(null!))).ParamName);
         }
 
         var disposedAfterNotOwned = recording.Disposed;
