@@ -55,7 +55,7 @@ internal static class ResolveCommands
         var command = new Command(name, description) { files, optionalFiles, app, report, allowOptional, requirePlaceholders, map };
         context.SetAction(command, async (parse, token) =>
         {
-            var masker = mode == ResolveMode.Resolve ? CiMasker.ForValues(context) : new CiMasker(context.Console.Ci, context.Console);
+            var masker = mode == ResolveMode.Resolve ? CliMasks.ForValues(context) : new CiMasker(context.Console.Ci, context.Console.Error, context.Console.Report);
             var given = parse.GetValue(files) ?? [];
             for (var i = 0; i < given.Length; i++)
             {

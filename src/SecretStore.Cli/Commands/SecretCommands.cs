@@ -76,7 +76,7 @@ internal static class SecretCommands
             var secretId = context.ParseId(parse, parse.GetValue(id));
 
             // In a CI run the value is masked first, on stderr, as resolve does: stdout is the value itself.
-            var masker = CiMasker.ForValues(context);
+            var masker = CliMasks.ForValues(context);
             using var store = context.OpenStore(parse);
             var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
             if (masker.Register(ResolvedValueForms.OfPrintedValue(secretId, secret.Value)))

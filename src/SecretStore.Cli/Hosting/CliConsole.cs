@@ -8,7 +8,7 @@ namespace SecretStore.Cli.Hosting;
 /// The process's standard streams: stdout carries results only (text through <see cref="Out"/>, exact bytes
 /// through <see cref="OutStream"/>), stderr carries diagnostics in MSBuild format and, on a terminal, progress.
 /// </summary>
-internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, bool isInputRedirected, bool isErrorRedirected)
+internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, bool isInputRedirected, bool isErrorRedirected, bool isOutputRedirected = true)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -31,6 +31,9 @@ internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, boo
     /// <summary>True when stdin is a pipe or file rather than a terminal.</summary>
     public bool IsInputRedirected { get; } = isInputRedirected;
 
+    /// <summary>True when stdout is a pipe or file rather than a terminal (<c>export</c> to a terminal needs <c>--force</c>).</summary>
+    public bool IsOutputRedirected { get; } = isOutputRedirected;
+
     /// <summary>True when stderr is not a terminal: then no progress is shown.</summary>
     public bool IsErrorRedirected { get; } = isErrorRedirected;
 
@@ -39,7 +42,8 @@ internal sealed class CliConsole(Stream stdout, Stream stderr, Stream stdin, boo
         Console.OpenStandardError(),
         Console.OpenStandardInput(),
         Console.IsInputRedirected,
-        Console.IsErrorRedirected);
+        Console.IsErrorRedirected,
+        Console.IsOutputRedirected);
 
     /// <summary>
     /// The CI system whose annotations <see cref="Report"/> adds (<see cref="CiSystem.None"/>: none); set once from the

@@ -2,7 +2,7 @@ namespace SecretStore.Diagnostics;
 
 /// <summary>
 /// The one catalog of diagnostic codes. Ranges: 0xxx host and targets, 1xxx configuration and placeholder
-/// syntax, 2xxx store and backend, 3xxx crypto and keys. Codes are never reused or renumbered;
+/// syntax, 2xxx store and backend, 3xxx crypto and keys, 4xxx environment variables and child processes (run, export). Codes are never reused or renumbered;
 /// <c>docs/diagnostics.md</c> gives cause and fix for each.
 /// </summary>
 public static class DiagnosticCodes
@@ -79,6 +79,15 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PrivateKeyFileExposed = new("SSB3011", "Private key file is readable by other users", "make the private key file owner-only (chmod 600).");
     public static readonly DiagnosticCode MasterKeyNotAllowed = new("SSB3012", "Record is protected by a master key outside the reader's allow-list", "add the key to the allow-list (--allowed-key-id, SecretStoreAllowedKeyIds, AllowedKeyIds) if it is yours; otherwise restore the record.");
     public static readonly DiagnosticCode NoAllowedMasterKeys = new("SSB3013", "No master keys are allowed for reading", "give the key id or the allowed key ids (--key-id/--allowed-key-id, SecretStoreKeyId/SecretStoreAllowedKeyIds, KeyId/AllowedKeyIds).");
+
+    // 4xxx: environment variables and child processes (run, export)
+    public static readonly DiagnosticCode InvalidVariableName = new("SSB4001", "Invalid environment variable name", "give a name of ASCII letters, digits and '_' (not starting with a digit) with --map NAME=App/Secret, or rename the secret.");
+    public static readonly DiagnosticCode DuplicateVariable = new("SSB4002", "Two secrets are mapped to one variable", "map one of them to another name (--map NAME=App/Secret), or drop one of the mappings.");
+    public static readonly DiagnosticCode ValueNotExportable = new("SSB4003", "Secret value cannot be carried by an environment variable or the export format", "change the value, or choose a format that can carry it (json carries any text but NUL).");
+    public static readonly DiagnosticCode CommandNotFound = new("SSB4004", "Command not found or not executable", "correct the command, give its path, or add its folder to PATH; 'run' exits 127 (not found) or 126 (not executable).");
+    public static readonly DiagnosticCode VariableReplaced = new("SSB4005", "A secret and a variable that is already set share a name", "nothing, when the secret should win (the default) or the set variable should (--no-clobber, Cake NoClobber); otherwise map the secret to another name.");
+    public static readonly DiagnosticCode ValuesToTerminal = new("SSB4006", "Export to a terminal refused: values would be shown on screen", "write to a file (--output FILE) or a pipe, or pass --force to show the values.");
+    public static readonly DiagnosticCode MappedSecretMissing = new("SSB4007", "A mapped secret is missing; its variable is not set", "add the secret ('secretstore set App/Name'), or correct the mapping; with --strict (the default) this is an error.");
 #pragma warning restore CS1591
 
     /// <summary>Every code in the catalog, in code order.</summary>

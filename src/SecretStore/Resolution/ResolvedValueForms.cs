@@ -38,6 +38,23 @@ public sealed class ResolvedValueForms
         return collector.Build();
     }
 
+    /// <summary>
+    /// The forms of values handed on as they are (environment variables of <c>run</c>, lines of <c>export</c>): each
+    /// value, its lines and its Base64 form, grouped by secret.
+    /// </summary>
+    /// <param name="values">The secrets and their clear values.</param>
+    public static ResolvedValueForms OfValues(IEnumerable<(SecretId Id, string Value)> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var collector = new ValueFormCollector();
+        foreach (var (id, value) in values)
+        {
+            collector.Add(id, value, value, Syntax.PlaceholderModifiers.None);
+        }
+
+        return collector.Build();
+    }
+
     /// <summary>Shows a count only.</summary>
     public override string ToString() => $"{Forms.Count} value forms of {FormsBySecret.Count} secrets (redacted)";
 }

@@ -85,6 +85,20 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         }
     }
 
+    /// <summary>
+    /// Reads the secrets that <paramref name="options"/> maps to environment variables (<c>run</c>, <c>export</c>, the
+    /// Cake aliases): every name and reference is checked, and every problem thrown together as coded errors
+    /// (<see cref="SecretStoreException"/>), before any value is returned. The store is disposed before this returns.
+    /// </summary>
+    public async Task<Variables.SecretVariableSet> LoadVariablesAsync(Variables.VariableOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Store);
+        var settings = options.Store.Resolve();
+        using var store = Open(settings);
+        return await Variables.VariableLoader.LoadAsync(store, options, settings, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads the settings file and merges the layers of <paramref name="selection"/>; throws coded errors.</summary>
     public static ResolvedSettings ResolveSettings(StoreSelection selection)
     {

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SecretStore.Cli.Ci;
 using SecretStore.Diagnostics.Ci;
 
 namespace SecretStore.Cli.Tests.Ci;

@@ -17,4 +17,7 @@ public sealed record ResolvedSettings
 
     /// <summary>True when some layer chose a storage; false leaves the store unconfigured (an error only once a secret is needed).</summary>
     public bool HasStorage { get; init; }
+
+    /// <summary>The variables of the settings file's <c>variables</c> members (shared, then the environment's), sorted by name.</summary>
+    public IReadOnlyList<Variables.VariableMapping> Variables { get; init; } = [];
 }

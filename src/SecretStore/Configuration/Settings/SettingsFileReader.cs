@@ -23,7 +23,7 @@ public static class SettingsFileReader
     internal static IReadOnlyList<string> LayerMembers { get; } =
     [
         "application", "storage", "protection", "keyId", "allowedKeyIds", "region", "serviceUrl", "kmsServiceUrl",
-        "privateKeyVariable", "allowV1", "allowInsecureEndpoint",
+        "privateKeyVariable", "allowV1", "allowInsecureEndpoint", "variables",
     ];
 
     // Members of the top level only.
@@ -417,6 +417,9 @@ public static class SettingsFileReader
                 case "allowInsecureEndpoint":
                     layer = layer with { AllowInsecureEndpoint = ReadBoolean(ref reader, name, where) };
                     return true;
+                case "variables":
+                    layer = layer with { Variables = ReadVariables(ref reader, name, where) };
+                    return true;
                 default:
                     return false;
             }
@@ -555,6 +558,46 @@ public static class SettingsFileReader
 
                 values.Add(text);
             }
+        }
+
+        /// <summary>
+        /// An object of variable name to secret reference (<c>"ConnectionStrings__Default": "shop/Db"</c>); every name is
+        /// checked with <see cref="Variables.VariableNames.IsValid"/> here, so a bad one is reported with its line.
+        /// </summary>
+        private List<Variables.VariableMapping>? ReadVariables(ref Utf8JsonReader reader, string name, string where)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                AddAt(ref reader, $"'{name}' {where} must be an object of variable names and secrets, not {Kind(reader.TokenType)}. Fix: write it as \"{name}\": {{ \"ConnectionStrings__Default\": \"App/Db\" }}.");
+                reader.Skip();
+                return null;
+            }
+
+            var origin = where == TopLevel ? SettingsFile.FileName : $"{SettingsFile.FileName} {where[3..]}";
+            var mappings = new List<Variables.VariableMapping>();
+            var valid = true;
+            var seen = new Dictionary<string, int>(Variables.VariableNames.Comparer);
+            while (NextMember(ref reader, $"of '{name}' {where}", seen) is { } member)
+            {
+                var (variable, line, column) = member;
+                var secret = ReadString(ref reader, variable, $"of '{name}' {where}");
+                if (!Variables.VariableNames.IsValid(variable))
+                {
+                    Add(line, column, $"'{LogText.Escape(variable)}' in '{name}' {where} is not a valid environment variable name: {Variables.VariableNames.RuleText}. Fix: rename it.");
+                    valid = false;
+                    continue;
+                }
+
+                if (secret is null)
+                {
+                    valid = false;
+                    continue;
+                }
+
+                mappings.Add(new Variables.VariableMapping(variable, secret, $"{origin}, line {line}"));
+            }
+
+            return valid ? mappings : null;
         }
 
         /// <summary>The string (or member name) at the reader, or null after reporting an escape that is no text.</summary>

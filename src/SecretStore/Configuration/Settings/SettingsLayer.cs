@@ -46,4 +46,10 @@ public sealed record SettingsLayer
 
     /// <summary>Allow an <c>http://</c> service URL off this machine; null: not set in this layer.</summary>
     public bool? AllowInsecureEndpoint { get; init; }
+
+    /// <summary>
+    /// Environment variables and their secrets, for <c>run</c> and <c>export</c> when no mapping is given on the
+    /// command line; a higher layer's entry replaces a lower layer's entry of the same variable. Null: not set here.
+    /// </summary>
+    public IReadOnlyList<Variables.VariableMapping>? Variables { get; init; }
 }

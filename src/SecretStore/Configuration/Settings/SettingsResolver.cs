@@ -40,8 +40,14 @@ public static class SettingsResolver
         string? application = null;
         var hasStorage = false;
         var hasProtection = false;
+        var mappings = new Dictionary<string, Variables.VariableMapping>(SecretStore.Variables.VariableNames.Comparer);
         foreach (var layer in layers)
         {
+            foreach (var mapping in layer.Variables ?? [])
+            {
+                mappings[mapping.Variable] = mapping;
+            }
+
             var origin = layer.Origin ?? "the settings";
             application = Pick(layer.Application, application);
             if (!string.IsNullOrWhiteSpace(layer.Storage))
@@ -81,6 +87,7 @@ public static class SettingsResolver
             EnvironmentName = environmentName,
             SettingsFilePath = file?.Path,
             HasStorage = hasStorage,
+            Variables = [.. mappings.Values.OrderBy(m => m.Variable, StringComparer.Ordinal)],
         };
     }
 

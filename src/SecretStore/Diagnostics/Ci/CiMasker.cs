@@ -1,10 +1,7 @@
 using System.Text;
-using SecretStore.Cli.Hosting;
-using SecretStore.Diagnostics;
-using SecretStore.Diagnostics.Ci;
 using SecretStore.Resolution;
 
-namespace SecretStore.Cli.Ci;
+namespace SecretStore.Diagnostics.Ci;
 
 /// <summary>
 /// Registers every form of every resolved value with the CI system's log masker before any file is written
@@ -13,27 +10,34 @@ namespace SecretStore.Cli.Ci;
 /// on it exactly as on stdout (docs/ci.md), while stdout is often captured (<c>files=$(...)</c>, <c>| xargs</c>,
 /// <c>| tee</c>), which would hide the commands from the runner and put the value in a variable, a file or an
 /// ordinary log line. Forms shorter than <see cref="MinimumLength"/> are not registered (masking them would
-/// blank out ordinary log text) and the secret is named in warning <c>SSB0005</c>, never its value.
+/// blank out ordinary log text) and the secret is named in warning <c>SSB0005</c>, never its value. One masker for
+/// every face that hands values on (the CLI's <c>get</c>, <c>resolve</c>, <c>run</c>, <c>export</c>; the Cake aliases).
 /// </summary>
-internal sealed class CiMasker(CiSystem system, CliConsole console)
+/// <param name="system">The CI system of the run (<see cref="CiSystem.None"/>: nothing is written).</param>
+/// <param name="commands">Where the commands go: the process's stderr, which the runner reads line by line.</param>
+/// <param name="warn">Receives the value-free <c>SSB0005</c> warnings, after every command is out.</param>
+public sealed class CiMasker(CiSystem system, TextWriter commands, Action<Diagnostic> warn)
 {
     /// <summary>Shorter forms are not registered.</summary>
     public const int MinimumLength = 4;
 
+    /// <summary>The CI system the commands are written for.</summary>
     public CiSystem System => system;
 
     /// <summary>
-    /// The masker of this run, for a command about to handle values. Refuses (<c>SSB0007</c>) when variables of
-    /// both runners are set, before any value is read: masking for the wrong one prints every value in clear.
+    /// Refuses (<c>SSB0007</c>) when variables of both runners are set, before any value is read: masking for the
+    /// wrong one prints every value in clear. Call it before reading values.
     /// </summary>
-    public static CiMasker ForValues(CliContext context)
+    /// <param name="environment">Reads environment variables.</param>
+    public static void ThrowIfAmbiguous(Func<string, string?> environment)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        return CiEnvironment.IsAmbiguous(context.Environment)
-            ? throw new SecretStoreException(
+        ArgumentNullException.ThrowIfNull(environment);
+        if (CiEnvironment.IsAmbiguous(environment))
+        {
+            throw new SecretStoreException(
                 DiagnosticCodes.AmbiguousCiSystem,
-                "Both GITHUB_ACTIONS and TF_BUILD are set, so it is unknown which CI system reads the mask commands; masking a value for the wrong one would print it in clear, so no value is read.")
-            : new CiMasker(context.Console.Ci, context.Console);
+                "Both GITHUB_ACTIONS and TF_BUILD are set, so it is unknown which CI system reads the mask commands; masking a value for the wrong one would print it in clear, so no value is read.");
+        }
     }
 
     /// <summary>
@@ -103,7 +107,8 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
 
     private static bool IsLongEnough(string form) => form.Trim().Length >= MinimumLength;
 
-    /// <summary>Writes the commands for every long enough form to stderr; does nothing outside a CI run.</summary>
+    /// <summary>Writes the commands for every long enough form; does nothing outside a CI run.</summary>
+    /// <param name="forms">The forms of the values about to be handed on.</param>
     /// <returns>True when at least one command was written.</returns>
     public bool Register(ResolvedValueForms forms)
     {
@@ -132,7 +137,7 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
                 {
                     if (registered.Add(command))
                     {
-                        console.Error.WriteLine(command);
+                        commands.WriteLine(command);
                     }
                 }
 
@@ -155,7 +160,7 @@ internal sealed class CiMasker(CiSystem system, CliConsole console)
 
         foreach (var warning in warnings)
         {
-            console.Warn(DiagnosticCodes.CiMaskingSkipped, warning);
+            warn(new Diagnostic(DiagnosticCodes.CiMaskingSkipped, DiagnosticSeverity.Warning, warning));
         }
 
         return registered.Count > 0;

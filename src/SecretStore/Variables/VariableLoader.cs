@@ -1,0 +1,134 @@
+using SecretStore.Configuration.Settings;
+using SecretStore.Diagnostics;
+using SecretStore.Secrets;
+
+namespace SecretStore.Variables;
+
+/// <summary>
+/// Turns <see cref="VariableOptions"/> into variables: checks every name and reference first, lists the applications,
+/// refuses two secrets for one variable, then reads every secret in one get-many. Every problem is collected and
+/// thrown together, before any value is handed on, and no message holds a value.
+/// </summary>
+internal static class VariableLoader
+{
+    public static async Task<SecretVariableSet> LoadAsync(ISecretStore store, VariableOptions options, ResolvedSettings settings, CancellationToken cancellationToken)
+    {
+        var errors = new List<Diagnostic>();
+        var warnings = new List<Diagnostic>();
+        var chosen = new Dictionary<string, (SecretId Id, string Origin)>(VariableNames.Comparer);
+
+        void Choose(string variable, SecretId id, string origin)
+        {
+            if (!chosen.TryGetValue(variable, out var earlier))
+            {
+                chosen.Add(variable, (id, origin));
+            }
+            else if (earlier.Id != id)
+            {
+                errors.Add(Error(DiagnosticCodes.DuplicateVariable, $"Variable '{variable}' is mapped to two secrets: '{earlier.Id}' ({earlier.Origin}) and '{id}' ({origin}){(VariableNames.Comparer == StringComparer.OrdinalIgnoreCase ? " (names compare ignoring case on Windows)" : string.Empty)}. Fix: map one of them to another name with --map NAME=App/Secret."));
+            }
+        }
+
+        var mappings = options.Mappings.Count == 0 && options.Applications.Count == 0 ? settings.Variables : options.Mappings;
+        if (mappings.Count == 0 && options.Applications.Count == 0)
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.InvalidArgument,
+                $"No secrets were chosen. Fix: give --map NAME=App/Secret or --app App (Cake: Variables or Applications), or a \"variables\" member in {SettingsFile.FileName}.");
+        }
+
+        foreach (var mapping in mappings)
+        {
+            if (!VariableNames.IsValid(mapping.Variable))
+            {
+                errors.Add(VariableNames.Invalid(mapping.Variable, mapping.Origin).Diagnostics[0]);
+                continue;
+            }
+
+            if (!SecretId.TryParse(mapping.Secret, settings.Application, out var id, out var problem))
+            {
+                errors.Add(Error(DiagnosticCodes.InvalidArgument, $"The secret of variable '{mapping.Variable}' ({mapping.Origin}) {problem}."));
+                continue;
+            }
+
+            Choose(mapping.Variable, id, mapping.Origin);
+        }
+
+        var prefix = options.Prefix ?? string.Empty;
+        if (prefix.Length > 0 && !VariableNames.IsValid(prefix + "_"))
+        {
+            errors.Add(VariableNames.Invalid(prefix, "--prefix").Diagnostics[0]);
+        }
+        else
+        {
+            foreach (var application in options.Applications.Distinct(StringComparer.Ordinal))
+            {
+                if (string.IsNullOrWhiteSpace(application))
+                {
+                    errors.Add(Error(DiagnosticCodes.InvalidArgument, "An application given with --app is empty. Fix: name the application."));
+                    continue;
+                }
+
+                var secrets = await store.ListAsync(application, cancellationToken).ConfigureAwait(false);
+                if (secrets.Count == 0)
+                {
+                    var message = $"Application '{application}' (--app) has no secrets. Fix: correct the name ('secretstore list' shows the applications), or add its secrets.";
+                    (options.Strict ? errors : warnings).Add(options.Strict ? Error(DiagnosticCodes.SecretNotFound, message) : new Diagnostic(DiagnosticCodes.MappedSecretMissing, DiagnosticSeverity.Warning, message));
+                }
+
+                foreach (var metadata in secrets)
+                {
+                    if (VariableNames.FromSecretName(metadata.Id.Name, prefix) is { } variable)
+                    {
+                        Choose(variable, metadata.Id, $"--app {application}");
+                    }
+                    else
+                    {
+                        errors.Add(Error(DiagnosticCodes.InvalidVariableName, $"Secret '{metadata.Id}' (--app {application}) gives no valid environment variable name: {VariableNames.RuleText}. Fix: map it with --map NAME={metadata.Id}, or rename the secret."));
+                    }
+                }
+            }
+        }
+
+        ThrowIfAny(errors);
+        var values = await store.GetManyAsync(chosen.Values.Select(c => c.Id).Distinct(), cancellationToken).ConfigureAwait(false);
+        var variables = new List<SecretVariable>();
+        foreach (var (variable, (id, origin)) in chosen.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            if (!values.TryGetValue(id, out var secret))
+            {
+                if (options.Strict)
+                {
+                    errors.Add(new SecretNotFoundException(id).Diagnostics[0]);
+                }
+                else
+                {
+                    warnings.Add(new Diagnostic(DiagnosticCodes.MappedSecretMissing, DiagnosticSeverity.Warning, $"Secret '{id}' ({origin}) was not found; variable '{variable}' is not set."));
+                }
+
+                continue;
+            }
+
+            if (secret.Value.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add(Error(DiagnosticCodes.ValueNotExportable, $"The value of '{id}' (variable '{variable}') holds a NUL character, which no environment variable can carry. Fix: store the value without it, or Base64-encode it."));
+                continue;
+            }
+
+            variables.Add(new SecretVariable(variable, id, secret.Value));
+        }
+
+        ThrowIfAny(errors);
+        return new SecretVariableSet(variables, warnings, settings.Store.PrivateKeyEnvironmentVariable, settings.EnvironmentName);
+    }
+
+    private static Diagnostic Error(DiagnosticCode code, string message) => new(code, DiagnosticSeverity.Error, message);
+
+    private static void ThrowIfAny(List<Diagnostic> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new SecretStoreException(errors);
+        }
+    }
+}
