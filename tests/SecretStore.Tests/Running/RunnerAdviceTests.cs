@@ -130,7 +130,7 @@ public sealed class RunnerAdviceTests : IDisposable
     }
 
     private Task<RunResult> RunAsync(string folder, IReadOnlyList<ConfigFileSpec> files, string? advice = null, IReadOnlyList<SecretMapping>? mappings = null) =>
-        new SecretStoreRunner(new ScopeFactory(_scope)).ResolveAsync(new ResolveOptions
+        new SecretStoreRunner(new ScopeStoreFactory(_scope)).ResolveAsync(new ResolveOptions
         {
             Store = new StoreSelection
             {
@@ -149,13 +149,4 @@ public sealed class RunnerAdviceTests : IDisposable
             NoFileAdvice = advice is null ? null : () => advice,
             Mappings = mappings ?? [],
         });
-
-    /// <summary>Opens the scope's store file and keyring afresh: the runner disposes what it opens.</summary>
-    private sealed class ScopeFactory(StoreScope scope) : ISecretStoreFactory
-    {
-        public EnvelopeSecretStore Open(StoreSettings settings) =>
-            new(new FileSecretRepository(scope.StorePath), new RsaKeyManager(RsaKeyring.Load(scope.KeyringPath)), new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId }, ownsComponents: true);
-
-        public IProtectedSecretRepository OpenRepository(StoreSettings settings) => new FileSecretRepository(scope.StorePath);
-    }
 }

@@ -71,8 +71,10 @@ public sealed class SettingsSchemaTests : IDisposable
     [MemberData(nameof(LayerMembers))]
     public void Every_layer_member_the_reader_lists_is_read_at_both_levels_not_refused_as_unknown(string member)
     {
-        // An object is the wrong type for every member, so each gives exactly one error about its value.
-        var path = WriteSettings($$"""{ "{{member}}": {}, "environments": { "Ci": { "{{member}}": {} } } }""");
+        // An object is the wrong type for every member but the variables (an array is wrong there), so each gives
+        // exactly one error about its value.
+        var wrong = member == "variables" ? "[]" : "{}";
+        var path = WriteSettings($$"""{ "{{member}}": {{wrong}}, "environments": { "Ci": { "{{member}}": {{wrong}} } } }""");
 
         var ex = Assert.Throws<SecretStoreException>(() => SettingsFileReader.Read(path));
 
