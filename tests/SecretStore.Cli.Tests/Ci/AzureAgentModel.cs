@@ -18,11 +18,15 @@ internal sealed class AzureAgentModel(bool decodePercents, bool addsPercentDecod
     private static readonly (string Token, string Replacement)[] SpecialSymbols = [(";", "%3B"), ("\r", "%0D"), ("\n", "%0A"), ("]", "%5D")];
 
     private readonly List<string> _secrets = [];
+    private readonly Dictionary<string, string> _variables = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The behaviours to test against: percent decoding on (the default), off on a current agent, off on an agent before 3.220.1.</summary>
     public static TheoryData<string> Behaviours => new() { "decoding", "not-decoding", "not-decoding-before-3.220.1" };
 
     public IReadOnlyList<string> Secrets => _secrets;
+
+    /// <summary>The variables set by <c>##vso[task.setvariable]</c> (the agent's variable names ignore case).</summary>
+    public IReadOnlyDictionary<string, string> Variables => _variables;
 
     public static AzureAgentModel For(string behaviour) => behaviour switch
     {
@@ -62,6 +66,25 @@ internal sealed class AzureAgentModel(bool decodePercents, bool addsPercentDecod
         if (string.Equals(areaEvent[0], "task", StringComparison.OrdinalIgnoreCase) && string.Equals(areaEvent[1], "setsecret", StringComparison.OrdinalIgnoreCase))
         {
             AddSecret(data);
+        }
+        else if (string.Equals(areaEvent[0], "task", StringComparison.OrdinalIgnoreCase) && string.Equals(areaEvent[1], "setvariable", StringComparison.OrdinalIgnoreCase))
+        {
+            // Command.TryParse's properties: "k=v;k=v" after the first space, each value unescaped like the data.
+            var properties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var text = spaceIndex < 0 ? string.Empty : cmdInfo[(spaceIndex + 1)..];
+            foreach (var property in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var pair = property.Split('=', 2);
+                properties[pair[0]] = pair.Length == 2 ? Unescape(pair[1], decodePercents) : string.Empty;
+            }
+
+            // TaskSetVariableCommand: the name is required, issecret=true also registers the value as a secret.
+            var name = properties.GetValueOrDefault("variable") ?? throw new InvalidOperationException("setvariable without 'variable'");
+            _variables[name] = data;
+            if (string.Equals(properties.GetValueOrDefault("issecret"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                AddSecret(data);
+            }
         }
     }
 
