@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
+using SecretStore.Testing.Keyrings;
 using SecretStore.Variables;
 
 namespace SecretStore.Cli.Tests.Commands;
@@ -176,6 +177,40 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains(masks, m => m.EndsWith("second line", StringComparison.Ordinal));
         Assert.Contains(prefix + Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenValue)), masks);
         Assert.StartsWith("child-started", run.Stderr.Split('\n').SkipWhile(l => l.StartsWith(prefix, StringComparison.Ordinal)).First(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_variable_holding_the_private_key_never_reaches_the_child_even_without_pristine()
+    {
+        await SeedAsync();
+        var readerSecret = ForgedKeyringAttack.StripPrivateKeys(_sandbox.KeyringPath, FileStoreSandbox.KeyId);
+        var environment = new Dictionary<string, string> { ["DEPLOY_READER_KEY"] = readerSecret };
+
+        var run = await _sandbox.RunWithEnvironmentAsync(environment, ["run", "--private-key-env", "DEPLOY_READER_KEY", "--app", "shop", "--", .. _probe.Command("exit:0", "Api__Token", "DEPLOY_READER_KEY")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run, "Api__Token"));
+        Assert.Equal("unset", EnvProbe.Reported(run, "DEPLOY_READER_KEY"));
+        Assert.DoesNotContain("DEPLOY_READER_KEY", EnvProbe.Names(run));
+        ValueScanner.AssertNoValue(run, TokenValue, readerSecret);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("export")]
+    public async Task Variables_of_both_CI_systems_make_run_and_export_refuse_with_SSB0007_before_reading_any_value(string verb)
+    {
+        await SeedAsync();
+        var both = new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["TF_BUILD"] = "True" };
+        string[] tail = verb == "run" ? ["--", .. _probe.Command("exit:0")] : ["--format", "json"];
+
+        var result = await _sandbox.RunWithEnvironmentAsync(both, [verb, "--app", "shop", .. tail]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error SSB0007", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.StdoutBytes);
+        Assert.False(_probe.Started);
+        ValueScanner.AssertNoValue(result, DbValue, TokenValue);
     }
 
     private async Task SeedAsync()
