@@ -9,6 +9,9 @@ using SecretStore.Resolution;
 using SecretStore.Running;
 using SecretStore.Secrets;
 using SecretStore.Stores;
+using SecretStore.Variables;
+using SecretStore.Variables.Export;
+using SecretStore.Diagnostics.Ci;
 
 namespace Cake.SecretStore;
 
@@ -108,6 +111,153 @@ internal static class CakeBridge
             }
 
             // The engine's messages are vetted to be value-free; the inner exception is not passed on.
+            throw Failure(diagnostics);
+        }
+    }
+
+    /// <summary>
+    /// <c>RunWithSecrets</c>, in the CLI <c>run</c>'s order: load the variables (every error before anything starts),
+    /// build the child's environment, find the command (a typo starts nothing and masks nothing), mask every value
+    /// form in a CI run, then start the command and wait for it. Returns its exit code, whatever it is.
+    /// </summary>
+    public static int Run(ICakeContext context, FilePath command, SecretVariablesSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(settings);
+        var program = Program(context, command);
+        var arguments = settings.Arguments.ToList();
+        var workingDirectory = settings.WorkingDirectory is null ? context.Environment.WorkingDirectory.FullPath : settings.WorkingDirectory.MakeAbsolute(context.Environment).FullPath;
+        return Guard(context, () => Task.Run(async () =>
+        {
+            var masker = Masker(context);
+            var set = await Runner.LoadVariablesAsync(ToVariableOptions(context, settings)).ConfigureAwait(false);
+            var warnings = new List<Diagnostic>(set.Warnings);
+            var environment = ChildEnvironment.Build(Current(context), set, settings.Pristine, settings.NoClobber, warnings);
+            try
+            {
+                ChildProcess.Find(program, environment.GetValueOrDefault("PATH"), workingDirectory);
+            }
+            catch (CommandStartException ex)
+            {
+                throw NotStarted(context, ex, program);
+            }
+
+            await masker.RegisterAndSettleAsync(set.Forms()).ConfigureAwait(false);
+            foreach (var warning in warnings)
+            {
+                Log(context, warning);
+            }
+
+            Information(context, $"SecretStore run: '{program}' with {set.Variables.Count} variable(s) ({string.Join(", ", set.Variables.Select(v => v.Name))}).");
+            int exitCode;
+            try
+            {
+                // SIGINT is passed on only when this process's input is not a terminal (the engine's rule: from a
+                // terminal, Ctrl+C reaches the child already); SIGTERM, SIGHUP and SIGQUIT always are.
+                exitCode = await ChildProcess.RunAsync(program, arguments, environment, workingDirectory, forwardInterrupt: Console.IsInputRedirected).ConfigureAwait(false);
+            }
+            catch (CommandStartException ex)
+            {
+                throw NotStarted(context, ex, program);
+            }
+
+            Verbose(context, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SecretStore run: '{program}' exited with {exitCode}."));
+            return exitCode;
+        }).GetAwaiter().GetResult());
+    }
+
+    /// <summary>
+    /// <c>ExportSecrets</c>, in the CLI <c>export</c>'s order: parse the format, load the variables, render them
+    /// (a value the format cannot carry exactly writes nothing), mask every value form in a CI run, then write the file
+    /// owner-only and atomically (or append to it).
+    /// </summary>
+    public static int Export(ICakeContext context, FilePath output, string format, SecretVariablesSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(settings);
+        var path = Absolute(context, output);
+        return Guard(context, () => Task.Run(async () =>
+        {
+            var chosen = ExportWriter.Parse(format);
+            var masker = Masker(context);
+            var set = await Runner.LoadVariablesAsync(ToVariableOptions(context, settings)).ConfigureAwait(false);
+            var text = ExportWriter.Render(chosen, set.Variables);
+            await masker.RegisterAndSettleAsync(set.Forms()).ConfigureAwait(false);
+            foreach (var warning in set.Warnings)
+            {
+                Log(context, warning);
+            }
+
+            ExportFile.Write(path, text, settings.Append);
+            Information(context, $"SecretStore export: {set.Variables.Count} variable(s) as {ExportWriter.NameOf(chosen)} {(settings.Append ? "added to" : "written to")} '{path}'.");
+            return set.Variables.Count;
+        }).GetAwaiter().GetResult());
+    }
+
+    /// <summary>The engine's selection of variables from the alias settings.</summary>
+    internal static VariableOptions ToVariableOptions(ICakeContext context, SecretVariablesSettings settings) => new()
+    {
+        Store = ToSelection(context, settings.Store ?? new SecretStoreSettings()),
+        Mappings = [.. settings.Variables.Select(p => new VariableMapping(p.Key, p.Value, "SecretVariablesSettings.Variables"))],
+        Applications = [.. settings.Applications],
+        Prefix = settings.Prefix,
+        Strict = settings.Strict,
+    };
+
+    /// <summary>
+    /// The CI masker of this run (the CLI's rule: GitHub Actions or Azure Pipelines from the environment, refused with
+    /// <c>SSB0007</c> when both are set). The commands go to the process's stderr, plain: Cake's log adds colour codes
+    /// in front of a line (even when redirected), which would keep the runner from reading it as a command; warnings
+    /// go to Cake's log.
+    /// </summary>
+    private static CiMasker Masker(ICakeContext context)
+    {
+        Func<string, string?> variables = context.Environment.GetEnvironmentVariable;
+        CiMasker.ThrowIfAmbiguous(variables);
+        return new CiMasker(CiEnvironment.Detect(variables), Console.Error, d => Log(context, d));
+    }
+
+    private static Dictionary<string, string> Current(ICakeContext context) =>
+        new(context.Environment.GetEnvironmentVariables(), VariableNames.Comparer);
+
+    /// <summary>
+    /// The program to start: a bare name as it is (looked up on the child's PATH, like a shell and the CLI), a path
+    /// with a folder made absolute against the script's working directory, as every Cake path is.
+    /// </summary>
+    private static string Program(ICakeContext context, FilePath command) =>
+        command.IsRelative && command.Segments.Length == 1 ? command.FullPath : Absolute(context, command);
+
+    private static CakeException NotStarted(ICakeContext context, CommandStartException ex, string program)
+    {
+        var diagnostic = ex.Diagnostics[0];
+        if (ex.ExitCode == ChildProcess.NotFoundExitCode && !program.Contains('/', StringComparison.Ordinal)
+            && File.Exists(System.IO.Path.Combine(context.Environment.WorkingDirectory.FullPath, program)))
+        {
+            // Cake reads "./tool.sh" as "tool.sh", a bare name, which is looked up on PATH only.
+            diagnostic = diagnostic with { Message = diagnostic.Message + " The working directory has a file of that name: Cake writes \"./" + program + "\" as a bare name, so give MakeAbsolute(File(\"" + program + "\")) to run it." };
+        }
+
+        Log(context, diagnostic);
+        return new CakeException(ex.ExitCode, LogText.Escape($"{diagnostic.Code.Id}: {diagnostic.Text}"));
+    }
+
+    /// <summary>Runs <paramref name="body"/>; a coded engine error is logged and becomes a <see cref="CakeException"/> (exit code 1).</summary>
+    private static T Guard<T>(ICakeContext context, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException or CakeException))
+        {
+            var diagnostics = FailurePolicy.Describe(ex);
+            foreach (var diagnostic in diagnostics)
+            {
+                Log(context, diagnostic);
+            }
+
             throw Failure(diagnostics);
         }
     }

@@ -15,9 +15,6 @@ internal static class SecretCommands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>How long <c>get</c> waits between its mask commands on stderr and the value on stdout in a CI run.</summary>
-    private static readonly TimeSpan MaskSettleTime = TimeSpan.FromMilliseconds(200);
-
     public static Command Set(CliContext context)
     {
         var id = IdArgument();
@@ -79,12 +76,9 @@ internal static class SecretCommands
             var masker = CliMasks.ForValues(context);
             using var store = context.OpenStore(parse);
             var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
-            if (masker.Register(ResolvedValueForms.OfPrintedValue(secretId, secret.Value)))
-            {
-                // The runner reads stdout and stderr on two threads; a value printed straight to the log could
-                // otherwise be processed before its mask command. The pause lets the stderr reader take it first.
-                await Task.Delay(MaskSettleTime, token).ConfigureAwait(false);
-            }
+            // The runner reads stdout and stderr on two threads; a value printed straight to the log could
+            // otherwise be processed before its mask command. The pause lets the stderr reader take it first.
+            await masker.RegisterAndSettleAsync(ResolvedValueForms.OfPrintedValue(secretId, secret.Value), token).ConfigureAwait(false);
 
             var bytes = StrictUtf8.GetBytes(secret.Value);
             try

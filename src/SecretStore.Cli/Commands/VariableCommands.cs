@@ -17,9 +17,6 @@ namespace SecretStore.Cli.Commands;
 /// </summary>
 internal static class VariableCommands
 {
-    /// <summary>How long the tool waits between its mask commands on stderr and the first value anywhere else (as <c>get</c>).</summary>
-    private static readonly TimeSpan MaskSettleTime = TimeSpan.FromMilliseconds(200);
-
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     public static Command Run(CliContext context)
@@ -62,7 +59,7 @@ internal static class VariableCommands
                 return ex.ExitCode;
             }
 
-            await MaskAsync(masker, set, token).ConfigureAwait(false);
+            await masker.RegisterAndSettleAsync(set.Forms(), token).ConfigureAwait(false);
             foreach (var warning in warnings)
             {
                 context.Console.Report(warning);
@@ -128,7 +125,7 @@ internal static class VariableCommands
 
             var set = await context.Runner.LoadVariablesAsync(selection.ToOptions(context, parse), token).ConfigureAwait(false);
             var text = ExportWriter.Render(chosen, set.Variables);
-            await MaskAsync(masker, set, token).ConfigureAwait(false);
+            await masker.RegisterAndSettleAsync(set.Forms(), token).ConfigureAwait(false);
             foreach (var warning in set.Warnings)
             {
                 context.Console.Report(warning);
@@ -156,14 +153,5 @@ internal static class VariableCommands
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>Registers every form of every value with the CI masker, then lets the runner's stderr reader take them first.</summary>
-    private static async Task MaskAsync(Diagnostics.Ci.CiMasker masker, SecretVariableSet set, CancellationToken token)
-    {
-        if (masker.Register(set.Forms()))
-        {
-            await Task.Delay(MaskSettleTime, token).ConfigureAwait(false);
-        }
     }
 }

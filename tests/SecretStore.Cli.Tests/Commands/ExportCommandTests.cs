@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
+using SecretStore.Testing.Processes;
 using SecretStore.Testing.Logs;
 
 namespace SecretStore.Cli.Tests.Commands;

@@ -3,6 +3,7 @@ using System.Text;
 using SecretStore.Cli.Tests.Ci;
 using SecretStore.Cli.Tests.Infrastructure;
 using SecretStore.Testing.Keyrings;
+using SecretStore.Testing.Processes;
 using SecretStore.Variables;
 
 namespace SecretStore.Cli.Tests.Commands;
@@ -32,8 +33,8 @@ public sealed class RunCommandTests : IDisposable
         var run = await _sandbox.RunAsync(["run", "--app", "shop", "--", .. _probe.Command("exit:7", "ConnectionStrings__Default", "Api__Token")]);
 
         Assert.True(run.ExitCode == 7, run.ToString());
-        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run, "ConnectionStrings__Default"));
-        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run, "Api__Token"));
+        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run.Stdout, "ConnectionStrings__Default"));
+        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run.Stdout, "Api__Token"));
         ValueScanner.AssertNoValue(run, DbValue, TokenValue);
     }
 
@@ -45,10 +46,10 @@ public sealed class RunCommandTests : IDisposable
         var run = await _sandbox.RunAsync(["run", "--pristine", "--map", "DB=shop/ConnectionStrings.Default", "--app", "shop", "--prefix", "SHOP_", "--", .. _probe.Command("exit:0", "DB", "SHOP_Api__Token", "SECRETSTORE_STORE")]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run, "DB"));
-        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run, "SHOP_Api__Token"));
-        Assert.Equal("unset", EnvProbe.Reported(run, "SECRETSTORE_STORE"));
-        var names = EnvProbe.Names(run);
+        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run.Stdout, "DB"));
+        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run.Stdout, "SHOP_Api__Token"));
+        Assert.Equal("unset", EnvProbe.Reported(run.Stdout, "SECRETSTORE_STORE"));
+        var names = EnvProbe.Names(run.Stdout);
         Assert.Subset(new HashSet<string>([.. ChildEnvironment.PristineNames, "DB", "SHOP_Api__Token", "SHOP_ConnectionStrings__Default"]), names.ToHashSet());
         Assert.Contains("PATH", names);
     }
@@ -62,9 +63,9 @@ public sealed class RunCommandTests : IDisposable
         var replaced = await _sandbox.RunWithEnvironmentAsync(preset, ["run", "--app", "shop", "--", .. _probe.Command("exit:0", "Api__Token")]);
         var kept = await _sandbox.RunWithEnvironmentAsync(preset, ["run", "--app", "shop", "--no-clobber", "--", .. _probe.Command("exit:0", "Api__Token")]);
 
-        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(replaced, "Api__Token"));
+        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(replaced.Stdout, "Api__Token"));
         Assert.Contains("warning SSB4005: Variable 'Api__Token' is already set; secret 'shop/Api.Token' replaces it", replaced.Stderr, StringComparison.Ordinal);
-        Assert.Equal(EnvProbe.Hash("from-the-caller"), EnvProbe.Reported(kept, "Api__Token"));
+        Assert.Equal(EnvProbe.Hash("from-the-caller"), EnvProbe.Reported(kept.Stdout, "Api__Token"));
         Assert.Contains("--no-clobber keeps it", kept.Stderr, StringComparison.Ordinal);
         ValueScanner.AssertNoValue(replaced, TokenValue, "from-the-caller");
     }
@@ -83,7 +84,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.False(startedAfterStrict, "the child was started although a secret was missing");
         Assert.True(lenient.ExitCode == 0, lenient.ToString());
         Assert.Contains("warning SSB4007", lenient.Stderr, StringComparison.Ordinal);
-        Assert.Equal("unset", EnvProbe.Reported(lenient, "DB"));
+        Assert.Equal("unset", EnvProbe.Reported(lenient.Stdout, "DB"));
     }
 
     [Theory]
@@ -189,9 +190,9 @@ public sealed class RunCommandTests : IDisposable
         var run = await _sandbox.RunWithEnvironmentAsync(environment, ["run", "--private-key-env", "DEPLOY_READER_KEY", "--app", "shop", "--", .. _probe.Command("exit:0", "Api__Token", "DEPLOY_READER_KEY")]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run, "Api__Token"));
-        Assert.Equal("unset", EnvProbe.Reported(run, "DEPLOY_READER_KEY"));
-        Assert.DoesNotContain("DEPLOY_READER_KEY", EnvProbe.Names(run));
+        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run.Stdout, "Api__Token"));
+        Assert.Equal("unset", EnvProbe.Reported(run.Stdout, "DEPLOY_READER_KEY"));
+        Assert.DoesNotContain("DEPLOY_READER_KEY", EnvProbe.Names(run.Stdout));
         ValueScanner.AssertNoValue(run, TokenValue, readerSecret);
     }
 

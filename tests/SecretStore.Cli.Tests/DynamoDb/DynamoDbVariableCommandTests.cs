@@ -1,5 +1,6 @@
 using System.Text;
 using SecretStore.Cli.Tests.Infrastructure;
+using SecretStore.Testing.Processes;
 using SecretStore.Testing.Aws.DynamoDb;
 using SecretStore.Testing.Logs;
 
@@ -31,9 +32,9 @@ public sealed class DynamoDbVariableCommandTests(DynamoDbStoreFixture fixture) :
         var run = await RunAsync(null, ["run", "--app", "shop", "--map", "DB=shop/ConnectionStrings.Default", "--", .. probe.Command("exit:3", "ConnectionStrings__Default", "Api__Token", "DB")]);
 
         Assert.True(run.ExitCode == 3, run.ToString());
-        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run, "ConnectionStrings__Default"));
-        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run, "DB"));
-        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run, "Api__Token"));
+        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run.Stdout, "ConnectionStrings__Default"));
+        Assert.Equal(EnvProbe.Hash(DbValue), EnvProbe.Reported(run.Stdout, "DB"));
+        Assert.Equal(EnvProbe.Hash(TokenValue), EnvProbe.Reported(run.Stdout, "Api__Token"));
 
         var envFile = _folder.Combine("github_env");
         var export = await RunAsync(null, "export", "--app", "shop", "--format", "github-env", "--output", envFile, "--append");

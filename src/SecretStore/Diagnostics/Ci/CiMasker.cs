@@ -107,6 +107,31 @@ public sealed class CiMasker(CiSystem system, TextWriter commands, Action<Diagno
 
     private static bool IsLongEnough(string form) => form.Trim().Length >= MinimumLength;
 
+    /// <summary>
+    /// How long a face waits after its mask commands before the first value goes anywhere else (a file, a child
+    /// process, stdout). The runner reads a step's stdout and stderr on two threads, so a line written to stdout
+    /// right after the commands went to stderr could otherwise be processed before them.
+    /// </summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// <see cref="Register"/>, then, when a command was written, waits <see cref="SettleTime"/>: what every face calls
+    /// right before it hands values on.
+    /// </summary>
+    /// <param name="forms">The forms of the values about to be handed on.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>True when at least one command was written.</returns>
+    public async Task<bool> RegisterAndSettleAsync(ResolvedValueForms forms, CancellationToken cancellationToken = default)
+    {
+        if (!Register(forms))
+        {
+            return false;
+        }
+
+        await Task.Delay(SettleTime, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Writes the commands for every long enough form; does nothing outside a CI run.</summary>
     /// <param name="forms">The forms of the values about to be handed on.</param>
     /// <returns>True when at least one command was written.</returns>

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SecretStore.Cli.Tests.Infrastructure;
+namespace SecretStore.Testing.Processes;
 
 /// <summary>
-/// The child of the <c>run</c> tests: a small bash program that prints the SHA-256 of each variable it is asked about
+/// The child of the <c>run</c> tests (the CLI's <c>run</c>, Cake's <c>RunWithSecrets</c>): a small bash program that prints the SHA-256 of each variable it is asked about
 /// (or <c>unset</c>), never a value, and the names of its exported variables; it marks that it started (a file), so a
 /// test can prove a child was not started, and it exits, kills itself or waits for SIGTERM as told.
 /// Arguments: <c>&lt;marker folder&gt; &lt;exit:N | self-kill | wait-for-term&gt; &lt;names...&gt;</c>.
@@ -52,11 +52,13 @@ public sealed class EnvProbe
 
     public static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
-    /// <summary>The hash the probe printed for <paramref name="name"/>, or <c>unset</c>.</summary>
-    public static string Reported(ProcessResult result, string name) =>
-        result.Stdout.Split('\n').Single(l => l.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+    /// <summary>The hash the probe printed for <paramref name="name"/>, or <c>unset</c>, read from its <paramref name="output"/>.</summary>
+    public static string Reported(string output, string name) =>
+        Lines(output).Single(l => l.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
 
     /// <summary>The exported variable names the probe saw (bash's own PWD, SHLVL and _ left out).</summary>
-    public static IReadOnlyList<string> Names(ProcessResult result) =>
-        result.Stdout.Split('\n').Single(l => l.StartsWith("names:", StringComparison.Ordinal))["names:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    public static IReadOnlyList<string> Names(string output) =>
+        Lines(output).Single(l => l.StartsWith("names:", StringComparison.Ordinal))["names:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private static IEnumerable<string> Lines(string output) => output.Split('\n').Select(l => l.TrimEnd('\r'));
 }
