@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using SecretStore.Cli.Ci;
@@ -42,6 +43,7 @@ internal static class VariableCommands
         {
             var masker = CliMasks.ForValues(context);
             var words = parse.GetValue(commandLine) ?? [];
+            RequireDoubleDash(parse, words.Length);
             var options = selection.ToOptions(context, parse);
             var set = await context.Runner.LoadVariablesAsync(options, token).ConfigureAwait(false);
             var warnings = new List<Diagnostic>(set.Warnings);
@@ -112,9 +114,20 @@ internal static class VariableCommands
             }
 
             var path = parse.GetValue(output);
+            if (parse.GetResult(output) is not null && string.IsNullOrWhiteSpace(path))
+            {
+                // An unset variable (--output "$ENVFILE") must not turn into the values on standard output, in the log.
+                throw new UsageException("--output is empty (an unset variable?); give a file, or leave --output out to write to standard output.");
+            }
+
             if (parse.GetValue(append) && string.IsNullOrWhiteSpace(path))
             {
                 throw new UsageException("--append needs --output FILE.");
+            }
+
+            if (parse.GetValue(append) && chosen == ExportFormat.Json)
+            {
+                throw new UsageException("--append cannot add a JSON document to a file (two documents are no JSON); use one of the line formats, or write the file whole.");
             }
 
             if (string.IsNullOrWhiteSpace(path) && !context.Console.IsOutputRedirected && !parse.GetValue(force))
@@ -153,5 +166,29 @@ internal static class VariableCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The command must come after <c>--</c>: without it the parser would take the command's own options for
+    /// secretstore's (<c>run --map X=a/b sh -c '...' --map Y=a/c</c> set Y; red team), so a command line that
+    /// works today could change meaning with a new option.
+    /// </summary>
+    private static void RequireDoubleDash(ParseResult parse, int words)
+    {
+        var tokens = parse.Tokens;
+        var at = -1;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == TokenType.DoubleDash)
+            {
+                at = i;
+                break;
+            }
+        }
+
+        if (at < 0 || tokens.Count - at - 1 != words)
+        {
+            throw new UsageException("Put the command after '--' (secretstore run --app shop -- dotnet ef database update), so that none of its arguments is taken for an option of secretstore.");
+        }
     }
 }

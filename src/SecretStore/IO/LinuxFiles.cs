@@ -24,6 +24,7 @@ internal static class LinuxFiles
     private const int ORdWr = 0x2;
     private const int OCreat = 0x40;
     private const int OExcl = 0x80;
+    private const int OAppend = 0x400;
     private const int ONonBlock = 0x800;
     private const int OCloExec = 0x80000;
 
@@ -125,6 +126,40 @@ internal static class LinuxFiles
             {
                 handle.DangerousRelease();
             }
+        }
+    }
+
+    /// <summary>
+    /// Opens (and if need be creates, mode <paramref name="newFileMode"/> less the umask) a file for reading and
+    /// appending (<c>O_APPEND</c>: every write lands at the end, also with another writer) without following a symbolic
+    /// link in its last component and without blocking on a FIFO. Returns the handle, or null with
+    /// <paramref name="errno"/> set (<see cref="ELoop"/> for a link); the caller checks what it opened.
+    /// </summary>
+    public static SafeFileHandle? OpenForAppend(string path, UnixFileMode newFileMode, out int errno, out bool created)
+    {
+        var native = Utf8(path);
+        while (true)
+        {
+            created = true;
+            var fd = open(native, ORdWr | OAppend | OCreat | OExcl | ONoFollow | OCloExec | ONonBlock, (uint)newFileMode);
+            if (fd < 0 && Marshal.GetLastPInvokeError() == EExist)
+            {
+                created = false;
+                fd = open(native, ORdWr | OAppend | ONoFollow | OCloExec | ONonBlock, 0);
+                if (fd < 0 && Marshal.GetLastPInvokeError() == ENoEnt)
+                {
+                    continue; // Removed between the two opens: try to create it again.
+                }
+            }
+
+            if (fd < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return null;
+            }
+
+            errno = 0;
+            return new SafeFileHandle(fd, ownsHandle: true);
         }
     }
 

@@ -49,6 +49,14 @@ public static class ChildEnvironment
             environment.Remove(variables.PrivateKeyVariable);
         }
 
+        // A missing secret's variable is unset even when the caller has one (red team: an earlier CI step's value
+        // passed for the secret under --strict false); the same rule with --no-clobber, which keeps only what a
+        // secret would replace.
+        foreach (var name in variables.Missing)
+        {
+            environment.Remove(name);
+        }
+
         foreach (var variable in variables.Variables)
         {
             if (environment.ContainsKey(variable.Name))

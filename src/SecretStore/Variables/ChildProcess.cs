@@ -66,7 +66,12 @@ public static class ChildProcess
             }
             catch (Win32Exception ex)
             {
-                throw new CommandStartException($"The command '{Diagnostics.LogText.Escape(command)}' could not be started (error {ex.NativeErrorCode}). Fix: check that it is a program this user may execute.", NotExecutableExitCode);
+                // E2BIG (7 on Linux and macOS): the kernel's limit on the environment, not the program (red team).
+                throw new CommandStartException(
+                    ex.NativeErrorCode == 7
+                        ? $"The command '{Diagnostics.LogText.Escape(command)}' could not be started: its environment and arguments are larger than the system allows (E2BIG; Linux takes at most 128 KiB in one variable). Fix: hand a large value over in a file (secretstore export --output) or resolve it into a config file."
+                        : $"The command '{Diagnostics.LogText.Escape(command)}' could not be started (error {ex.NativeErrorCode}). Fix: check that it is a program this user may execute.",
+                    NotExecutableExitCode);
             }
 
             started?.Invoke(process.Id);
@@ -83,6 +88,12 @@ public static class ChildProcess
                 registrations.Add(Register(PosixSignal.SIGTERM, process, 15));
                 registrations.Add(Register(PosixSignal.SIGHUP, process, 1));
                 registrations.Add(Register(PosixSignal.SIGQUIT, process, 3));
+
+                // SIGUSR1 and SIGUSR2 end a process by default, which would leave the child running with the secrets
+                // (red team); raw numbers, as PosixSignal has no names for them.
+                var (usr1, usr2) = OperatingSystem.IsLinux() ? (10, 12) : (30, 31);
+                registrations.Add(Register((PosixSignal)usr1, process, usr1));
+                registrations.Add(Register((PosixSignal)usr2, process, usr2));
             }
 
             await process.WaitForExitAsync().ConfigureAwait(false);
@@ -104,7 +115,12 @@ public static class ChildProcess
     /// </summary>
     public static string Find(string command, string? searchPath, string workingDirectory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(command);
+        ArgumentNullException.ThrowIfNull(command);
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            throw new CommandStartException("The command is empty (an unset variable after '--'?). Fix: name a program after '--'.", NotFoundExitCode);
+        }
+
         var shown = Diagnostics.LogText.Escape(command);
         if (command.Contains('/', StringComparison.Ordinal) || (OperatingSystem.IsWindows() && command.Contains('\\', StringComparison.Ordinal)))
         {

@@ -6,9 +6,10 @@ namespace SecretStore.Variables;
 /// <summary>The outcome of <see cref="Running.SecretStoreRunner.LoadVariablesAsync"/>: the variables, sorted by name, and the warnings.</summary>
 public sealed class SecretVariableSet
 {
-    internal SecretVariableSet(IReadOnlyList<SecretVariable> variables, IReadOnlyList<Diagnostic> warnings, string? privateKeyVariable, string? environmentName)
+    internal SecretVariableSet(IReadOnlyList<SecretVariable> variables, IReadOnlyList<Diagnostic> warnings, string? privateKeyVariable, string? environmentName, IReadOnlyList<string>? missing = null)
     {
         Variables = variables;
+        Missing = missing ?? [];
         Warnings = warnings;
         PrivateKeyVariable = privateKeyVariable;
         EnvironmentName = environmentName;
@@ -16,6 +17,13 @@ public sealed class SecretVariableSet
 
     /// <summary>The variables, sorted by name (ordinal).</summary>
     public IReadOnlyList<SecretVariable> Variables { get; }
+
+    /// <summary>
+    /// The variables whose secret was not found (only when not strict, warning <c>SSB4007</c>): a child does not get
+    /// them at all, not even a value of that name inherited from the caller (<see cref="ChildEnvironment"/>), since a
+    /// stale or planted value would then pass for the secret.
+    /// </summary>
+    public IReadOnlyList<string> Missing { get; }
 
     /// <summary>Value-free warnings (<c>SSB4007</c> for a missing secret when not strict).</summary>
     public IReadOnlyList<Diagnostic> Warnings { get; }

@@ -93,6 +93,7 @@ internal static class VariableLoader
         ThrowIfAny(errors);
         var values = await store.GetManyAsync(chosen.Values.Select(c => c.Id).Distinct(), cancellationToken).ConfigureAwait(false);
         var variables = new List<SecretVariable>();
+        var missing = new List<string>();
         foreach (var (variable, (id, origin)) in chosen.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             if (!values.TryGetValue(id, out var secret))
@@ -103,7 +104,8 @@ internal static class VariableLoader
                 }
                 else
                 {
-                    warnings.Add(new Diagnostic(DiagnosticCodes.MappedSecretMissing, DiagnosticSeverity.Warning, $"Secret '{id}' ({origin}) was not found; variable '{variable}' is not set."));
+                    warnings.Add(new Diagnostic(DiagnosticCodes.MappedSecretMissing, DiagnosticSeverity.Warning, $"Secret '{id}' ({origin}) was not found; variable '{variable}' is not set (a value of that name in the caller's environment is not passed on either)."));
+                    missing.Add(variable);
                 }
 
                 continue;
@@ -119,7 +121,7 @@ internal static class VariableLoader
         }
 
         ThrowIfAny(errors);
-        return new SecretVariableSet(variables, warnings, settings.Store.PrivateKeyEnvironmentVariable, settings.EnvironmentName);
+        return new SecretVariableSet(variables, warnings, settings.Store.PrivateKeyEnvironmentVariable, settings.EnvironmentName, missing);
     }
 
     private static Diagnostic Error(DiagnosticCode code, string message) => new(code, DiagnosticSeverity.Error, message);

@@ -57,6 +57,25 @@ public sealed class ExportWriterTests
         await AssertBashReadsBackAsync(ExportFormat.Dotenv, "set -a; . \"$1\"; set +a", HostileVariables(150, DotenvTakes));
 
     [Fact]
+    public async Task Dotenv_read_by_node_env_file_gives_back_exactly_every_value_the_format_takes()
+    {
+        // A real consumer of the format (Node's own --env-file reader, node is on every machine .ci/run prepares).
+        // Red team: it turned CR LF into LF and dropped a lone CR, so dotenv now refuses a carriage return.
+        var variables = HostileVariables(150, DotenvTakes);
+        using var folder = new TempDirectory();
+        var file = folder.Combine("exported.env");
+        await File.WriteAllTextAsync(file, ExportWriter.Render(ExportFormat.Dotenv, variables), new UTF8Encoding(false));
+        const string Script = "const c=require('crypto');for(const n of process.argv.slice(1)){const v=process.env[n];console.log(v===undefined?'unset':c.createHash('sha256').update(v,'utf8').digest('hex'))}";
+
+        var result = await ToolProcess.RunAsync("node", ["--env-file=" + file, "-e", Script, .. variables.Select(v => v.Name)], folder.Path, TimeSpan.FromMinutes(1));
+
+        Assert.True(result.Succeeded, result.ToString());
+        var expected = variables.Select(v => v.Name + " " + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(v.Value))));
+        var actual = variables.Select(v => v.Name).Zip(result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), (n, h) => n + " " + h);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public void Json_parsed_back_gives_every_hostile_value_exactly_sorted_by_name()
     {
         var variables = HostileVariables(150);
@@ -102,6 +121,9 @@ public sealed class ExportWriterTests
     [InlineData(ExportFormat.Dotenv, "it's $HOME", "a single quote together with")]
     [InlineData(ExportFormat.Dotenv, "it's\nmulti", "a single quote together with")]
     [InlineData(ExportFormat.GitHubEnv, "line\r\nend", "a carriage return")]
+    [InlineData(ExportFormat.Dotenv, "Cnry-c1\rCnry-c2", "a carriage return")]
+    [InlineData(ExportFormat.Dotenv, "line\r\nend", "a carriage return")]
+    [InlineData(ExportFormat.Dotenv, "C:\\dir\\", "a backslash at the end")]
     [InlineData(ExportFormat.Json, "nul\0inside", "a NUL character")]
     [InlineData(ExportFormat.Shell, "nul\0inside", "a NUL character")]
     [InlineData(ExportFormat.AzureVariables, "nul\0inside", "a NUL character")]
@@ -133,7 +155,8 @@ public sealed class ExportWriterTests
         Assert.Contains("dotenv, json, shell, github-env, azure-variables", Assert.Throws<SecretStoreException>(() => ExportWriter.Parse("yaml")).Message, StringComparison.Ordinal);
 
     private static bool DotenvTakes(string value) =>
-        !value.Contains('\'', StringComparison.Ordinal) || value.AsSpan().IndexOfAny("\"\\$`\r\n") < 0;
+        (!value.Contains('\'', StringComparison.Ordinal) || value.AsSpan().IndexOfAny("\"\\$`\r\n") < 0)
+        && !value.Contains('\r', StringComparison.Ordinal) && !value.EndsWith('\\');
 
     private static SecretVariable Variable(string name, string value) => new(name, new SecretId("shop", name), value);
 

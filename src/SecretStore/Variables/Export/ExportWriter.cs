@@ -130,6 +130,13 @@ public static class ExportWriter
         // that any of them treats specially there.
         ExportFormat.Dotenv when value.Contains('\'', StringComparison.Ordinal) && value.AsSpan().IndexOfAny(DoubleQuoteSpecials) >= 0 => "a single quote together with a double quote, backslash, '$', backtick or line break",
 
+        // Red team: the Node and npm dotenv readers turn CR LF into LF and drop a lone CR before they parse.
+        ExportFormat.Dotenv when value.Contains('\r', StringComparison.Ordinal) => "a carriage return",
+
+        // Red team: npm dotenv (and docker compose) read \' inside single quotes as an escaped quote, so a value
+        // ending in a backslash would not end at its closing quote and swallow the next variable.
+        ExportFormat.Dotenv when value.EndsWith('\\') => "a backslash at the end",
+
         // The runner splits the file at line breaks and may not give a carriage return back as it was.
         ExportFormat.GitHubEnv when value.Contains('\r', StringComparison.Ordinal) => "a carriage return",
         _ => null,
