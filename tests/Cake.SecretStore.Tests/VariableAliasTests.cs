@@ -59,6 +59,65 @@ public sealed class VariableAliasTests(AddinFeed feed) : IDisposable
     }
 
     [Fact]
+    public async Task RunWithSecrets_passes_each_argument_as_it_is_in_the_working_directory_and_honours_pristine_and_no_clobber()
+    {
+        await SeedAsync();
+        Directory.CreateDirectory(Path.Combine(_workspace.Root, "child"));
+        // The child records its arguments one per line and its folder in args-<run>.txt, and which variables it has
+        // (hashes only) in vars-<run>.txt.
+        const string record = """
+            run="$1"; shift
+            { printf '%s\n' "$#" "$@"; pwd; } > "args-$run.txt"
+            for n in DB API CALLER_VARIABLE; do if [ -n "${!n+set}" ]; then printf '%s=%s\n' "$n" "$(printf '%s' "${!n}" | sha256sum | cut -c1-64)"; else printf '%s=unset\n' "$n"; fi; done > "vars-$run.txt"
+            """;
+        _workspace.Write("child/record.sh", record);
+        const string script = """
+            #addin nuget:?package=Cake.SecretStore&version=0.1.0
+
+            SecretVariablesSettings Settings(string run)
+            {
+                var settings = new SecretVariablesSettings { WorkingDirectory = "./child" };
+                settings.Variables["DB"] = "Shop/Db";
+                settings.Variables["API"] = "Tools/Api.Token";
+                foreach (var argument in new[] { "record.sh", run, "two words", "$HOME", "*", "" })
+                {
+                    settings.Arguments.Add(argument);
+                }
+
+                return settings;
+            }
+
+            Task("Default").Does(() =>
+            {
+                var pristine = Settings("pristine");
+                pristine.Pristine = true;
+                var noClobber = Settings("no-clobber");
+                noClobber.NoClobber = true;
+                System.IO.File.WriteAllText("exit.txt", RunWithSecrets("bash", pristine) + " " + RunWithSecrets("bash", noClobber));
+            });
+
+            RunTarget("Default");
+            """;
+
+        var result = _workspace.RunCake(script, new Dictionary<string, string> { ["CALLER_VARIABLE"] = "from-the-caller", ["DB"] = "set-by-the-caller" });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal("0 0", _workspace.Read("exit.txt"));
+        foreach (var run in new[] { "pristine", "no-clobber" })
+        {
+            Assert.Equal($"4\ntwo words\n$HOME\n*\n\n{Path.Combine(_workspace.Root, "child")}\n", _workspace.Read($"child/args-{run}.txt"));
+        }
+
+        // Pristine: the caller's variables are gone (DB too), so the secret is set and nothing is replaced.
+        Assert.Equal($"DB={EnvProbe.Hash(DbValue)}\nAPI={EnvProbe.Hash(TokenValue)}\nCALLER_VARIABLE=unset\n", _workspace.Read("child/vars-pristine.txt"));
+
+        // No clobber: the caller's DB wins over the secret, with warning SSB4005 naming the variable.
+        Assert.Equal($"DB={EnvProbe.Hash("set-by-the-caller")}\nAPI={EnvProbe.Hash(TokenValue)}\nCALLER_VARIABLE={EnvProbe.Hash("from-the-caller")}\n", _workspace.Read("child/vars-no-clobber.txt"));
+        Assert.Single(result.Output.Split('\n'), l => l.Contains("warning SSB4005", StringComparison.Ordinal) && l.Contains("'DB'", StringComparison.Ordinal));
+        AssertNoValue(result.Output, "the Cake output");
+    }
+
+    [Fact]
     public async Task RunWithSecrets_fails_the_run_with_SSB2001_for_a_missing_secret_and_127_for_an_unknown_command_and_starts_nothing()
     {
         await SeedAsync();

@@ -399,10 +399,106 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
         // A typo is refused before anything is installed, whatever it is.
         var unknown = await RunStepAsync(StepFor("resolv"), work, variable);
         Assert.True(unknown.ExitCode == 2, unknown.ToString());
-        Assert.Equal($"secretstore: error SSB0001: The 'mode' {(ci == "github" ? "input" : "parameter")} is not resolve, verify or required (the text is not repeated here); give one of the three (default: resolve).\n", unknown.Stderr);
+        Assert.Equal(
+            ci == "github"
+                ? "secretstore: error SSB0001: The 'mode' input is not resolve, verify, required or export (the text is not repeated here); give one of the four (default: resolve).\n"
+                : "secretstore: error SSB0001: The 'mode' parameter is not resolve, verify or required (the text is not repeated here); give one of the three (default: resolve).\n",
+            unknown.Stderr);
         Assert.Empty(unknown.Stdout);
         Assert.Equal(before, File.ReadAllText(work.Combine("config", "appsettings.json")));
         ValueScanner.AssertNoValue(verified.Stdout + verified.Stderr + missing.Stderr + required.Stdout + required.Stderr, "verify and required output", Password, Multiline);
+    }
+
+    [Fact]
+    public async Task The_GitHub_action_export_mode_appends_every_chosen_secret_to_GITHUB_ENV_after_masking_it_and_sets_no_output()
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var githubEnv = work.Write("runner-temp/github-env", "EARLIER=kept\n");
+        var githubOutput = work.Write("runner-temp/github-output", string.Empty);
+        var step = CiStepScript.FromGitHubAction(
+            Path.Combine(CliProcess.RepositoryRoot, "action.yml"),
+            new Dictionary<string, string>
+            {
+                ["mode"] = "export",
+                ["variables"] = "DB_PASSWORD=shop/Password\n\n  KEY=shop/SigningKey  \n",
+                ["variables-app"] = "shop",
+                ["variables-prefix"] = "SHOP_",
+                ["store"] = "file:" + work.Combine("secrets.json"),
+                ["keyring"] = work.Combine("keyring"),
+                ["version"] = package.Version,
+                ["tool-source"] = package.Feed,
+            },
+            runnerTemp: work.Combine("runner-temp"));
+
+        var result = await RunStepAsync(step, work, ("GITHUB_ACTIONS", "true"), ("GITHUB_ENV", githubEnv), ("GITHUB_OUTPUT", githubOutput));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        // What the runner gives the later steps: exactly the values, and what earlier steps added is kept.
+        var variables = GitHubEnvFileParser.Parse(File.ReadAllText(githubEnv));
+        Assert.Equal(["DB_PASSWORD", "EARLIER", "KEY", "SHOP_Password", "SHOP_SigningKey"], variables.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("kept", variables["EARLIER"]);
+        Assert.True(variables["DB_PASSWORD"] == Password && variables["SHOP_Password"] == Password, "GITHUB_ENV does not read back to the password");
+        Assert.True(variables["KEY"] == Multiline && variables["SHOP_SigningKey"] == Multiline, "GITHUB_ENV does not read back to the multi-line value");
+
+        // The tool's stderr opens with a mask for every form of every value; stdout is empty; no other line holds a value.
+        Assert.Empty(result.Stdout);
+        var stderr = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var toolStderr = string.Join('\n', stderr.SkipWhile(l => !l.StartsWith(CiOutput.GitHubPrefix, StringComparison.Ordinal)));
+        var masks = CiOutput.AssertMasksFirstOnStderr(result with { Stderr = toolStderr }, CiOutput.GitHubPrefix, Password, Multiline, "first-line-of-key", "second-line-of-key");
+        Assert.Contains("::add-mask::ci-pa%25ss;w]rd\"x", masks);
+        Assert.Contains("::add-mask::first-line-of-key%0Asecond-line-of-key", masks);
+        Assert.Contains("::add-mask::first-line-of-key", masks);
+        Assert.Contains("::add-mask::second-line-of-key", masks);
+        ValueScanner.AssertNoValue(string.Join('\n', stderr.TakeWhile(l => !l.StartsWith(CiOutput.GitHubPrefix, StringComparison.Ordinal))), "install output", Password, Multiline, "first-line-of-key", "second-line-of-key");
+        Assert.Contains("SecretStore export: 4 variable(s) as github-env added to ", toolStderr, StringComparison.Ordinal);
+
+        // files, placeholders and secrets count a resolve: export mode sets none of them.
+        Assert.Equal(string.Empty, File.ReadAllText(githubOutput));
+    }
+
+    [Theory]
+    [InlineData("files", "config/*.json")]
+    [InlineData("optional-files", "config/maybe.json")]
+    [InlineData("mappings", "Password=shop/Password")]
+    [InlineData("no GITHUB_ENV", "")]
+    public async Task The_GitHub_action_export_mode_refuses_a_resolve_input_or_a_missing_GITHUB_ENV_with_SSB0001_before_installing_anything(string input, string value)
+    {
+        using var work = await PrepareWorkspaceAsync();
+        var githubEnv = work.Write("runner-temp/github-env", string.Empty);
+        var inputs = new Dictionary<string, string>
+        {
+            ["mode"] = "export",
+            ["variables"] = "DB_PASSWORD=shop/Password",
+            ["store"] = "file:" + work.Combine("secrets.json"),
+            ["keyring"] = work.Combine("keyring"),
+            ["version"] = package.Version,
+            ["tool-source"] = package.Feed,
+        };
+        var variables = new List<(string, string)> { ("GITHUB_ACTIONS", "true") };
+        if (input == "no GITHUB_ENV")
+        {
+            // ToolProcess removes the test host's own GITHUB_ENV, so the step sees none.
+        }
+        else
+        {
+            inputs[input] = value;
+            variables.Add(("GITHUB_ENV", githubEnv));
+        }
+
+        var step = CiStepScript.FromGitHubAction(Path.Combine(CliProcess.RepositoryRoot, "action.yml"), inputs, work.Combine("runner-temp"));
+
+        var result = await RunStepAsync(step, work, [.. variables]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(
+            input == "no GITHUB_ENV"
+                ? "secretstore: error SSB0001: GITHUB_ENV is not set, so mode export has no file to add the variables to; it runs in a GitHub Actions job only.\n"
+                : $"secretstore: error SSB0001: The '{input}' input is for the resolve, verify and required modes; mode export takes variables, variables-app and variables-prefix. Fix: remove '{input}', or use another step to resolve files.\n",
+            result.Stderr);
+        Assert.Empty(result.Stdout);
+        Assert.Equal(string.Empty, File.ReadAllText(githubEnv));
+        Assert.False(Directory.EnumerateFileSystemEntries(work.Combine("runner-temp")).Any(e => Path.GetFileName(e).StartsWith("secretstore-tool.", StringComparison.Ordinal)), "the step left a tool folder");
     }
 
     [Theory]

@@ -28,7 +28,7 @@ public static class ToolProcess
     private static readonly string[] Scrubbed =
     [
         "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH_OVERRIDE", "MSBuildLoadMicrosoftTargetsReadOnly",
-        "GITHUB_ACTIONS", "GITHUB_OUTPUT", "TF_BUILD", "CI",
+        "GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_ENV", "TF_BUILD", "CI",
     ];
 
     /// <summary>
