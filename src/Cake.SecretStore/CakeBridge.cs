@@ -181,6 +181,11 @@ internal static class CakeBridge
         return Guard(context, () => Task.Run(async () =>
         {
             var chosen = ExportWriter.Parse(format);
+            if (settings.Append)
+            {
+                ExportWriter.ThrowIfNotAppendable(chosen);
+            }
+
             var masker = Masker(context);
             var set = await Runner.LoadVariablesAsync(ToVariableOptions(context, settings)).ConfigureAwait(false);
             var text = ExportWriter.Render(chosen, set.Variables);

@@ -125,9 +125,16 @@ internal static class VariableCommands
                 throw new UsageException("--append needs --output FILE.");
             }
 
-            if (parse.GetValue(append) && chosen == ExportFormat.Json)
+            if (parse.GetValue(append))
             {
-                throw new UsageException("--append cannot add a JSON document to a file (two documents are no JSON); use one of the line formats, or write the file whole.");
+                try
+                {
+                    ExportWriter.ThrowIfNotAppendable(chosen);
+                }
+                catch (SecretStoreException ex)
+                {
+                    throw new UsageException(ex.Diagnostics[0].Message);
+                }
             }
 
             if (string.IsNullOrWhiteSpace(path) && !context.Console.IsOutputRedirected && !parse.GetValue(force))

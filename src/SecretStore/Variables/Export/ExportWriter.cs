@@ -17,6 +17,18 @@ public static class ExportWriter
     /// <summary>The format names of the command line and the Cake setting, in <see cref="ExportFormat"/> order.</summary>
     public static IReadOnlyList<string> Names { get; } = ["dotenv", "json", "shell", "github-env", "azure-variables"];
 
+    /// <summary>
+    /// Throws <c>SSB0001</c> when <paramref name="format"/> cannot be appended to a file: a second JSON document after
+    /// the first is no JSON. The line formats can.
+    /// </summary>
+    public static void ThrowIfNotAppendable(ExportFormat format)
+    {
+        if (format == ExportFormat.Json)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidArgument, "A JSON document cannot be appended to a file (two documents are no JSON). Fix: use one of the line formats (dotenv, shell, github-env, azure-variables), or write the file whole.");
+        }
+    }
+
     /// <summary>The format named <paramref name="name"/> (case-insensitive); <c>SSB0001</c> listing the names otherwise.</summary>
     public static ExportFormat Parse(string? name)
     {
