@@ -59,8 +59,24 @@ internal static class CakeBridge
             }
         }
 
+        // In a CI run the values are masked before the first file is written, as the CLI's resolve does.
+        CiMasker? masker = null;
+        if (mode == ResolveMode.Resolve)
+        {
+            try
+            {
+                masker = Masker(context);
+            }
+            catch (SecretStoreException ex)
+            {
+                Log(context, ex.Diagnostics[0]);
+                throw Failure(ex.Diagnostics);
+            }
+        }
+
         var options = new ResolveOptions
         {
+            BeforeWrite = masker is null ? null : forms => masker.Register(forms),
             Store = ToSelection(context, settings),
             Files = specs,
             BaseDirectory = context.Environment.WorkingDirectory.FullPath,
@@ -87,6 +103,20 @@ internal static class CakeBridge
         Information(context, result.Summary!.Message);
         return result;
     }
+
+    /// <summary>
+    /// <c>GetSecret</c>: reads one secret and, in a CI run, masks its value (every form) before the script gets it,
+    /// so a tool argument or a log line that carries it later is masked, as the CLI's <c>get</c> does.
+    /// </summary>
+    public static Secret GetMasked(ICakeContext context, string? application, string name, SecretStoreSettings settings) =>
+        WithStore(context, settings, async (store, defaultApplication) =>
+        {
+            var masker = Masker(context);
+            var id = Id(application, name, defaultApplication);
+            var secret = await store.GetAsync(id).ConfigureAwait(false);
+            await masker.RegisterAndSettleAsync(ResolvedValueForms.OfPrintedValue(id, secret.Value)).ConfigureAwait(false);
+            return secret;
+        });
 
     /// <summary>Opens the store, runs <paramref name="operation"/> with it and the default application, and disposes it.</summary>
     public static T WithStore<T>(ICakeContext context, SecretStoreSettings settings, Func<ISecretStore, string?, Task<T>> operation)

@@ -53,7 +53,7 @@ public static partial class SecretStoreAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
-        var secret = CakeBridge.WithStore(context, settings, (store, defaultApplication) => store.GetAsync(CakeBridge.Id(application, name, defaultApplication)));
+        var secret = CakeBridge.GetMasked(context, application, name, settings);
         CakeBridge.Verbose(context, $"SecretStore: read {secret.Metadata.Id} (revision {secret.Metadata.Revision}).");
         return secret.Value;
     }
