@@ -184,7 +184,7 @@ internal static class CakeBridge
             try
             {
                 // SIGINT is passed on only when this process's input is not a terminal (the engine's rule: from a
-                // terminal, Ctrl+C reaches the child already); SIGTERM, SIGHUP and SIGQUIT always are.
+                // terminal, Ctrl+C reaches the child already); SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 always are.
                 exitCode = await ChildProcess.RunAsync(program, arguments, environment, workingDirectory, forwardInterrupt: Console.IsInputRedirected).ConfigureAwait(false);
             }
             catch (CommandStartException ex)

@@ -14,7 +14,7 @@ public static partial class SecretStoreAliases
     /// <c>SSB4004</c>, the <see cref="CakeException"/>'s exit code 127; not executable: 126), then in a GitHub Actions
     /// or Azure Pipelines run every form of every value is registered with the log masker (on stderr), and only then
     /// is the command started, its standard streams inherited. Its arguments are passed as they are, never through a
-    /// shell. SIGTERM, SIGHUP and SIGQUIT reach the command; SIGINT too when Cake's input is not a terminal.
+    /// shell. SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 reach the command; SIGINT too when Cake's input is not a terminal.
     /// <para>
     /// Risks: the command can do what it likes with the values (print them, pass them on); CI masking hides the
     /// literal value and its escaped, Base64 and per-line forms, not every transformation of it. Every child of the

@@ -11,7 +11,7 @@ namespace SecretStore.Variables;
 /// (a process's environment is readable by its own user and root only).
 /// </summary>
 /// <remarks>
-/// While the child runs, SIGTERM, SIGHUP and SIGQUIT sent to this process are passed on to it and this process
+/// While the child runs, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to this process are passed on to it and this process
 /// stays until the child exits (so a container stop or a CI cancel reaches the command). SIGINT (Ctrl+C) is passed on
 /// only when asked to (<c>forwardInterrupt</c>): from a terminal the terminal sends it to the whole
 /// foreground group, the child included, and a second one would make many programs quit without cleaning up. On
