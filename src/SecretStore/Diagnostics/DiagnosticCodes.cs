@@ -64,6 +64,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InsecureEndpoint = new("SSB2016", "Service endpoint without TLS for a host that is not loopback", "use https://, or allow it on a trusted network only (CLI --allow-insecure-endpoint, MSBuild SecretStoreAllowInsecureEndpoint, Cake AllowInsecureEndpoint).");
     public static readonly DiagnosticCode EmptyValue = new("SSB2017", "Empty or whitespace-only value refused", "check that the variable feeding the value is set; pass --allow-empty (Cake AllowEmpty) to store an empty value on purpose.");
     public static readonly DiagnosticCode TrailingLineBreak = new("SSB2018", "Value read from standard input ends with a line break", "pipe the value with printf '%s' \"$VALUE\", or pass --trim-newline; ignore this warning when the value needs the line break.");
+    public static readonly DiagnosticCode RevisionNotFound = new("SSB2019", "Secret revision not found, or it is a deletion", "'secretstore history App/Name' lists the revisions the store keeps; pin one of those, or remove the pin.");
 
     // 3xxx: crypto and keys
     public static readonly DiagnosticCode KeyNotFound = new("SSB3001", "Master key not found", "correct the key id ('secretstore keys list' for a keyring; the key ARN or alias for KMS), or create the key.");

@@ -1,10 +1,13 @@
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 
 namespace SecretStore.Repositories;
 
 /// <summary>
 /// Stores protected records. Never sees a clear value. Writes are conditional on the expected revision,
-/// so two writers never lose an update.
+/// so two writers never lose an update. Every write and delete also keeps a revision in the record's history
+/// (<see cref="GetHistoryAsync"/>), which never shows in <see cref="QueryByApplicationAsync"/> or
+/// <see cref="ListApplicationsAsync"/> and never changes the layout of the current record.
 /// </summary>
 public interface IProtectedSecretRepository
 {
@@ -24,22 +27,38 @@ public interface IProtectedSecretRepository
     Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Saves a record if the stored revision equals <paramref name="expectedRevision"/> (0 = must not exist).
-    /// Returns the new revision (<paramref name="expectedRevision"/> + 1). A lost race throws
-    /// <see cref="Diagnostics.ConcurrencyConflictException"/>. The record's own <see cref="ProtectedSecretRecord.Revision"/> is ignored.
+    /// Saves a record if the stored revision equals <paramref name="expectedRevision"/> (0 = must not exist), and adds
+    /// it to the record's history in the same atomic write. Returns the new revision: one past both
+    /// <paramref name="expectedRevision"/> and the newest revision in the history (a deletion's included, see
+    /// <see cref="RecordHistory.NextRevision"/>). A lost race throws <see cref="Diagnostics.ConcurrencyConflictException"/>.
+    /// The record's own <see cref="ProtectedSecretRecord.Revision"/> is ignored.
     /// </summary>
     Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Saves like <see cref="SaveAsync"/>, under the same condition, but as revision <paramref name="newRevision"/>
-    /// (greater than <paramref name="expectedRevision"/>) instead of the next one: for an import that keeps the
-    /// revisions of the store it copies, so revisions never go backwards for scripts that guard on them.
+    /// (greater than <paramref name="expectedRevision"/>) instead of the next one, unless the history already holds it
+    /// (then the next free one): for an import that keeps the revisions of the store it copies, so revisions never go
+    /// backwards for scripts that guard on them.
     /// </summary>
     Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Deletes a record; returns false when it did not exist. With an expected revision, a changed record
-    /// throws <see cref="Diagnostics.ConcurrencyConflictException"/>.
+    /// Deletes a record, leaving a deletion (tombstone) revision in its history, which keeps the earlier revisions;
+    /// returns false when it did not exist. With an expected revision, a changed record throws
+    /// <see cref="Diagnostics.ConcurrencyConflictException"/>.
     /// </summary>
     Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The history of one secret, oldest first: every revision kept (deletions included), with the current record standing
+    /// for its own revision (<see cref="RecordHistory.WithCurrent"/>). Empty when the secret never existed or was purged.
+    /// </summary>
+    Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default);
+
+    /// <summary>One revision of a secret (from its history, or the current record), or null when none is kept under that number.</summary>
+    Task<SecretHistoryEntry?> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a record and its whole history, leaving no trace; returns false when neither existed.</summary>
+    Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default);
 }

@@ -5,6 +5,7 @@ using SecretStore.Diagnostics;
 using SecretStore.Formats;
 using SecretStore.Keys;
 using SecretStore.Repositories;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 
 namespace SecretStore.Stores;
@@ -201,6 +202,74 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     /// <inheritdoc />
     public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) =>
         _repository.DeleteAsync(id, expectedRevision, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SecretRevisionInfo>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        var entries = await ReadHistoryAsync(id, cancellationToken).ConfigureAwait(false);
+        var current = entries.Count > 0 && !entries[^1].IsDeletion ? entries[^1].Revision : (long?)null;
+        return [.. entries.Select(e => new SecretRevisionInfo(e.Id, e.Revision, e.WrittenAt, e.Writer, e.Record?.MasterKeyId, e.Record?.Format) { IsCurrent = e.Revision == current })];
+    }
+
+    /// <inheritdoc />
+    public async Task<Secret> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default)
+    {
+        if (!RecordRevision.IsValid(revision))
+        {
+            throw RevisionNotFound(id, revision, "a revision is a whole number from 1");
+        }
+
+        var entry = await _repository.GetRevisionAsync(id, revision, cancellationToken).ConfigureAwait(false)
+            ?? throw RevisionNotFound(id, revision, "the store keeps no such revision");
+        var record = entry.Record ?? throw RevisionNotFound(id, revision, "it is the deletion of the secret");
+        if (record.Revision != revision)
+        {
+            // The number is the history's key and the record's field: both come from the store writer, and must agree.
+            throw new InvalidProtectedDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The history of '{id}' holds a record of revision {record.Revision} under revision {revision}."));
+        }
+
+        var opening = Prepare(id, record);
+        await _keyManager.RequireKeyAllowedAsync(opening.KeyId, $"The record of '{id}' at revision {revision.ToString(System.Globalization.CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
+        using var dataKey = await UnwrapAsync(opening, cancellationToken).ConfigureAwait(false);
+        return opening.Open(dataKey);
+    }
+
+    /// <inheritdoc />
+    public async Task<SecretMetadata> RollbackAsync(SecretId id, long revision, SetSecretOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SetSecretOptions();
+        var old = await GetRevisionAsync(id, revision, cancellationToken).ConfigureAwait(false);
+
+        // The old value was stored once, so it may be empty; it goes back under the store's key unless one is given,
+        // and always as v2 unless v1 is asked for (and allowed).
+        var rewrite = new SetSecretOptions
+        {
+            KeyId = options.KeyId ?? _options.DefaultKeyId ?? old.Metadata.MasterKeyId,
+            ExpectedRevision = options.ExpectedRevision,
+            Format = options.Format,
+            AllowEmpty = true,
+        };
+        return await SetAsync(id, old.Value, rewrite, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default) =>
+        _repository.PurgeAsync(id, cancellationToken);
+
+    private async Task<IReadOnlyList<SecretHistoryEntry>> ReadHistoryAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _repository.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreFileNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    private static SecretStoreException RevisionNotFound(SecretId id, long revision, string why) =>
+        new(DiagnosticCodes.RevisionNotFound, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Revision {revision} of '{id}' cannot be read: {why}. 'secretstore history {id}' lists the revisions kept."));
 
     /// <summary>Disposes the key manager (zeroing kept data keys) and the repository, when the store owns them.</summary>
     public void Dispose()

@@ -1,5 +1,6 @@
 using SecretStore.Diagnostics;
 using SecretStore.Repositories;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 
 namespace SecretStore.Testing.Repositories;
@@ -17,6 +18,11 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
         var app = string.CompareOrdinal(x.App, y.App);
         return app != 0 ? app : string.CompareOrdinal(x.Name, y.Name);
     }));
+
+    private readonly Dictionary<SecretId, SortedDictionary<long, SecretHistoryEntry>> _history = [];
+
+    /// <summary>How many revisions of history are kept per secret (null: all).</summary>
+    public int? KeepRevisions { get; init; }
 
     /// <inheritdoc />
     public Task<ProtectedSecretRecord?> GetAsync(SecretId id, CancellationToken cancellationToken = default)
@@ -81,8 +87,11 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
                 throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
             }
 
-            var next = newRevision ?? RecordRevision.Next(record.Id, expectedRevision);
-            _records[key] = record with { Revision = next, InvalidRevision = null };
+            var revisions = HistoryOf(record.Id);
+            var next = RecordHistory.NextRevision(record.Id, expectedRevision, revisions.Count > 0 ? revisions.Keys.Max() : 0, newRevision);
+            var written = record with { Revision = next, InvalidRevision = null };
+            _records[key] = written;
+            Append(revisions, new SecretHistoryEntry { Id = record.Id, Revision = next, WrittenAt = DateTimeOffset.UnixEpoch, Writer = "in-memory", Record = written });
             return Task.FromResult(next);
         }
     }
@@ -103,7 +112,53 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
                 throw new ConcurrencyConflictException(id, expected, existing.Revision);
             }
 
-            return Task.FromResult(_records.Remove(key));
+            _records.Remove(key);
+            var revisions = HistoryOf(id);
+            var tombstone = RecordHistory.NextRevision(id, existing.Revision, revisions.Count > 0 ? revisions.Keys.Max() : 0);
+            Append(revisions, new SecretHistoryEntry { Id = id, Revision = tombstone, WrittenAt = DateTimeOffset.UnixEpoch, Writer = "in-memory" });
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var kept = _history.TryGetValue(id, out var revisions) ? [.. revisions.Values] : Array.Empty<SecretHistoryEntry>();
+            return Task.FromResult(RecordHistory.WithCurrent(kept, _records.GetValueOrDefault((id.ApplicationName, id.Name))));
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<SecretHistoryEntry?> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default) =>
+        (await GetHistoryAsync(id, cancellationToken).ConfigureAwait(false)).FirstOrDefault(e => e.Revision == revision);
+
+    /// <inheritdoc />
+    public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_records.Remove((id.ApplicationName, id.Name)) | _history.Remove(id));
+        }
+    }
+
+    private SortedDictionary<long, SecretHistoryEntry> HistoryOf(SecretId id)
+    {
+        if (!_history.TryGetValue(id, out var revisions))
+        {
+            _history[id] = revisions = [];
+        }
+
+        return revisions;
+    }
+
+    private void Append(SortedDictionary<long, SecretHistoryEntry> revisions, SecretHistoryEntry entry)
+    {
+        revisions[entry.Revision] = entry;
+        foreach (var old in RecordHistory.ToPrune([.. revisions.Keys], KeepRevisions))
+        {
+            revisions.Remove(old);
         }
     }
 }

@@ -1,4 +1,5 @@
 using SecretStore.Repositories;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 
 namespace SecretStore.Tests.Support;
@@ -29,4 +30,12 @@ public sealed class ReadRewritingRepository(IProtectedSecretRepository inner, Fu
 
     public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) =>
         inner.DeleteAsync(id, expectedRevision, cancellationToken);
+
+    public async Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default) =>
+        [.. (await inner.GetHistoryAsync(id, cancellationToken)).Select(e => e.Record is { } r ? e with { Record = onRead(r) } : e)];
+
+    public async Task<SecretHistoryEntry?> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default) =>
+        await inner.GetRevisionAsync(id, revision, cancellationToken) is { } e ? (e.Record is { } r ? e with { Record = onRead(r) } : e) : null;
+
+    public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default) => inner.PurgeAsync(id, cancellationToken);
 }

@@ -1,5 +1,6 @@
 using SecretStore.Diagnostics;
 using SecretStore.IO;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 
 namespace SecretStore.Repositories.File;
@@ -11,7 +12,8 @@ namespace SecretStore.Repositories.File;
 /// replace the file atomically (temp file in the same folder, then rename). Readers need no lock: they see
 /// the old file or the new one, never half of one. Reading or deleting from a file that does not exist is
 /// <c>SSB2011</c> naming its full path (a misspelt path must not read as an empty store); saving creates it.
-/// A corrupt file gives <c>SSB2004</c> and is never overwritten.
+/// A corrupt file gives <c>SSB2004</c> and is never overwritten. Every write and delete adds a revision to the
+/// file's <c>"history"</c> array in the same atomic replace; reads of current records do not decode it.
 /// </summary>
 public sealed class FileSecretRepository : IProtectedSecretRepository
 {
@@ -23,6 +25,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         ArgumentException.ThrowIfNullOrEmpty(path);
         FilePath = Path.GetFullPath(path);
         _options = options ?? new FileSecretRepositoryOptions();
+        _options.History.Validate();
     }
 
     /// <summary>The full path of the store file.</summary>
@@ -88,7 +91,8 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
         Validate(record);
         using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
-        var records = await ReadAsync(cancellationToken, createIfMissing: true).ConfigureAwait(false);
+        var content = await ReadAllAsync(cancellationToken, createIfMissing: true).ConfigureAwait(false);
+        var records = content.Records;
         var key = (record.Id.ApplicationName, record.Id.Name);
         var stored = records.GetValueOrDefault(key);
         if (stored is { InvalidRevision: not null })
@@ -102,9 +106,12 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
         }
 
-        var saved = newRevision ?? RecordRevision.Next(record.Id, expectedRevision);
-        records[key] = record with { Revision = saved, InvalidRevision = null };
-        await WriteAsync(records.Values, cancellationToken).ConfigureAwait(false);
+        var revisions = HistoryOf(content, key);
+        var saved = RecordHistory.NextRevision(record.Id, expectedRevision, revisions.Count > 0 ? revisions.Keys.Max() : 0, newRevision);
+        var written = record with { Revision = saved, InvalidRevision = null };
+        records[key] = written;
+        Append(revisions, new SecretHistoryEntry { Id = record.Id, Revision = saved, WrittenAt = _options.History.Now(), Writer = _options.History.EffectiveWriter, Record = written });
+        await WriteAsync(content, cancellationToken).ConfigureAwait(false);
         return saved;
     }
 
@@ -118,9 +125,9 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
 
         using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
-        var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var content = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
         var key = (id.ApplicationName, id.Name);
-        if (!records.TryGetValue(key, out var existing))
+        if (!content.Records.TryGetValue(key, out var existing))
         {
             return false;
         }
@@ -130,9 +137,66 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             throw new ConcurrencyConflictException(id, expected, existing.Revision);
         }
 
-        records.Remove(key);
-        await WriteAsync(records.Values, cancellationToken).ConfigureAwait(false);
+        // The tombstone takes a revision of its own, so a later create cannot reuse a number a lock or a pin names.
+        content.Records.Remove(key);
+        var revisions = HistoryOf(content, key);
+        var tombstone = RecordHistory.NextRevision(id, existing.InvalidRevision is null ? existing.Revision : 0, revisions.Count > 0 ? revisions.Keys.Max() : 0);
+        Append(revisions, new SecretHistoryEntry { Id = id, Revision = tombstone, WrittenAt = _options.History.Now(), Writer = _options.History.EffectiveWriter });
+        await WriteAsync(content, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        var content = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        var key = (id.ApplicationName, id.Name);
+        var kept = content.History.TryGetValue(key, out var revisions) ? revisions.Values : (IEnumerable<SecretHistoryEntry>)[];
+        return RecordHistory.WithCurrent(kept, content.Records.GetValueOrDefault(key));
+    }
+
+    /// <inheritdoc />
+    public async Task<SecretHistoryEntry?> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default) =>
+        (await GetHistoryAsync(id, cancellationToken).ConfigureAwait(false)).FirstOrDefault(e => e.Revision == revision);
+
+    /// <inheritdoc />
+    public async Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        if (!System.IO.File.Exists(FilePath))
+        {
+            throw new StoreFileNotFoundException(FilePath);
+        }
+
+        using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        var content = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        var key = (id.ApplicationName, id.Name);
+        var removed = content.Records.Remove(key) | content.History.Remove(key);
+        if (removed)
+        {
+            await WriteAsync(content, cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
+
+    private static SortedDictionary<long, SecretHistoryEntry> HistoryOf(StoreFileFormat.StoreFileContent content, (string App, string Name) key)
+    {
+        if (!content.History.TryGetValue(key, out var revisions))
+        {
+            content.History[key] = revisions = [];
+        }
+
+        return revisions;
+    }
+
+    /// <summary>Adds an entry, then removes the oldest ones beyond the retention.</summary>
+    private void Append(SortedDictionary<long, SecretHistoryEntry> revisions, SecretHistoryEntry entry)
+    {
+        revisions[entry.Revision] = entry;
+        foreach (var old in RecordHistory.ToPrune([.. revisions.Keys], _options.History.KeepRevisions))
+        {
+            revisions.Remove(old);
+        }
     }
 
     /// <summary>Names the file only.</summary>
@@ -157,7 +221,19 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
     }
 
-    private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken, bool createIfMissing = false)
+    private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var content = await ReadBytesAsync(cancellationToken, createIfMissing: false).ConfigureAwait(false);
+        return StoreFileFormat.Parse(content, FilePath);
+    }
+
+    private async Task<StoreFileFormat.StoreFileContent> ReadAllAsync(CancellationToken cancellationToken, bool createIfMissing = false)
+    {
+        var content = await ReadBytesAsync(cancellationToken, createIfMissing).ConfigureAwait(false);
+        return StoreFileFormat.ParseWithHistory(content, FilePath);
+    }
+
+    private async Task<byte[]> ReadBytesAsync(CancellationToken cancellationToken, bool createIfMissing)
     {
         byte[] content;
         try
@@ -166,14 +242,14 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return createIfMissing ? StoreFileFormat.Parse([], FilePath) : throw new StoreFileNotFoundException(FilePath);
+            return createIfMissing ? [] : throw new StoreFileNotFoundException(FilePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"The secret store file '{FilePath}' cannot be read: {ex.GetType().Name}.", ex);
         }
 
-        return StoreFileFormat.Parse(content, FilePath);
+        return content;
     }
 
     /// <summary>The largest store file read (64 MiB, tens of thousands of records): a link to a device must not exhaust memory.</summary>
@@ -208,9 +284,9 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
 
     private const UnixFileMode SharedFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    private async Task WriteAsync(IEnumerable<ProtectedSecretRecord> records, CancellationToken cancellationToken)
+    private async Task WriteAsync(StoreFileFormat.StoreFileContent stored, CancellationToken cancellationToken)
     {
-        var content = StoreFileFormat.Write(records);
+        var content = StoreFileFormat.Write(stored.Records.Values, stored.History.Values.SelectMany(r => r.Values));
         try
         {
             // The shared writer keeps an existing store's mode, group and owner (on the handle, before the rename;

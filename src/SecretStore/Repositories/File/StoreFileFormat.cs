@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SecretStore.Diagnostics;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 
 namespace SecretStore.Repositories.File;
@@ -13,12 +14,30 @@ namespace SecretStore.Repositories.File;
 /// <c>ProtectedDocumentKey</c>, <c>InitialisationVector</c>, <c>ProtectedSecretValue</c>, base64), so reference
 /// rows import by copying (rows without <c>Format</c>/<c>Revision</c> read as v1, revision 1; <c>SecretName</c>
 /// is accepted for <c>Name</c>). v2 records hold <c>Format</c> 2, <c>Revision</c>, <c>MasterKeyId</c> and <c>Envelope</c>.
+/// Earlier revisions live in a second array, <c>"history"</c> (after <c>"secrets"</c>, written only when not empty), one
+/// object per revision sorted by application, name and revision, so that the current records keep their layout and a
+/// write adds one object where the diff shows it (docs/format.md, "History").
 /// </summary>
 internal static class StoreFileFormat
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static SortedDictionary<(string App, string Name), ProtectedSecretRecord> Parse(byte[] content, string path)
+    /// <summary>The current records only: reads that need no history do not decode it.</summary>
+    public static SortedDictionary<(string App, string Name), ProtectedSecretRecord> Parse(byte[] content, string path) =>
+        ParseCore(content, path, history: null);
+
+    /// <summary>The current records and the history (every entry checked: a corrupt one is <c>SSB2004</c>).</summary>
+    public static StoreFileContent ParseWithHistory(byte[] content, string path)
+    {
+        var history = new SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>>(KeyComparer.Instance);
+        var records = ParseCore(content, path, history);
+        return new StoreFileContent(records, history);
+    }
+
+    private static SortedDictionary<(string App, string Name), ProtectedSecretRecord> ParseCore(
+        byte[] content,
+        string path,
+        SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>>? history)
     {
         var records = new SortedDictionary<(string App, string Name), ProtectedSecretRecord>(KeyComparer.Instance);
 
@@ -63,6 +82,33 @@ internal static class StoreFileFormat
                 }
             }
 
+            if (root.TryGetProperty("history", out var entries))
+            {
+                if (entries.ValueKind != JsonValueKind.Array)
+                {
+                    throw Corrupt(path, "its \"history\" is not an array");
+                }
+
+                if (history is not null)
+                {
+                    index = 0;
+                    foreach (var element in entries.EnumerateArray())
+                    {
+                        var entry = ParseHistoryEntry(element, path, index++);
+                        var key = (entry.Id.ApplicationName, entry.Id.Name);
+                        if (!history.TryGetValue(key, out var revisions))
+                        {
+                            history[key] = revisions = [];
+                        }
+
+                        if (!revisions.TryAdd(entry.Revision, entry))
+                        {
+                            throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"revision {entry.Revision} of '{entry.Id}' appears twice in the history"));
+                        }
+                    }
+                }
+            }
+
             return records;
         }
         catch (JsonException ex)
@@ -78,7 +124,10 @@ internal static class StoreFileFormat
         }
     }
 
-    public static byte[] Write(IEnumerable<ProtectedSecretRecord> records)
+    public static byte[] Write(IEnumerable<ProtectedSecretRecord> records) => Write(records, []);
+
+    /// <summary>Writes the records, then the history entries (in the order given: application, name, revision).</summary>
+    public static byte[] Write(IEnumerable<ProtectedSecretRecord> records, IEnumerable<SecretHistoryEntry> history)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -92,38 +141,156 @@ internal static class StoreFileFormat
                 writer.WriteString("ApplicationName", record.Id.ApplicationName);
                 writer.WriteString("Name", record.Id.Name);
                 writer.WriteNumber("Format", (int)record.Format);
-                if (record.InvalidRevision is { } raw)
+                WriteRevisionAndFields(writer, record);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            var started = false;
+            foreach (var entry in history)
+            {
+                if (!started)
                 {
-                    // A record refused for its revision (SSB2014) is kept as it was written, not repaired or dropped.
-                    writer.WritePropertyName("Revision");
-                    writer.WriteRawValue(raw);
-                }
-                else
-                {
-                    writer.WriteNumber("Revision", record.Revision);
+                    writer.WriteStartArray("history");
+                    started = true;
                 }
 
-                writer.WriteString("MasterKeyId", record.MasterKeyId);
-                if (record.Format == ProtectedSecretFormat.V1)
+                writer.WriteStartObject();
+                writer.WriteString("ApplicationName", entry.Id.ApplicationName);
+                writer.WriteString("Name", entry.Id.Name);
+                writer.WriteNumber("Revision", entry.Revision);
+                if (entry.WrittenAt is { } time)
                 {
-                    writer.WriteBase64String("ProtectedDocumentKey", record.ProtectedDocumentKey);
-                    writer.WriteBase64String("InitialisationVector", record.InitialisationVector);
-                    writer.WriteBase64String("ProtectedSecretValue", record.ProtectedSecretValue);
+                    writer.WriteString("Time", time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                }
+
+                if (entry.Writer is { } who)
+                {
+                    writer.WriteString("Writer", who);
+                }
+
+                if (entry.Record is { } record)
+                {
+                    writer.WriteNumber("Format", (int)record.Format);
+                    writer.WriteString("MasterKeyId", record.MasterKeyId);
+                    WriteFields(writer, record);
                 }
                 else
                 {
-                    writer.WriteBase64String("Envelope", record.Envelope);
+                    writer.WriteBoolean("Deleted", true);
                 }
 
                 writer.WriteEndObject();
             }
 
-            writer.WriteEndArray();
+            if (started)
+            {
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
+    }
+
+    private static void WriteRevisionAndFields(Utf8JsonWriter writer, ProtectedSecretRecord record)
+    {
+        if (record.InvalidRevision is { } raw)
+        {
+            // A record refused for its revision (SSB2014) is kept as it was written, not repaired or dropped.
+            writer.WritePropertyName("Revision");
+            writer.WriteRawValue(raw);
+        }
+        else
+        {
+            writer.WriteNumber("Revision", record.Revision);
+        }
+
+        writer.WriteString("MasterKeyId", record.MasterKeyId);
+        WriteFields(writer, record);
+    }
+
+    private static void WriteFields(Utf8JsonWriter writer, ProtectedSecretRecord record)
+    {
+        if (record.Format == ProtectedSecretFormat.V1)
+        {
+            writer.WriteBase64String("ProtectedDocumentKey", record.ProtectedDocumentKey);
+            writer.WriteBase64String("InitialisationVector", record.InitialisationVector);
+            writer.WriteBase64String("ProtectedSecretValue", record.ProtectedSecretValue);
+        }
+        else
+        {
+            writer.WriteBase64String("Envelope", record.Envelope);
+        }
+    }
+
+    /// <summary>
+    /// One history object: the record's fields plus <c>Revision</c> (required and valid: a history entry has no
+    /// "refused alone" state, its file is corrupt), <c>Time</c> and <c>Writer</c> (optional), or <c>Deleted</c>
+    /// <c>true</c> and no record fields for a deletion.
+    /// </summary>
+    internal static SecretHistoryEntry ParseHistoryEntry(JsonElement element, string path, int index)
+    {
+        var where = $"history entry #{(index + 1).ToString(CultureInfo.InvariantCulture)}";
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Corrupt(path, $"{where} is not an object");
+        }
+
+        if (!element.TryGetProperty("Revision", out var revisionElement) || revisionElement.ValueKind != JsonValueKind.Number
+            || !revisionElement.TryGetInt64(out var revision) || !RecordRevision.IsValid(revision))
+        {
+            throw Corrupt(path, $"{where} has no \"Revision\" from 1 to {long.MaxValue}");
+        }
+
+        DateTimeOffset? time = null;
+        if (OptionalString(element, "Time", path, where) is { } text)
+        {
+            time = DateTimeOffset.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+                ? parsed
+                : throw Corrupt(path, $"{where} has a \"Time\" that is not yyyy-MM-ddTHH:mm:ssZ");
+        }
+
+        var writer = OptionalString(element, "Writer", path, where);
+        if (writer is not null && !SecretId.IsWellFormedText(writer))
+        {
+            throw Corrupt(path, $"{where} has a malformed \"Writer\"");
+        }
+
+        if (element.TryGetProperty("Deleted", out var deleted))
+        {
+            if (deleted.ValueKind != JsonValueKind.True)
+            {
+                throw Corrupt(path, $"{where} has a \"Deleted\" that is not true");
+            }
+
+            foreach (var field in (string[])["Format", "MasterKeyId", "Envelope", "ProtectedDocumentKey", "InitialisationVector", "ProtectedSecretValue"])
+            {
+                if (element.TryGetProperty(field, out _))
+                {
+                    throw Corrupt(path, $"{where} is a deletion but carries \"{field}\"");
+                }
+            }
+
+            var (app, name) = (RequiredString(element, "ApplicationName", path, where), OptionalString(element, "Name", path, where) ?? throw Corrupt(path, $"{where} has no \"Name\""));
+            if (app.Length == 0 || name.Length == 0 || !SecretId.IsWellFormedText(app) || !SecretId.IsWellFormedText(name))
+            {
+                throw Corrupt(path, $"{where} has an empty or malformed application or name");
+            }
+
+            return new SecretHistoryEntry { Id = new SecretId(app, name), Revision = revision, WrittenAt = time, Writer = writer };
+        }
+
+        if (!element.TryGetProperty("Format", out _))
+        {
+            // A current row without Format reads as v1; a history entry always says what it is.
+            throw Corrupt(path, $"{where} has no \"Format\"");
+        }
+
+        var record = ParseRecord(element, path, index);
+        return new SecretHistoryEntry { Id = record.Id, Revision = revision, WrittenAt = time, Writer = writer, Record = record };
     }
 
     internal static ProtectedSecretRecord ParseRecord(JsonElement element, string path, int index)
@@ -226,6 +393,11 @@ internal static class StoreFileFormat
 
     private static SecretStoreException Corrupt(string path, string what) =>
         new(DiagnosticCodes.StoreFileCorrupt, $"The secret store file '{path}' is corrupt: {what}. It was not changed.");
+
+    /// <summary>What a store file holds: the current records, and each secret's history by revision.</summary>
+    internal sealed record StoreFileContent(
+        SortedDictionary<(string App, string Name), ProtectedSecretRecord> Records,
+        SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>> History);
 
     internal sealed class KeyComparer : IComparer<(string App, string Name)>
     {

@@ -178,6 +178,41 @@ public sealed class CachingSecretStore : ISecretStore, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SecretRevisionInfo>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default) =>
+        _inner.GetHistoryAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Not cached: a pinned read is rare, and the cache holds current values only.</remarks>
+    public Task<Secret> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default) =>
+        _inner.GetRevisionAsync(id, revision, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<SecretMetadata> RollbackAsync(SecretId id, long revision, SetSecretOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.RollbackAsync(id, revision, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Invalidate(id);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.PurgeAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Invalidate(id);
+        }
+    }
+
     /// <summary>Drops the entry of <paramref name="id"/>; the next read asks the store.</summary>
     public void Invalidate(SecretId id)
     {
