@@ -85,9 +85,10 @@ public sealed class NetworkFailureTests : IClassFixture<KmsServerFixture>, IDisp
         Assert.Equal(
             $"SSB2005: KMS Decrypt on master key '{key.Arn}' timed out reaching 127.0.0.1:{proxy.ServiceUrl.Port} after the SDK's retries; this is a network failure, not a quota. {KmsFix}",
             error.Message);
-        // The SDK makes 3 attempts; a timed-out attempt may also be retried once below the SDK (.NET reconnects):
-        // seen as 4 on a loaded CI machine (the Hardening fault tests measured 3 to 5). What matters is that it stops.
-        Assert.InRange(proxy.Received("Decrypt"), 1 + 2, 6);
+        // The SDK makes 3 attempts; each timed-out attempt may also be re-sent below the SDK (.NET reconnects
+        // on a stalled connection): seen as 4 to 7 on a loaded CI machine (CI26 saw 7). What matters is that it
+        // stops: 3 attempts, each sent at most 3 times, so fewer than the 10 stalls injected.
+        Assert.InRange(proxy.Received("Decrypt"), 1 + 2, 3 * 3);
     }
 
     [Fact]
