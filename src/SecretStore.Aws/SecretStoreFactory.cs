@@ -7,6 +7,7 @@ using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Repositories.File;
+using SecretStore.Repositories.History;
 using SecretStore.Stores;
 
 namespace SecretStore.Aws;
@@ -59,7 +60,9 @@ public sealed class SecretStoreFactory : ISecretStoreFactory
         ArgumentNullException.ThrowIfNull(settings);
         return settings.Storage switch
         {
-            StorageKind.File when !string.IsNullOrWhiteSpace(settings.FilePath) => new FileSecretRepository(settings.FilePath),
+            StorageKind.File when !string.IsNullOrWhiteSpace(settings.FilePath) => new FileSecretRepository(
+                settings.FilePath,
+                new FileSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } }),
             StorageKind.File => throw Incomplete($"File storage needs a store file path ({StoreSpec.FilePrefix}<path>)."),
             StorageKind.DynamoDb => OpenDynamoDb(settings),
             _ => throw Incomplete($"Unknown storage '{settings.Storage}'; use {StoreSpec.StorageForms}."),

@@ -61,6 +61,13 @@ public sealed record StoreSettings
     /// </summary>
     public bool AllowInsecureEndpoint { get; init; }
 
+    /// <summary>
+    /// The most revisions a write keeps per secret in the store's history (the newest ones, the current one and
+    /// deletions included), or null to keep all (the default). Below 1 is <c>SSB0003</c>. Applied by the writes of this
+    /// process: older revisions go with the next write of that secret (docs/format.md, "History").
+    /// </summary>
+    public int? KeepRevisions { get; init; }
+
     /// <summary>How many data keys to unwrap at once for get-many (default 8).</summary>
     public int MaxDegreeOfParallelism { get; init; } = 8;
 }

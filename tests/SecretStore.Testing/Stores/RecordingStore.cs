@@ -77,6 +77,21 @@ public sealed class RecordingStore(ISecretStore inner) : ISecretStore, IDisposab
 
     public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(id, expectedRevision, cancellationToken);
 
+    public Task<IReadOnlyList<SecretRevisionInfo>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(id, cancellationToken);
+
+    /// <summary>A pinned read: counted and gated like a get (the runtime provider reads pinned placeholders this way).</summary>
+    public async Task<Secret> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _gets);
+        Interlocked.Increment(ref _ids);
+        await PassAsync();
+        return await inner.GetRevisionAsync(id, revision, cancellationToken);
+    }
+
+    public Task<SecretMetadata> RollbackAsync(SecretId id, long revision, SetSecretOptions? options = null, CancellationToken cancellationToken = default) => inner.RollbackAsync(id, revision, options, cancellationToken);
+
+    public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default) => inner.PurgeAsync(id, cancellationToken);
+
     public void Dispose() => Disposed = true;
 
     private async Task PassAsync()
