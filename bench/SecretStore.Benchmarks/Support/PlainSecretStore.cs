@@ -48,4 +48,22 @@ public sealed class PlainSecretStore(IEnumerable<(string Name, string Value)> va
     /// <inheritdoc />
     public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The benchmark store is read-only.");
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SecretRevisionInfo>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<SecretRevisionInfo>>(_secrets.ContainsKey(id) ? [new SecretRevisionInfo(id, 1, null, null, "plain", ProtectedSecretFormat.V2) { IsCurrent = true }] : []);
+
+    /// <inheritdoc />
+    public Task<Secret> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default) =>
+        revision == 1 && _secrets.TryGetValue(id, out var secret)
+            ? Task.FromResult(secret)
+            : throw new SecretStoreException(DiagnosticCodes.RevisionNotFound, $"Secret '{id}' has no revision {revision} (each value here has only revision 1).");
+
+    /// <inheritdoc />
+    public Task<SecretMetadata> RollbackAsync(SecretId id, long revision, SetSecretOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The benchmark store is read-only.");
+
+    /// <inheritdoc />
+    public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The benchmark store is read-only.");
 }

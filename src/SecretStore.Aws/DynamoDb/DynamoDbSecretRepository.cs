@@ -5,6 +5,7 @@ using SecretStore.Aws.Clients;
 using SecretStore.Configuration;
 using SecretStore.Diagnostics;
 using SecretStore.Repositories;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
@@ -18,6 +19,8 @@ namespace SecretStore.Aws.DynamoDb;
 /// <remarks>
 /// Reference rows have no <c>Revision</c> attribute and read as revision 1. An update that expects revision 1
 /// accepts "Revision = 1 or no Revision", so the first conditional rewrite of a reference row is still safe.
+/// Every write and delete also puts its revision into the history table (<c>&lt;table&gt;.history</c>, see
+/// <see cref="HistoryTableAttributes"/>) in the same transaction; reads of current records never touch it.
 /// </remarks>
 public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisposable
 {
@@ -27,26 +30,46 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     private const int MaxUnprocessedRetries = 8;
     private static readonly TimeSpan DefaultCreateTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>DynamoDB's limit on requests per BatchWriteItem call.</summary>
+    private const int MaxItemsPerBatchWrite = 25;
+
+    /// <summary>How often a delete without an expected revision re-reads a record that changed under it.</summary>
+    private const int MaxDeleteAttempts = 5;
+
     private readonly IAmazonDynamoDB _client;
     private readonly bool _ownsClient;
+    private readonly HistoryOptions _history;
 
     /// <summary>Uses <paramref name="client"/> (not disposed by this repository) and the table <paramref name="tableName"/>.</summary>
     public DynamoDbSecretRepository(IAmazonDynamoDB client, string tableName)
-        : this(client, tableName, ownsClient: false)
+        : this(client, tableName, null, ownsClient: false)
     {
     }
 
-    private DynamoDbSecretRepository(IAmazonDynamoDB client, string tableName, bool ownsClient)
+    /// <summary>Uses <paramref name="client"/> (not disposed by this repository), the table <paramref name="tableName"/> and <paramref name="options"/>.</summary>
+    public DynamoDbSecretRepository(IAmazonDynamoDB client, string tableName, DynamoDbSecretRepositoryOptions? options)
+        : this(client, tableName, options, ownsClient: false)
+    {
+    }
+
+    private DynamoDbSecretRepository(IAmazonDynamoDB client, string tableName, DynamoDbSecretRepositoryOptions? options, bool ownsClient)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
+        options ??= new DynamoDbSecretRepositoryOptions();
+        options.History.Validate();
         _client = client;
         TableName = tableName;
+        HistoryTableName = string.IsNullOrWhiteSpace(options.HistoryTableName) ? HistoryTableAttributes.DefaultTableName(tableName) : options.HistoryTableName;
+        _history = options.History;
         _ownsClient = ownsClient;
     }
 
     /// <summary>The table name.</summary>
     public string TableName { get; }
+
+    /// <summary>The history table's name (<c>&lt;table&gt;.history</c> unless configured).</summary>
+    public string HistoryTableName { get; }
 
     /// <summary>Delay before the first retry of BatchGetItem's unprocessed keys (doubled each time, capped at 2 s).</summary>
     internal TimeSpan UnprocessedKeysBaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
@@ -68,7 +91,8 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, "DynamoDB storage needs a table name (dynamodb:<table>).");
         }
 
-        return new DynamoDbSecretRepository(AwsClientFactory.CreateDynamoDbClient(settings), settings.Table, ownsClient: true);
+        var options = new DynamoDbSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } };
+        return new DynamoDbSecretRepository(AwsClientFactory.CreateDynamoDbClient(settings), settings.Table, options, ownsClient: true);
     }
 
     /// <inheritdoc />
@@ -173,48 +197,58 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         ArgumentNullException.ThrowIfNull(record);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
         EnsureWellFormed(record.Id);
-        var newRevision = requestedRevision ?? RecordRevision.Next(record.Id, expectedRevision);
+        // One past both the revision replaced and the newest in the history: a secret deleted and created again, or a
+        // row the reference implementation rewrote without a revision, never gives one revision number two values.
+        var newest = await NewestHistoryRevisionAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        var newRevision = RecordHistory.NextRevision(record.Id, expectedRevision, newest, requestedRevision);
         var item = SecretItemMapper.ToItem(record, newRevision);
-        var size = SecretItemMapper.ItemSize(item);
+        var historyItem = SecretItemMapper.ToHistoryItem(record.Id, newRevision, record, _history.Now(), _history.EffectiveWriter);
+        // The history item is the larger of the two (sort key, time, writer).
+        var size = SecretItemMapper.ItemSize(historyItem);
         if (size > SecretItemMapper.MaxItemSizeInBytes)
         {
             throw new PayloadTooLargeException(record.Id, size, SecretItemMapper.MaxItemSizeInBytes);
         }
 
         var (condition, values) = RevisionCondition(expectedRevision);
-        var request = new PutItemRequest
+        var current = new TransactWriteItem
         {
-            TableName = TableName,
-            Item = item,
-            ConditionExpression = condition,
-            ExpressionAttributeNames = Names(condition),
-            ExpressionAttributeValues = values,
-            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+            Put = new Put
+            {
+                TableName = TableName,
+                Item = item,
+                ConditionExpression = condition,
+                ExpressionAttributeNames = Names(condition),
+                ExpressionAttributeValues = values,
+                ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+            },
         };
         try
         {
-            await _client.PutItemAsync(request, cancellationToken).ConfigureAwait(false);
+            await WriteWithHistoryAsync(current, historyItem, cancellationToken).ConfigureAwait(false);
         }
-        catch (ConditionalCheckFailedException e) when (SecretItemMapper.SameItem(e.Item, item))
+        catch (TransactionCanceledException e) when (Failed(e, 0) && SecretItemMapper.SameItem(Reason(e, 0)?.Item, item))
         {
-            // The SDK retried a put whose first attempt was applied but whose response was lost (timeout, dropped
-            // connection, 5xx after the write); the retry then fails its own condition. The stored item is byte for
-            // byte the one this call wrote (fresh random nonce or IV, so no other writer can produce it): the write
-            // succeeded once, which is neither a conflict nor a reason to write again.
+            // The SDK retried a transaction whose first attempt was applied but whose response was lost, and the
+            // endpoint did not honour the idempotency token: the stored item is byte for byte the one this call wrote
+            // (fresh random nonce or IV, so no other writer can produce it), with its history in the same transaction.
         }
-        catch (ConditionalCheckFailedException e)
+        catch (TransactionCanceledException e) when (Failed(e, 0))
         {
-            throw new ConcurrencyConflictException(record.Id, expectedRevision, SecretItemMapper.RevisionOf(e.Item));
+            throw new ConcurrencyConflictException(record.Id, expectedRevision, SecretItemMapper.RevisionOf(Reason(e, 0)?.Item));
+        }
+        catch (TransactionCanceledException e) when (Failed(e, 1) || IsTransactionConflict(e))
+        {
+            // Another writer took this revision number (or holds the item in its own transaction) between our read of
+            // the history and our write: the same lost race as a failed condition on the record.
+            throw new ConcurrencyConflictException(record.Id, expectedRevision);
         }
         catch (AmazonDynamoDBException e) when (IsItemTooLarge(e))
         {
             throw new PayloadTooLargeException(record.Id, size, SecretItemMapper.MaxItemSizeInBytes);
         }
-        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
-        {
-            throw DynamoDbErrors.Map(e, "PutItem", TableName, _client.Config);
-        }
 
+        await PruneAsync(record.Id, cancellationToken).ConfigureAwait(false);
         return newRevision;
     }
 
@@ -222,52 +256,357 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     public async Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
         EnsureWellFormed(id);
-        var request = new DeleteItemRequest
-        {
-            TableName = TableName,
-            Key = SecretItemMapper.Key(id),
-            ReturnValues = ReturnValue.ALL_OLD,
-        };
         if (expectedRevision is { } expected)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(expected);
-            var (condition, values) = RevisionCondition(expected);
-            request.ConditionExpression = condition;
-            request.ExpressionAttributeNames = Names(condition);
-            request.ExpressionAttributeValues = values;
-            request.ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD;
         }
 
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var response = await _client.DeleteItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return response.Attributes is { Count: > 0 };
-        }
-        catch (ConditionalCheckFailedException e)
-        {
-            // The condition failed: a record that is gone "did not exist"; one that is there changed.
-            if (e.Item is null or { Count: 0 })
+            var stored = await GetItemAsync(TableName, SecretItemMapper.Key(id), cancellationToken).ConfigureAwait(false);
+            if (stored is null)
             {
                 return false;
             }
 
-            throw new ConcurrencyConflictException(id, expectedRevision ?? 0, SecretItemMapper.RevisionOf(e.Item));
+            var storedRevision = SecretItemMapper.RevisionOf(stored);
+            if (expectedRevision is { } wanted && storedRevision != wanted)
+            {
+                throw new ConcurrencyConflictException(id, wanted, storedRevision);
+            }
+
+            var newest = await NewestHistoryRevisionAsync(id, cancellationToken).ConfigureAwait(false);
+            var tombstone = RecordHistory.NextRevision(id, storedRevision ?? 0, newest);
+            // Conditional on exactly the row read (its raw Revision, or none for a reference row), so the tombstone's
+            // number is one past the revision it deletes.
+            var (condition, values) = stored.TryGetValue(Revision, out var raw)
+                ? ("attribute_exists(#app) AND #rev = :rev", new Dictionary<string, AttributeValue> { [":rev"] = raw })
+                : ("attribute_exists(#app) AND attribute_not_exists(#rev)", null);
+            var delete = new TransactWriteItem
+            {
+                Delete = new Delete
+                {
+                    TableName = TableName,
+                    Key = SecretItemMapper.Key(id),
+                    ConditionExpression = condition,
+                    ExpressionAttributeNames = Names(condition),
+                    ExpressionAttributeValues = values,
+                    ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+                },
+            };
+            var historyItem = SecretItemMapper.ToHistoryItem(id, tombstone, null, _history.Now(), _history.EffectiveWriter);
+            try
+            {
+                await WriteWithHistoryAsync(delete, historyItem, cancellationToken).ConfigureAwait(false);
+                await PruneAsync(id, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TransactionCanceledException e) when (Failed(e, 0) || Failed(e, 1) || IsTransactionConflict(e))
+            {
+                var now = Failed(e, 0) ? Reason(e, 0)?.Item : null;
+                if (Failed(e, 0) && now is null or { Count: 0 })
+                {
+                    // Gone since our read: a lost response retried by the SDK, or another deleter; "did not exist".
+                    return false;
+                }
+
+                if (expectedRevision is { } changed)
+                {
+                    throw new ConcurrencyConflictException(id, changed, Failed(e, 0) ? SecretItemMapper.RevisionOf(now) : null);
+                }
+
+                if (attempt >= MaxDeleteAttempts)
+                {
+                    throw new ConcurrencyConflictException(id, storedRevision ?? 0, Failed(e, 0) ? SecretItemMapper.RevisionOf(now) : null);
+                }
+
+                // No expected revision: the caller deletes whatever is there; read it again.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        var items = await QueryHistoryAsync(id, keysOnly: false, cancellationToken).ConfigureAwait(false);
+        var entries = items.Select(item => SecretItemMapper.FromHistoryItem(item, HistoryTableName)).ToList();
+        var current = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return RecordHistory.WithCurrent(entries, current);
+    }
+
+    /// <inheritdoc />
+    public async Task<SecretHistoryEntry?> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        if (!RecordRevision.IsValid(revision))
+        {
+            return null;
+        }
+
+        // One round trip for a pinned read: the current row (which stands for its own revision, see
+        // RecordHistory.WithCurrent) and the history item, read together and consistently.
+        var request = new TransactGetItemsRequest
+        {
+            TransactItems =
+            [
+                new TransactGetItem { Get = new Get { TableName = TableName, Key = SecretItemMapper.Key(id) } },
+                new TransactGetItem { Get = new Get { TableName = HistoryTableName, Key = SecretItemMapper.HistoryKey(id, revision) } },
+            ],
+        };
+        TransactGetItemsResponse response;
+        try
+        {
+            response = await _client.TransactGetItemsAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw DynamoDbErrors.Map(e, "DeleteItem", TableName, _client.Config);
+            throw await MapTransactionErrorAsync(e, "TransactGetItems", cancellationToken).ConfigureAwait(false);
+        }
+
+        Dictionary<string, AttributeValue>? Item(int index) =>
+            response.Responses is { } responses && responses.Count > index && responses[index]?.Item is { Count: > 0 } item ? item : null;
+
+        var current = Item(0) is { } row ? SecretItemMapper.FromItem(row, TableName) : null;
+        var kept = Item(1) is { } historyItem ? SecretItemMapper.FromHistoryItem(historyItem, HistoryTableName) : null;
+        return RecordHistory.WithCurrent(kept is null ? [] : [kept], current).FirstOrDefault(entry => entry.Revision == revision);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        var keys = await QueryHistoryAsync(id, keysOnly: true, cancellationToken).ConfigureAwait(false);
+        var deleted = await Call(
+            "DeleteItem",
+            () => _client.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = SecretItemMapper.Key(id), ReturnValues = ReturnValue.ALL_OLD }, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        await DeleteHistoryItemsAsync(keys, cancellationToken).ConfigureAwait(false);
+        // A write that raced the purge may have added a revision after our query: purge until none is left.
+        var late = await QueryHistoryAsync(id, keysOnly: true, cancellationToken).ConfigureAwait(false);
+        await DeleteHistoryItemsAsync(late, cancellationToken).ConfigureAwait(false);
+        return deleted.Attributes is { Count: > 0 } || keys.Count > 0;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="current"/> (the record's put or delete) and <paramref name="historyItem"/> in one
+    /// transaction. The history put is conditional on its revision being free, so a revision is never written twice.
+    /// The idempotency token makes the SDK's retry of a transaction whose response was lost a success, not a conflict.
+    /// </summary>
+    private async Task WriteWithHistoryAsync(TransactWriteItem current, Dictionary<string, AttributeValue> historyItem, CancellationToken cancellationToken)
+    {
+        var request = new TransactWriteItemsRequest
+        {
+            ClientRequestToken = Guid.NewGuid().ToString("D"),
+            TransactItems =
+            [
+                current,
+                new TransactWriteItem
+                {
+                    Put = new Put
+                    {
+                        TableName = HistoryTableName,
+                        Item = historyItem,
+                        ConditionExpression = "attribute_not_exists(#key)",
+                        ExpressionAttributeNames = new() { ["#key"] = HistoryTableAttributes.SecretRevision },
+                    },
+                },
+            ],
+        };
+        try
+        {
+            await _client.TransactWriteItemsAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TransactionCanceledException e) when (Failed(e, 0) || Failed(e, 1) || IsTransactionConflict(e))
+        {
+            throw;
+        }
+        catch (AmazonDynamoDBException e) when (IsItemTooLarge(e))
+        {
+            throw;
+        }
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
+        {
+            throw await MapTransactionErrorAsync(e, "TransactWriteItems", cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// Creates the table (on-demand billing) and waits until it is ACTIVE, at most <paramref name="timeout"/>
-    /// (default 2 minutes). Idempotent when the table exists with the right key schema; a table with another
-    /// schema gives <c>SSB2006</c>. Returns true when this call created the table.
+    /// Maps a failed transaction; a missing table is named: the history table, when it is the one missing (a table made
+    /// before history needs it once: <c>secretstore table create</c> adds it).
+    /// </summary>
+    private async Task<SecretStoreException> MapTransactionErrorAsync(Exception e, string operation, CancellationToken cancellationToken)
+    {
+        if (e is ResourceNotFoundException && await DescribeTableOrNullAsync(HistoryTableName, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return HistoryTableMissing(operation, e);
+        }
+
+        if (e is TransactionCanceledException canceled)
+        {
+            var codes = string.Join(", ", (canceled.CancellationReasons ?? []).Select(r => r?.Code ?? "None"));
+            return codes.Contains("Throttling", StringComparison.Ordinal) || codes.Contains("ProvisionedThroughputExceeded", StringComparison.Ordinal)
+                ? new SecretStoreException(DiagnosticCodes.BackendUnavailable, $"DynamoDB {operation} on table '{TableName}' was throttled ({codes}). Fix: retry later or raise the table's capacity.", e)
+                : new SecretStoreException(DiagnosticCodes.UnexpectedError, $"DynamoDB {operation} on table '{TableName}' was cancelled ({codes}).", e);
+        }
+
+        return DynamoDbErrors.Map(e, operation, TableName, _client.Config);
+    }
+
+    /// <summary>The newest revision the history keeps for <paramref name="id"/>, or 0.</summary>
+    private async Task<long> NewestHistoryRevisionAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var request = HistoryQuery(id, keysOnly: true, startKey);
+            request.ScanIndexForward = false;
+            request.Limit = 4;
+            var response = await Call("Query", () => _client.QueryAsync(request, cancellationToken), cancellationToken, HistoryTableName).ConfigureAwait(false);
+            if (response.Items is { Count: > 0 } items)
+            {
+                return SecretItemMapper.FromHistoryItem(items[0], HistoryTableName).Revision;
+            }
+
+            startKey = response.LastEvaluatedKey is { Count: > 0 } ? response.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+
+        return 0;
+    }
+
+    /// <summary>Every history item of <paramref name="id"/>, oldest first (all pages); with <paramref name="keysOnly"/>, only what identifies them.</summary>
+    private async Task<List<Dictionary<string, AttributeValue>>> QueryHistoryAsync(SecretId id, bool keysOnly, CancellationToken cancellationToken)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var request = HistoryQuery(id, keysOnly, startKey);
+            var response = await Call("Query", () => _client.QueryAsync(request, cancellationToken), cancellationToken, HistoryTableName).ConfigureAwait(false);
+            items.AddRange(response.Items ?? []);
+            startKey = response.LastEvaluatedKey is { Count: > 0 } ? response.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+
+        return items;
+    }
+
+    /// <summary>
+    /// The query of one secret's revisions: its name and <c>#</c> as the sort key's prefix, and its name exactly as a
+    /// filter (a secret named <c>Db#x</c> shares the prefix of <c>Db</c>).
+    /// </summary>
+    private QueryRequest HistoryQuery(SecretId id, bool keysOnly, Dictionary<string, AttributeValue>? startKey) => new()
+    {
+        TableName = HistoryTableName,
+        ConsistentRead = true,
+        KeyConditionExpression = "#app = :app AND begins_with(#key, :prefix)",
+        FilterExpression = "#name = :name",
+        ProjectionExpression = keysOnly ? "#app, #key, #name, #rev, #written" : null,
+        ExpressionAttributeNames = keysOnly
+            ? new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName, ["#rev"] = Revision, ["#written"] = HistoryTableAttributes.WrittenAt }
+            : new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName },
+        ExpressionAttributeValues = new()
+        {
+            [":app"] = new AttributeValue { S = id.ApplicationName },
+            [":prefix"] = new AttributeValue { S = id.Name + "#" },
+            [":name"] = new AttributeValue { S = id.Name },
+        },
+        ExclusiveStartKey = startKey,
+    };
+
+    /// <summary>
+    /// Applies the retention after a write: removes the oldest revisions beyond <see cref="HistoryOptions.KeepRevisions"/>.
+    /// Best effort: the write has succeeded and is not reported as failed when pruning fails; the next write prunes again.
+    /// </summary>
+    private async Task PruneAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        if (_history.KeepRevisions is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var keys = await QueryHistoryAsync(id, keysOnly: true, cancellationToken).ConfigureAwait(false);
+            var byRevision = keys.Select(item => (Entry: SecretItemMapper.FromHistoryItem(item, HistoryTableName), Item: item)).OrderBy(k => k.Entry.Revision).ToList();
+            var prune = RecordHistory.ToPrune([.. byRevision.Select(k => k.Entry.Revision)], _history.KeepRevisions).ToHashSet();
+            await DeleteHistoryItemsAsync([.. byRevision.Where(k => prune.Contains(k.Entry.Revision)).Select(k => k.Item)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (SecretStoreException)
+        {
+            // See above: retention catches up with the next write of this secret.
+        }
+    }
+
+    private async Task DeleteHistoryItemsAsync(IReadOnlyList<Dictionary<string, AttributeValue>> items, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in items.Chunk(MaxItemsPerBatchWrite))
+        {
+            var requests = chunk.Select(item => new WriteRequest
+            {
+                DeleteRequest = new DeleteRequest
+                {
+                    Key = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+                    {
+                        [ApplicationName] = item[ApplicationName],
+                        [HistoryTableAttributes.SecretRevision] = item[HistoryTableAttributes.SecretRevision],
+                    },
+                },
+            }).ToList();
+            for (var attempt = 0; requests.Count > 0; attempt++)
+            {
+                if (attempt > MaxUnprocessedRetries)
+                {
+                    throw new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"DynamoDB BatchWriteItem on table '{HistoryTableName}' left {requests.Count} items unprocessed after {MaxUnprocessedRetries} retries. Fix: retry later or raise the table's capacity.");
+                }
+
+                if (attempt > 0)
+                {
+                    var delay = Math.Min(UnprocessedKeysBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1), 2000);
+                    await Task.Delay(TimeSpan.FromMilliseconds(delay * (0.5 + (Random.Shared.NextDouble() / 2))), cancellationToken).ConfigureAwait(false);
+                }
+
+                var request = new BatchWriteItemRequest { RequestItems = new() { [HistoryTableName] = requests } };
+                var response = await Call("BatchWriteItem", () => _client.BatchWriteItemAsync(request, cancellationToken), cancellationToken, HistoryTableName).ConfigureAwait(false);
+                requests = response.UnprocessedItems is not null && response.UnprocessedItems.TryGetValue(HistoryTableName, out var left) ? left : [];
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string table, Dictionary<string, AttributeValue> key, CancellationToken cancellationToken)
+    {
+        var response = await Call("GetItem", () => _client.GetItemAsync(new GetItemRequest { TableName = table, Key = key, ConsistentRead = true }, cancellationToken), cancellationToken, table).ConfigureAwait(false);
+        return response.IsItemSet && response.Item is { Count: > 0 } item ? item : null;
+    }
+
+    private static CancellationReason? Reason(TransactionCanceledException e, int index) =>
+        e.CancellationReasons is { } reasons && reasons.Count > index ? reasons[index] : null;
+
+    private static bool Failed(TransactionCanceledException e, int index) => Reason(e, index)?.Code == "ConditionalCheckFailed";
+
+    private static bool IsTransactionConflict(TransactionCanceledException e) =>
+        e.CancellationReasons?.Any(r => r?.Code == "TransactionConflict") == true;
+
+    /// <summary>
+    /// Creates the table and its history table (on-demand billing) and waits until both are ACTIVE, at most
+    /// <paramref name="timeout"/> (default 2 minutes) each. Idempotent when they exist with the right key schema; a table
+    /// with another schema gives <c>SSB2006</c>. Returns true when this call created either (a table made before history
+    /// gets its history table this way).
     /// </summary>
     public async Task<bool> CreateTableAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        var secrets = await CreateOneTableAsync(TableName, SecretName, timeout, cancellationToken).ConfigureAwait(false);
+        var history = await CreateOneTableAsync(HistoryTableName, HistoryTableAttributes.SecretRevision, timeout, cancellationToken).ConfigureAwait(false);
+        return secrets || history;
+    }
+
+    private async Task<bool> CreateOneTableAsync(string table, string sortKey, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
         var deadline = DateTimeOffset.UtcNow + (timeout ?? DefaultCreateTimeout);
-        var existing = await DescribeTableOrNullAsync(cancellationToken).ConfigureAwait(false);
+        var existing = await DescribeTableOrNullAsync(table, cancellationToken).ConfigureAwait(false);
         var created = false;
         if (existing is null)
         {
@@ -276,17 +615,17 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
                 await _client.CreateTableAsync(
                     new CreateTableRequest
                     {
-                        TableName = TableName,
+                        TableName = table,
                         BillingMode = BillingMode.PAY_PER_REQUEST,
                         KeySchema =
                         [
                             new KeySchemaElement(ApplicationName, KeyType.HASH),
-                            new KeySchemaElement(SecretName, KeyType.RANGE),
+                            new KeySchemaElement(sortKey, KeyType.RANGE),
                         ],
                         AttributeDefinitions =
                         [
                             new AttributeDefinition(ApplicationName, ScalarAttributeType.S),
-                            new AttributeDefinition(SecretName, ScalarAttributeType.S),
+                            new AttributeDefinition(sortKey, ScalarAttributeType.S),
                         ],
                     },
                     cancellationToken).ConfigureAwait(false);
@@ -298,17 +637,17 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             }
             catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
             {
-                throw DynamoDbErrors.Map(e, "CreateTable", TableName, _client.Config);
+                throw DynamoDbErrors.Map(e, "CreateTable", table, _client.Config);
             }
 
-            existing = await DescribeTableOrNullAsync(cancellationToken).ConfigureAwait(false);
+            existing = await DescribeTableOrNullAsync(table, cancellationToken).ConfigureAwait(false);
         }
 
         while (true)
         {
             if (existing is not null)
             {
-                EnsureSchema(existing);
+                EnsureSchema(existing, table, sortKey);
                 if (existing.TableStatus == TableStatus.ACTIVE)
                 {
                     return created;
@@ -319,11 +658,11 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             {
                 throw new SecretStoreException(
                     DiagnosticCodes.TableNotFound,
-                    $"DynamoDB table '{TableName}' did not become ACTIVE within {(timeout ?? DefaultCreateTimeout).TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (status {existing?.TableStatus?.Value ?? "missing"}).");
+                    $"DynamoDB table '{table}' did not become ACTIVE within {(timeout ?? DefaultCreateTimeout).TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (status {existing?.TableStatus?.Value ?? "missing"}).");
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            existing = await DescribeTableOrNullAsync(cancellationToken).ConfigureAwait(false);
+            existing = await DescribeTableOrNullAsync(table, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -372,11 +711,11 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
     }
 
-    private async Task<TableDescription?> DescribeTableOrNullAsync(CancellationToken cancellationToken)
+    private async Task<TableDescription?> DescribeTableOrNullAsync(string table, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await _client.DescribeTableAsync(new DescribeTableRequest { TableName = TableName }, cancellationToken).ConfigureAwait(false);
+            var response = await _client.DescribeTableAsync(new DescribeTableRequest { TableName = table }, cancellationToken).ConfigureAwait(false);
             return response.Table;
         }
         catch (ResourceNotFoundException)
@@ -385,24 +724,24 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw DynamoDbErrors.Map(e, "DescribeTable", TableName, _client.Config);
+            throw DynamoDbErrors.Map(e, "DescribeTable", table, _client.Config);
         }
     }
 
-    private void EnsureSchema(TableDescription table)
+    private static void EnsureSchema(TableDescription table, string name, string sortKey)
     {
-        string? Type(string name) => table.AttributeDefinitions?.FirstOrDefault(a => a.AttributeName == name)?.AttributeType?.Value;
+        string? Type(string attribute) => table.AttributeDefinitions?.FirstOrDefault(a => a.AttributeName == attribute)?.AttributeType?.Value;
         var keys = table.KeySchema ?? [];
         var matches = keys.Count == 2
             && keys.Any(k => k.AttributeName == ApplicationName && k.KeyType == KeyType.HASH)
-            && keys.Any(k => k.AttributeName == SecretName && k.KeyType == KeyType.RANGE)
-            && Type(ApplicationName) == "S" && Type(SecretName) == "S";
+            && keys.Any(k => k.AttributeName == sortKey && k.KeyType == KeyType.RANGE)
+            && Type(ApplicationName) == "S" && Type(sortKey) == "S";
         if (!matches)
         {
             var actual = string.Join(", ", keys.Select(k => $"{k.AttributeName} {k.KeyType?.Value} {Type(k.AttributeName)}"));
             throw new SecretStoreException(
                 DiagnosticCodes.TableSchemaMismatch,
-                $"DynamoDB table '{TableName}' exists with key schema [{actual}]; expected [{ApplicationName} HASH S, {SecretName} RANGE S]. Fix: use another table name.");
+                $"DynamoDB table '{name}' exists with key schema [{actual}]; expected [{ApplicationName} HASH S, {sortKey} RANGE S]. Fix: use another table name.");
         }
     }
 
@@ -450,15 +789,24 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     private static bool IsCallerCancellation(Exception e, CancellationToken cancellationToken) =>
         e is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
-    private async Task<T> Call<T>(string operation, Func<Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> Call<T>(string operation, Func<Task<T>> call, CancellationToken cancellationToken, string? table = null)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
+        catch (ResourceNotFoundException e) when (table == HistoryTableName)
+        {
+            throw HistoryTableMissing(operation, e);
+        }
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
-            throw DynamoDbErrors.Map(e, operation, TableName, _client.Config);
+            throw DynamoDbErrors.Map(e, operation, table ?? TableName, _client.Config);
         }
     }
+
+    private SecretStoreException HistoryTableMissing(string operation, Exception e) => new(
+        DiagnosticCodes.TableNotFound,
+        $"DynamoDB {operation} failed: the history table '{HistoryTableName}' of table '{TableName}' does not exist or is not active in this account and region. Fix: run 'secretstore table create' once (it creates only what is missing), or create it as docs/aws.md shows.",
+        e);
 }

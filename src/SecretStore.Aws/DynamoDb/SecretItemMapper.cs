@@ -3,6 +3,7 @@ using System.Text;
 using Amazon.DynamoDBv2.Model;
 using SecretStore.Diagnostics;
 using SecretStore.Repositories;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
@@ -13,6 +14,8 @@ internal static class SecretItemMapper
 {
     /// <summary>DynamoDB's item size limit (400 KB, names and values counted as UTF-8).</summary>
     public const int MaxItemSizeInBytes = 400 * 1024;
+
+    private const string TimeFormat = "yyyy-MM-ddTHH:mm:ssZ";
 
     public static Dictionary<string, AttributeValue> Key(SecretId id) => new(StringComparer.Ordinal)
     {
@@ -173,6 +176,77 @@ internal static class SecretItemMapper
         };
     }
 
+    /// <summary>
+    /// The history item of one revision: the record's attributes (as in the secrets table) plus the sort key, time and
+    /// writer; a deletion keeps only the key, revision, time, writer and <c>Deleted</c>.
+    /// </summary>
+    public static Dictionary<string, AttributeValue> ToHistoryItem(SecretId id, long revision, ProtectedSecretRecord? record, DateTimeOffset writtenAt, string? writer)
+    {
+        var item = record is null ? Key(id) : ToItem(record, revision);
+        item[Revision] = Number(revision);
+        item[HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.SortKey(id.Name, revision) };
+        item[HistoryTableAttributes.WrittenAt] = new AttributeValue { S = writtenAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture) };
+        if (!string.IsNullOrEmpty(writer))
+        {
+            item[HistoryTableAttributes.Writer] = new AttributeValue { S = writer };
+        }
+
+        if (record is null)
+        {
+            item[HistoryTableAttributes.Deleted] = new AttributeValue { BOOL = true };
+        }
+
+        return item;
+    }
+
+    /// <summary>The key of one revision in the history table.</summary>
+    public static Dictionary<string, AttributeValue> HistoryKey(SecretId id, long revision) => new(StringComparer.Ordinal)
+    {
+        [ApplicationName] = new AttributeValue { S = id.ApplicationName },
+        [HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.SortKey(id.Name, revision) },
+    };
+
+    /// <summary>
+    /// Reads a history item, strictly: a revision that is not a valid number, a sort key that does not match the name and
+    /// revision, a time that is not the stamp format, or a deletion that carries record fields is refused (<c>SSB3002</c>).
+    /// </summary>
+    public static SecretHistoryEntry FromHistoryItem(Dictionary<string, AttributeValue> item, string tableName)
+    {
+        var id = new SecretId(String(item, ApplicationName) ?? "?", String(item, SecretName) ?? "?");
+        if (!item.TryGetValue(Revision, out var rev) || rev.N is null
+            || !long.TryParse(rev.N, NumberStyles.None, CultureInfo.InvariantCulture, out var revision) || !RecordRevision.IsValid(revision))
+        {
+            throw Corrupt(id, tableName, "its Revision is missing or out of range");
+        }
+
+        if (String(item, HistoryTableAttributes.SecretRevision) != HistoryTableAttributes.SortKey(id.Name, revision))
+        {
+            throw Corrupt(id, tableName, $"its {HistoryTableAttributes.SecretRevision} does not match its name and revision");
+        }
+
+        DateTimeOffset? writtenAt = null;
+        if (String(item, HistoryTableAttributes.WrittenAt) is { } time)
+        {
+            writtenAt = DateTimeOffset.TryParseExact(time, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+                ? parsed
+                : throw Corrupt(id, tableName, $"its {HistoryTableAttributes.WrittenAt} is not a UTC time ({TimeFormat})");
+        }
+
+        var writer = String(item, HistoryTableAttributes.Writer);
+        if (item.TryGetValue(HistoryTableAttributes.Deleted, out var deleted) && deleted.BOOL == true)
+        {
+            if (item.ContainsKey(MasterKeyId) || item.ContainsKey(Envelope) || item.ContainsKey(ProtectedDocumentKey)
+                || item.ContainsKey(InitialisationVector) || item.ContainsKey(ProtectedSecretValue) || item.ContainsKey(Format))
+            {
+                throw Corrupt(id, tableName, "it is a deletion that carries record fields");
+            }
+
+            return new SecretHistoryEntry { Id = id, Revision = revision, WrittenAt = writtenAt, Writer = writer };
+        }
+
+        return new SecretHistoryEntry { Id = id, Revision = revision, WrittenAt = writtenAt, Writer = writer, Record = FromItem(item, tableName) };
+    }
+
     /// <summary>The item size as DynamoDB counts it: UTF-8 names plus value sizes (numbers counted generously).</summary>
     public static long ItemSize(Dictionary<string, AttributeValue> item)
     {
@@ -185,6 +259,7 @@ internal static class SecretItemMapper
                 { S: not null } => Encoding.UTF8.GetByteCount(value.S),
                 { B: not null } => value.B.Length,
                 { N: not null } => 21,
+                { BOOL: not null } => 1,
                 _ => 1,
             };
         }

@@ -301,5 +301,19 @@ public sealed class SecretRewrapperTests
 
         public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default) =>
             inner.DeleteAsync(id, expectedRevision, cancellationToken);
+
+        public Task<IReadOnlyList<SecretRevisionInfo>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default) =>
+            inner.GetHistoryAsync(id, cancellationToken);
+
+        public Task<Secret> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _reads);
+            return inner.GetRevisionAsync(id, revision, cancellationToken);
+        }
+
+        public Task<SecretMetadata> RollbackAsync(SecretId id, long revision, SetSecretOptions? options = null, CancellationToken cancellationToken = default) =>
+            inner.RollbackAsync(id, revision, options, cancellationToken);
+
+        public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default) => inner.PurgeAsync(id, cancellationToken);
     }
 }

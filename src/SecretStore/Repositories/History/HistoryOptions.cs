@@ -16,18 +16,18 @@ public sealed record HistoryOptions
     /// <summary>The clock that stamps each revision.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>The writer this process records.</summary>
-    internal string EffectiveWriter => Writer ?? Environment.UserName;
+    /// <summary>The writer this process records (for repositories: what a new revision keeps).</summary>
+    public string EffectiveWriter => Writer ?? Environment.UserName;
 
-    /// <summary>Now, in whole seconds (the stamp a history entry keeps).</summary>
-    internal DateTimeOffset Now()
+    /// <summary>Now, UTC, in whole seconds (the stamp a new revision keeps).</summary>
+    public DateTimeOffset Now()
     {
         var now = TimeProvider.GetUtcNow().ToUniversalTime();
         return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
     }
 
-    /// <summary>Throws when <see cref="KeepRevisions"/> is below 1.</summary>
-    internal void Validate()
+    /// <summary>Throws <c>SSB0003</c> when <see cref="KeepRevisions"/> is below 1 (repositories call it when they open).</summary>
+    public void Validate()
     {
         if (KeepRevisions is < 1)
         {
