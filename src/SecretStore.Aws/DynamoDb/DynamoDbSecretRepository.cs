@@ -465,7 +465,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             var response = await Call("Query", () => _client.QueryAsync(request, cancellationToken), cancellationToken, HistoryTableName).ConfigureAwait(false);
             if (response.Items is { Count: > 0 } items)
             {
-                return SecretItemMapper.FromHistoryItem(items[0], HistoryTableName).Revision;
+                return SecretItemMapper.HistoryRevision(items[0], HistoryTableName);
             }
 
             startKey = response.LastEvaluatedKey is { Count: > 0 } ? response.LastEvaluatedKey : null;
@@ -502,9 +502,9 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         ConsistentRead = true,
         KeyConditionExpression = "#app = :app AND begins_with(#key, :prefix)",
         FilterExpression = "#name = :name",
-        ProjectionExpression = keysOnly ? "#app, #key, #name, #rev, #written" : null,
+        ProjectionExpression = keysOnly ? "#app, #key, #name, #rev" : null,
         ExpressionAttributeNames = keysOnly
-            ? new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName, ["#rev"] = Revision, ["#written"] = HistoryTableAttributes.WrittenAt }
+            ? new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName, ["#rev"] = Revision }
             : new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName },
         ExpressionAttributeValues = new()
         {
@@ -529,9 +529,9 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         try
         {
             var keys = await QueryHistoryAsync(id, keysOnly: true, cancellationToken).ConfigureAwait(false);
-            var byRevision = keys.Select(item => (Entry: SecretItemMapper.FromHistoryItem(item, HistoryTableName), Item: item)).OrderBy(k => k.Entry.Revision).ToList();
-            var prune = RecordHistory.ToPrune([.. byRevision.Select(k => k.Entry.Revision)], _history.KeepRevisions).ToHashSet();
-            await DeleteHistoryItemsAsync([.. byRevision.Where(k => prune.Contains(k.Entry.Revision)).Select(k => k.Item)], cancellationToken).ConfigureAwait(false);
+            var byRevision = keys.Select(item => (Revision: SecretItemMapper.HistoryRevision(item, HistoryTableName), Item: item)).OrderBy(k => k.Revision).ToList();
+            var prune = RecordHistory.ToPrune([.. byRevision.Select(k => k.Revision)], _history.KeepRevisions).ToHashSet();
+            await DeleteHistoryItemsAsync([.. byRevision.Where(k => prune.Contains(k.Revision)).Select(k => k.Item)], cancellationToken).ConfigureAwait(false);
         }
         catch (SecretStoreException)
         {

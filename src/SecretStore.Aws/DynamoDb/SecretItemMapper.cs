@@ -207,10 +207,10 @@ internal static class SecretItemMapper
     };
 
     /// <summary>
-    /// Reads a history item, strictly: a revision that is not a valid number, a sort key that does not match the name and
-    /// revision, a time that is not the stamp format, or a deletion that carries record fields is refused (<c>SSB3002</c>).
+    /// The revision of a history item read with only its keys (a projection), checked like <see cref="FromHistoryItem"/>
+    /// checks it: a valid revision that matches the sort key, or <c>SSB3002</c>.
     /// </summary>
-    public static SecretHistoryEntry FromHistoryItem(Dictionary<string, AttributeValue> item, string tableName)
+    public static long HistoryRevision(Dictionary<string, AttributeValue> item, string tableName)
     {
         var id = new SecretId(String(item, ApplicationName) ?? "?", String(item, SecretName) ?? "?");
         if (!item.TryGetValue(Revision, out var rev) || rev.N is null
@@ -224,6 +224,17 @@ internal static class SecretItemMapper
             throw Corrupt(id, tableName, $"its {HistoryTableAttributes.SecretRevision} does not match its name and revision");
         }
 
+        return revision;
+    }
+
+    /// <summary>
+    /// Reads a history item, strictly: a revision that is not a valid number, a sort key that does not match the name and
+    /// revision, a time that is not the stamp format, or a deletion that carries record fields is refused (<c>SSB3002</c>).
+    /// </summary>
+    public static SecretHistoryEntry FromHistoryItem(Dictionary<string, AttributeValue> item, string tableName)
+    {
+        var id = new SecretId(String(item, ApplicationName) ?? "?", String(item, SecretName) ?? "?");
+        var revision = HistoryRevision(item, tableName);
         DateTimeOffset? writtenAt = null;
         if (String(item, HistoryTableAttributes.WrittenAt) is { } time)
         {

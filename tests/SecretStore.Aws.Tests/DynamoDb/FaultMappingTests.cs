@@ -23,38 +23,40 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
     public async Task DisposeAsync() => await _proxy.DisposeAsync();
 
     [Fact]
-    public async Task A_throttled_PutItem_is_SSB2005_and_nothing_is_written()
+    public async Task A_throttled_write_is_SSB2005_and_nothing_is_written()
     {
         using var client = Client(maxErrorRetry: 0);
         var id = new SecretId(Records.NewApplication(), "throttled");
-        _proxy.Inject(new Fault(FaultKind.Throttle, "PutItem"));
+        _proxy.Inject(new Fault(FaultKind.Throttle, "TransactWriteItems"));
 
         var error = await Assert.ThrowsAsync<SecretStoreException>(() => table.NewRepository(client).SaveAsync(Records.V2(id), 0));
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB PutItem on table '{table.TableName}' failed after the SDK's retries (ThrottlingException). Fix: retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB TransactWriteItems on table '{table.TableName}' failed after the SDK's retries (ThrottlingException). Fix: retry later or raise the table's capacity.",
             error.Message);
-        Assert.Equal(0, _proxy.Forwarded("PutItem"));
+        Assert.Equal(0, _proxy.Forwarded("TransactWriteItems"));
         Assert.Empty(await table.RawItemAsync(id.ApplicationName, id.Name));
+        Assert.Empty(await table.NewRepository().GetHistoryAsync(id));
     }
 
     [Fact]
-    public async Task A_DeleteItem_answered_500_is_SSB2005_and_the_row_stays()
+    public async Task A_delete_answered_500_is_SSB2005_and_the_row_and_its_history_stay()
     {
         using var client = Client(maxErrorRetry: 0);
         var repository = table.NewRepository(client);
         var id = new SecretId(Records.NewApplication(), "kept");
         await repository.SaveAsync(Records.V2(id), 0);
-        _proxy.Inject(new Fault(FaultKind.InternalError, "DeleteItem"));
+        _proxy.Inject(new Fault(FaultKind.InternalError, "TransactWriteItems"));
 
         var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.DeleteAsync(id));
 
         Assert.Equal("SSB2005", error.Code.Id);
         Assert.Equal(
-            $"SSB2005: DynamoDB DeleteItem on table '{table.TableName}' failed after the SDK's retries (InternalServerError). Fix: retry later or raise the table's capacity.",
+            $"SSB2005: DynamoDB TransactWriteItems on table '{table.TableName}' failed after the SDK's retries (InternalServerError). Fix: retry later or raise the table's capacity.",
             error.Message);
         Assert.NotNull(await repository.GetAsync(id));
+        Assert.Equal([1L], (await repository.GetHistoryAsync(id)).Select(e => e.Revision));
     }
 
     [Fact]
@@ -89,17 +91,18 @@ public sealed class FaultMappingTests(SecretTableFixture table) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_put_applied_whose_response_was_lost_succeeds_on_the_SDK_retry()
+    public async Task A_write_applied_whose_response_was_lost_succeeds_on_the_SDK_retry_with_one_history_entry()
     {
         using var client = Client(maxErrorRetry: 2);
         var repository = table.NewRepository(client);
         var id = new SecretId(Records.NewApplication(), "lost-response");
         var record = Records.V2(id);
-        _proxy.Inject(new Fault(FaultKind.ForwardThenDrop, "PutItem"));
+        _proxy.Inject(new Fault(FaultKind.ForwardThenDrop, "TransactWriteItems"));
 
         Assert.Equal(1, await repository.SaveAsync(record, 0));
 
-        Assert.Equal(2, _proxy.Forwarded("PutItem"));
+        Assert.Equal(2, _proxy.Forwarded("TransactWriteItems"));
+        Assert.Equal([1L], (await repository.GetHistoryAsync(id)).Select(e => e.Revision));
         var item = await table.RawItemAsync(id.ApplicationName, id.Name);
         Assert.Equal("1", item[Revision].N);
         Assert.Equal(record.Envelope, item[Envelope].B.ToArray());

@@ -4,6 +4,7 @@ using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Configuration;
 using SecretStore.Diagnostics;
 using SecretStore.Repositories;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
@@ -167,7 +168,7 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
     }
 
     [Fact]
-    public async Task An_item_of_exactly_400_KB_is_written_and_one_byte_more_is_refused_without_a_write()
+    public async Task A_history_item_of_exactly_400_KB_is_written_and_one_byte_more_is_refused_without_a_write()
     {
         var repository = table.NewRepository();
         var app = Records.NewApplication("size");
@@ -181,6 +182,7 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
         Assert.Equal($"SSB2003: Secret '{over}' is 409601 bytes; the limit is 409600 bytes.", error.Message);
         Assert.Empty(await table.RawItemAsync(app, over.Name));
         Assert.NotEmpty(await table.RawItemAsync(app, atLimit.Name));
+        Assert.Empty(await repository.GetHistoryAsync(over));
     }
 
     [Fact]
@@ -200,13 +202,20 @@ public sealed class RepositoryContractTests(SecretTableFixture table) : IClassFi
         Assert.Equal(["a", "\U0001F600", "\uFF5E"], records.Select(r => r.Id.Name));
     }
 
-    /// <summary>The envelope length that makes the v2 item exactly <paramref name="size"/> bytes as the repository counts it.</summary>
+    /// <summary>
+    /// The envelope length that makes the v2 history item (the larger of the two a write puts: the record's attributes
+    /// plus sort key, time and writer) exactly <paramref name="size"/> bytes as the repository counts it.
+    /// </summary>
     private static int EnvelopeBytesFor(SecretId id, int size)
     {
         const string keyId = "alias/test";
-        var names = ApplicationName.Length + SecretName.Length + MasterKeyId.Length + Revision.Length + Envelope.Length + Format.Length;
+        var names = ApplicationName.Length + SecretName.Length + MasterKeyId.Length + Revision.Length + Envelope.Length + Format.Length
+            + HistoryTableAttributes.SecretRevision.Length + HistoryTableAttributes.WrittenAt.Length + HistoryTableAttributes.Writer.Length;
         var numbers = 2 * 21; // Revision and Format
-        return size - names - numbers - id.ApplicationName.Length - id.Name.Length - keyId.Length;
+        var sortKey = id.Name.Length + 1 + 19;
+        var time = "2026-01-01T00:00:00Z".Length;
+        var writer = System.Text.Encoding.UTF8.GetByteCount(new HistoryOptions().EffectiveWriter);
+        return size - names - numbers - id.ApplicationName.Length - id.Name.Length - keyId.Length - sortKey - time - writer;
     }
 
     private static async Task AssertBadIdAsync(Func<Task> call, string message)

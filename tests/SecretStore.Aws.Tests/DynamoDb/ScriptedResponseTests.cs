@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using SecretStore.Aws.DynamoDb;
 using SecretStore.Aws.Tests.Infrastructure;
 using SecretStore.Diagnostics;
+using SecretStore.Repositories.History;
 using SecretStore.Secrets;
 using SecretStore.Testing.Aws.DynamoDb;
 using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
@@ -58,12 +59,12 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
     }
 
     [Fact]
-    public async Task DeleteItem_answering_empty_Attributes_means_nothing_was_deleted()
+    public async Task A_purge_whose_DeleteItem_answers_empty_Attributes_and_finds_no_history_purged_nothing()
     {
         using var client = await ScriptedClient.CreateAsync();
         client.DeleteItem = () => new DeleteItemResponse { Attributes = [] };
 
-        Assert.False(await new DynamoDbSecretRepository(client, table.TableName).DeleteAsync(new SecretId("app", "x")));
+        Assert.False(await new DynamoDbSecretRepository(client, table.TableName).PurgeAsync(new SecretId(Records.NewApplication(), "x")));
     }
 
     [Fact]
@@ -88,14 +89,16 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
     public async Task An_item_size_ValidationException_from_the_service_is_SSB2003()
     {
         using var client = await ScriptedClient.CreateAsync();
-        client.PutItem = () => throw Service("Item size has exceeded the maximum allowed size", "ValidationException");
+        client.TransactWriteItems = () => throw Service("Item size has exceeded the maximum allowed size", "ValidationException");
         var id = new SecretId(Records.NewApplication(), "big");
 
         var error = await Assert.ThrowsAsync<PayloadTooLargeException>(() => new DynamoDbSecretRepository(client, table.TableName).SaveAsync(Records.V2(id, envelopeBytes: 10), 0));
 
         Assert.Equal("SSB2003", error.Code.Id);
         Assert.Equal(id, error.SecretId);
-        Assert.Equal($"SSB2003: Secret '{id}' is {SecretItemMapper.ItemSize(SecretItemMapper.ToItem(Records.V2(id, envelopeBytes: 10), 1))} bytes; the limit is 409600 bytes.", error.Message);
+        // The size named is the history item's, the larger of the two the transaction writes.
+        var history = SecretItemMapper.ToHistoryItem(id, 1, Records.V2(id, envelopeBytes: 10), DateTimeOffset.UnixEpoch, new HistoryOptions().EffectiveWriter);
+        Assert.Equal($"SSB2003: Secret '{id}' is {SecretItemMapper.ItemSize(history)} bytes; the limit is 409600 bytes.", error.Message);
     }
 
     [Theory]
@@ -104,13 +107,13 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
     public async Task Other_put_failures_are_not_read_as_too_large(string code, string message)
     {
         using var client = await ScriptedClient.CreateAsync();
-        client.PutItem = () => throw Service(message, code);
+        client.TransactWriteItems = () => throw Service(message, code);
 
         var error = await Assert.ThrowsAsync<SecretStoreException>(() =>
             new DynamoDbSecretRepository(client, table.TableName).SaveAsync(Records.V2(new SecretId(Records.NewApplication(), "x")), 0));
 
         Assert.Equal("SSB0099", error.Code.Id);
-        Assert.Equal($"SSB0099: DynamoDB PutItem on table '{table.TableName}' failed with {code}.", error.Message);
+        Assert.Equal($"SSB0099: DynamoDB TransactWriteItems on table '{table.TableName}' failed with {code}.", error.Message);
     }
 
     [Fact]
@@ -118,8 +121,25 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
     {
         using var client = await ScriptedClient.CreateAsync();
         client.DescribeTable = () => Describe(TableStatus.ACTIVE, Keys(Hash(ApplicationName), Range(SecretName)), Defs((ApplicationName, "S"), (SecretName, "S")));
+        client.DescribeHistoryTable = () => Describe(TableStatus.ACTIVE, Keys(Hash(ApplicationName), Range(HistoryTableAttributes.SecretRevision)), Defs((ApplicationName, "S"), (HistoryTableAttributes.SecretRevision, "S")));
 
         Assert.False(await new DynamoDbSecretRepository(client, "scripted").CreateTableAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, client.CreateTables);
+        Assert.Equal(2, client.DescribeTables);
+    }
+
+    [Fact]
+    public async Task A_history_table_with_the_secrets_tables_schema_is_SSB2006_naming_the_history_table()
+    {
+        using var client = await ScriptedClient.CreateAsync();
+        client.DescribeTable = () => Describe(TableStatus.ACTIVE, Keys(Hash(ApplicationName), Range(SecretName)), Defs((ApplicationName, "S"), (SecretName, "S")));
+        client.DescribeHistoryTable = client.DescribeTable;
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => new DynamoDbSecretRepository(client, "scripted").CreateTableAsync(TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(
+            "SSB2006: DynamoDB table 'scripted.history' exists with key schema [ApplicationName HASH S, SecretName RANGE S]; expected [ApplicationName HASH S, SecretRevision RANGE S]. Fix: use another table name.",
+            error.Message);
         Assert.Equal(0, client.CreateTables);
     }
 
@@ -226,7 +246,10 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
 
         public Func<BatchGetItemResponse>? BatchGetItem { get; set; }
 
-        public Func<PutItemResponse>? PutItem { get; set; }
+        public Func<TransactWriteItemsResponse>? TransactWriteItems { get; set; }
+
+        /// <summary>What DescribeTable answers for a <c>.history</c> table; null: the real endpoint answers.</summary>
+        public Func<DescribeTableResponse>? DescribeHistoryTable { get; set; }
 
         public Func<DescribeTableResponse>? DescribeTable { get; set; }
 
@@ -260,13 +283,14 @@ public sealed class ScriptedResponseTests(SecretTableFixture table) : IClassFixt
             return BatchGetItem is { } script ? Task.FromResult(script()) : base.BatchGetItemAsync(request, cancellationToken);
         }
 
-        public override Task<PutItemResponse> PutItemAsync(PutItemRequest request, CancellationToken cancellationToken = default) =>
-            PutItem is { } script ? Task.FromResult(script()) : base.PutItemAsync(request, cancellationToken);
+        public override Task<TransactWriteItemsResponse> TransactWriteItemsAsync(TransactWriteItemsRequest request, CancellationToken cancellationToken = default) =>
+            TransactWriteItems is { } script ? Task.FromResult(script()) : base.TransactWriteItemsAsync(request, cancellationToken);
 
         public override Task<DescribeTableResponse> DescribeTableAsync(DescribeTableRequest request, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _describeTables);
-            return DescribeTable is { } script ? Task.FromResult(script()) : base.DescribeTableAsync(request, cancellationToken);
+            var script = request.TableName.EndsWith(".history", StringComparison.Ordinal) ? DescribeHistoryTable : DescribeTable;
+            return script is { } answer ? Task.FromResult(answer()) : base.DescribeTableAsync(request, cancellationToken);
         }
 
         public override Task<CreateTableResponse> CreateTableAsync(CreateTableRequest request, CancellationToken cancellationToken = default)

@@ -106,11 +106,11 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
         using var store = _aws.NewStore();
         var id = NewId();
 
-        _aws.DynamoDbProxy.Inject(new Fault(kind, "PutItem", Delay: Stall));
+        _aws.DynamoDbProxy.Inject(new Fault(kind, "TransactWriteItems", Delay: Stall));
         var written = await store.SetAsync(id, Value);
 
         Assert.Equal(1, written.Revision);
-        Assert.Equal(2, _aws.DynamoDbProxy.Forwarded("PutItem"));
+        Assert.Equal(2, _aws.DynamoDbProxy.Forwarded("TransactWriteItems"));
         Assert.Equal((Value, 1L), await ReadAsync(id));
     }
 
@@ -122,7 +122,7 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
         using var store = _aws.NewStore();
         var id = await SeedAsync();
 
-        _aws.DynamoDbProxy.Inject(new Fault(kind, "PutItem", Delay: Stall));
+        _aws.DynamoDbProxy.Inject(new Fault(kind, "TransactWriteItems", Delay: Stall));
         var written = await store.SetAsync(id, Value + "-v2", new SetSecretOptions { ExpectedRevision = 1 });
 
         Assert.Equal(2, written.Revision);
@@ -139,7 +139,7 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
         var id = await SeedAsync();
         await other.SetAsync(id, "other writer", new SetSecretOptions { ExpectedRevision = 1 });
 
-        _aws.DynamoDbProxy.Inject(new Fault(FaultKind.DropConnection, "PutItem"));
+        _aws.DynamoDbProxy.Inject(new Fault(FaultKind.DropConnection, "TransactWriteItems"));
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.SetAsync(id, Value + "-late", new SetSecretOptions { ExpectedRevision = 1 }));
 
         Assert.Equal(("other writer", 2L), await ReadAsync(id));
@@ -151,7 +151,7 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
         using var store = _aws.NewStore();
         var id = await SeedAsync();
 
-        _aws.DynamoDbProxy.Inject(new Fault(FaultKind.ServiceUnavailable, "PutItem", Count: 100));
+        _aws.DynamoDbProxy.Inject(new Fault(FaultKind.ServiceUnavailable, "TransactWriteItems", Count: 100));
         var error = await Assert.ThrowsAnyAsync<SecretStoreException>(() => store.SetAsync(id, Value + "-never", new SetSecretOptions { ExpectedRevision = 1 }));
 
         Assert.Equal(DiagnosticCodes.BackendUnavailable, error.Code);
