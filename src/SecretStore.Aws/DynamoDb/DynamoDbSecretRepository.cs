@@ -199,7 +199,8 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         EnsureWellFormed(record.Id);
         // One past both the revision replaced and the newest in the history: a secret deleted and created again, or a
         // row the reference implementation rewrote without a revision, never gives one revision number two values.
-        var newest = await NewestHistoryRevisionAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        var replaced = expectedRevision > 0 ? await GetItemAsync(TableName, SecretItemMapper.Key(record.Id), cancellationToken).ConfigureAwait(false) : null;
+        var (newest, unkept) = await ReadHistoryTipAsync(record.Id, replaced, cancellationToken).ConfigureAwait(false);
         var newRevision = RecordHistory.NextRevision(record.Id, expectedRevision, newest, requestedRevision);
         var item = SecretItemMapper.ToItem(record, newRevision);
         var historyItem = SecretItemMapper.ToHistoryItem(record.Id, newRevision, record, _history.Now(), _history.EffectiveWriter);
@@ -225,7 +226,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         };
         try
         {
-            await WriteWithHistoryAsync(current, historyItem, cancellationToken).ConfigureAwait(false);
+            await WriteWithHistoryAsync(current, historyItem, unkept, cancellationToken).ConfigureAwait(false);
         }
         catch (TransactionCanceledException e) when (Failed(e, 0) && SecretItemMapper.SameItem(Reason(e, 0)?.Item, item))
         {
@@ -237,7 +238,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         {
             throw new ConcurrencyConflictException(record.Id, expectedRevision, SecretItemMapper.RevisionOf(Reason(e, 0)?.Item));
         }
-        catch (TransactionCanceledException e) when (Failed(e, 1) || IsTransactionConflict(e))
+        catch (TransactionCanceledException e) when (FailedHistory(e) || IsTransactionConflict(e))
         {
             // Another writer took this revision number (or holds the item in its own transaction) between our read of
             // the history and our write: the same lost race as a failed condition on the record.
@@ -275,7 +276,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
                 throw new ConcurrencyConflictException(id, wanted, storedRevision);
             }
 
-            var newest = await NewestHistoryRevisionAsync(id, cancellationToken).ConfigureAwait(false);
+            var (newest, unkept) = await ReadHistoryTipAsync(id, stored, cancellationToken).ConfigureAwait(false);
             var tombstone = RecordHistory.NextRevision(id, storedRevision ?? 0, newest);
             // Conditional on exactly the row read (its raw Revision, or none for a reference row), so the tombstone's
             // number is one past the revision it deletes.
@@ -297,11 +298,11 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             var historyItem = SecretItemMapper.ToHistoryItem(id, tombstone, null, _history.Now(), _history.EffectiveWriter);
             try
             {
-                await WriteWithHistoryAsync(delete, historyItem, cancellationToken).ConfigureAwait(false);
+                await WriteWithHistoryAsync(delete, historyItem, unkept, cancellationToken).ConfigureAwait(false);
                 await PruneAsync(id, cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (TransactionCanceledException e) when (Failed(e, 0) || Failed(e, 1) || IsTransactionConflict(e))
+            catch (TransactionCanceledException e) when (Failed(e, 0) || FailedHistory(e) || IsTransactionConflict(e))
             {
                 var now = Failed(e, 0) ? Reason(e, 0)?.Item : null;
                 if (Failed(e, 0) && now is null or { Count: 0 })
@@ -393,31 +394,29 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     /// transaction. The history put is conditional on its revision being free, so a revision is never written twice.
     /// The idempotency token makes the SDK's retry of a transaction whose response was lost a success, not a conflict.
     /// </summary>
-    private async Task WriteWithHistoryAsync(TransactWriteItem current, Dictionary<string, AttributeValue> historyItem, CancellationToken cancellationToken)
+    private async Task WriteWithHistoryAsync(TransactWriteItem current, Dictionary<string, AttributeValue> historyItem, Dictionary<string, AttributeValue>? unkept, CancellationToken cancellationToken)
     {
+        TransactWriteItem PutNew(Dictionary<string, AttributeValue> item) => new()
+        {
+            Put = new Put
+            {
+                TableName = HistoryTableName,
+                Item = item,
+                ConditionExpression = "attribute_not_exists(#key)",
+                ExpressionAttributeNames = new() { ["#key"] = HistoryTableAttributes.SecretRevision },
+            },
+        };
+
         var request = new TransactWriteItemsRequest
         {
             ClientRequestToken = Guid.NewGuid().ToString("D"),
-            TransactItems =
-            [
-                current,
-                new TransactWriteItem
-                {
-                    Put = new Put
-                    {
-                        TableName = HistoryTableName,
-                        Item = historyItem,
-                        ConditionExpression = "attribute_not_exists(#key)",
-                        ExpressionAttributeNames = new() { ["#key"] = HistoryTableAttributes.SecretRevision },
-                    },
-                },
-            ],
+            TransactItems = unkept is null ? [current, PutNew(historyItem)] : [current, PutNew(historyItem), PutNew(unkept)],
         };
         try
         {
             await _client.TransactWriteItemsAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (TransactionCanceledException e) when (Failed(e, 0) || Failed(e, 1) || IsTransactionConflict(e))
+        catch (TransactionCanceledException e) when (Failed(e, 0) || FailedHistory(e) || IsTransactionConflict(e))
         {
             throw;
         }
@@ -453,26 +452,71 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         return DynamoDbErrors.Map(e, operation, TableName, _client.Config);
     }
 
-    /// <summary>The newest revision the history keeps for <paramref name="id"/>, or 0.</summary>
-    private async Task<long> NewestHistoryRevisionAsync(SecretId id, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a write needs from the history: the newest revision it keeps (0 for none), and the history item to add for
+    /// <paramref name="replaced"/> (the raw row the write replaces) when the history does not keep it: a row written before
+    /// the history table existed, or rewritten by the reference implementation (see <see cref="RecordHistory.Unkept"/>).
+    /// </summary>
+    private async Task<(long Newest, Dictionary<string, AttributeValue>? Unkept)> ReadHistoryTipAsync(
+        SecretId id, Dictionary<string, AttributeValue>? replaced, CancellationToken cancellationToken)
+    {
+        var newestItem = await NewestHistoryItemAsync(id, cancellationToken).ConfigureAwait(false);
+        var newest = newestItem is null ? null : SecretItemMapper.FromHistoryItem(newestItem, HistoryTableName);
+        var newestRevision = newest?.Revision ?? 0;
+        ProtectedSecretRecord? record = null;
+        if (replaced is not null)
+        {
+            try
+            {
+                record = SecretItemMapper.FromItem(replaced, TableName);
+            }
+            catch (InvalidProtectedDataException)
+            {
+                // A row that does not read cannot be kept; the write replaces it (as before history).
+            }
+        }
+
+        if (record is not { InvalidRevision: null })
+        {
+            return (newestRevision, null);
+        }
+
+        SecretHistoryEntry? kept = null;
+        if (newest is not null && newest.Revision == record.Revision)
+        {
+            kept = newest;
+        }
+        else if (record.Revision < newestRevision
+            && await GetItemAsync(HistoryTableName, SecretItemMapper.HistoryKey(id, record.Revision), cancellationToken).ConfigureAwait(false) is { } item)
+        {
+            kept = SecretItemMapper.FromHistoryItem(item, HistoryTableName);
+        }
+
+        return RecordHistory.Unkept(record, newestRevision, kept) is { } unkept
+            ? (Math.Max(newestRevision, unkept.Revision), SecretItemMapper.ToHistoryItem(id, unkept.Revision, unkept.Record, null, null))
+            : (newestRevision, null);
+    }
+
+    /// <summary>The newest history item of <paramref name="id"/>, or null.</summary>
+    private async Task<Dictionary<string, AttributeValue>?> NewestHistoryItemAsync(SecretId id, CancellationToken cancellationToken)
     {
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
-            var request = HistoryQuery(id, keysOnly: true, startKey);
+            var request = HistoryQuery(id, keysOnly: false, startKey);
             request.ScanIndexForward = false;
             request.Limit = 4;
             var response = await Call("Query", () => _client.QueryAsync(request, cancellationToken), cancellationToken, HistoryTableName).ConfigureAwait(false);
             if (response.Items is { Count: > 0 } items)
             {
-                return SecretItemMapper.HistoryRevision(items[0], HistoryTableName);
+                return items[0];
             }
 
             startKey = response.LastEvaluatedKey is { Count: > 0 } ? response.LastEvaluatedKey : null;
         }
         while (startKey is not null);
 
-        return 0;
+        return null;
     }
 
     /// <summary>Every history item of <paramref name="id"/>, oldest first (all pages); with <paramref name="keysOnly"/>, only what identifies them.</summary>
@@ -586,6 +630,9 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         e.CancellationReasons is { } reasons && reasons.Count > index ? reasons[index] : null;
 
     private static bool Failed(TransactionCanceledException e, int index) => Reason(e, index)?.Code == "ConditionalCheckFailed";
+
+    /// <summary>A history put failed its condition: its revision was taken by another writer.</summary>
+    private static bool FailedHistory(TransactionCanceledException e) => Failed(e, 1) || Failed(e, 2);
 
     private static bool IsTransactionConflict(TransactionCanceledException e) =>
         e.CancellationReasons?.Any(r => r?.Code == "TransactionConflict") == true;

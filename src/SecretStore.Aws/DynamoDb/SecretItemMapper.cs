@@ -180,12 +180,16 @@ internal static class SecretItemMapper
     /// The history item of one revision: the record's attributes (as in the secrets table) plus the sort key, time and
     /// writer; a deletion keeps only the key, revision, time, writer and <c>Deleted</c>.
     /// </summary>
-    public static Dictionary<string, AttributeValue> ToHistoryItem(SecretId id, long revision, ProtectedSecretRecord? record, DateTimeOffset writtenAt, string? writer)
+    public static Dictionary<string, AttributeValue> ToHistoryItem(SecretId id, long revision, ProtectedSecretRecord? record, DateTimeOffset? writtenAt, string? writer)
     {
         var item = record is null ? Key(id) : ToItem(record, revision);
         item[Revision] = Number(revision);
         item[HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.SortKey(id.Name, revision) };
-        item[HistoryTableAttributes.WrittenAt] = new AttributeValue { S = writtenAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture) };
+        if (writtenAt is { } time)
+        {
+            item[HistoryTableAttributes.WrittenAt] = new AttributeValue { S = time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture) };
+        }
+
         if (!string.IsNullOrEmpty(writer))
         {
             item[HistoryTableAttributes.Writer] = new AttributeValue { S = writer };

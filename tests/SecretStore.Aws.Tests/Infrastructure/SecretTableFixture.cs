@@ -20,6 +20,8 @@ public sealed class SecretTableFixture : IAsyncLifetime
 
     public DynamoDbSecretRepository NewRepository(IAmazonDynamoDB? client = null) => new(client ?? Client, TableName);
 
+    public DynamoDbSecretRepository NewRepository(DynamoDbSecretRepositoryOptions options) => new(Client, TableName, options);
+
     public async Task<Dictionary<string, AttributeValue>> RawItemAsync(string application, string name)
     {
         var response = await Client.GetItemAsync(new GetItemRequest
@@ -37,12 +39,15 @@ public sealed class SecretTableFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        try
+        foreach (var table in new[] { TableName, HistoryTableAttributes.DefaultTableName(TableName) })
         {
-            await Client.DeleteTableAsync(TableName);
-        }
-        catch (ResourceNotFoundException)
-        {
+            try
+            {
+                await Client.DeleteTableAsync(table);
+            }
+            catch (ResourceNotFoundException)
+            {
+            }
         }
 
         Client.Dispose();

@@ -9,7 +9,7 @@ namespace SecretStore.Hardening.Tests.Concurrency;
 /// <summary>
 /// Eight writers on one secret, each with its own store instance (as eight build agents would have), in the file
 /// store and in DynamoDB: a race on one revision has exactly one winner and seven ConcurrencyConflictExceptions,
-/// and read-modify-write loops that retry on conflict lose no update.
+/// and read-modify-write loops that retry on conflict lose no update, in the record and in its history.
 /// </summary>
 public sealed class ConcurrentWriterTests : IClassFixture<KeyringFixture>, IClassFixture<FaultedAwsFixture>, IDisposable
 {
@@ -96,6 +96,15 @@ public sealed class ConcurrentWriterTests : IClassFixture<KeyringFixture>, IClas
         var final = await stores[0].GetAsync(id);
         Assert.Equal((Writers * Increments).ToString(CultureInfo.InvariantCulture), final.Value);
         Assert.Equal(1L + (Writers * Increments), final.Metadata.Revision);
+        // History on: every won write kept exactly one revision, none lost, none written twice, each with its own value.
+        var history = await stores[0].GetHistoryAsync(id);
+        Assert.Equal(Enumerable.Range(1, 1 + (Writers * Increments)).Select(r => (long)r), history.Select(h => h.Revision));
+        Assert.Equal([final.Metadata.Revision], history.Where(h => h.IsCurrent).Select(h => h.Revision));
+        for (var revision = 1; revision <= 1 + (Writers * Increments); revision++)
+        {
+            Assert.Equal((revision - 1).ToString(CultureInfo.InvariantCulture), (await stores[0].GetRevisionAsync(id, revision)).Value);
+        }
+
         Dispose(stores);
     }
 

@@ -107,6 +107,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
 
         var revisions = HistoryOf(content, key);
+        KeepReplaced(revisions, stored);
         var saved = RecordHistory.NextRevision(record.Id, expectedRevision, revisions.Count > 0 ? revisions.Keys.Max() : 0, newRevision);
         var written = record with { Revision = saved, InvalidRevision = null };
         records[key] = written;
@@ -140,6 +141,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         // The tombstone takes a revision of its own, so a later create cannot reuse a number a lock or a pin names.
         content.Records.Remove(key);
         var revisions = HistoryOf(content, key);
+        KeepReplaced(revisions, existing);
         var tombstone = RecordHistory.NextRevision(id, existing.InvalidRevision is null ? existing.Revision : 0, revisions.Count > 0 ? revisions.Keys.Max() : 0);
         Append(revisions, new SecretHistoryEntry { Id = id, Revision = tombstone, WrittenAt = _options.History.Now(), Writer = _options.History.EffectiveWriter });
         await WriteAsync(content, cancellationToken).ConfigureAwait(false);
@@ -187,6 +189,21 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
 
         return revisions;
+    }
+
+    /// <summary>Keeps the record a write replaces when the history lacks it (a store file written before history).</summary>
+    private static void KeepReplaced(SortedDictionary<long, SecretHistoryEntry> revisions, ProtectedSecretRecord? replaced)
+    {
+        if (replaced is null)
+        {
+            return;
+        }
+
+        var newest = revisions.Count > 0 ? revisions.Keys.Max() : 0;
+        if (RecordHistory.Unkept(replaced, newest, revisions.GetValueOrDefault(replaced.Revision)) is { } unkept)
+        {
+            revisions[unkept.Revision] = unkept;
+        }
     }
 
     /// <summary>Adds an entry, then removes the oldest ones beyond the retention.</summary>

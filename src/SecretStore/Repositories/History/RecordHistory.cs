@@ -51,6 +51,30 @@ public static class RecordHistory
     }
 
     /// <summary>
+    /// The entry a write or delete must add for the record it replaces when the history does not keep that record (a row
+    /// written before history existed, or rewritten by the reference implementation), so that no write loses an earlier
+    /// value. It keeps its own revision when the history has none under that number (<paramref name="keptAtItsRevision"/>
+    /// null), else the next one past the history (the number is taken by other bytes). Null when the history keeps it, or
+    /// when there is nothing to keep. <paramref name="keptAtItsRevision"/> is the history's entry at
+    /// <paramref name="replaced"/>'s revision.
+    /// </summary>
+    public static SecretHistoryEntry? Unkept(ProtectedSecretRecord? replaced, long newestInHistory, SecretHistoryEntry? keptAtItsRevision)
+    {
+        if (replaced is null || replaced.InvalidRevision is not null || !RecordRevision.IsValid(replaced.Revision))
+        {
+            return null;
+        }
+
+        if (keptAtItsRevision?.Record is { } kept && SameRecord(kept, replaced))
+        {
+            return null;
+        }
+
+        var revision = keptAtItsRevision is null ? replaced.Revision : RecordRevision.Next(replaced.Id, newestInHistory);
+        return new SecretHistoryEntry { Id = replaced.Id, Revision = revision, Record = replaced with { Revision = revision } };
+    }
+
+    /// <summary>
     /// The revisions to remove so that at most <paramref name="keep"/> remain (the oldest first), or none when
     /// <paramref name="keep"/> is null. <paramref name="revisions"/> must be in ascending order.
     /// </summary>
