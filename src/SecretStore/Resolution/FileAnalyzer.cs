@@ -176,6 +176,7 @@ internal static class FileAnalyzer
                     work.Substitutions.Add(new Substitution
                     {
                         Id = placeholder.Id,
+                        Revision = placeholder.Revision,
                         Modifiers = placeholder.Modifiers,
                         Source = PlaceholderSource.Placeholder,
                         Text = placeholder.Text,
@@ -220,7 +221,7 @@ internal static class FileAnalyzer
             {
                 if (spec.Mapping.File is not null)
                 {
-                    diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' -> '{spec.Id}': the path does not exist in this file as a string value{(work.Layout is XmlLayout ? " (connectionStrings/add[@name]/@connectionString or appSettings/add[@key]/@value)" : string.Empty)}.", work.Path));
+                    diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' -> '{spec.Reference}': the path does not exist in this file as a string value{(work.Layout is XmlLayout ? " (connectionStrings/add[@name]/@connectionString or appSettings/add[@key]/@value)" : string.Empty)}.", work.Path));
                 }
 
                 continue;
@@ -239,6 +240,7 @@ internal static class FileAnalyzer
                 work.Substitutions.Add(new Substitution
                 {
                     Id = spec.Id,
+                    Revision = spec.Revision,
                     Modifiers = spec.Mapping.Optional ? PlaceholderModifiers.Optional : PlaceholderModifiers.None,
                     Source = PlaceholderSource.Mapping,
                     Text = $"mapping '{path}'",

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution.Escaping;
@@ -19,7 +20,7 @@ internal static class FileRenderer
 {
     public static void Render(
         FileWork work,
-        IReadOnlyDictionary<SecretId, Secret> secrets,
+        IReadOnlyDictionary<SecretReference, Secret> secrets,
         IReadOnlySet<string> failedApplications,
         bool allowOptional,
         List<Diagnostic> diagnostics,
@@ -37,7 +38,7 @@ internal static class FileRenderer
         var failed = false;
         foreach (var substitution in work.Substitutions)
         {
-            if (!secrets.TryGetValue(substitution.Id, out var secret))
+            if (!secrets.TryGetValue(substitution.Reference, out var secret))
             {
                 failed |= ReportMissing(work, substitution, failedApplications, allowOptional, diagnostics);
                 continue;
@@ -106,6 +107,14 @@ internal static class FileRenderer
         {
             // The store error for the whole application is reported once already.
             substitution.Outcome = PlaceholderOutcome.Failed;
+            return true;
+        }
+
+        if (substitution.Revision is { } pinned)
+        {
+            // A pin is deliberate: a revision the store does not keep is an error even for an optional placeholder.
+            substitution.Outcome = PlaceholderOutcome.Failed;
+            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.RevisionNotFound, string.Create(CultureInfo.InvariantCulture, $"{Describe(substitution)}: revision {pinned} of secret '{substitution.Id}' is not kept by the store (never written, deleted at that revision, pruned or purged). Fix: 'secretstore history {substitution.Id}' lists the revisions kept; pin one of those, or remove the pin."), work.Path, substitution.Line, substitution.Column));
             return true;
         }
 

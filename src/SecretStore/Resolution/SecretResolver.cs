@@ -71,7 +71,7 @@ public sealed class SecretResolver
 
         foreach (var spec in mappings.Where(m => m.Mapping.File is null && m.Hits == 0))
         {
-            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{spec.Mapping.ConfigurationPath}' -> '{spec.Id}' matched no string value in any listed JSON or XML file."));
+            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{spec.Mapping.ConfigurationPath}' -> '{spec.Reference}' matched no string value in any listed JSON or XML file."));
         }
 
         var substitutions = files.SelectMany(f => f.Substitutions).ToList();
@@ -81,10 +81,11 @@ public sealed class SecretResolver
         }
 
         var required = substitutions
-            .GroupBy(s => s.Id)
-            .Select(g => new RequiredSecret(g.Key.ApplicationName, g.Key.Name, g.All(s => s.IsOptional), g.Count()))
+            .GroupBy(s => s.Reference)
+            .Select(g => new RequiredSecret(g.Key.Id.ApplicationName, g.Key.Id.Name, g.All(s => s.IsOptional), g.Count()) { Revision = g.Key.Revision })
             .OrderBy(r => r.Application, StringComparer.Ordinal)
             .ThenBy(r => r.Name, StringComparer.Ordinal)
+            .ThenBy(r => r.Revision ?? 0)
             .ToList();
 
         var filesWritten = 0;
@@ -135,22 +136,22 @@ public sealed class SecretResolver
         foreach (var mapping in request.Mappings ?? [])
         {
             string? problem = null;
-            if (string.IsNullOrEmpty(mapping.ConfigurationPath) || !SecretId.TryParse(mapping.Secret, request.DefaultApplication, out var id, out problem))
+            if (string.IsNullOrEmpty(mapping.ConfigurationPath) || !SecretReference.TryParse(mapping.Secret, request.DefaultApplication, out var reference, out problem))
             {
                 var reason = problem is null ? "has no configuration path" : $"names a secret that {problem}";
                 diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.InvalidArgument, $"Mapping '{mapping.ConfigurationPath}' -> '{mapping.Secret}' {reason}."));
                 continue;
             }
 
-            specs.Add(new MappingSpec(mapping, id));
+            specs.Add(new MappingSpec(mapping, reference));
         }
 
         return specs;
     }
 
-    private async Task<(Dictionary<SecretId, Secret> Secrets, HashSet<string> FailedApplications)> FetchAsync(List<FileWork> files, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private async Task<(Dictionary<SecretReference, Secret> Secrets, HashSet<string> FailedApplications)> FetchAsync(List<FileWork> files, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
-        var secrets = new Dictionary<SecretId, Secret>();
+        var secrets = new Dictionary<SecretReference, Secret>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
 
         // Files that already failed are not resolved, so their secrets are not decrypted either.
@@ -181,16 +182,30 @@ public sealed class SecretResolver
 
         foreach (var group in byApplication)
         {
-            var ids = group.Select(x => x.Substitution.Id).Distinct().OrderBy(id => id.Name, StringComparer.Ordinal).ToList();
+            var references = group.Select(x => x.Substitution.Reference).Distinct().ToList();
+            var ids = references.Where(r => !r.IsPinned).Select(r => r.Id).Distinct().OrderBy(id => id.Name, StringComparer.Ordinal).ToList();
             var (file, first) = group.First();
             try
             {
-                var found = await store.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
+                var found = ids.Count > 0 ? await store.GetManyAsync(ids, cancellationToken).ConfigureAwait(false) : new Dictionary<SecretId, Secret>();
                 foreach (var id in ids)
                 {
                     if (found.TryGetValue(id, out var secret))
                     {
-                        secrets[id] = secret;
+                        secrets[new SecretReference(id)] = secret;
+                    }
+                }
+
+                // Pinned revisions come from the history, one read each; a revision the store does not keep is reported
+                // at each placeholder that pins it (SSB2019), not as a failure of the application.
+                foreach (var pinned in references.Where(r => r.IsPinned).OrderBy(r => r.Id.Name, StringComparer.Ordinal).ThenBy(r => r.Revision))
+                {
+                    try
+                    {
+                        secrets[pinned] = await store.GetRevisionAsync(pinned.Id, pinned.Revision!.Value, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (SecretStoreException ex) when (ex.Code == DiagnosticCodes.RevisionNotFound)
+                    {
                     }
                 }
             }

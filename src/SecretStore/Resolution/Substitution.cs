@@ -10,6 +10,12 @@ internal sealed class Substitution
 {
     public required SecretId Id { get; init; }
 
+    /// <summary>The revision pinned with <c>@N</c>, or null for the current one.</summary>
+    public long? Revision { get; init; }
+
+    /// <summary>What the store is asked for.</summary>
+    public SecretReference Reference => new(Id, Revision);
+
     public required PlaceholderModifiers Modifiers { get; init; }
 
     public required PlaceholderSource Source { get; init; }

@@ -42,6 +42,9 @@ public sealed class RuntimeSecretLoader : IDisposable
     private readonly RuntimeLoadOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<SecretId, long> _revisions = [];
+
+    /// <summary>Pinned revisions read so far: a revision's value never changes, so a reload does not read it again.</summary>
+    private readonly Dictionary<SecretReference, Secret> _pinned = [];
     private bool _loadedOnce;
 
     /// <summary>
@@ -101,11 +104,28 @@ public sealed class RuntimeSecretLoader : IDisposable
             throw new SecretStoreException(errors);
         }
 
-        var ids = entries.SelectMany(e => e.Scan.Placeholders).Select(p => p.Id).ToHashSet();
+        var placeholders = entries.SelectMany(e => e.Scan.Placeholders).ToList();
+        var ids = placeholders.Where(p => p.Revision is null).Select(p => p.Id).ToHashSet();
+        var pins = placeholders.Where(p => p.Revision is not null).Select(p => p.Reference).ToHashSet();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (secrets, failures, fetched) = await FetchAsync(ids, cancellationToken).ConfigureAwait(false);
+            var (current, currentFailures, fetched) = await FetchAsync(ids, cancellationToken).ConfigureAwait(false);
+            var (pinnedFailures, pinnedFetched) = await FetchPinnedAsync(pins, cancellationToken).ConfigureAwait(false);
+            var secrets = current.ToDictionary(s => new SecretReference(s.Key), s => s.Value);
+            var failures = currentFailures.ToDictionary(f => new SecretReference(f.Key), f => f.Value);
+            foreach (var pin in pins)
+            {
+                if (_pinned.TryGetValue(pin, out var secret))
+                {
+                    secrets[pin] = secret;
+                }
+                else if (pinnedFailures.TryGetValue(pin, out var failure))
+                {
+                    failures[pin] = failure;
+                }
+            }
+
             var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             var warnings = new List<Diagnostic>();
             foreach (var (key, scan) in entries)
@@ -115,7 +135,7 @@ public sealed class RuntimeSecretLoader : IDisposable
 
             return errors.Count > 0
                 ? throw new SecretStoreException(errors)
-                : new RuntimeLoadResult { Values = values, Warnings = warnings, SecretCount = ids.Count, FetchedCount = fetched };
+                : new RuntimeLoadResult { Values = values, Warnings = warnings, SecretCount = ids.Count + pins.Count, FetchedCount = fetched + pinnedFetched };
         }
         finally
         {
@@ -167,6 +187,7 @@ public sealed class RuntimeSecretLoader : IDisposable
             }
 
             var (secrets, failures, fetched) = await FetchAsync(keys.Keys.ToHashSet(), cancellationToken, listed).ConfigureAwait(false);
+            var failed = failures.ToDictionary(f => new SecretReference(f.Key), f => f.Value);
             var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             var warnings = new List<Diagnostic>();
             foreach (var (id, key) in keys.OrderBy(k => k.Value, StringComparer.OrdinalIgnoreCase))
@@ -177,7 +198,7 @@ public sealed class RuntimeSecretLoader : IDisposable
                 }
                 else
                 {
-                    Failed(id, failures, optional: false, $"configuration key '{key}'", warnings, errors);
+                    Failed(new SecretReference(id), failed, optional: false, $"configuration key '{key}'", warnings, errors);
                     values[key] = null;
                 }
             }
@@ -200,6 +221,7 @@ public sealed class RuntimeSecretLoader : IDisposable
         {
             _cache.Clear();
             _revisions.Clear();
+            _pinned.Clear();
             _loadedOnce = false;
         }
         finally
@@ -305,22 +327,46 @@ public sealed class RuntimeSecretLoader : IDisposable
         return (secrets, failures, stale.Count);
     }
 
+    /// <summary>
+    /// Reads the pinned revisions not read before (<see cref="_pinned"/>), one by one; a revision the store does not keep
+    /// (<c>SSB2019</c>) or a record that does not open is that pin's failure, the rest still load.
+    /// </summary>
+    private async Task<(Dictionary<SecretReference, SecretStoreException> Failures, int Fetched)> FetchPinnedAsync(HashSet<SecretReference> pins, CancellationToken cancellationToken)
+    {
+        var failures = new Dictionary<SecretReference, SecretStoreException>();
+        var fetched = 0;
+        foreach (var pin in pins.Where(p => !_pinned.ContainsKey(p)).OrderBy(p => p.ToString(), StringComparer.Ordinal))
+        {
+            fetched++;
+            try
+            {
+                _pinned[pin] = await _cache.GetRevisionAsync(pin.Id, pin.Revision!.Value, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SecretStoreException one) when (one.Code == DiagnosticCodes.RevisionNotFound || IsPerSecret(one))
+            {
+                failures[pin] = one;
+            }
+        }
+
+        return (failures, fetched);
+    }
+
     private static bool IsPerSecret(SecretStoreException exception) =>
         exception.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).All(d => PerSecretCodes.Contains(d.Code.Id));
 
     private void Render(
         string key,
         ValueScan scan,
-        IReadOnlyDictionary<SecretId, Secret> secrets,
-        Dictionary<SecretId, SecretStoreException> failures,
+        IReadOnlyDictionary<SecretReference, Secret> secrets,
+        Dictionary<SecretReference, SecretStoreException> failures,
         Dictionary<string, string?> values,
         List<Diagnostic> warnings,
         List<Diagnostic> errors)
     {
-        var unread = scan.Placeholders.Where(p => !secrets.ContainsKey(p.Id)).ToList();
+        var unread = scan.Placeholders.Where(p => !secrets.ContainsKey(p.Reference)).ToList();
         foreach (var placeholder in unread)
         {
-            Failed(placeholder.Id, failures, placeholder.Has(PlaceholderModifiers.Optional), $"{Location(key)}, placeholder {PlaceholderScanner.Quote(placeholder.Text)}", warnings, errors);
+            Failed(placeholder.Reference, failures, placeholder.Has(PlaceholderModifiers.Optional), $"{Location(key)}, placeholder {PlaceholderScanner.Quote(placeholder.Text)}", warnings, errors);
         }
 
         if (unread.Count > 0)
@@ -333,11 +379,11 @@ public sealed class RuntimeSecretLoader : IDisposable
 
         if (scan.Placeholders is [{ Modifiers: var modifiers } json] && (modifiers & PlaceholderModifiers.Json) != 0)
         {
-            Flatten(key, json, secrets[json.Id].Value, values, errors);
+            Flatten(key, json, secrets[json.Reference].Value, values, errors);
             return;
         }
 
-        var inValue = scan.Placeholders.FirstOrDefault(p => !p.Has(PlaceholderModifiers.Literal) && ValuePlaceholders.MayContain(secrets[p.Id].Value));
+        var inValue = scan.Placeholders.FirstOrDefault(p => !p.Has(PlaceholderModifiers.Literal) && ValuePlaceholders.MayContain(secrets[p.Reference].Value));
         if (inValue is not null)
         {
             errors.Add(Error(DiagnosticCodes.PlaceholderInValue, $"{Location(key)}: the value of '{inValue.Id}' holds placeholder text ('#{{secret'), which a later source would read as a placeholder. Fix: change the value, or add the literal modifier ({PlaceholderScanner.Quote(inValue.Text.Insert(inValue.Text.Length - 1, "|literal"))})."));
@@ -345,17 +391,34 @@ public sealed class RuntimeSecretLoader : IDisposable
         }
 
         values[key] = scan.Render(p => p.Has(PlaceholderModifiers.Base64)
-            ? Convert.ToBase64String(Encoding.UTF8.GetBytes(secrets[p.Id].Value))
-            : secrets[p.Id].Value);
+            ? Convert.ToBase64String(Encoding.UTF8.GetBytes(secrets[p.Reference].Value))
+            : secrets[p.Reference].Value);
     }
 
     /// <summary>
     /// A secret that did not come back: a warning (its keys are left unset) when it is optional and missing, or the
     /// policy says skip; otherwise an error, which fails the load.
     /// </summary>
-    private void Failed(SecretId id, Dictionary<SecretId, SecretStoreException> failures, bool optional, string location, List<Diagnostic> warnings, List<Diagnostic> errors)
+    private void Failed(SecretReference reference, Dictionary<SecretReference, SecretStoreException> failures, bool optional, string location, List<Diagnostic> warnings, List<Diagnostic> errors)
     {
-        failures.TryGetValue(id, out var failure);
+        var id = reference.Id;
+        failures.TryGetValue(reference, out var failure);
+        if (reference.IsPinned)
+        {
+            // A pin is deliberate: a revision the store does not keep fails the load even when the placeholder is
+            // optional; only the failure policy can skip it.
+            if (_options.FailurePolicy?.Invoke(id) == SecretFailureAction.Skip)
+            {
+                warnings.Add(new Diagnostic(failure?.Code ?? DiagnosticCodes.RevisionNotFound, DiagnosticSeverity.Warning, $"{location}: revision {reference.Revision} of secret '{id}' cannot be read ({(failure?.Code ?? DiagnosticCodes.RevisionNotFound).Id}); the key is left unset (the failure policy skips it)."));
+                return;
+            }
+
+            errors.AddRange(failure is null
+                ? [Error(DiagnosticCodes.RevisionNotFound, $"{location}: revision {reference.Revision} of secret '{id}' is not kept by the store. Fix: 'secretstore history {id}' lists the revisions kept.")]
+                : failure.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d with { Message = $"{location}: {d.Message}" }));
+            return;
+        }
+
         var missing = failure is null || failure.Code == DiagnosticCodes.SecretNotFound;
         var action = _options.FailurePolicy?.Invoke(id) ?? SecretFailureAction.Fail;
         if ((missing && optional) || action == SecretFailureAction.Skip)

@@ -15,9 +15,9 @@ internal static class VariableLoader
     {
         var errors = new List<Diagnostic>();
         var warnings = new List<Diagnostic>();
-        var chosen = new Dictionary<string, (SecretId Id, string Origin)>(VariableNames.Comparer);
+        var chosen = new Dictionary<string, (SecretReference Id, string Origin)>(VariableNames.Comparer);
 
-        void Choose(string variable, SecretId id, string origin)
+        void Choose(string variable, SecretReference id, string origin)
         {
             if (!chosen.TryGetValue(variable, out var earlier))
             {
@@ -45,7 +45,7 @@ internal static class VariableLoader
                 continue;
             }
 
-            if (!SecretId.TryParse(mapping.Secret, settings.Application, out var id, out var problem))
+            if (!SecretReference.TryParse(mapping.Secret, settings.Application, out var id, out var problem))
             {
                 errors.Add(Error(DiagnosticCodes.InvalidArgument, $"The secret of variable '{mapping.Variable}' ({mapping.Origin}) {problem}."));
                 continue;
@@ -80,7 +80,7 @@ internal static class VariableLoader
                 {
                     if (VariableNames.FromSecretName(metadata.Id.Name, prefix) is { } variable)
                     {
-                        Choose(variable, metadata.Id, $"--app {application}");
+                        Choose(variable, new SecretReference(metadata.Id), $"--app {application}");
                     }
                     else
                     {
@@ -91,13 +91,33 @@ internal static class VariableLoader
         }
 
         ThrowIfAny(errors);
-        var values = await store.GetManyAsync(chosen.Values.Select(c => c.Id).Distinct(), cancellationToken).ConfigureAwait(false);
+        var current = await store.GetManyAsync(chosen.Values.Where(c => !c.Id.IsPinned).Select(c => c.Id.Id).Distinct(), cancellationToken).ConfigureAwait(false);
+        var values = current.ToDictionary(v => new SecretReference(v.Key), v => v.Value);
+        foreach (var pin in chosen.Values.Select(c => c.Id).Where(r => r.IsPinned).Distinct())
+        {
+            try
+            {
+                values[pin] = await store.GetRevisionAsync(pin.Id, pin.Revision!.Value, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SecretStoreException notKept) when (notKept.Code == DiagnosticCodes.RevisionNotFound)
+            {
+                // A pin is deliberate: a revision the store does not keep is an error, strict or not.
+                errors.Add(notKept.Diagnostics[0]);
+            }
+        }
+
         var variables = new List<SecretVariable>();
         var missing = new List<string>();
-        foreach (var (variable, (id, origin)) in chosen.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (variable, (reference, origin)) in chosen.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            if (!values.TryGetValue(id, out var secret))
+            var id = reference.Id;
+            if (!values.TryGetValue(reference, out var secret))
             {
+                if (reference.IsPinned)
+                {
+                    continue;
+                }
+
                 if (options.Strict)
                 {
                     errors.Add(new SecretNotFoundException(id).Diagnostics[0]);

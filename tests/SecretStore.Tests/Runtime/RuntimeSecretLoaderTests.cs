@@ -163,6 +163,41 @@ public sealed class RuntimeSecretLoaderTests : IDisposable
         Assert.Throws<ArgumentNullException>(() => SectionKeys.TrimPrefix(null!));
     }
 
+    [Fact]
+    public async Task A_pinned_placeholder_gets_exactly_that_revision_and_a_reload_does_not_read_it_again()
+    {
+        await _scope.Store.SetAsync(Db, "db-1");
+        await _scope.Store.SetAsync(Db, "db-2");
+        var recording = new RecordingStore(_scope.Store);
+        using var loader = new RuntimeSecretLoader(recording, new RuntimeLoadOptions { DefaultApplication = "shop" });
+        var configuration = Values(("Pinned", "#{secret:Db@1}"), ("Current", "#{secret:Db}"));
+
+        var first = await loader.ResolvePlaceholdersAsync(configuration);
+        await _scope.Store.SetAsync(Db, "db-3");
+        var second = await loader.ResolvePlaceholdersAsync(configuration);
+
+        Assert.Equal(("db-1", "db-2"), (first.Values["Pinned"], first.Values["Current"]));
+        Assert.Equal(("db-1", "db-3"), (second.Values["Pinned"], second.Values["Current"]));
+        Assert.Equal((2, 2), (first.SecretCount, first.FetchedCount));
+        Assert.Equal(1, second.FetchedCount);
+    }
+
+    [Theory]
+    [InlineData("#{secret:Db@7}")]
+    [InlineData("#{secret:Db@7|optional}")]
+    public async Task A_pinned_revision_the_store_does_not_keep_fails_the_load_with_SSB2019_even_when_optional(string placeholder)
+    {
+        await _scope.Store.SetAsync(Db, "db-1");
+        using var loader = new RuntimeSecretLoader(_scope.Store, new RuntimeLoadOptions { DefaultApplication = "shop" });
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => loader.ResolvePlaceholdersAsync(Values(("A", placeholder), ("B", "#{secret:Db}"))));
+
+        var only = Assert.Single(error.Diagnostics);
+        Assert.Equal(DiagnosticCodes.RevisionNotFound, only.Code);
+        Assert.StartsWith($"Configuration key 'A', placeholder '{placeholder}': Revision 7 of 'shop/Db' cannot be read: the store keeps no such revision.", only.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("db-1", error.ToString(), StringComparison.Ordinal);
+    }
+
     private static List<KeyValuePair<string, string?>> Values(params (string Key, string Value)[] entries) =>
         [.. entries.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value))];
 }

@@ -133,6 +133,27 @@ public sealed class VariableLoaderTests : IDisposable
         Assert.Equal((DiagnosticCodes.InvalidSettingsFile, 3), (diagnostic.Code, diagnostic.Line));
     }
 
+    [Fact]
+    public async Task A_mapping_can_pin_a_revision_and_a_revision_the_store_does_not_keep_is_SSB2019_even_when_not_strict()
+    {
+        await SeedAsync(("shop", "Db", "Cnry-old-6"), ("shop", "Db", DbValue));
+
+        var set = await LoadAsync(new VariableOptions
+        {
+            Store = Selection(),
+            Mappings = [new VariableMapping("OLD_DB", "shop/Db@1", "--map"), new VariableMapping("DB", "shop/Db", "--map")],
+        });
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => LoadAsync(new VariableOptions
+        {
+            Store = Selection(),
+            Mappings = [new VariableMapping("OLD_DB", "shop/Db@9", "--map")],
+        }));
+
+        Assert.Equal([("DB", DbValue), ("OLD_DB", "Cnry-old-6")], set.Variables.Select(v => (v.Name, v.Value)));
+        Assert.Equal(DiagnosticCodes.RevisionNotFound, Assert.Single(error.Diagnostics).Code);
+        Assert.DoesNotContain("Cnry", error.ToString(), StringComparison.Ordinal);
+    }
+
     private StoreSelection Selection() => new()
     {
         WorkingDirectory = _folder.Path,

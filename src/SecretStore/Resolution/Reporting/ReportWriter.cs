@@ -71,6 +71,11 @@ internal static class ReportWriter
                 w.WriteString("name", secret.Name);
                 w.WriteBoolean("optional", secret.Optional);
                 w.WriteNumber("references", secret.References);
+                if (secret.Revision is { } pinned)
+                {
+                    w.WriteNumber("pinnedRevision", pinned);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -126,7 +131,7 @@ internal static class ReportWriter
             sb.Append("## Required secrets\n\n| Application | Name | Optional | References |\n|---|---|---|---:|\n");
             foreach (var s in report.RequiredSecrets)
             {
-                sb.Append(inv, $"| {Cell(s.Application)} | {Cell(s.Name)} | {(s.Optional ? "yes" : "no")} | {s.References} |\n");
+                sb.Append(inv, $"| {Cell(s.Application)} | {Cell(s.Name)}{(s.Revision is { } pinned ? $" @{pinned}" : string.Empty)} | {(s.Optional ? "yes" : "no")} | {s.References} |\n");
             }
 
             sb.Append('\n');

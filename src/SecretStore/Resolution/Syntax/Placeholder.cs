@@ -8,8 +8,12 @@ namespace SecretStore.Resolution.Syntax;
 /// <param name="Text">The placeholder text as written (names only, never a value).</param>
 /// <param name="Id">The secret, with the default application filled in.</param>
 /// <param name="Modifiers">The modifiers given.</param>
-internal sealed record Placeholder(int Start, int Length, string Text, SecretId Id, PlaceholderModifiers Modifiers)
+/// <param name="Revision">The revision pinned with <c>@N</c>, or null for the current one.</param>
+internal sealed record Placeholder(int Start, int Length, string Text, SecretId Id, PlaceholderModifiers Modifiers, long? Revision = null)
 {
+    /// <summary>What the store is asked for.</summary>
+    public SecretReference Reference => new(Id, Revision);
+
     /// <summary>Offset just past the closing brace.</summary>
     public int End => Start + Length;
 }

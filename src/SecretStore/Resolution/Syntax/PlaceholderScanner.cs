@@ -1,12 +1,15 @@
+using System.Globalization;
 using System.Text;
 using SecretStore.Diagnostics;
+using SecretStore.Repositories;
 using SecretStore.Secrets;
 
 namespace SecretStore.Resolution.Syntax;
 
 /// <summary>
-/// Finds <c>#{secret:Name}</c>, <c>#{secret:App/Name|mod|mod}</c> and <c>##{secret:</c> escapes in a text.
-/// Inside the braces <c>\</c> escapes <c>/</c>, <c>}</c>, <c>|</c> and <c>\</c>. Whitespace at the edge of a
+/// Finds <c>#{secret:Name}</c>, <c>#{secret:App/Name@3|mod|mod}</c> and <c>##{secret:</c> escapes in a text.
+/// Inside the braces <c>\</c> escapes <c>/</c>, <c>}</c>, <c>|</c>, <c>@</c> and <c>\</c>. A last unescaped <c>@</c>
+/// followed by digits alone pins a revision (<see cref="SecretReference"/>). Whitespace at the edge of a
 /// part is an error rather than silently trimmed, so <c>#{secret: Db}</c> never quietly means <c>Db</c>.
 /// </summary>
 internal static class PlaceholderScanner
@@ -70,12 +73,13 @@ internal static class PlaceholderScanner
     {
         var parts = new List<string>();
         var idSeparators = new List<int>();
+        var pinAt = -1;
         var current = new StringBuilder();
         var i = at + Prefix.Length;
         for (; i < text.Length; i++)
         {
             var c = text[i];
-            if (c == '\\' && i + 1 < text.Length && text[i + 1] is '/' or '}' or '|' or '\\')
+            if (c == '\\' && i + 1 < text.Length && text[i + 1] is '/' or '}' or '|' or '@' or '\\')
             {
                 current.Append(text[i + 1]);
                 i++;
@@ -104,6 +108,11 @@ internal static class PlaceholderScanner
                 idSeparators.Add(current.Length);
             }
 
+            if (c == '@' && parts.Count == 0)
+            {
+                pinAt = current.Length;
+            }
+
             current.Append(c);
         }
 
@@ -115,12 +124,25 @@ internal static class PlaceholderScanner
         parts.Add(current.ToString());
         var length = i + 1 - at;
         var raw = text.Substring(at, length);
-        return Build(at, length, raw, parts, idSeparators, defaultApplication);
+        return Build(at, length, raw, parts, idSeparators, pinAt, defaultApplication);
     }
 
-    private static ScanItem Build(int at, int length, string raw, List<string> parts, List<int> idSeparators, string? defaultApplication)
+    private static ScanItem Build(int at, int length, string raw, List<string> parts, List<int> idSeparators, int pinAt, string? defaultApplication)
     {
         var id = parts[0];
+        long? revision = null;
+        if (pinAt >= 0 && pinAt < id.Length - 1 && id.AsSpan(pinAt + 1).ContainsOnlyDigits() && (idSeparators.Count == 0 || pinAt > idSeparators[^1]))
+        {
+            var digits = id[(pinAt + 1)..];
+            if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var pinned) || !RecordRevision.IsValid(pinned))
+            {
+                return new SyntaxErrorItem(at, length, DiagnosticCodes.InvalidPlaceholderName, $"Placeholder {Quote(raw)} pins a revision that is not a whole number from 1; write '\\@' for an '@' that belongs to the name.");
+            }
+
+            revision = pinned;
+            id = id[..pinAt];
+        }
+
         if (id.Length == 0 && parts.Count == 1)
         {
             return new SyntaxErrorItem(at, length, DiagnosticCodes.StrayPlaceholder, $"Placeholder {Quote(raw)} names no secret.");
@@ -188,7 +210,7 @@ internal static class PlaceholderScanner
             return new SyntaxErrorItem(at, length, DiagnosticCodes.InvalidPlaceholderName, $"Placeholder at this position has a name that is not well-formed Unicode.");
         }
 
-        return new PlaceholderItem(new Placeholder(at, length, raw, secretId, modifiers));
+        return new PlaceholderItem(new Placeholder(at, length, raw, secretId, modifiers, revision));
     }
 
     /// <summary>

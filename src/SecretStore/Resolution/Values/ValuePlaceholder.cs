@@ -9,8 +9,12 @@ namespace SecretStore.Resolution.Values;
 /// <param name="Text">The placeholder as written (names and modifiers only, never a value).</param>
 /// <param name="Id">The secret, with the default application filled in.</param>
 /// <param name="Modifiers">The modifiers given.</param>
-public sealed record ValuePlaceholder(int Start, int Length, string Text, SecretId Id, PlaceholderModifiers Modifiers)
+/// <param name="Revision">The revision pinned with <c>@N</c>, or null for the current one.</param>
+public sealed record ValuePlaceholder(int Start, int Length, string Text, SecretId Id, PlaceholderModifiers Modifiers, long? Revision = null)
 {
+    /// <summary>What the store is asked for: the secret, pinned or not.</summary>
+    public SecretReference Reference => new(Id, Revision);
+
     /// <summary>True when the placeholder carries <paramref name="modifier"/>.</summary>
     public bool Has(PlaceholderModifiers modifier) => (Modifiers & modifier) == modifier;
 }

@@ -39,7 +39,7 @@ public static class ValuePlaceholders
             switch (item)
             {
                 case PlaceholderItem { Placeholder: var p }:
-                    placeholders.Add(new ValuePlaceholder(p.Start, p.Length, p.Text, p.Id, p.Modifiers));
+                    placeholders.Add(new ValuePlaceholder(p.Start, p.Length, p.Text, p.Id, p.Modifiers, p.Revision));
                     break;
                 case EscapeItem escape:
                     escapes.Add(escape.Start);
