@@ -79,6 +79,53 @@ public static class BenchData
         return settings;
     }
 
+    /// <summary>
+    /// A file store of the first <paramref name="count"/> workload secrets, each written <paramref name="writes"/> times,
+    /// so its history holds <paramref name="writes"/> revisions per secret.
+    /// </summary>
+    public static StoreSettings FileStoreWithHistory(int count, int writes) =>
+        CachedFileStore(string.Create(CultureInfo.InvariantCulture, $"file-store-{count}-writes-{writes}"), settings =>
+        {
+            for (var write = 0; write < writes; write++)
+            {
+                SeedAsync(settings, Workload.Secrets(count)).GetAwaiter().GetResult();
+            }
+        });
+
+    /// <summary>
+    /// The same secrets as a store written before history (no <c>"history"</c> array): the baseline of
+    /// <c>HistoryStoreBenchmarks</c>.
+    /// </summary>
+    public static StoreSettings FileStoreWithoutHistory(int count) =>
+        CachedFileStore(string.Create(CultureInfo.InvariantCulture, $"file-store-{count}-no-history"), settings =>
+        {
+            SeedAsync(settings, Workload.Secrets(count)).GetAwaiter().GetResult();
+            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings.FilePath!))!.AsObject();
+            root.Remove("history");
+            File.WriteAllText(settings.FilePath!, root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        });
+
+    private static StoreSettings CachedFileStore(string name, Action<StoreSettings> seed)
+    {
+        var keyring = KeyringFolder(3072);
+        var folder = Path.Combine(Root, name);
+        var settings = new StoreSettings { FilePath = Path.Combine(folder, "secrets.json"), KeyringPath = keyring };
+        using var gate = Gate(folder);
+        if (!File.Exists(Path.Combine(folder, "complete")))
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.CreateDirectory(folder);
+            seed(settings);
+            File.WriteAllText(Path.Combine(folder, "complete"), "ok");
+        }
+
+        return settings;
+    }
+
     /// <summary>Writes every value into the store the settings describe, through the engine.</summary>
     public static async Task SeedAsync(StoreSettings settings, IEnumerable<(string Name, string Value)> values)
     {

@@ -75,14 +75,38 @@ public sealed class StoreFileFormatTests
     }
 
     [Fact]
-    public void Duplicate_property_is_SSB2004_without_a_line_when_the_reader_gives_none()
+    public void A_top_level_property_given_twice_is_SSB2004_naming_it()
     {
         var ex = Assert.Throws<SecretStoreException>(() => Parse("""{"version":1,"version":1,"secrets":[]}"""));
 
+        Assert.Equal($"SSB2004: The secret store file '{StorePath}' is corrupt: its top level has \"version\" twice. It was not changed.", ex.Message);
+    }
+
+    [Fact]
+    public void A_record_property_given_twice_is_SSB2004_without_a_line_as_the_reader_gives_none()
+    {
+        var json = "{\n  \"version\": 1,\n  \"secrets\": [\n    {\"ApplicationName\":\"a\",\"Name\":\"b\",\"Format\":2,\"MasterKeyId\":\"k\",\"Envelope\":\"" + Protected + "\",\"Envelope\":\"AQID\"}\n  ]\n}\n";
+
+        var ex = Assert.Throws<SecretStoreException>(() => Parse(json));
+
         var diagnostic = Assert.Single(ex.Diagnostics);
         Assert.Equal("The secret store file is not valid JSON; it was not changed.", diagnostic.Message);
-        Assert.Equal(StorePath, diagnostic.FilePath);
-        Assert.Equal(0, diagnostic.Line);
+        Assert.Equal((StorePath, 0), (diagnostic.FilePath, diagnostic.Line));
+    }
+
+    [Fact]
+    public void Reading_current_records_skips_the_history_undecoded_but_still_checks_its_syntax()
+    {
+        const string record = $$"""{"ApplicationName":"a","Name":"b","Format":2,"Revision":1,"MasterKeyId":"k","Envelope":"{{Protected}}"}""";
+        var head = """{"version":1,"secrets":[""" + record + "],";
+        var duplicated = head + "\"history\":[{\"ApplicationName\":\"a\",\"ApplicationName\":\"a\"}]}";
+        var broken = head + "\"history\":[{\"ApplicationName\":}]}";
+        var notArray = head + "\"history\":{}}";
+
+        Assert.Single(Parse(duplicated));
+        Assert.Equal("SSB2004", Assert.Throws<SecretStoreException>(() => StoreFileFormat.ParseWithHistory(Encoding.UTF8.GetBytes(duplicated), StorePath)).Code.Id);
+        Assert.Equal("SSB2004", Assert.Throws<SecretStoreException>(() => Parse(broken)).Code.Id);
+        Assert.Contains("\"history\" is not an array", Assert.Throws<SecretStoreException>(() => Parse(notArray)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,19 +55,21 @@ internal static class StoreFileFormat
 
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            // The top level is walked with a reader, so that the history array of a read that does not need it is only
+            // skipped (checked for syntax, never built into a document): a publish costs the same with a long history.
+            var top = ReadTopLevel(json, path);
+            using (var version = Parse(json, top.Version ?? throw Corrupt(path, "it has no supported \"version\" (1)")))
             {
-                throw Corrupt(path, "the top level is not an object");
+                var root = version.RootElement;
+                if (root.ValueKind != JsonValueKind.Number || !root.TryGetInt32(out var v) || v != 1)
+                {
+                    throw Corrupt(path, "it has no supported \"version\" (1)");
+                }
             }
 
-            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 1)
-            {
-                throw Corrupt(path, "it has no supported \"version\" (1)");
-            }
-
-            if (!root.TryGetProperty("secrets", out var secrets) || secrets.ValueKind != JsonValueKind.Array)
+            using var secretsDocument = Parse(json, top.Secrets ?? throw Corrupt(path, "it has no \"secrets\" array"));
+            var secrets = secretsDocument.RootElement;
+            if (secrets.ValueKind != JsonValueKind.Array)
             {
                 throw Corrupt(path, "it has no \"secrets\" array");
             }
@@ -82,17 +84,18 @@ internal static class StoreFileFormat
                 }
             }
 
-            if (root.TryGetProperty("history", out var entries))
+            if (top.History is { } historySlice)
             {
-                if (entries.ValueKind != JsonValueKind.Array)
+                if (!top.HistoryIsArray)
                 {
                     throw Corrupt(path, "its \"history\" is not an array");
                 }
 
                 if (history is not null)
                 {
+                    using var historyDocument = Parse(json, historySlice);
                     index = 0;
-                    foreach (var element in entries.EnumerateArray())
+                    foreach (var element in historyDocument.RootElement.EnumerateArray())
                     {
                         var entry = ParseHistoryEntry(element, path, index++);
                         var key = (entry.Id.ApplicationName, entry.Id.Name);
@@ -123,6 +126,64 @@ internal static class StoreFileFormat
             throw new SecretStoreException(DiagnosticCodes.StoreFileCorrupt, $"The secret store file '{path}' breaks its schema ({ex.GetType().Name}); it was not changed.", ex);
         }
     }
+
+    /// <summary>Where the top-level members are (offset and length in the file), found by one pass of a reader.</summary>
+    private readonly record struct TopLevel((int Start, int Length)? Version, (int Start, int Length)? Secrets, (int Start, int Length)? History, bool HistoryIsArray);
+
+    private static TopLevel ReadTopLevel(ReadOnlyMemory<byte> json, string path)
+    {
+        var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw Corrupt(path, "the top level is not an object");
+        }
+
+        (int, int)? version = null, secrets = null, history = null;
+        var historyIsArray = false;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            if (!seen.Add(name))
+            {
+                throw Corrupt(path, $"its top level has \"{(name.Length > 40 ? name[..40] + "..." : name)}\" twice");
+            }
+
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            var isArray = reader.TokenType == JsonTokenType.StartArray;
+            reader.Skip();
+            var slice = (start, (int)reader.BytesConsumed - start);
+            switch (name)
+            {
+                case "version":
+                    version = slice;
+                    break;
+                case "secrets":
+                    secrets = slice;
+                    break;
+                case "history":
+                    history = slice;
+                    historyIsArray = isArray;
+                    break;
+            }
+        }
+
+        // Anything after the top-level object is a syntax error the reader reports (with its line).
+        while (reader.Read())
+        {
+        }
+
+        return new TopLevel(version, secrets, history, historyIsArray);
+    }
+
+    /// <summary>
+    /// Parses one top-level member strictly: a repeated property is an error, as everywhere in the file. Its syntax was
+    /// checked by <see cref="ReadTopLevel"/> (whose errors carry the line in the whole file), so only a repeated property
+    /// fails here, and the reader gives that no position.
+    /// </summary>
+    private static JsonDocument Parse(ReadOnlyMemory<byte> json, (int Start, int Length) slice) =>
+        JsonDocument.Parse(json.Slice(slice.Start, slice.Length), new JsonDocumentOptions { AllowDuplicateProperties = false });
 
     public static byte[] Write(IEnumerable<ProtectedSecretRecord> records) => Write(records, []);
 
