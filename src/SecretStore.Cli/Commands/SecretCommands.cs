@@ -140,6 +140,39 @@ internal static class SecretCommands
         return command;
     }
 
+    public static Command History(CliContext context)
+    {
+        var id = IdArgument();
+        var command = new Command("history", "Lists the revisions of a secret the store keeps, oldest first, one tab-separated row each: revision, time written (UTC), format, key id, writer, and 'current' or 'deleted' ('-' where unknown or neither); never values. A secret with no history is error SSB2001.") { id };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var secretId = context.ParseId(parse, parse.GetValue(id));
+            using var store = context.OpenStore(parse);
+            var history = await store.GetHistoryAsync(secretId, token).ConfigureAwait(false);
+            if (history.Count == 0)
+            {
+                // As get does for a missing secret: a coded error, so a script cannot take "no rows" for "no changes".
+                throw new SecretStoreException(
+                    DiagnosticCodes.SecretNotFound,
+                    $"Secret '{secretId}' has no history in this store: it never existed, or it was purged (delete --purge). Fix: 'secretstore list {secretId.ApplicationName}' shows the names it has.");
+            }
+
+            foreach (var revision in history)
+            {
+                context.Console.WriteRow(
+                    revision.Revision.ToString(CultureInfo.InvariantCulture),
+                    revision.WrittenAt is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : Unknown,
+                    revision.Format?.ToString() ?? Unknown,
+                    revision.MasterKeyId ?? Unknown,
+                    string.IsNullOrWhiteSpace(revision.Writer) ? Unknown : revision.Writer,
+                    revision.IsDeletion ? "deleted" : revision.IsCurrent ? "current" : Unknown);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     public static Command Delete(CliContext context)
     {
         var id = IdArgument();
@@ -159,6 +192,9 @@ internal static class SecretCommands
         });
         return command;
     }
+
+    /// <summary>A history field that is unknown (a row written before history) or does not apply (a deletion has no key).</summary>
+    private const string Unknown = "-";
 
     private static Argument<string> IdArgument() => new("id") { Description = "The secret as <app>/<name> (the application ends at the first '/')." };
 
