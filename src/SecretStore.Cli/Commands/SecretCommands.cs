@@ -67,7 +67,8 @@ internal static class SecretCommands
     public static Command Get(CliContext context)
     {
         var id = IdArgument();
-        var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping). In a GitHub Actions or Azure Pipelines run, the value is registered with the log masker first, on stderr.") { id };
+        var revision = new Option<long?>("--revision") { Description = "Exactly revision N of the secret ('secretstore history' lists them); one the store does not keep, or a deletion, is error SSB2019." };
+        var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping). In a GitHub Actions or Azure Pipelines run, the value is registered with the log masker first, on stderr.") { id, revision };
         context.SetAction(command, async (parse, token) =>
         {
             var secretId = context.ParseId(parse, parse.GetValue(id));
@@ -75,7 +76,9 @@ internal static class SecretCommands
             // In a CI run the value is masked first, on stderr, as resolve does: stdout is the value itself.
             var masker = CliMasks.ForValues(context);
             using var store = context.OpenStore(parse);
-            var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
+            var secret = parse.GetValue(revision) is { } pinned
+                ? await store.GetRevisionAsync(secretId, pinned, token).ConfigureAwait(false)
+                : await store.GetAsync(secretId, token).ConfigureAwait(false);
             // The runner reads stdout and stderr on two threads; a value printed straight to the log could
             // otherwise be processed before its mask command. The pause lets the stderr reader take it first.
             await masker.RegisterAndSettleAsync(ResolvedValueForms.OfPrintedValue(secretId, secret.Value), token).ConfigureAwait(false);
