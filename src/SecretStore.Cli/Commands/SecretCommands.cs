@@ -176,6 +176,38 @@ internal static class SecretCommands
         return command;
     }
 
+    public static Command Rollback(CliContext context)
+    {
+        var id = IdArgument();
+        var to = new Option<long>("--to") { Description = "The revision whose value to write again ('secretstore history' lists them).", Required = true };
+        var keyId = EnvironmentOption.String("--key-id", "The master key to protect the value with (default: the store's default key).");
+        var ifRevision = new Option<long?>("--if-revision") { Description = "Optimistic concurrency: write only if the stored revision is still N (0: the secret must not exist, as after a delete)." };
+        var command = new Command("rollback", "Writes the value of an earlier revision again, as a new revision under a fresh data key; the revisions in between stay in the history. The value is never printed.")
+        {
+            id, to, keyId, ifRevision,
+        };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var secretId = context.ParseId(parse, parse.GetValue(id));
+            var expected = parse.GetValue(ifRevision);
+            if (expected < 0)
+            {
+                throw new UsageException("--if-revision must be 0 or more.");
+            }
+
+            var from = parse.GetValue(to);
+            using var store = context.OpenStore(parse, parse.GetValue(keyId));
+            var options = new SetSecretOptions { KeyId = parse.GetValue(keyId), ExpectedRevision = expected };
+            var metadata = await store.RollbackAsync(secretId, from, options, token).ConfigureAwait(false);
+
+            // As set: what happened to the revision on stderr, the one result row on stdout.
+            context.Console.Error.WriteLine(LogText.Escape(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id}: {metadata.RevisionChange}, with the value of revision {from}")));
+            context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), metadata.MasterKeyId);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     public static Command Delete(CliContext context)
     {
         var id = IdArgument();
