@@ -10,7 +10,7 @@ using SecretStore.Secrets;
 
 namespace SecretStore.Cli.Commands;
 
-/// <summary><c>set</c>, <c>get</c>, <c>list</c>, <c>delete</c>: one store call each.</summary>
+/// <summary><c>set</c>, <c>get</c>, <c>list</c>, <c>history</c>, <c>rollback</c>, <c>delete</c>: one store call each.</summary>
 internal static class SecretCommands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -212,16 +212,38 @@ internal static class SecretCommands
     {
         var id = IdArgument();
         var ifRevision = new Option<long?>("--if-revision") { Description = "Delete only if the stored revision is still N." };
-        var command = new Command("delete", "Deletes a secret; a secret that does not exist is error SSB2001.") { id, ifRevision };
+        var purge = new Option<bool>("--purge") { Description = "Also remove every earlier revision: the secret and its whole history go, and no rollback can bring it back. Works on a secret already deleted (its history only)." };
+        var command = new Command("delete", "Deletes a secret; its history is kept (a deletion revision is added) unless --purge. A secret that does not exist is error SSB2001.") { id, ifRevision, purge };
         context.SetAction(command, async (parse, token) =>
         {
             var secretId = context.ParseId(parse, parse.GetValue(id));
+            var expected = parse.GetValue(ifRevision);
+            if (parse.GetValue(purge))
+            {
+                if (expected is not null)
+                {
+                    // The store's purge takes no revision: a guard here would be checked apart from the purge itself.
+                    throw new UsageException("--if-revision cannot guard --purge, which removes every revision whatever the current one is; delete with --if-revision first, then purge.");
+                }
+
+                using var purging = context.OpenStore(parse);
+                if (!await purging.PurgeAsync(secretId, token).ConfigureAwait(false))
+                {
+                    throw new SecretNotFoundException(secretId);
+                }
+
+                context.Console.Error.WriteLine(LogText.Escape($"{secretId}: deleted with its whole history; nothing of it is kept."));
+                context.Console.WriteRow(secretId.ToString(), "purged");
+                return ExitCodes.Success;
+            }
+
             using var store = context.OpenStore(parse);
-            if (!await store.DeleteAsync(secretId, parse.GetValue(ifRevision), token).ConfigureAwait(false))
+            if (!await store.DeleteAsync(secretId, expected, token).ConfigureAwait(false))
             {
                 throw new SecretNotFoundException(secretId);
             }
 
+            context.Console.Error.WriteLine(LogText.Escape($"{secretId}: deleted (history kept: 'secretstore history {secretId}' lists it, 'rollback --to N' restores a revision, 'delete --purge' removes it)."));
             context.Console.WriteRow(secretId.ToString(), "deleted");
             return ExitCodes.Success;
         });
