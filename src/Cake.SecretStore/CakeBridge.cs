@@ -348,6 +348,7 @@ internal static class CakeBridge
                 KmsServiceUrl = settings.KmsServiceUrl,
                 AllowV1 = settings.AllowV1,
                 AllowInsecureEndpoint = settings.AllowInsecureEndpoint,
+                KeepRevisions = settings.KeepRevisions,
             },
         };
     }

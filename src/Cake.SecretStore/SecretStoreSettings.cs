@@ -70,6 +70,13 @@ public sealed class SecretStoreSettings
     /// </summary>
     public bool? AllowInsecureEndpoint { get; set; }
 
+    /// <summary>
+    /// <c>SetSecret</c>: the most revisions a write keeps per secret in the store's history (the newest ones; the
+    /// current revision and deletions count), at least 1; older revisions are removed by that write. Below 1 is
+    /// <c>SSB0003</c>. Null: <c>keepRevisions</c> of <c>secretstore.json</c>, else every revision is kept.
+    /// </summary>
+    public int? KeepRevisions { get; set; }
+
     /// <summary>The application of placeholders that name none (<c>#{secret:Name}</c>), and of <c>GetSecret</c>/<c>SetSecret</c> calls given a null application.</summary>
     public string? DefaultApplication { get; set; }
 

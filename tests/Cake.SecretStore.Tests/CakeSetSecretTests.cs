@@ -48,4 +48,28 @@ public sealed class CakeSetSecretTests(AddinFeed feed) : IDisposable
         Assert.DoesNotContain(GoodValue, result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(NewValue, result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task SetSecret_with_KeepRevisions_removes_the_older_revisions_and_below_1_is_SSB0003_writing_nothing()
+    {
+        const string KeepScript = CakeWorkspace.TryPrelude + """
+            Task("Default").Does(() =>
+            {
+                var keepTwo = new SecretStoreSettings { KeepRevisions = 2 };
+                SetSecret("Shop", "Db", "canary-keep-2-5a1e", keepTwo);
+                SetSecret("Shop", "Db", "canary-keep-3-5a1e", keepTwo);
+                System.IO.File.WriteAllText("zero.txt", Try(() => SetSecret("Shop", "Db", "canary-keep-4-5a1e", new SecretStoreSettings { KeepRevisions = 0 }).Revision.ToString()));
+            });
+
+            RunTarget("Default");
+            """;
+        await _workspace.SeedAsync("Shop", "Db", GoodValue);
+
+        var result = _workspace.RunCake(KeepScript);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal([2L, 3L], (await _workspace.HistoryAsync("Shop", "Db")).Select(r => r.Revision));
+        Assert.StartsWith("error:SSB0003: The history retention must keep at least 1 revision", _workspace.Read("zero.txt"), StringComparison.Ordinal);
+        Assert.Equal("canary-keep-3-5a1e", await _workspace.ReadSecretAsync("Shop", "Db"));
+    }
 }

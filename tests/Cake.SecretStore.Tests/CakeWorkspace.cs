@@ -66,6 +66,13 @@ internal sealed class CakeWorkspace : IDisposable
         return (await store.GetAsync(new SecretId(application, name))).Value;
     }
 
+    /// <summary>The revisions the store keeps for the secret, oldest first (no values).</summary>
+    public async Task<IReadOnlyList<SecretRevisionInfo>> HistoryAsync(string application, string name)
+    {
+        using var store = SecretStoreFactory.Default.Open(new StoreSettings { FilePath = StorePath, KeyringPath = KeyringPath });
+        return await store.GetHistoryAsync(new SecretId(application, name));
+    }
+
     public string Write(string relativePath, string text)
     {
         var path = Path.Combine(Root, relativePath);

@@ -10,7 +10,7 @@ using SecretStore.Secrets;
 
 namespace SecretStore.Cli.Commands;
 
-/// <summary><c>set</c>, <c>get</c>, <c>list</c>, <c>delete</c>: one store call each.</summary>
+/// <summary><c>set</c>, <c>get</c>, <c>list</c>, <c>history</c>, <c>rollback</c>, <c>delete</c>: one store call each.</summary>
 internal static class SecretCommands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -67,7 +67,8 @@ internal static class SecretCommands
     public static Command Get(CliContext context)
     {
         var id = IdArgument();
-        var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping). In a GitHub Actions or Azure Pipelines run, the value is registered with the log masker first, on stderr.") { id };
+        var revision = new Option<long?>("--revision") { Description = "Exactly revision N of the secret ('secretstore history' lists them); one the store does not keep, or a deletion, is error SSB2019." };
+        var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping). In a GitHub Actions or Azure Pipelines run, the value is registered with the log masker first, on stderr.") { id, revision };
         context.SetAction(command, async (parse, token) =>
         {
             var secretId = context.ParseId(parse, parse.GetValue(id));
@@ -75,7 +76,9 @@ internal static class SecretCommands
             // In a CI run the value is masked first, on stderr, as resolve does: stdout is the value itself.
             var masker = CliMasks.ForValues(context);
             using var store = context.OpenStore(parse);
-            var secret = await store.GetAsync(secretId, token).ConfigureAwait(false);
+            var secret = parse.GetValue(revision) is { } pinned
+                ? await store.GetRevisionAsync(secretId, pinned, token).ConfigureAwait(false)
+                : await store.GetAsync(secretId, token).ConfigureAwait(false);
             // The runner reads stdout and stderr on two threads; a value printed straight to the log could
             // otherwise be processed before its mask command. The pause lets the stderr reader take it first.
             await masker.RegisterAndSettleAsync(ResolvedValueForms.OfPrintedValue(secretId, secret.Value), token).ConfigureAwait(false);
@@ -140,25 +143,115 @@ internal static class SecretCommands
         return command;
     }
 
-    public static Command Delete(CliContext context)
+    public static Command History(CliContext context)
     {
         var id = IdArgument();
-        var ifRevision = new Option<long?>("--if-revision") { Description = "Delete only if the stored revision is still N." };
-        var command = new Command("delete", "Deletes a secret; a secret that does not exist is error SSB2001.") { id, ifRevision };
+        var command = new Command("history", "Lists the revisions of a secret the store keeps, oldest first, one tab-separated row each: revision, time written (UTC), format, key id, writer, and 'current' or 'deleted' ('-' where unknown or neither); never values. A secret with no history is error SSB2001.") { id };
         context.SetAction(command, async (parse, token) =>
         {
             var secretId = context.ParseId(parse, parse.GetValue(id));
             using var store = context.OpenStore(parse);
-            if (!await store.DeleteAsync(secretId, parse.GetValue(ifRevision), token).ConfigureAwait(false))
+            var history = await store.GetHistoryAsync(secretId, token).ConfigureAwait(false);
+            if (history.Count == 0)
+            {
+                // As get does for a missing secret: a coded error, so a script cannot take "no rows" for "no changes".
+                throw new SecretStoreException(
+                    DiagnosticCodes.SecretNotFound,
+                    $"Secret '{secretId}' has no history in this store: it never existed, or it was purged (delete --purge). Fix: 'secretstore list {secretId.ApplicationName}' shows the names it has.");
+            }
+
+            foreach (var revision in history)
+            {
+                context.Console.WriteRow(
+                    revision.Revision.ToString(CultureInfo.InvariantCulture),
+                    revision.WrittenAt is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : Unknown,
+                    revision.Format?.ToString() ?? Unknown,
+                    revision.MasterKeyId ?? Unknown,
+                    string.IsNullOrWhiteSpace(revision.Writer) ? Unknown : revision.Writer,
+                    revision.IsDeletion ? "deleted" : revision.IsCurrent ? "current" : Unknown);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Rollback(CliContext context)
+    {
+        var id = IdArgument();
+        var to = new Option<long>("--to") { Description = "The revision whose value to write again ('secretstore history' lists them).", Required = true };
+        var keyId = EnvironmentOption.String("--key-id", "The master key to protect the value with (default: the store's default key).");
+        var ifRevision = new Option<long?>("--if-revision") { Description = "Optimistic concurrency: write only if the stored revision is still N (0: the secret must not exist, as after a delete)." };
+        var command = new Command("rollback", "Writes the value of an earlier revision again, as a new revision under a fresh data key; the revisions in between stay in the history. The value is never printed.")
+        {
+            id, to, keyId, ifRevision,
+        };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var secretId = context.ParseId(parse, parse.GetValue(id));
+            var expected = parse.GetValue(ifRevision);
+            if (expected < 0)
+            {
+                throw new UsageException("--if-revision must be 0 or more.");
+            }
+
+            var from = parse.GetValue(to);
+            using var store = context.OpenStore(parse, parse.GetValue(keyId));
+            var options = new SetSecretOptions { KeyId = parse.GetValue(keyId), ExpectedRevision = expected };
+            var metadata = await store.RollbackAsync(secretId, from, options, token).ConfigureAwait(false);
+
+            // As set: what happened to the revision on stderr, the one result row on stdout.
+            context.Console.Error.WriteLine(LogText.Escape(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id}: {metadata.RevisionChange}, with the value of revision {from}")));
+            context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), metadata.MasterKeyId);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Delete(CliContext context)
+    {
+        var id = IdArgument();
+        var ifRevision = new Option<long?>("--if-revision") { Description = "Delete only if the stored revision is still N." };
+        var purge = new Option<bool>("--purge") { Description = "Also remove every earlier revision: the secret and its whole history go, and no rollback can bring it back. Works on a secret already deleted (its history only)." };
+        var command = new Command("delete", "Deletes a secret; its history is kept (a deletion revision is added) unless --purge. A secret that does not exist is error SSB2001.") { id, ifRevision, purge };
+        context.SetAction(command, async (parse, token) =>
+        {
+            var secretId = context.ParseId(parse, parse.GetValue(id));
+            var expected = parse.GetValue(ifRevision);
+            if (parse.GetValue(purge))
+            {
+                if (expected is not null)
+                {
+                    // The store's purge takes no revision: a guard here would be checked apart from the purge itself.
+                    throw new UsageException("--if-revision cannot guard --purge, which removes every revision whatever the current one is; delete with --if-revision first, then purge.");
+                }
+
+                using var purging = context.OpenStore(parse);
+                if (!await purging.PurgeAsync(secretId, token).ConfigureAwait(false))
+                {
+                    throw new SecretNotFoundException(secretId);
+                }
+
+                context.Console.Error.WriteLine(LogText.Escape($"{secretId}: deleted with its whole history; nothing of it is kept."));
+                context.Console.WriteRow(secretId.ToString(), "purged");
+                return ExitCodes.Success;
+            }
+
+            using var store = context.OpenStore(parse);
+            if (!await store.DeleteAsync(secretId, expected, token).ConfigureAwait(false))
             {
                 throw new SecretNotFoundException(secretId);
             }
 
+            context.Console.Error.WriteLine(LogText.Escape($"{secretId}: deleted (history kept: 'secretstore history {secretId}' lists it, 'rollback --to N' restores a revision, 'delete --purge' removes it)."));
             context.Console.WriteRow(secretId.ToString(), "deleted");
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>A history field that is unknown (a row written before history) or does not apply (a deletion has no key).</summary>
+    private const string Unknown = "-";
 
     private static Argument<string> IdArgument() => new("id") { Description = "The secret as <app>/<name> (the application ends at the first '/')." };
 

@@ -54,6 +54,8 @@ internal static class CliApplication
         root.Subcommands.Add(SecretCommands.Set(context));
         root.Subcommands.Add(SecretCommands.Get(context));
         root.Subcommands.Add(SecretCommands.List(context));
+        root.Subcommands.Add(SecretCommands.History(context));
+        root.Subcommands.Add(SecretCommands.Rollback(context));
         root.Subcommands.Add(SecretCommands.Delete(context));
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(RewrapCommand.Create(context));

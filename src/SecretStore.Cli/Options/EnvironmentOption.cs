@@ -49,5 +49,41 @@ internal static class EnvironmentOption
         };
     }
 
+    /// <summary>
+    /// A count option (digits only, from 1) whose default is its variable; a bad text on the command line or in the
+    /// variable is a usage error (exit 2) naming the option or the variable, never a quiet "unset".
+    /// </summary>
+    public static Option<int?> PositiveInteger(string name, string description, bool recursive = false)
+    {
+        var variable = VariableFor(name);
+        return new Option<int?>(name)
+        {
+            Description = $"{description} Environment: {variable}.",
+            Recursive = recursive,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (text.Trim().Length > 0 && SettingValue.TryParsePositiveInteger(text, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError(SettingValue.InvalidPositiveIntegerMessage(name, text));
+                return null;
+            },
+            DefaultValueFactory = result =>
+            {
+                var text = Environment.GetEnvironmentVariable(variable);
+                if (SettingValue.TryParsePositiveInteger(text, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError(SettingValue.InvalidPositiveIntegerMessage(variable, text!));
+                return null;
+            },
+        };
+    }
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -36,6 +36,8 @@ internal sealed class StoreOptions
 
     public Option<bool> AllowInsecureEndpoint { get; } = EnvironmentOption.Flag("--allow-insecure-endpoint", "Allow an http:// --service-url or --kms-service-url for a host that is not this machine, refused by default (SSB2016) because KMS answers carry plaintext data keys; for a trusted network only.", recursive: true);
 
+    public Option<int?> KeepRevisions { get; } = EnvironmentOption.PositiveInteger("--keep-revisions", "History retention: the most revisions a write keeps per secret (the newest ones; the current revision and deletions count), at least 1 (default: the settings file's keepRevisions, else every revision).", recursive: true);
+
     public Option<string[]> AllowedKeyIds { get; } = new("--allowed-key-id")
     {
         Description = "A master key whose records may be read, besides the write key (repeatable). KMS: a key ARN, key id, alias name or alias ARN; without any, reads are refused (SSB3013). RSA: a keyring key id; without any, the keys whose private half you hold. Environment: " + AllowedKeyIdsVariable + " (comma-separated).",
@@ -46,7 +48,7 @@ internal sealed class StoreOptions
 
     public const string AllowedKeyIdsVariable = EnvironmentOption.Prefix + "ALLOWED_KEY_IDS";
 
-    public IEnumerable<Option> All => [SettingsFile, Environment, Store, Protection, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1, AllowInsecureEndpoint, AllowedKeyIds];
+    public IEnumerable<Option> All => [SettingsFile, Environment, Store, Protection, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1, AllowInsecureEndpoint, AllowedKeyIds, KeepRevisions];
 
     /// <summary>The selection for the engine; <paramref name="application"/> and <paramref name="keyId"/> are a command's own options.</summary>
     public StoreSelection ToSelection(ParseResult parse, Func<string, string?> environment, string? application = null, string? keyId = null)
@@ -77,6 +79,7 @@ internal sealed class StoreOptions
                 // A flag given on the command line wins; otherwise the variable (read by the engine) and the settings file decide.
                 AllowV1 = Given(parse, AllowV1),
                 AllowInsecureEndpoint = Given(parse, AllowInsecureEndpoint),
+                KeepRevisions = parse.GetValue(KeepRevisions),
             },
         };
     }

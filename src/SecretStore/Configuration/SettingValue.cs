@@ -11,6 +11,9 @@ public static class SettingValue
     /// <summary>The environment variable of the v1 opt-in, read by every face.</summary>
     public const string AllowV1Variable = "SECRETSTORE_ALLOW_V1";
 
+    /// <summary>The environment variable of the history retention (<see cref="StoreSettings.KeepRevisions"/>), read by the CLI.</summary>
+    public const string KeepRevisionsVariable = "SECRETSTORE_KEEP_REVISIONS";
+
     /// <summary>The accepted spellings, for messages and docs.</summary>
     public const string BooleanSpellings = "true/false, 1/0 or yes/no";
 
@@ -68,6 +71,33 @@ public static class SettingValue
                 return false;
         }
     }
+
+    /// <summary>
+    /// Parses a count setting such as the history retention: digits only (blanks around them ignored), from 1 to
+    /// <see cref="int.MaxValue"/>; null, empty or blank gives null (the setting is unset). False for anything else
+    /// (<c>0</c>, <c>-1</c>, <c>+3</c>, <c>2.5</c>, <c>ten</c>, a number too large): a typo must never quietly mean "keep all".
+    /// </summary>
+    public static bool TryParsePositiveInteger(string? text, out int? value)
+    {
+        value = null;
+        var trimmed = text?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return true;
+        }
+
+        if (int.TryParse(trimmed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number >= 1)
+        {
+            value = number;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The one message for a count setting that is not a whole number from 1.</summary>
+    public static string InvalidPositiveIntegerMessage(string settingName, string text) =>
+        $"{settingName} is '{Shorten(text)}', which is not a whole number from 1 to {int.MaxValue}; write digits only, such as 10 (or leave it empty for the default).";
 
     /// <summary>The one message for a boolean setting that is not a boolean.</summary>
     public static string InvalidBooleanMessage(string settingName, string text) =>

@@ -63,8 +63,9 @@ public sealed class ImportAndRewrapCommandTests : IDisposable
         var get = await _sandbox.RunWithEnvironmentAsync(target, "get", "shop/Db");
         Assert.Equal("db-three"u8.ToArray(), get.StdoutBytes);
 
-        // The target moved on past the source (revision 5): an overwrite is revision 6, not the source's 3 again,
-        // so a writer guarding on 3 or 5 fails instead of matching a rolled-back number.
+        // The target moved on past the source: the delete is revision 4 (history keeps it, issue 17) and the sets are
+        // 5 to 9, so an overwrite is revision 10, not the source's 3 again, and a writer guarding on 3 or 9 fails
+        // instead of matching a rolled-back number.
         await _sandbox.RunWithEnvironmentAsync(target, "delete", "shop/Db");
         foreach (var value in new[] { "t1", "t2", "t3", "t4", "t5" })
         {
@@ -75,7 +76,7 @@ public sealed class ImportAndRewrapCommandTests : IDisposable
         var overwrite = await _sandbox.RunWithEnvironmentAsync(target, "import", "export.json", "--overwrite");
 
         Assert.True(overwrite.ExitCode == 0, overwrite.ToString());
-        Assert.Contains("shop/Db\timported\trevision 6\t", overwrite.Stdout, StringComparison.Ordinal);
+        Assert.Contains("shop/Db\timported\trevision 10\t", overwrite.Stdout, StringComparison.Ordinal);
         Assert.Contains("shop/Api\tunchanged\n", overwrite.Stdout, StringComparison.Ordinal);
         ValueScanner.AssertNoValue(import.Stdout + import.Stderr + overwrite.Stdout + overwrite.Stderr, "import output", "db-three", "api-one");
     }

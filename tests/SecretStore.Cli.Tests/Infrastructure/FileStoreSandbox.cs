@@ -32,7 +32,11 @@ public sealed class FileStoreSandbox : IDisposable
     public Task<ProcessResult> RunWithInputAsync(string stdin, params string[] args) =>
         CliProcess.RunAsync(Folder.Path, args, Environment, Encoding.UTF8.GetBytes(stdin));
 
-    public Task<ProcessResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> extra, params string[] args)
+    public Task<ProcessResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> extra, params string[] args) =>
+        RunWithInputAndEnvironmentAsync(null, extra, args);
+
+    /// <summary>Runs with <paramref name="stdin"/> (none when null) and <paramref name="extra"/> added to the sandbox's variables.</summary>
+    public Task<ProcessResult> RunWithInputAndEnvironmentAsync(string? stdin, IReadOnlyDictionary<string, string> extra, IReadOnlyList<string> args)
     {
         var environment = Environment;
         foreach (var (key, value) in extra)
@@ -40,7 +44,7 @@ public sealed class FileStoreSandbox : IDisposable
             environment[key] = value;
         }
 
-        return CliProcess.RunAsync(Folder.Path, args, environment);
+        return CliProcess.RunAsync(Folder.Path, args, environment, stdin is null ? null : Encoding.UTF8.GetBytes(stdin));
     }
 
     public async Task SetAsync(string id, string value)

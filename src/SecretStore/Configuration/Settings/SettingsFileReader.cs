@@ -23,7 +23,7 @@ public static class SettingsFileReader
     internal static IReadOnlyList<string> LayerMembers { get; } =
     [
         "application", "storage", "protection", "keyId", "allowedKeyIds", "region", "serviceUrl", "kmsServiceUrl",
-        "privateKeyVariable", "allowV1", "allowInsecureEndpoint", "variables",
+        "privateKeyVariable", "allowV1", "allowInsecureEndpoint", "keepRevisions", "variables",
     ];
 
     // Members of the top level only.
@@ -417,6 +417,9 @@ public static class SettingsFileReader
                 case "allowInsecureEndpoint":
                     layer = layer with { AllowInsecureEndpoint = ReadBoolean(ref reader, name, where) };
                     return true;
+                case "keepRevisions":
+                    layer = layer with { KeepRevisions = ReadKeepRevisions(ref reader, name, where) };
+                    return true;
                 case "variables":
                     layer = layer with { Variables = ReadVariables(ref reader, name, where) };
                     return true;
@@ -511,6 +514,23 @@ public static class SettingsFileReader
 
             // "true" in quotes is refused too: the file has one spelling, the JSON boolean.
             AddAt(ref reader, $"'{name}' {where} must be true or false (a JSON boolean), not {Kind(reader.TokenType)}. Fix: write true or false without quotes.");
+            reader.Skip();
+            return null;
+        }
+
+        /// <summary>
+        /// A whole JSON number from 1 to <see cref="int.MaxValue"/>. <c>"5"</c> in quotes, <c>2.5</c>, <c>1e3</c>, <c>0</c> and
+        /// negative numbers are refused, never rounded or read as "keep all".
+        /// </summary>
+        private int? ReadKeepRevisions(ref Utf8JsonReader reader, string name, string where)
+        {
+            if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var count) && count >= 1)
+            {
+                return count;
+            }
+
+            var what = reader.TokenType == JsonTokenType.Number ? "a number that is not a whole number from 1 to 2147483647" : Kind(reader.TokenType);
+            AddAt(ref reader, $"'{name}' {where} must be a whole number of revisions to keep per secret, at least 1, not {what}. Fix: write a number such as 10 without quotes, or remove the member to keep every revision.");
             reader.Skip();
             return null;
         }

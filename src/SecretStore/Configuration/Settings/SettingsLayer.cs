@@ -48,6 +48,12 @@ public sealed record SettingsLayer
     public bool? AllowInsecureEndpoint { get; init; }
 
     /// <summary>
+    /// The most revisions a write keeps per secret in the store's history (<see cref="StoreSettings.KeepRevisions"/>),
+    /// at least 1; null: not set in this layer (and, if no layer sets it, every revision is kept).
+    /// </summary>
+    public int? KeepRevisions { get; init; }
+
+    /// <summary>
     /// Environment variables and their secrets, for <c>run</c> and <c>export</c> when no mapping is given on the
     /// command line; a higher layer's entry replaces a lower layer's entry of the same variable. Null: not set here.
     /// </summary>

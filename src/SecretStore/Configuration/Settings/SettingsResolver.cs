@@ -72,6 +72,7 @@ public static class SettingsResolver
                 PrivateKeyEnvironmentVariable = Pick(layer.PrivateKeyVariable, settings.PrivateKeyEnvironmentVariable),
                 AllowV1 = layer.AllowV1 ?? settings.AllowV1,
                 AllowInsecureEndpoint = layer.AllowInsecureEndpoint ?? settings.AllowInsecureEndpoint,
+                KeepRevisions = layer.KeepRevisions ?? settings.KeepRevisions,
             };
         }
 

@@ -56,6 +56,7 @@ public sealed class SettingsFileReaderTests : IDisposable
               "privateKeyVariable": "SHARED_KEY",
               "allowV1": true,
               "allowInsecureEndpoint": false,
+              "keepRevisions": 10,
               "defaultEnvironment": "Development",
               "environments": {
                 "Development": {},
@@ -70,7 +71,8 @@ public sealed class SettingsFileReaderTests : IDisposable
                   "kmsServiceUrl": "https://kms.eu-west-1.amazonaws.com",
                   "privateKeyVariable": "PROD_KEY",
                   "allowV1": false,
-                  "allowInsecureEndpoint": true
+                  "allowInsecureEndpoint": true,
+                  "keepRevisions": 3
                 }
               }
             }
@@ -80,7 +82,7 @@ public sealed class SettingsFileReaderTests : IDisposable
 
         Assert.Equal(PathOfFile, file.Path);
         Assert.Equal("Development", file.DefaultEnvironment);
-        Assert.Equal(14, file.DefaultEnvironmentLine);
+        Assert.Equal(15, file.DefaultEnvironmentLine);
         Assert.Equal(
             new SettingsLayer
             {
@@ -96,6 +98,7 @@ public sealed class SettingsFileReaderTests : IDisposable
                 PrivateKeyVariable = "SHARED_KEY",
                 AllowV1 = true,
                 AllowInsecureEndpoint = false,
+                KeepRevisions = 10,
                 AllowedKeyIds = file.Shared.AllowedKeyIds,
             },
             file.Shared);
@@ -118,6 +121,7 @@ public sealed class SettingsFileReaderTests : IDisposable
                 PrivateKeyVariable = "PROD_KEY",
                 AllowV1 = false,
                 AllowInsecureEndpoint = true,
+                KeepRevisions = 3,
                 AllowedKeyIds = production.AllowedKeyIds,
             },
             production);
@@ -253,7 +257,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_unknown_member_with_no_near_miss_lists_the_members_of_the_top_level()
     {
         Assert.Equal(
-            (1, 3, "Member 'tableName' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, variables, $schema, defaultEnvironment, environments."),
+            (1, 3, "Member 'tableName' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables, $schema, defaultEnvironment, environments."),
             Error("""{ "tableName": "Secrets" }"""));
     }
 
@@ -261,7 +265,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_unknown_member_of_an_environment_names_the_environment_and_lists_its_members()
     {
         Assert.Equal(
-            (3, 21, "Member 'tableName' in environment 'Production' is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, variables."),
+            (3, 21, "Member 'tableName' in environment 'Production' is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables."),
             Error("{\n  \"environments\": {\n    \"Production\": { \"tableName\": { \"nested\": [1, 2] } }\n  }\n}"));
     }
 
@@ -304,6 +308,22 @@ public sealed class SettingsFileReaderTests : IDisposable
         Assert.Equal(
             (1, 28 + member.Length, $"'{member}' in environment 'Ci' must be true or false (a JSON boolean), not {kind}. Fix: write true or false without quotes."),
             Error($$"""{"environments":{"Ci":{"{{member}}": {{value}} } } }"""));
+    }
+
+    [Theory]
+    [InlineData("0", "a number that is not a whole number from 1 to 2147483647")]
+    [InlineData("-2", "a number that is not a whole number from 1 to 2147483647")]
+    [InlineData("2.5", "a number that is not a whole number from 1 to 2147483647")]
+    [InlineData("1e3", "a number that is not a whole number from 1 to 2147483647")]
+    [InlineData("2147483648", "a number that is not a whole number from 1 to 2147483647")]
+    [InlineData("\"5\"", "a string")]
+    [InlineData("null", "null")]
+    [InlineData("true", "a boolean")]
+    public void Keep_revisions_must_be_a_whole_JSON_number_from_1_never_rounded_or_read_as_keep_all(string value, string kind)
+    {
+        Assert.Equal(
+            (1, 41, $"'keepRevisions' in environment 'Ci' must be a whole number of revisions to keep per secret, at least 1, not {kind}. Fix: write a number such as 10 without quotes, or remove the member to keep every revision."),
+            Error($$"""{"environments":{"Ci":{"keepRevisions": {{value}} } } }"""));
     }
 
     [Theory]
@@ -472,7 +492,7 @@ public sealed class SettingsFileReaderTests : IDisposable
 
         Assert.Equal(
             [
-                (1, 3, "Member 'deep' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, variables, $schema, defaultEnvironment, environments."),
+                (1, 3, "Member 'deep' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables, $schema, defaultEnvironment, environments."),
                 (1, 74, "The settings file is not valid JSON here (comments and trailing commas are allowed). Fix: correct the JSON syntax at this line and column."),
             ],
             errors);

@@ -76,6 +76,18 @@ public sealed class SettingsResolverTests : IDisposable
     }
 
     [Fact]
+    public void Keep_revisions_of_the_environment_beats_the_top_level_and_explicit_beats_both_and_unset_keeps_all()
+    {
+        var file = WriteSettings("""{ "keepRevisions": 10, "environments": { "Ci": { "keepRevisions": 3 }, "Dev": {} } }""");
+
+        Assert.Equal(10, Resolve(file, null, Explicit).Store.KeepRevisions);
+        Assert.Equal(10, Resolve(file, Env("Dev"), Explicit).Store.KeepRevisions);
+        Assert.Equal(3, Resolve(file, Env("Ci"), Explicit).Store.KeepRevisions);
+        Assert.Equal(2, Resolve(file, Env("Ci"), Explicit with { KeepRevisions = 2 }).Store.KeepRevisions);
+        Assert.Null(Resolve(null, null, Explicit).Store.KeepRevisions);
+    }
+
+    [Fact]
     public void The_allow_v1_variable_beats_the_file_and_explicit_settings_beat_the_variable()
     {
         var file = WriteSettings("""{ "allowV1": true, "environments": { "Ci": { "allowV1": false } } }""");
