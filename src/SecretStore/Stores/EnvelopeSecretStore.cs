@@ -269,7 +269,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     }
 
     private static SecretStoreException RevisionNotFound(SecretId id, long revision, string why) =>
-        new(DiagnosticCodes.RevisionNotFound, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Revision {revision} of '{id}' cannot be read: {why}. 'secretstore history {id}' lists the revisions kept."));
+        new(DiagnosticCodes.RevisionNotFound, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Revision {revision} of '{id}' cannot be read: {why}. Fix: 'secretstore history {id}' lists the revisions kept."));
 
     /// <summary>Disposes the key manager (zeroing kept data keys) and the repository, when the store owns them.</summary>
     public void Dispose()

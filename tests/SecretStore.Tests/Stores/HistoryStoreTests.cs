@@ -48,7 +48,8 @@ public sealed class HistoryStoreTests : IDisposable
         var error = await Assert.ThrowsAsync<SecretStoreException>(() => _scope.Store.GetRevisionAsync(Db, revision));
 
         Assert.Equal("SSB2019", error.Code.Id);
-        Assert.Equal($"SSB2019: Revision {revision} of 'web/Db' cannot be read: {why}. 'secretstore history web/Db' lists the revisions kept.", error.Message);
+        Assert.Equal($"SSB2019: Revision {revision} of 'web/Db' cannot be read: {why}. Fix: 'secretstore history web/Db' lists the revisions kept.", error.Message);
+        Assert.Equal(error.Message["SSB2019: ".Length..], Assert.Single(error.Diagnostics).Text);
         Assert.DoesNotContain("first", error.ToString(), StringComparison.Ordinal);
     }
 
