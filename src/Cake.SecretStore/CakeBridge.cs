@@ -83,6 +83,7 @@ internal static class CakeBridge
             Mode = mode,
             RequirePlaceholders = settings.RequirePlaceholders,
             AllowOptional = settings.AllowOptional,
+            UpdateLock = settings.UpdateLock,
             Mappings = [.. settings.Mappings],
             ReportPath = settings.ReportPath is null ? null : Absolute(context, settings.ReportPath),
         };
@@ -98,6 +99,11 @@ internal static class CakeBridge
         if (!result.Succeeded)
         {
             throw Failure(result.Diagnostics);
+        }
+
+        if (result.LockWritten is { } lockFile)
+        {
+            Information(context, $"{lockFile}: {result.LockedSecrets} secret(s) locked.");
         }
 
         Information(context, result.Summary!.Message);

@@ -87,6 +87,12 @@ public sealed class SecretStoreSettings
     public bool RequirePlaceholders { get; set; }
 
     /// <summary>
+    /// True: move <c>secretstore.lock.json</c> on purpose (not enforced; written with the revisions this run reads, when
+    /// it succeeds). False (default): a lock next to <c>secretstore.json</c> is enforced (<c>SSB2020</c>, <c>SSB2021</c>).
+    /// </summary>
+    public bool UpdateLock { get; set; }
+
+    /// <summary>
     /// Files or globs (relative to the working directory) resolved with the others when they find a file and skipped
     /// when they find none. The files given to the alias are required: a path that does not exist or a glob that
     /// matches nothing is an error (<c>SSB1009</c>), as in MSBuild and the CLI.

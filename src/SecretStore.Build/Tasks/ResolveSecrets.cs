@@ -100,6 +100,12 @@ public sealed class ResolveSecrets : SecretStoreTask
     public string? AllowOptional { get; set; }
 
     /// <summary>
+    /// True: move <c>secretstore.lock.json</c> on purpose (not enforced; written with the revisions this publish reads,
+    /// when it succeeds). Default false: a lock next to <c>secretstore.json</c> is enforced (<c>SSB2020</c>, <c>SSB2021</c>).
+    /// </summary>
+    public string? UpdateLock { get; set; }
+
+    /// <summary>
     /// The files the publish copied (<c>ResolvedFileToPublish</c>; metadata <c>RelativePath</c>), so that an error in a
     /// publish copy points at the project file it came from (<see cref="PublishSourceMap"/>). Paths only.
     /// </summary>
@@ -126,6 +132,7 @@ public sealed class ResolveSecrets : SecretStoreTask
             Mappings = [.. Mappings.Select(TaskSettings.ToMapping)],
             RequirePlaceholders = TaskSettings.Switch("SecretStoreRequirePlaceholders", RequirePlaceholders) ?? false,
             AllowOptional = TaskSettings.Switch("SecretStoreAllowOptional", AllowOptional) ?? true,
+            UpdateLock = TaskSettings.Switch("SecretStoreUpdateLock", UpdateLock) ?? false,
             ReportPath = TaskSettings.Empty(ReportPath),
             NoFileAdvice = NoFileAdvice,
         };
@@ -134,6 +141,11 @@ public sealed class ResolveSecrets : SecretStoreTask
         var sources = PublishSourceMap.Create(options.BaseDirectory, ProjectDirectory, SourceFiles);
         var written = result.WrittenFiles.ToHashSet(StringComparer.Ordinal);
         Log.LogDiagnostics(result.Diagnostics.Select(d => sources.ToSource(d, written)), ProjectFile);
+        if (result.LockWritten is { } lockFile)
+        {
+            Log.LogMessage(MessageImportance.High, "{0}", SecretStore.Diagnostics.LogText.Escape($"SecretStore: {lockFile}: {result.LockedSecrets} secret(s) locked."));
+        }
+
         WrittenFiles = [.. result.WrittenFiles.Select(path => new TaskItem(path))];
         RequiredSecrets = [.. result.RequiredSecrets.Select(ToItem)];
         if (mode == ResolveMode.List)

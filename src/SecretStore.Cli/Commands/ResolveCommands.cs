@@ -12,7 +12,7 @@ using SecretStore.Secrets;
 namespace SecretStore.Cli.Commands;
 
 /// <summary>
-/// <c>resolve</c>, <c>verify</c>, <c>required</c>: the resolver's three modes over files and globs. Each is one
+/// <c>resolve</c>, <c>verify</c>, <c>required</c>, <c>lock</c>: the resolver's modes over files and globs. Each is one
 /// <see cref="SecretStoreRunner.ResolveAsync"/> call; the CLI only translates arguments and reports.
 /// </summary>
 internal static class ResolveCommands
@@ -35,7 +35,14 @@ internal static class ResolveCommands
         ResolveMode.List,
         "Lists the secrets the files need: application/name, 'required' or 'optional', and the placeholder count; nothing is fetched, no store is needed.");
 
-    private static Command Build(CliContext context, string name, ResolveMode mode, string description)
+    public static Command Lock(CliContext context) => Build(
+        context,
+        "lock",
+        ResolveMode.Verify,
+        $"Verifies the files like 'verify' and writes {Locking.SecretLock.FileName} next to secretstore.json: for every secret they need, the revision read and a digest of its protected record (never of its value). Later runs refuse a secret below its locked revision (SSB2020) or with another record at it (SSB2021). Entries of other secrets are kept.",
+        alwaysUpdateLock: true);
+
+    private static Command Build(CliContext context, string name, ResolveMode mode, string description, bool alwaysUpdateLock = false)
     {
         var files = new Argument<string[]>("files") { Description = "Files or globs (*, **, ?); a leading '!' excludes.", Arity = ArgumentArity.ZeroOrMore };
         var app = EnvironmentOption.String("--app", "The application of placeholders that name none (#{secret:Name}); default: the settings file's.");
@@ -52,7 +59,13 @@ internal static class ResolveCommands
             Description = "Structured mode, no placeholder needed (repeatable): <ConfigurationPath>=<Name or App/Name>, e.g. ConnectionStrings:Default=Shop/Db; suffix '?' makes it optional (ConnectionStrings:Default=Shop/Db?).",
             AllowMultipleArgumentsPerToken = false,
         };
+        var updateLock = EnvironmentOption.Flag("--update-lock", $"Move {Locking.SecretLock.FileName} on purpose: do not enforce it, and write it with the revisions this run reads (after a run without errors).");
         var command = new Command(name, description) { files, optionalFiles, app, report, allowOptional, requirePlaceholders, map };
+        if (mode != ResolveMode.List && !alwaysUpdateLock)
+        {
+            command.Options.Add(updateLock);
+        }
+
         context.SetAction(command, async (parse, token) =>
         {
             var masker = mode == ResolveMode.Resolve ? CliMasks.ForValues(context) : new CiMasker(context.Console.Ci, context.Console.Error, context.Console.Report);
@@ -84,6 +97,7 @@ internal static class ResolveCommands
                 RequirePlaceholders = parse.GetValue(requirePlaceholders),
                 Mappings = [.. (parse.GetValue(map) ?? []).Select(ParseMapping)],
                 ReportPath = parse.GetValue(report),
+                UpdateLock = alwaysUpdateLock || (mode != ResolveMode.List && parse.GetValue(updateLock)),
                 BeforeWrite = mode == ResolveMode.Resolve ? forms => masker.Register(forms) : null,
             };
 
@@ -106,6 +120,11 @@ internal static class ResolveCommands
             }
 
             WriteResults(context.Console, mode, result);
+            if (result.LockWritten is { } lockFile)
+            {
+                context.Console.Error.WriteLine(LogText.Escape(string.Create(CultureInfo.InvariantCulture, $"{lockFile}: {result.LockedSecrets} secret(s) locked.")));
+            }
+
             context.Console.Report(result.Summary!);
             CiStepOutputs.Write(masker.System, context.Environment, context.Console, result);
             return result.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
@@ -139,7 +158,7 @@ internal static class ResolveCommands
         var optional = secret.EndsWith('?');
 
         // Checked here, as a usage error that does not repeat the text; the resolver's own check quotes the name.
-        if (!SecretId.TryParse(optional ? secret[..^1] : secret, "application", out _, out _))
+        if (!SecretReference.TryParse(optional ? secret[..^1] : secret, "application", out _, out _))
         {
             throw new UsageException($"--map names a secret that is not a valid Name or App/Name (the text given is {UsageErrors.NotRepeated}).");
         }

@@ -63,6 +63,7 @@ internal static class CliApplication
         root.Subcommands.Add(ResolveCommands.Resolve(context));
         root.Subcommands.Add(ResolveCommands.Verify(context));
         root.Subcommands.Add(ResolveCommands.Required(context));
+        root.Subcommands.Add(ResolveCommands.Lock(context));
         root.Subcommands.Add(VariableCommands.Run(context));
         root.Subcommands.Add(VariableCommands.Export(context));
         return root;

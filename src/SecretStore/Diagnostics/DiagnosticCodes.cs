@@ -65,6 +65,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode EmptyValue = new("SSB2017", "Empty or whitespace-only value refused", "check that the variable feeding the value is set; pass --allow-empty (Cake AllowEmpty) to store an empty value on purpose.");
     public static readonly DiagnosticCode TrailingLineBreak = new("SSB2018", "Value read from standard input ends with a line break", "pipe the value with printf '%s' \"$VALUE\", or pass --trim-newline; ignore this warning when the value needs the line break.");
     public static readonly DiagnosticCode RevisionNotFound = new("SSB2019", "Secret revision not found, or it is a deletion", "'secretstore history App/Name' lists the revisions the store keeps; pin one of those, or remove the pin.");
+    public static readonly DiagnosticCode LockedRevisionRolledBack = new("SSB2020", "Secret is below the revision the lock file names", "find out who put the older record back ('secretstore history App/Name'), and restore the locked revision ('secretstore rollback App/Name --to N' writes it anew); move the lock back only on purpose ('secretstore lock').");
+    public static readonly DiagnosticCode LockedRecordChanged = new("SSB2021", "Secret record differs from the one the lock file names at that revision", "the record was replaced in the store: restore it from version control or a trusted copy; move the lock only on purpose ('secretstore lock').");
+    public static readonly DiagnosticCode LockFileInvalid = new("SSB2022", "Lock file does not parse or breaks its schema", "restore secretstore.lock.json from version control, or write it again with 'secretstore lock'.");
+    public static readonly DiagnosticCode LockDrift = new("SSB2023", "Secret is newer in the store than in the lock file", "review the change ('secretstore history App/Name'), then move the lock forward with 'secretstore lock' (or --update-lock).");
+    public static readonly DiagnosticCode NotInLock = new("SSB2024", "Secret is not in the lock file", "add it with 'secretstore lock' (or --update-lock), and commit the lock file.");
 
     // 3xxx: crypto and keys
     public static readonly DiagnosticCode KeyNotFound = new("SSB3001", "Master key not found", "correct the key id ('secretstore keys list' for a keyring; the key ARN or alias for KMS), or create the key.");

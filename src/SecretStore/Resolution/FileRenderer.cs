@@ -203,6 +203,7 @@ internal static class FileRenderer
         return false;
     }
 
-    private static string Describe(Substitution substitution) =>
+    /// <summary>How messages name a substitution: <c>Placeholder '#{secret:...}'</c> or <c>Mapping 'Path'</c>.</summary>
+    internal static string Describe(Substitution substitution) =>
         substitution.Source == PlaceholderSource.Placeholder ? $"Placeholder {PlaceholderScanner.Quote(substitution.Text)}" : $"Mapping {substitution.Text[8..]}";
 }

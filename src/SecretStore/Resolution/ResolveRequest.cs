@@ -28,6 +28,18 @@ public sealed class ResolveRequest
     /// <summary>Structured mappings applied without placeholders.</summary>
     public IReadOnlyList<SecretMapping> Mappings { get; init; } = [];
 
+    /// <summary>
+    /// The lock file's entries (<see cref="Locking.SecretLock"/>): a secret below its locked revision (<c>SSB2020</c>) or
+    /// with another record at it (<c>SSB2021</c>) fails the run; null: no lock.
+    /// </summary>
+    public Locking.SecretLock? Lock { get; init; }
+
+    /// <summary>Where the lock was read from, for messages.</summary>
+    public string? LockPath { get; init; }
+
+    /// <summary>True: the lock is being moved on purpose, so it is not enforced (the runner writes the new one).</summary>
+    public bool UpdateLock { get; init; }
+
     /// <summary>Where to write the redacted report: JSON, or Markdown when the path ends in <c>.md</c>.</summary>
     public string? ReportPath { get; init; }
 

@@ -89,9 +89,16 @@ public sealed class SecretResolver
             .ToList();
 
         var filesWritten = 0;
+        IReadOnlyList<Locking.LockEntry> lockEntries = [];
         if (request.Mode != ResolveMode.List)
         {
             var (secrets, failedApplications) = await FetchAsync(files, diagnostics, cancellationToken).ConfigureAwait(false);
+            if (request.Lock is { } locked && !request.UpdateLock)
+            {
+                Locking.LockCheck.Check(locked, request.LockPath, files, secrets, request.Mode, diagnostics);
+            }
+
+            lockEntries = Locking.LockCheck.EntriesOf(files, secrets);
             var forms = new ValueFormCollector();
             foreach (var file in files)
             {
@@ -127,7 +134,7 @@ public sealed class SecretResolver
             await WriteReportAsync(reportPath, report, diagnostics, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ResolveResult(diagnostics, report, files.Count(f => f.Bytes is not null), filesWritten, substitutions.Count, required.Count);
+        return new ResolveResult(diagnostics, report, files.Count(f => f.Bytes is not null), filesWritten, substitutions.Count, required.Count) { LockEntries = lockEntries };
     }
 
     private static List<MappingSpec> ParseMappings(ResolveRequest request, List<Diagnostic> diagnostics)

@@ -39,6 +39,14 @@ public sealed record ResolveOptions
     /// <summary>Where to write the redacted report (JSON, or Markdown for <c>.md</c>), relative to the working directory; null for none.</summary>
     public string? ReportPath { get; init; }
 
+    /// <summary>
+    /// True: move the lock file (<c>secretstore.lock.json</c> next to <c>secretstore.json</c>) to what this run reads, on
+    /// purpose: the lock is not enforced, and after a run without errors (resolve or verify) it is written with this run's
+    /// secrets at the revisions read; the entries of other secrets are kept. CLI <c>lock</c> and <c>--update-lock</c>,
+    /// MSBuild <c>SecretStoreUpdateLock</c>, Cake <c>UpdateLock</c>.
+    /// </summary>
+    public bool UpdateLock { get; init; }
+
     /// <summary>Called once before any file is written, with every value form (CI masking); the forms must never be logged.</summary>
     public Action<ResolvedValueForms>? BeforeWrite { get; init; }
 

@@ -40,6 +40,12 @@ public sealed record RunResult
     /// <summary>The environment of the settings file that was used, if any.</summary>
     public string? EnvironmentName { get; init; }
 
+    /// <summary>The lock file the run wrote (<see cref="ResolveOptions.UpdateLock"/>), or null.</summary>
+    public string? LockWritten { get; init; }
+
+    /// <summary>How many secrets the written lock holds.</summary>
+    public int LockedSecrets { get; init; }
+
     /// <summary>True when no error was reported.</summary>
     public bool Succeeded => !Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 

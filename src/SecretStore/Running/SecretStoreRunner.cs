@@ -1,6 +1,8 @@
 using System.Globalization;
 using SecretStore.Configuration.Settings;
 using SecretStore.Diagnostics;
+using SecretStore.IO;
+using SecretStore.Locking;
 using SecretStore.Resolution;
 using SecretStore.Stores;
 
@@ -35,6 +37,11 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
             settings = options.Store.Resolve();
             var files = ExpandFiles(baseDirectory, options.Files);
 
+            // The lock sits next to the settings file the run found (one per repository or folder of projects); without
+            // a settings file, in the working directory. Present, it is enforced; a lock that does not parse stops the run.
+            var lockPath = Path.Combine(Path.GetDirectoryName(settings.SettingsFilePath) is { Length: > 0 } folder ? folder : workingDirectory, SecretLock.FileName);
+            var lockFile = File.Exists(lockPath) ? SecretLock.Read(lockPath) : null;
+
             var resolved = settings;
             var resolver = new SecretResolver(() => opened = Open(resolved));
             var result = await resolver.ResolveAsync(
@@ -47,6 +54,9 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                     RequirePlaceholders = options.RequirePlaceholders,
                     AllowOptional = options.AllowOptional,
                     Mappings = options.Mappings,
+                    Lock = lockFile,
+                    LockPath = lockPath,
+                    UpdateLock = options.UpdateLock,
                     ReportPath = string.IsNullOrWhiteSpace(options.ReportPath) ? null : Path.GetFullPath(options.ReportPath, workingDirectory),
                     BeforeWrite = options.BeforeWrite,
                     Probe = options.Probe,
@@ -54,6 +64,16 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                 cancellationToken).ConfigureAwait(false);
 
             var written = result.Report.Files.Where(f => f.Written).Select(f => f.Path).ToList();
+            string? lockWritten = null;
+            var locked = 0;
+            if (options.UpdateLock && options.Mode != ResolveMode.List && result.Succeeded)
+            {
+                var updated = (lockFile ?? SecretLock.Empty).With(result.LockEntries);
+                AtomicFileWriter.Write(lockPath, updated.ToBytes(), new AtomicWriteOptions(Durable: true, AtomicFileMode.KeepTarget));
+                lockWritten = lockPath;
+                locked = updated.Entries.Count;
+            }
+
             IReadOnlyList<Diagnostic> noFile = files.Count == 0 ? [NoFileWarning(baseDirectory, options)] : [];
             return Finish(new RunResult
             {
@@ -67,6 +87,8 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                 PlaceholderCount = result.PlaceholderCount,
                 SecretCount = result.SecretCount,
                 EnvironmentName = settings.EnvironmentName,
+                LockWritten = lockWritten,
+                LockedSecrets = locked,
             }, baseDirectory);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -18,6 +18,12 @@ public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKey
     /// <summary>True when the stored revision is out of range (set by list; reading or writing it is <c>SSB2014</c>).</summary>
     public bool HasInvalidRevision { get; init; }
 
+    /// <summary>
+    /// The digest of the protected record this was read from (<see cref="Locking.RecordDigest"/>), which a lock file
+    /// keeps; null where no record was read (a write's result, a store that is not an envelope store).
+    /// </summary>
+    public string? RecordDigest { get; init; }
+
     /// <summary>Set by a write: the revision it replaced, or null when it created the secret.</summary>
     public long? ReplacedRevision { get; init; }
 

@@ -298,7 +298,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     }
 
     private static SecretMetadata Metadata(ProtectedSecretRecord record) =>
-        new(record.Id, record.Revision, record.MasterKeyId, record.Format);
+        new(record.Id, record.Revision, record.MasterKeyId, record.Format) { RecordDigest = Locking.RecordDigest.Of(record) };
 
     private async Task<ProtectedSecretRecord> ProtectV2Async(SecretId id, string value, string keyId, CancellationToken cancellationToken)
     {

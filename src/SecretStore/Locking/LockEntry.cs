@@ -1,0 +1,16 @@
+namespace SecretStore.Locking;
+
+/// <summary>
+/// One secret as a lock file holds it: the revision a project's placeholders and mappings got when the lock was written,
+/// and the digest of that revision's protected record (<see cref="RecordDigest"/>). No value.
+/// </summary>
+/// <param name="Application">The application.</param>
+/// <param name="Name">The secret name.</param>
+/// <param name="Revision">The revision locked: the current one for an unpinned reference, the pin for a pinned one.</param>
+/// <param name="Record">The record's digest.</param>
+/// <param name="Pinned">True for a pinned reference (<c>Name@N</c>): it must be exactly <see cref="Revision"/>.</param>
+public sealed record LockEntry(string Application, string Name, long Revision, string Record, bool Pinned = false)
+{
+    /// <summary><c>application/name</c> (with <c>@N</c> when pinned), for messages.</summary>
+    public override string ToString() => Pinned ? $"{Application}/{Name}@{Revision}" : $"{Application}/{Name}";
+}
