@@ -108,6 +108,37 @@ public sealed class SettingsFilePublishTests(PackageFeed feed)
     }
 
     /// <summary>WorkerApp with neither placeholders nor mappings.</summary>
+    [Fact]
+    public async Task With_a_lock_a_store_writers_rollback_fails_the_publish_with_SSB2020_and_SecretStoreUpdateLock_moves_it()
+    {
+        // Issue 17: the lock is enforced by the publish itself, not only by the CLI.
+        var project = PlainWorkerApp("WorkerApp-lock");
+        File.WriteAllText(Path.Combine(project.Directory, "appsettings.json"), """{ "Db": "#{secret:Db}" }""");
+        var store = await TestStore.CreateAsync(Path.Combine(project.WorkDirectory, "store"), [("WorkerApp", "Db", "canary-lock-old-72"), ("WorkerApp", "Db", "canary-lock-new-73")]);
+        var lockFile = Path.Combine(project.Directory, "secretstore.lock.json");
+
+        var locking = await project.PublishAsync(Path.Combine(project.WorkDirectory, "out-lock"), [.. store.PublishProperties, "-p:SecretStoreUpdateLock=true"]);
+        Assert.True(locking.Succeeded, locking.ToString());
+        Assert.True(File.Exists(lockFile), locking.ToString());
+        Assert.Contains("\"revision\": 2", File.ReadAllText(lockFile), StringComparison.Ordinal);
+
+        // A store writer puts revision 1's record back as the current one.
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(store.StoreFile))!.AsObject();
+        var first = root["history"]!.AsArray().Single(e => (long)e!["Revision"]! == 1)!;
+        var current = root["secrets"]!.AsArray().Single()!;
+        current["Envelope"] = first["Envelope"]!.GetValue<string>();
+        current["Revision"] = 1;
+        File.WriteAllText(store.StoreFile, root.ToJsonString());
+        var output = Path.Combine(project.WorkDirectory, "out-rolled-back");
+
+        var refused = await project.PublishAsync(output, store.PublishProperties);
+
+        Assert.False(refused.Succeeded, refused.ToString());
+        Assert.Matches(new Regex(@"appsettings\.json\(1,\d+\): error SSB2020: .*'WorkerApp/Db' is at revision 1 in the store, below revision 2"), refused.Output);
+        Assert.Equal("""{ "Db": "#{secret:Db}" }""", File.ReadAllText(Path.Combine(output, "appsettings.json")));
+        Assert.DoesNotContain("canary-", locking.Output + refused.Output + File.ReadAllText(lockFile), StringComparison.Ordinal);
+    }
+
     private SampleProject PlainWorkerApp(string scenario)
     {
         var project = SampleProject.Create(feed, "WorkerApp", scenario);
