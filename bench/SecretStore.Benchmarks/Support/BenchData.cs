@@ -58,26 +58,8 @@ public static class BenchData
     }
 
     /// <summary>Settings of a file store (RSA-3072 keyring) holding the first <paramref name="count"/> workload secrets.</summary>
-    public static StoreSettings FileStore(int count)
-    {
-        var keyring = KeyringFolder(3072);
-        var folder = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture, $"file-store-{count}"));
-        var settings = new StoreSettings { FilePath = Path.Combine(folder, "secrets.json"), KeyringPath = keyring };
-        using var gate = Gate(folder);
-        if (!File.Exists(Path.Combine(folder, "complete")))
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            Directory.CreateDirectory(folder);
-            SeedAsync(settings, Workload.Secrets(count)).GetAwaiter().GetResult();
-            File.WriteAllText(Path.Combine(folder, "complete"), "ok");
-        }
-
-        return settings;
-    }
+    public static StoreSettings FileStore(int count) =>
+        CachedFileStore(string.Create(CultureInfo.InvariantCulture, $"file-store-{count}"), settings => SeedAsync(settings, Workload.Secrets(count)).GetAwaiter().GetResult());
 
     /// <summary>
     /// A file store of the first <paramref name="count"/> workload secrets, each written <paramref name="writes"/> times,
