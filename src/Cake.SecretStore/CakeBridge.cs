@@ -166,40 +166,31 @@ internal static class CakeBridge
         var workingDirectory = settings.WorkingDirectory is null ? context.Environment.WorkingDirectory.FullPath : settings.WorkingDirectory.MakeAbsolute(context.Environment).FullPath;
         return Guard(context, () => Task.Run(async () =>
         {
-            var masker = Masker(context);
-            var set = await Runner.LoadVariablesAsync(ToVariableOptions(context, settings)).ConfigureAwait(false);
-            var warnings = new List<Diagnostic>(set.Warnings);
-            var environment = ChildEnvironment.Build(Current(context), set, settings.Pristine, settings.NoClobber, warnings);
             try
             {
-                ChildProcess.Find(program, environment.GetValueOrDefault("PATH"), workingDirectory);
+                var exitCode = await Runner.RunWithSecretsAsync(new RunRequest
+                {
+                    Variables = ToVariableOptions(context, settings),
+                    Program = program,
+                    Arguments = arguments,
+                    WorkingDirectory = workingDirectory,
+                    CurrentEnvironment = Current(context),
+                    Pristine = settings.Pristine,
+                    NoClobber = settings.NoClobber,
+                    // SIGINT is passed on only when this process's input is not a terminal (the engine's rule: from a
+                    // terminal, Ctrl+C reaches the child already); SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 always are.
+                    ForwardInterrupt = Console.IsInputRedirected,
+                    Masker = Masker(context),
+                    Warn = warning => Log(context, warning),
+                    Starting = set => Information(context, $"SecretStore run: '{program}' with {set.Variables.Count} variable(s) ({string.Join(", ", set.Variables.Select(v => v.Name))})."),
+                }).ConfigureAwait(false);
+                Verbose(context, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SecretStore run: '{program}' exited with {exitCode}."));
+                return exitCode;
             }
             catch (CommandStartException ex)
             {
                 throw NotStarted(context, ex, program);
             }
-
-            await masker.RegisterAndSettleAsync(set.Forms()).ConfigureAwait(false);
-            foreach (var warning in warnings)
-            {
-                Log(context, warning);
-            }
-
-            Information(context, $"SecretStore run: '{program}' with {set.Variables.Count} variable(s) ({string.Join(", ", set.Variables.Select(v => v.Name))}).");
-            int exitCode;
-            try
-            {
-                // SIGINT is passed on only when this process's input is not a terminal (the engine's rule: from a
-                // terminal, Ctrl+C reaches the child already); SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 always are.
-                exitCode = await ChildProcess.RunAsync(program, arguments, environment, workingDirectory, forwardInterrupt: Console.IsInputRedirected).ConfigureAwait(false);
-            }
-            catch (CommandStartException ex)
-            {
-                throw NotStarted(context, ex, program);
-            }
-
-            Verbose(context, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SecretStore run: '{program}' exited with {exitCode}."));
-            return exitCode;
         }).GetAwaiter().GetResult());
     }
 

@@ -6,6 +6,7 @@ using SecretStore.Cli.Ci;
 using SecretStore.Cli.Hosting;
 using SecretStore.Cli.Options;
 using SecretStore.Diagnostics;
+using SecretStore.Running;
 using SecretStore.Variables;
 using SecretStore.Variables.Export;
 
@@ -44,35 +45,27 @@ internal static class VariableCommands
             var masker = CliMasks.ForValues(context);
             var words = parse.GetValue(commandLine) ?? [];
             RequireDoubleDash(parse, words.Length);
-            var options = selection.ToOptions(context, parse);
-            var set = await context.Runner.LoadVariablesAsync(options, token).ConfigureAwait(false);
-            var warnings = new List<Diagnostic>(set.Warnings);
-            var environment = ChildEnvironment.Build(ChildEnvironment.Current(), set, parse.GetValue(pristine), parse.GetValue(noClobber), warnings);
-            var workingDirectory = Directory.GetCurrentDirectory();
-
-            // Found before any mask or value is handed on: a typo starts nothing (exit 127).
             try
             {
-                ChildProcess.Find(words[0], environment.GetValueOrDefault("PATH"), workingDirectory);
+                return await context.Runner.RunWithSecretsAsync(
+                    new RunRequest
+                    {
+                        Variables = selection.ToOptions(context, parse),
+                        Program = words[0],
+                        Arguments = words[1..],
+                        WorkingDirectory = Directory.GetCurrentDirectory(),
+                        CurrentEnvironment = ChildEnvironment.Current(),
+                        Pristine = parse.GetValue(pristine),
+                        NoClobber = parse.GetValue(noClobber),
+                        ForwardInterrupt = context.Console.IsInputRedirected,
+                        Masker = masker,
+                        Warn = context.Console.Report,
+                    },
+                    token).ConfigureAwait(false);
             }
             catch (CommandStartException ex)
             {
-                context.Console.Report(ex.Diagnostics[0]);
-                return ex.ExitCode;
-            }
-
-            await masker.RegisterAndSettleAsync(set.Forms(), token).ConfigureAwait(false);
-            foreach (var warning in warnings)
-            {
-                context.Console.Report(warning);
-            }
-
-            try
-            {
-                return await ChildProcess.RunAsync(words[0], words[1..], environment, workingDirectory, forwardInterrupt: context.Console.IsInputRedirected).ConfigureAwait(false);
-            }
-            catch (CommandStartException ex)
-            {
+                // Not found (127) or not startable (126): nothing was masked or handed on when it is not found.
                 context.Console.Report(ex.Diagnostics[0]);
                 return ex.ExitCode;
             }

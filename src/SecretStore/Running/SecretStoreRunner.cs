@@ -121,6 +121,30 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         return await Variables.VariableLoader.LoadAsync(store, options, settings, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs a command with secrets in its environment, in the one order every face keeps: load the variables (every
+    /// error before anything starts), build the child's environment, find the command (a typo starts nothing and
+    /// masks nothing), register every value form with the CI masker, report the warnings, then start the command and
+    /// wait for it. Returns its exit code, whatever it is; a command that cannot be found or started throws
+    /// <see cref="Variables.CommandStartException"/> (exit code 127 or 126) before any value is handed on.
+    /// </summary>
+    public async Task<int> RunWithSecretsAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var set = await LoadVariablesAsync(request.Variables, cancellationToken).ConfigureAwait(false);
+        var warnings = new List<Diagnostic>(set.Warnings);
+        var environment = Variables.ChildEnvironment.Build(request.CurrentEnvironment, set, request.Pristine, request.NoClobber, warnings);
+        Variables.ChildProcess.Find(request.Program, environment.GetValueOrDefault("PATH"), request.WorkingDirectory);
+        await request.Masker.RegisterAndSettleAsync(set.Forms(), cancellationToken).ConfigureAwait(false);
+        foreach (var warning in warnings)
+        {
+            request.Warn?.Invoke(warning);
+        }
+
+        request.Starting?.Invoke(set);
+        return await Variables.ChildProcess.RunAsync(request.Program, request.Arguments, environment, request.WorkingDirectory, request.ForwardInterrupt).ConfigureAwait(false);
+    }
+
     /// <summary>Reads the settings file and merges the layers of <paramref name="selection"/>; throws coded errors.</summary>
     public static ResolvedSettings ResolveSettings(StoreSelection selection)
     {
