@@ -213,18 +213,10 @@ internal static class CakeBridge
                 ExportWriter.ThrowIfNotAppendable(chosen);
             }
 
-            var masker = Masker(context);
-            var set = await Runner.LoadVariablesAsync(ToVariableOptions(context, settings)).ConfigureAwait(false);
-            var text = ExportWriter.Render(chosen, set.Variables);
-            await masker.RegisterAndSettleAsync(set.Forms()).ConfigureAwait(false);
-            foreach (var warning in set.Warnings)
-            {
-                Log(context, warning);
-            }
-
+            var (text, count) = await Runner.RenderExportAsync(ToVariableOptions(context, settings), chosen, Masker(context), warning => Log(context, warning)).ConfigureAwait(false);
             ExportFile.Write(path, text, settings.Append);
-            Information(context, $"SecretStore export: {set.Variables.Count} variable(s) as {ExportWriter.NameOf(chosen)} {(settings.Append ? "added to" : "written to")} '{path}'.");
-            return set.Variables.Count;
+            Information(context, $"SecretStore export: {count} variable(s) as {ExportWriter.NameOf(chosen)} {(settings.Append ? "added to" : "written to")} '{path}'.");
+            return count;
         }).GetAwaiter().GetResult());
     }
 

@@ -136,15 +136,8 @@ internal static class VariableCommands
                 throw new SecretStoreException(DiagnosticCodes.ValuesToTerminal, "Standard output is a terminal, so the values would be shown on screen. Fix: write to a file (--output FILE) or a pipe, or pass --force to show them.");
             }
 
-            var set = await context.Runner.LoadVariablesAsync(selection.ToOptions(context, parse), token).ConfigureAwait(false);
-            var text = ExportWriter.Render(chosen, set.Variables);
-            await masker.RegisterAndSettleAsync(set.Forms(), token).ConfigureAwait(false);
-            foreach (var warning in set.Warnings)
-            {
-                context.Console.Report(warning);
-            }
-
-            var summary = string.Create(CultureInfo.InvariantCulture, $"SecretStore export: {set.Variables.Count} variable(s) as {ExportWriter.NameOf(chosen)}");
+            var (text, count) = await context.Runner.RenderExportAsync(selection.ToOptions(context, parse), chosen, masker, context.Console.Report, token).ConfigureAwait(false);
+            var summary = string.Create(CultureInfo.InvariantCulture, $"SecretStore export: {count} variable(s) as {ExportWriter.NameOf(chosen)}");
             if (!string.IsNullOrWhiteSpace(path))
             {
                 ExportFile.Write(path, text, parse.GetValue(append));

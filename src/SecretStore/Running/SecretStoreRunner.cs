@@ -145,6 +145,27 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         return await Variables.ChildProcess.RunAsync(request.Program, request.Arguments, environment, request.WorkingDirectory, request.ForwardInterrupt).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The export sequence every face keeps: load the variables (every error before anything is rendered), render them
+    /// in <paramref name="format"/> (a value the format cannot carry exactly throws, so nothing is written), register
+    /// every value form with <paramref name="masker"/>, then report the warnings. The face writes the text (a file,
+    /// owner-only and atomic, or a pipe) and must never log it.
+    /// </summary>
+    public async Task<(string Text, int Count)> RenderExportAsync(
+        Variables.VariableOptions options, Variables.Export.ExportFormat format, Diagnostics.Ci.CiMasker masker, Action<Diagnostic>? warn, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(masker);
+        var set = await LoadVariablesAsync(options, cancellationToken).ConfigureAwait(false);
+        var text = Variables.Export.ExportWriter.Render(format, set.Variables);
+        await masker.RegisterAndSettleAsync(set.Forms(), cancellationToken).ConfigureAwait(false);
+        foreach (var warning in set.Warnings)
+        {
+            warn?.Invoke(warning);
+        }
+
+        return (text, set.Variables.Count);
+    }
+
     /// <summary>Reads the settings file and merges the layers of <paramref name="selection"/>; throws coded errors.</summary>
     public static ResolvedSettings ResolveSettings(StoreSelection selection)
     {
