@@ -7,6 +7,7 @@ using SecretStore.Configuration;
 using SecretStore.Diagnostics;
 using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
+using SecretStore.Locking;
 using SecretStore.Repositories;
 using SecretStore.Secrets;
 using SecretStore.Stores;
@@ -46,7 +47,9 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(2, second.Revision);
         Assert.Equal(Value + "!", (await store.GetAsync(id)).Value);
         var listed = Assert.Single(await store.ListAsync(id.ApplicationName));
-        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2) { IsKeyAllowed = true }, listed);
+        // The record digest (for lock files) is the row's own; the rest is what was written.
+        Assert.True(RecordDigest.IsWellFormed(listed.RecordDigest), listed.RecordDigest);
+        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2) { IsKeyAllowed = true }, listed with { RecordDigest = null });
         var item = await _table.RawItemAsync(id.ApplicationName, id.Name);
         Assert.Equal(new[] { ApplicationName, Envelope, Format, MasterKeyId, Revision, SecretName }, item.Keys.Order(StringComparer.Ordinal));
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.SetAsync(id, "late", new SetSecretOptions { ExpectedRevision = 1 }));
