@@ -9,8 +9,13 @@ namespace SecretStore.Locking;
 /// <param name="Revision">The revision locked: the current one for an unpinned reference, the pin for a pinned one.</param>
 /// <param name="Record">The record's digest.</param>
 /// <param name="Pinned">True for a pinned reference (<c>Name@N</c>): it must be exactly <see cref="Revision"/>.</param>
-public sealed record LockEntry(string Application, string Name, long Revision, string Record, bool Pinned = false)
+/// <param name="Environment">
+/// The settings file's environment the entry was locked for (<c>--env</c>), or null for the shared settings: each
+/// environment reads its own store, so each has its own entries.
+/// </param>
+public sealed record LockEntry(string Application, string Name, long Revision, string Record, bool Pinned = false, string? Environment = null)
 {
-    /// <summary><c>application/name</c> (with <c>@N</c> when pinned), for messages.</summary>
-    public override string ToString() => Pinned ? $"{Application}/{Name}@{Revision}" : $"{Application}/{Name}";
+    /// <summary><c>application/name</c> (with <c>@N</c> when pinned, and the environment when there is one), for messages.</summary>
+    public override string ToString() =>
+        (Pinned ? $"{Application}/{Name}@{Revision}" : $"{Application}/{Name}") + (Environment is null ? string.Empty : $" (environment '{Environment}')");
 }

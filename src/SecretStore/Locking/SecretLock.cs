@@ -20,7 +20,10 @@ public sealed class SecretLock
 
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly Dictionary<(string App, string Name, bool Pinned, long PinnedRevision), LockEntry> _entries;
+    /// <summary>The largest lock file read (16 MiB): a link to a device must not exhaust memory.</summary>
+    public const long MaxFileBytes = 16L * 1024 * 1024;
+
+    private readonly Dictionary<(string? Environment, string App, string Name, bool Pinned, long PinnedRevision), LockEntry> _entries;
 
     private SecretLock(IEnumerable<LockEntry> entries)
     {
@@ -31,22 +34,94 @@ public sealed class SecretLock
         }
     }
 
+    /// <summary>
+    /// Where the lock of a run is: next to the settings file the run found (one per repository or folder of projects),
+    /// or in <paramref name="workingDirectory"/> without one.
+    /// </summary>
+    public static string PathFor(string? settingsFilePath, string workingDirectory) =>
+        Path.Combine(Path.GetDirectoryName(settingsFilePath) is { Length: > 0 } folder ? folder : Path.GetFullPath(workingDirectory), FileName);
+
     /// <summary>An empty lock.</summary>
     public static SecretLock Empty { get; } = new([]);
 
     /// <summary>The entries, in the file's order (application, name, unpinned first, revision).</summary>
     public IReadOnlyList<LockEntry> Entries => [.. _entries.Values
-        .OrderBy(e => e.Application, StringComparer.Ordinal)
+        .OrderBy(e => e.Environment ?? string.Empty, StringComparer.Ordinal)
+        .ThenBy(e => e.Application, StringComparer.Ordinal)
         .ThenBy(e => e.Name, StringComparer.Ordinal)
         .ThenBy(e => e.Pinned)
         .ThenBy(e => e.Revision)];
 
-    /// <summary>The entry of <paramref name="reference"/>, or null when the lock does not name it.</summary>
-    public LockEntry? Find(SecretReference reference) =>
-        _entries.GetValueOrDefault((reference.Id.ApplicationName, reference.Id.Name, reference.IsPinned, reference.Revision ?? 0));
+    /// <summary>The entry of <paramref name="reference"/> for <paramref name="environment"/>, or null when the lock does not name it.</summary>
+    public LockEntry? Find(SecretReference reference, string? environment = null) =>
+        _entries.GetValueOrDefault((environment, reference.Id.ApplicationName, reference.Id.Name, reference.IsPinned, reference.Revision ?? 0));
 
-    /// <summary>This lock with <paramref name="entries"/> added or replacing the ones for the same reference; the rest are kept.</summary>
-    public SecretLock With(IEnumerable<LockEntry> entries) => new([.. _entries.Values, .. entries]);
+    /// <summary>
+    /// This lock with <paramref name="entries"/> added or replacing the ones for the same reference and environment, and
+    /// the entries of <paramref name="removed"/> (secrets gone from the store) taken out; the rest are kept.
+    /// </summary>
+    public SecretLock With(IEnumerable<LockEntry> entries, IEnumerable<(SecretReference Reference, string? Environment)>? removed = null)
+    {
+        var next = new SecretLock([.. _entries.Values, .. entries]);
+        foreach (var (reference, environment) in removed ?? [])
+        {
+            next._entries.Remove((environment, reference.Id.ApplicationName, reference.Id.Name, reference.IsPinned, reference.Revision ?? 0));
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// Reads the lock at <paramref name="path"/>, or returns null when nothing is there. Anything at the path that is not
+    /// a regular file of at most <see cref="MaxFileBytes"/> (a folder, a link to one, a FIFO, a device, a dangling link),
+    /// or a file owned by another user (not root) or writable by every user, is <c>SSB2022</c>: a lock that can be turned
+    /// off by planting a folder, or rewritten by any local user, protects nothing (red team, issue 17).
+    /// </summary>
+    public static SecretLock? Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var info = new FileInfo(path);
+        if (!info.Exists && !Directory.Exists(path) && info.LinkTarget is null)
+        {
+            return null;
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw Invalid(path, "it is a folder (or a link to one), not a file");
+        }
+
+        if (IO.LinuxFiles.IsSupported)
+        {
+            IO.FileIdentity identity;
+            try
+            {
+                identity = IO.LinuxFiles.Stat(path);
+            }
+            catch (IOException)
+            {
+                throw Invalid(path, "it is a link to nothing, or cannot be examined");
+            }
+
+            if (!identity.IsRegularFile)
+            {
+                throw Invalid(path, "it is not a regular file (a FIFO, a device or a socket, or a link to one)");
+            }
+
+            var user = IO.LinuxFiles.EffectiveUserId;
+            if (identity.Owner != user && identity.Owner != 0)
+            {
+                throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"it is owned by user {identity.Owner}, not by the current user ({user}) or root, so its owner decides which rollbacks are seen"));
+            }
+
+            if ((identity.Mode & UnixFileMode.OtherWrite) != 0)
+            {
+                throw Invalid(path, "it is writable by every user (mode o+w), so any of them could empty it (chmod o-w)");
+            }
+        }
+
+        return Read(path);
+    }
 
     /// <summary>Reads a lock file; a file that does not parse or breaks the schema is <c>SSB2022</c> naming it (and the line when known).</summary>
     public static SecretLock Read(string path)
@@ -55,7 +130,14 @@ public sealed class SecretLock
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            if (stream.Length > MaxFileBytes)
+            {
+                throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"it is {stream.Length} bytes; the limit is {MaxFileBytes} bytes"));
+            }
+
+            bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -71,7 +153,14 @@ public sealed class SecretLock
         ArgumentNullException.ThrowIfNull(bytes);
         try
         {
-            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            // Editors on Windows may add a UTF-8 byte order mark.
+            var json = bytes.AsMemory();
+            if (json.Span.StartsWith("\uFEFF"u8))
+            {
+                json = json[3..];
+            }
+
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 1)
@@ -93,7 +182,7 @@ public sealed class SecretLock
             }
 
             var entries = new List<LockEntry>();
-            var seen = new HashSet<(string, string, bool, long)>();
+            var seen = new HashSet<(string?, string, string, bool, long)>();
             var index = 0;
             foreach (var element in secrets.EnumerateArray())
             {
@@ -129,6 +218,11 @@ public sealed class SecretLock
             foreach (var entry in Entries)
             {
                 writer.WriteStartObject();
+                if (entry.Environment is { } environment)
+                {
+                    writer.WriteString("environment", environment);
+                }
+
                 writer.WriteString("application", entry.Application);
                 writer.WriteString("name", entry.Name);
                 if (entry.Pinned)
@@ -159,7 +253,7 @@ public sealed class SecretLock
 
         foreach (var member in element.EnumerateObject())
         {
-            if (member.Name is not ("application" or "name" or "pinned" or "revision" or "record"))
+            if (member.Name is not ("environment" or "application" or "name" or "pinned" or "revision" or "record"))
             {
                 throw Invalid(path, $"{where} has the unknown member \"{Short(member.Name)}\"");
             }
@@ -200,10 +294,18 @@ public sealed class SecretLock
             };
         }
 
-        return new LockEntry(application, name, number, record, pinned);
+        string? environment = null;
+        if (element.TryGetProperty("environment", out var env))
+        {
+            environment = env.ValueKind == JsonValueKind.String && env.GetString() is { Length: > 0 } named
+                ? named
+                : throw Invalid(path, $"{where} ('{application}/{name}') has an \"environment\" that is not a name");
+        }
+
+        return new LockEntry(application, name, number, record, pinned, environment);
     }
 
-    private static (string, string, bool, long) Key(LockEntry entry) => (entry.Application, entry.Name, entry.Pinned, entry.Pinned ? entry.Revision : 0);
+    private static (string?, string, string, bool, long) Key(LockEntry entry) => (entry.Environment, entry.Application, entry.Name, entry.Pinned, entry.Pinned ? entry.Revision : 0);
 
     private static string Short(string text) => text.Length > 40 ? text[..40] + "..." : text;
 

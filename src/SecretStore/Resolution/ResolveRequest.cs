@@ -37,8 +37,18 @@ public sealed class ResolveRequest
     /// <summary>Where the lock was read from, for messages.</summary>
     public string? LockPath { get; init; }
 
-    /// <summary>True: the lock is being moved on purpose, so it is not enforced (the runner writes the new one).</summary>
+    /// <summary>The settings environment the run reads (<c>--env</c>): the lock entries it is held against and writes.</summary>
+    public string? LockEnvironment { get; init; }
+
+    /// <summary>True: the lock is being moved on purpose, so it is not enforced (<see cref="WriteLock"/> writes the new one).</summary>
     public bool UpdateLock { get; init; }
+
+    /// <summary>
+    /// With <see cref="UpdateLock"/>: writes the lock from the entries read and the secrets found missing, after a run
+    /// without errors and <em>before</em> any file is written, so a lock that cannot be written leaves every file
+    /// untouched. Throws a <see cref="Diagnostics.SecretStoreException"/> to stop the run.
+    /// </summary>
+    public Func<IReadOnlyList<Locking.LockEntry>, IReadOnlyList<Secrets.SecretReference>, CancellationToken, Task>? WriteLock { get; init; }
 
     /// <summary>Where to write the redacted report: JSON, or Markdown when the path ends in <c>.md</c>.</summary>
     public string? ReportPath { get; init; }

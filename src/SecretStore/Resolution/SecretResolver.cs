@@ -95,14 +95,27 @@ public sealed class SecretResolver
             var (secrets, failedApplications) = await FetchAsync(files, diagnostics, cancellationToken).ConfigureAwait(false);
             if (request.Lock is { } locked && !request.UpdateLock)
             {
-                Locking.LockCheck.Check(locked, request.LockPath, files, secrets, request.Mode, diagnostics);
+                Locking.LockCheck.Check(locked, request.LockPath, request.LockEnvironment, files, secrets, failedApplications, diagnostics);
             }
 
-            lockEntries = Locking.LockCheck.EntriesOf(files, secrets);
+            lockEntries = Locking.LockCheck.EntriesOf(files, secrets, request.LockEnvironment);
+            var lockMissing = Locking.LockCheck.MissingOf(files, secrets, failedApplications);
             var forms = new ValueFormCollector();
             foreach (var file in files)
             {
                 FileRenderer.Render(file, secrets, failedApplications, request.AllowOptional, diagnostics, forms);
+            }
+
+            if (request.UpdateLock && request.WriteLock is { } writeLock && !HasErrors(diagnostics))
+            {
+                try
+                {
+                    await writeLock(lockEntries, lockMissing, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SecretStoreException ex)
+                {
+                    diagnostics.AddRange(ex.Diagnostics);
+                }
             }
 
             if (request.Mode == ResolveMode.Resolve && !HasErrors(diagnostics))

@@ -39,8 +39,11 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
 
             // The lock sits next to the settings file the run found (one per repository or folder of projects); without
             // a settings file, in the working directory. Present, it is enforced; a lock that does not parse stops the run.
-            var lockPath = Path.Combine(Path.GetDirectoryName(settings.SettingsFilePath) is { Length: > 0 } folder ? folder : workingDirectory, SecretLock.FileName);
-            var lockFile = File.Exists(lockPath) ? SecretLock.Read(lockPath) : null;
+            var lockPath = SecretLock.PathFor(settings.SettingsFilePath, workingDirectory);
+            var lockFile = SecretLock.Load(lockPath);
+            string? lockWritten = null;
+            var locked = 0;
+            var moves = new List<Diagnostic>();
 
             var resolved = settings;
             var resolver = new SecretResolver(() => opened = Open(resolved));
@@ -56,7 +59,26 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                     Mappings = options.Mappings,
                     Lock = lockFile,
                     LockPath = lockPath,
+                    LockEnvironment = settings.EnvironmentName,
                     UpdateLock = options.UpdateLock,
+                    WriteLock = (entries, missing, _) =>
+                    {
+                        var before = lockFile ?? SecretLock.Empty;
+                        var updated = before.With(entries, missing.Select(r => (r, resolved.EnvironmentName)));
+                        try
+                        {
+                            AtomicFileWriter.Write(lockPath, updated.ToBytes(), new AtomicWriteOptions(Durable: true, AtomicFileMode.KeepTarget));
+                        }
+                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                        {
+                            throw new SecretStoreException(DiagnosticCodes.LockFileInvalid, $"The lock file '{lockPath}' cannot be written ({ex.GetType().Name}); no file was written. Fix: check that the lock's folder is writable and that nothing but a file is at that path.", ex);
+                        }
+
+                        moves.AddRange(LockCheck.Moves(before, updated, lockPath));
+                        lockWritten = lockPath;
+                        locked = updated.Entries.Count;
+                        return Task.CompletedTask;
+                    },
                     ReportPath = string.IsNullOrWhiteSpace(options.ReportPath) ? null : Path.GetFullPath(options.ReportPath, workingDirectory),
                     BeforeWrite = options.BeforeWrite,
                     Probe = options.Probe,
@@ -64,20 +86,11 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                 cancellationToken).ConfigureAwait(false);
 
             var written = result.Report.Files.Where(f => f.Written).Select(f => f.Path).ToList();
-            string? lockWritten = null;
-            var locked = 0;
-            if (options.UpdateLock && options.Mode != ResolveMode.List && result.Succeeded)
-            {
-                var updated = (lockFile ?? SecretLock.Empty).With(result.LockEntries);
-                AtomicFileWriter.Write(lockPath, updated.ToBytes(), new AtomicWriteOptions(Durable: true, AtomicFileMode.KeepTarget));
-                lockWritten = lockPath;
-                locked = updated.Entries.Count;
-            }
 
             IReadOnlyList<Diagnostic> noFile = files.Count == 0 ? [NoFileWarning(baseDirectory, options)] : [];
             return Finish(new RunResult
             {
-                Diagnostics = [.. noFile, .. ApplicationSpelling.Check(result.Report, settings.Application), .. result.Diagnostics],
+                Diagnostics = [.. noFile, .. ApplicationSpelling.Check(result.Report, settings.Application), .. result.Diagnostics, .. moves],
                 Mode = options.Mode,
                 WrittenFiles = written,
                 RequiredSecrets = result.Report.RequiredSecrets,
@@ -117,8 +130,13 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Store);
         var settings = options.Store.Resolve();
+
+        // run and export are held against the lock like a resolve (red team, issue 17): a rolled-back record must not
+        // reach a child's environment or an exported file either.
+        var lockPath = SecretLock.PathFor(settings.SettingsFilePath, options.Store.WorkingDirectory);
+        var lockFile = SecretLock.Load(lockPath);
         using var store = Open(settings);
-        return await Variables.VariableLoader.LoadAsync(store, options, settings, cancellationToken).ConfigureAwait(false);
+        return await Variables.VariableLoader.LoadAsync(store, options, settings, lockFile is null ? null : (lockFile, lockPath), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace SecretStore.Variables;
 /// </summary>
 internal static class VariableLoader
 {
-    public static async Task<SecretVariableSet> LoadAsync(ISecretStore store, VariableOptions options, ResolvedSettings settings, CancellationToken cancellationToken)
+    public static async Task<SecretVariableSet> LoadAsync(ISecretStore store, VariableOptions options, ResolvedSettings settings, (Locking.SecretLock Lock, string Path)? lockFile, CancellationToken cancellationToken)
     {
         var errors = new List<Diagnostic>();
         var warnings = new List<Diagnostic>();
@@ -103,6 +103,23 @@ internal static class VariableLoader
             {
                 // A pin is deliberate: a revision the store does not keep is an error, strict or not.
                 errors.Add(notKept.Diagnostics[0]);
+            }
+        }
+
+        if (lockFile is { } held)
+        {
+            foreach (var (variable, (reference, origin)) in chosen.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                if (reference.IsPinned && !values.ContainsKey(reference))
+                {
+                    continue; // SSB2019 already.
+                }
+
+                var found = values.TryGetValue(reference, out var read) ? read.Metadata : null;
+                if (Locking.LockCheck.CheckOne(held.Lock, held.Path, settings.EnvironmentName, reference, found, $"Variable '{variable}' ({origin})") is { } diagnostic)
+                {
+                    (diagnostic.Severity == DiagnosticSeverity.Error ? errors : warnings).Add(diagnostic);
+                }
             }
         }
 

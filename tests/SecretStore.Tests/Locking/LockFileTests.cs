@@ -5,6 +5,8 @@ using SecretStore.Locking;
 using SecretStore.Repositories;
 using SecretStore.Resolution;
 using SecretStore.Running;
+using SecretStore.Stores;
+using SecretStore.Configuration;
 using SecretStore.Secrets;
 
 namespace SecretStore.Tests.Locking;
@@ -133,8 +135,9 @@ public sealed class LockFileTests : IDisposable
         Assert.Equal(
             [DiagnosticCodes.LockDrift, DiagnosticCodes.NotInLock],
             verify.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).Select(d => d.Code).OrderBy(c => c.Id, StringComparer.Ordinal));
+        // A resolve uses the newer value and says so too (a record replayed under a higher number shows here).
         Assert.True(resolve.Succeeded);
-        Assert.DoesNotContain(resolve.Diagnostics, d => d.Code == DiagnosticCodes.LockDrift);
+        Assert.Contains(resolve.Diagnostics, d => d.Code == DiagnosticCodes.LockDrift && d.Severity == DiagnosticSeverity.Warning);
         Assert.Contains("Cnry-2", File.ReadAllText(file), StringComparison.Ordinal);
     }
 
@@ -215,17 +218,169 @@ public sealed class LockFileTests : IDisposable
         Assert.Equal(RecordDigest.Of(record), RecordDigest.Of(record with { }));
     }
 
+    // Red team, issue 17 (every attack that worked is kept here).
+
+    [Fact]
+    public async Task Run_and_export_are_held_against_the_lock_too()
+    {
+        await _scope.Store.SetAsync(Db, "Cnry-old");
+        await _scope.Store.SetAsync(Db, "Cnry-new");
+        await RunAsync(ResolveMode.Verify, Config("""{ "Db": "#{secret:Db}" }"""), updateLock: true);
+        ReplaceCurrentRecord(Db, revision: 1, keepRevision: false);
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => new SecretStoreRunner(new ScopeStoreFactory(_scope)).LoadVariablesAsync(new SecretStore.Variables.VariableOptions
+        {
+            Store = Selection(),
+            Mappings = [new SecretStore.Variables.VariableMapping("DB", "shop/Db", "--map")],
+        }));
+
+        var only = Assert.Single(error.Diagnostics);
+        Assert.Equal(DiagnosticCodes.LockedRevisionRolledBack, only.Code);
+        Assert.StartsWith("Variable 'DB' (--map): secret 'shop/Db' is at revision 1 in the store, below revision 2", only.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cnry", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_locked_secret_that_was_deleted_is_an_error_even_when_optional_and_lock_takes_it_out()
+    {
+        await _scope.Store.SetAsync(Db, "Cnry-1");
+        var file = Config("""{ "Db": "#{secret:Db|optional}" }""");
+        await RunAsync(ResolveMode.Verify, file, updateLock: true);
+        await _scope.Store.DeleteAsync(Db);
+
+        var refused = await RunAsync(ResolveMode.Resolve, file);
+        var relocked = await RunAsync(ResolveMode.Verify, file, updateLock: true);
+
+        var error = Assert.Single(refused.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal(DiagnosticCodes.LockedRevisionRolledBack, error.Code);
+        Assert.Contains("is locked at revision 1 in the lock file", error.Message, StringComparison.Ordinal);
+        Assert.True(relocked.Succeeded, string.Join(" | ", relocked.Diagnostics));
+        Assert.Empty(SecretLock.Read(LockPath).Entries);
+    }
+
+    public static TheoryData<string> PlantedPaths => ["folder", "link to a folder", "fifo", "link to /dev/zero", "world-writable"];
+
+    [Theory]
+    [MemberData(nameof(PlantedPaths))]
+    public async Task Anything_but_a_trusted_regular_file_at_the_lock_path_is_SSB2022_and_nothing_is_written(string planted)
+    {
+        await _scope.Store.SetAsync(Db, "Cnry-1");
+        var file = Config("""{ "Db": "#{secret:Db}" }""");
+        var before = File.ReadAllBytes(file);
+        switch (planted)
+        {
+            case "folder":
+                Directory.CreateDirectory(LockPath);
+                break;
+            case "link to a folder":
+                File.CreateSymbolicLink(LockPath, _folder.Path);
+                break;
+            case "fifo":
+                Assert.Equal(0, mkfifo(LockPath, 384));
+                break;
+            case "link to /dev/zero":
+                File.CreateSymbolicLink(LockPath, "/dev/zero");
+                break;
+            default:
+                File.WriteAllText(LockPath, """{ "version": 1, "secrets": [] }""");
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(LockPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+                }
+
+                break;
+        }
+
+        var resolve = await RunAsync(ResolveMode.Resolve, file).WaitAsync(TimeSpan.FromSeconds(30));
+        var update = await RunAsync(ResolveMode.Resolve, file, updateLock: true).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.All([resolve, update], r => Assert.Equal(DiagnosticCodes.LockFileInvalid, Assert.Single(r.Diagnostics, d => d.Severity == DiagnosticSeverity.Error).Code));
+        Assert.Contains(LockPath, resolve.Diagnostics.Single(d => d.Severity == DiagnosticSeverity.Error).Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public async Task Each_environment_has_its_own_entries_so_one_cannot_vouch_for_another()
+    {
+        using var prod = new StoreScope();
+        await _scope.Store.SetAsync(Db, "Cnry-dev");
+        for (var i = 0; i < 5; i++)
+        {
+            await prod.Store.SetAsync(Db, $"Cnry-prod-{i}");
+        }
+
+        File.WriteAllText(_folder.Combine(SettingsFile.FileName), $$"""
+            { "application": "shop", "environments": { "Prod": { "storage": "file:{{prod.StorePath}}", "protection": "rsa:{{prod.KeyringPath}}" } } }
+            """);
+        var file = Config("""{ "Db": "#{secret:Db}" }""");
+        var factory = new PerPathStoreFactory(_scope, prod);
+
+        await RunAsync(ResolveMode.Verify, file, updateLock: true, factory: factory);
+        await RunAsync(ResolveMode.Verify, file, updateLock: true, environment: "Prod", factory: factory);
+        var entries = SecretLock.Read(LockPath).Entries;
+
+        Assert.Equal([(null, 1L), ("Prod", 5L)], entries.Select(e => (e.Environment, e.Revision)));
+        Assert.True((await RunAsync(ResolveMode.Verify, file, factory: factory)).Succeeded);
+        Assert.True((await RunAsync(ResolveMode.Verify, file, environment: "Prod", factory: factory)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Moving_the_lock_back_on_purpose_names_each_entry_it_lowered()
+    {
+        await _scope.Store.SetAsync(Db, "Cnry-1");
+        await _scope.Store.SetAsync(Db, "Cnry-2");
+        var file = Config("""{ "Db": "#{secret:Db}" }""");
+        await RunAsync(ResolveMode.Verify, file, updateLock: true);
+        ReplaceCurrentRecord(Db, revision: 1, keepRevision: false);
+
+        var moved = await RunAsync(ResolveMode.Verify, file, updateLock: true);
+
+        Assert.True(moved.Succeeded);
+        var warning = Assert.Single(moved.Diagnostics, d => d.Code == DiagnosticCodes.LockedRevisionRolledBack);
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Contains("moved 'shop/Db' back from revision 2 to 1", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lock_saved_with_a_byte_order_mark_is_read()
+    {
+        await _scope.Store.SetAsync(Db, "Cnry-1");
+        var file = Config("""{ "Db": "#{secret:Db}" }""");
+        await RunAsync(ResolveMode.Verify, file, updateLock: true);
+        File.WriteAllBytes(LockPath, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(LockPath)]);
+
+        var result = await RunAsync(ResolveMode.Verify, file);
+
+        Assert.True(result.Succeeded, string.Join(" | ", result.Diagnostics));
+    }
+
+#pragma warning disable SYSLIB1054
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int mkfifo(string path, uint mode);
+#pragma warning restore SYSLIB1054
+
+    /// <summary>Opens the scope whose store file the settings name, so that two environments read two stores.</summary>
+    private sealed class PerPathStoreFactory(StoreScope shared, StoreScope prod) : ISecretStoreFactory
+    {
+        public EnvelopeSecretStore Open(StoreSettings settings) => new ScopeStoreFactory(settings.FilePath == prod.StorePath ? prod : shared).Open(settings);
+
+        public IProtectedSecretRepository OpenRepository(StoreSettings settings) => new ScopeStoreFactory(settings.FilePath == prod.StorePath ? prod : shared).OpenRepository(settings);
+    }
+
+    private StoreSelection Selection(string? environment = null) => new()
+    {
+        WorkingDirectory = _folder.Path,
+        Explicit = new SettingsLayer { BaseDirectory = _folder.Path, Storage = environment is null ? "file:" + _scope.StorePath : null, Protection = environment is null ? "rsa:" + _scope.KeyringPath : null },
+        Environment = environment is null ? null : new EnvironmentChoice(environment, "--env"),
+        EnvironmentVariables = _ => null,
+    };
+
     private string Config(string json, string name = "appsettings.json") => _folder.Write(name, json);
 
-    private Task<RunResult> RunAsync(ResolveMode mode, string file, bool updateLock = false) =>
-        new SecretStoreRunner(new ScopeStoreFactory(_scope)).ResolveAsync(new ResolveOptions
+    private Task<RunResult> RunAsync(ResolveMode mode, string file, bool updateLock = false, string? environment = null, ISecretStoreFactory? factory = null) =>
+        new SecretStoreRunner(factory ?? new ScopeStoreFactory(_scope)).ResolveAsync(new ResolveOptions
         {
-            Store = new StoreSelection
-            {
-                WorkingDirectory = _folder.Path,
-                Explicit = new SettingsLayer { BaseDirectory = _folder.Path, Storage = "file:" + _scope.StorePath, Protection = "rsa:" + _scope.KeyringPath },
-                EnvironmentVariables = _ => null,
-            },
+            Store = Selection(environment),
             Files = [new ConfigFileSpec(file)],
             Mode = mode,
             UpdateLock = updateLock,
