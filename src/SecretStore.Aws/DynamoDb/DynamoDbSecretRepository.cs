@@ -378,15 +378,27 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     {
         EnsureWellFormed(id);
         var keys = await QueryHistoryAsync(id, keysOnly: true, cancellationToken).ConfigureAwait(false);
-        var deleted = await Call(
+        var row = await GetItemAsync(TableName, SecretItemMapper.Key(id), cancellationToken).ConfigureAwait(false);
+        if (row is null && (keys.Count == 0 || (keys.Count == 1 && keys[0].ContainsKey(HistoryTableAttributes.Deleted))))
+        {
+            return false; // Nothing, or only the mark an earlier purge left.
+        }
+
+        // The mark first (one deletion past every revision: numbers are never reused), then the row and every older item:
+        // a purge stopped half way still leaves the mark, and running it again finishes it.
+        var newest = Math.Max(row is null ? 0 : SecretItemMapper.RevisionOf(row) ?? 0, keys.Count == 0 ? 0 : keys.Max(k => SecretItemMapper.HistoryRevision(k, HistoryTableName)));
+        var mark = RecordRevision.Next(id, newest);
+        var markItem = SecretItemMapper.ToHistoryItem(id, mark, null, _history.Now(), _history.EffectiveWriter);
+        await Call("PutItem", () => _client.PutItemAsync(new PutItemRequest { TableName = HistoryTableName, Item = markItem }, cancellationToken), cancellationToken, HistoryTableName).ConfigureAwait(false);
+        await Call(
             "DeleteItem",
-            () => _client.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = SecretItemMapper.Key(id), ReturnValues = ReturnValue.ALL_OLD }, cancellationToken),
+            () => _client.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = SecretItemMapper.Key(id) }, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         await DeleteHistoryItemsAsync(keys, cancellationToken).ConfigureAwait(false);
-        // A write that raced the purge may have added a revision after our query: purge until none is left.
+        // A write that raced the purge may have added a revision after our query: purge until only the mark is left.
         var late = await QueryHistoryAsync(id, keysOnly: true, cancellationToken).ConfigureAwait(false);
-        await DeleteHistoryItemsAsync(late, cancellationToken).ConfigureAwait(false);
-        return deleted.Attributes is { Count: > 0 } || keys.Count > 0;
+        await DeleteHistoryItemsAsync([.. late.Where(k => SecretItemMapper.HistoryRevision(k, HistoryTableName) != mark)], cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -546,9 +558,9 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         ConsistentRead = true,
         KeyConditionExpression = "#app = :app AND begins_with(#key, :prefix)",
         FilterExpression = "#name = :name",
-        ProjectionExpression = keysOnly ? "#app, #key, #name, #rev" : null,
+        ProjectionExpression = keysOnly ? "#app, #key, #name, #rev, #del" : null,
         ExpressionAttributeNames = keysOnly
-            ? new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName, ["#rev"] = Revision }
+            ? new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName, ["#rev"] = Revision, ["#del"] = HistoryTableAttributes.Deleted }
             : new() { ["#app"] = ApplicationName, ["#key"] = HistoryTableAttributes.SecretRevision, ["#name"] = SecretName },
         ExpressionAttributeValues = new()
         {

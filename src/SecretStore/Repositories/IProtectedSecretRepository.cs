@@ -59,6 +59,10 @@ public interface IProtectedSecretRepository
     /// <summary>One revision of a secret (from its history, or the current record), or null when none is kept under that number.</summary>
     Task<SecretHistoryEntry?> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes a record and its whole history, leaving no trace; returns false when neither existed.</summary>
+    /// <summary>
+    /// Deletes a record and every value of its history, leaving one deletion past every revision it had
+    /// (<see cref="RecordHistory.PurgeMark"/>), so revisions are never reused; returns false when there was nothing to
+    /// purge (no record and no history, or only such a mark).
+    /// </summary>
     Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default);
 }

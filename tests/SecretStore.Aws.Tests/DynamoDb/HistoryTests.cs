@@ -82,7 +82,7 @@ public sealed class HistoryTests(SecretTableFixture table) : IClassFixture<Secre
     }
 
     [Fact]
-    public async Task Purge_removes_the_row_and_every_history_item_and_leaves_the_secret_whose_name_extends_it()
+    public async Task Purge_removes_the_row_and_every_value_in_the_history_leaving_one_deletion_and_the_secret_whose_name_extends_it()
     {
         var repository = table.NewRepository();
         var app = Records.NewApplication("purge");
@@ -99,10 +99,10 @@ public sealed class HistoryTests(SecretTableFixture table) : IClassFixture<Secre
         Assert.True(await repository.PurgeAsync(id));
 
         Assert.Null(await repository.GetAsync(id));
-        Assert.Empty(await repository.GetHistoryAsync(id));
-        Assert.Equal([longer.Name], (await HistoryItemsAsync(app)).Select(i => i[SecretName].S));
+        Assert.Equal([(32L, true)], (await repository.GetHistoryAsync(id)).Select(e => (e.Revision, e.IsDeletion)));
+        Assert.Equal([id.Name, longer.Name], (await HistoryItemsAsync(app)).Select(i => i[SecretName].S).Order(StringComparer.Ordinal));
         Assert.False(await repository.PurgeAsync(id));
-        Assert.Equal(1, await repository.SaveAsync(Records.V2(id), 0));
+        Assert.Equal(33, await repository.SaveAsync(Records.V2(id), 0));
     }
 
     [Fact]

@@ -139,7 +139,15 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     {
         lock (_gate)
         {
-            return Task.FromResult(_records.Remove((id.ApplicationName, id.Name)) | _history.Remove(id));
+            var mark = RecordHistory.PurgeMark(id, _records.GetValueOrDefault((id.ApplicationName, id.Name)), _history.TryGetValue(id, out var kept) ? kept.Values : [], new HistoryOptions { Writer = "in-memory" });
+            if (mark is null)
+            {
+                return Task.FromResult(false);
+            }
+
+            _records.Remove((id.ApplicationName, id.Name));
+            _history[id] = new SortedDictionary<long, SecretHistoryEntry> { [mark.Revision] = mark with { WrittenAt = DateTimeOffset.UnixEpoch } };
+            return Task.FromResult(true);
         }
     }
 

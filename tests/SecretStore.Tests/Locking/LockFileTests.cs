@@ -258,6 +258,29 @@ public sealed class LockFileTests : IDisposable
         Assert.Empty(SecretLock.Read(LockPath).Entries);
     }
 
+    [Fact]
+    public async Task A_record_put_back_after_a_purge_and_a_new_lock_is_below_the_lock()
+    {
+        await _scope.Store.SetAsync(Db, "Cnry-1");
+        await _scope.Store.SetAsync(Db, "Cnry-2");
+        await _scope.Store.SetAsync(Db, "Cnry-leaked");
+        var copy = File.ReadAllText(_scope.StorePath);
+        var file = Config("""{ "Db": "#{secret:Db}" }""");
+        await _scope.Store.PurgeAsync(Db);
+        await _scope.Store.SetAsync(Db, "Cnry-rotated");
+        await RunAsync(ResolveMode.Verify, file, updateLock: true);
+
+        // The store writer puts the purged revision 3 back from an old copy of the store.
+        var old = JsonNode.Parse(copy)!["secrets"]!.AsArray().Single()!.ToJsonString();
+        var root = StoreJson();
+        root["secrets"]!.AsArray()[0] = JsonNode.Parse(old);
+        File.WriteAllText(_scope.StorePath, root.ToJsonString());
+        var result = await RunAsync(ResolveMode.Resolve, file);
+
+        Assert.Equal(DiagnosticCodes.LockedRevisionRolledBack, Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error).Code);
+        Assert.DoesNotContain("Cnry-leaked", File.ReadAllText(file), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> PlantedPaths => ["folder", "link to a folder", "fifo", "link to /dev/zero", "world-writable"];
 
     [Theory]

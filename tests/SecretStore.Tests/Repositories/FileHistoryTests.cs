@@ -178,7 +178,7 @@ public sealed class FileHistoryTests
     }
 
     [Fact]
-    public async Task Purge_removes_the_record_and_its_whole_history_and_nothing_else()
+    public async Task Purge_removes_every_value_of_the_secret_leaving_one_deletion_that_keeps_revisions_from_being_reused()
     {
         using var temp = new TempDirectory();
         var path = temp.Combine("secrets.json");
@@ -192,10 +192,11 @@ public sealed class FileHistoryTests
         Assert.True(await repository.PurgeAsync(new SecretId("web", "Api")));
         Assert.False(await repository.PurgeAsync(Db));
 
-        Assert.Empty(await repository.GetHistoryAsync(Db));
+        Assert.Equal([(3L, true)], (await repository.GetHistoryAsync(Db)).Select(e => (e.Revision, e.IsDeletion)));
+        Assert.Equal([(3L, true)], (await repository.GetHistoryAsync(new SecretId("web", "Api"))).Select(e => (e.Revision, e.IsDeletion)));
         Assert.Null(await repository.GetAsync(Db));
-        Assert.DoesNotContain("\"history\"", File.ReadAllText(path), StringComparison.Ordinal);
-        Assert.Equal(1, await repository.SaveAsync(V2("web", "Db", 9), 0));
+        Assert.DoesNotContain("\"Envelope\"", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Equal(4, await repository.SaveAsync(V2("web", "Db", 9), 0));
     }
 
     public static TheoryData<string, string> CorruptEntries => new()

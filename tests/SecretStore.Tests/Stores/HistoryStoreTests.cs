@@ -117,17 +117,18 @@ public sealed class HistoryStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Purge_removes_the_secret_and_its_history()
+    public async Task Purge_removes_the_secret_and_every_value_of_its_history_and_the_next_write_numbers_past_it()
     {
         await _scope.Store.SetAsync(Db, "one");
         await _scope.Store.SetAsync(Db, "two");
 
         Assert.True(await _scope.Store.PurgeAsync(Db));
 
-        Assert.Empty(await _scope.Store.GetHistoryAsync(Db));
+        Assert.Equal([(3L, true)], (await _scope.Store.GetHistoryAsync(Db)).Select(h => (h.Revision, h.IsDeletion)));
         await Assert.ThrowsAsync<SecretNotFoundException>(() => _scope.Store.GetAsync(Db));
         Assert.Equal("SSB2019", (await Assert.ThrowsAsync<SecretStoreException>(() => _scope.Store.GetRevisionAsync(Db, 1))).Code.Id);
         Assert.False(await _scope.Store.PurgeAsync(Db));
+        Assert.Equal(4, (await _scope.Store.SetAsync(Db, "three")).Revision);
     }
 
     [Fact]

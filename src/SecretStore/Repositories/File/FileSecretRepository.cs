@@ -172,13 +172,16 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
         var content = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
         var key = (id.ApplicationName, id.Name);
-        var removed = content.Records.Remove(key) | content.History.Remove(key);
-        if (removed)
+        var mark = RecordHistory.PurgeMark(id, content.Records.GetValueOrDefault(key), content.History.TryGetValue(key, out var kept) ? kept.Values : [], _options.History);
+        if (mark is null)
         {
-            await WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
-        return removed;
+        content.Records.Remove(key);
+        content.History[key] = new SortedDictionary<long, SecretHistoryEntry> { [mark.Revision] = mark };
+        await WriteAsync(content, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private static SortedDictionary<long, SecretHistoryEntry> HistoryOf(StoreFileFormat.StoreFileContent content, (string App, string Name) key)

@@ -75,6 +75,24 @@ public static class RecordHistory
     }
 
     /// <summary>
+    /// What a purge leaves of a secret: nothing of any value, but one deletion one past every revision it had, so that a
+    /// secret created again never reuses a number a lock or a pin names (a purged record a store writer puts back is then
+    /// below the lock). Null when there is nothing to purge: no record and no history, or only such a mark already.
+    /// </summary>
+    public static SecretHistoryEntry? PurgeMark(SecretId id, ProtectedSecretRecord? current, IReadOnlyCollection<SecretHistoryEntry> history, HistoryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(options);
+        if (current is null && history.All(e => e.IsDeletion) && history.Count <= 1)
+        {
+            return null;
+        }
+
+        var newest = Math.Max(current is { InvalidRevision: null } ? current.Revision : 0, history.Count > 0 ? history.Max(e => e.Revision) : 0);
+        return new SecretHistoryEntry { Id = id, Revision = RecordRevision.Next(id, newest), WrittenAt = options.Now(), Writer = options.EffectiveWriter };
+    }
+
+    /// <summary>
     /// The revisions to remove so that at most <paramref name="keep"/> remain (the oldest first), or none when
     /// <paramref name="keep"/> is null. <paramref name="revisions"/> must be in ascending order.
     /// </summary>
