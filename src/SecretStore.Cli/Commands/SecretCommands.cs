@@ -71,12 +71,18 @@ internal static class SecretCommands
         var command = new Command("get", "Writes a secret's value to standard output: exactly its UTF-8 bytes, with no line break added (for piping). In a GitHub Actions or Azure Pipelines run, the value is registered with the log masker first, on stderr.") { id, revision };
         context.SetAction(command, async (parse, token) =>
         {
-            var secretId = context.ParseId(parse, parse.GetValue(id));
+            var reference = context.ParseReference(parse, parse.GetValue(id));
+            var secretId = reference.Id;
+            var asked = parse.GetValue(revision);
+            if (reference.Revision is { } inId && asked is { } inOption && inId != inOption)
+            {
+                throw new UsageException($"The id pins one revision and --revision names another ({UsageErrors.NotRepeated}). Fix: give the revision once.");
+            }
 
             // In a CI run the value is masked first, on stderr, as resolve does: stdout is the value itself.
             var masker = CliMasks.ForValues(context);
             using var store = context.OpenStore(parse);
-            var secret = parse.GetValue(revision) is { } pinned
+            var secret = (reference.Revision ?? asked) is { } pinned
                 ? await store.GetRevisionAsync(secretId, pinned, token).ConfigureAwait(false)
                 : await store.GetAsync(secretId, token).ConfigureAwait(false);
             // The runner reads stdout and stderr on two threads; a value printed straight to the log could

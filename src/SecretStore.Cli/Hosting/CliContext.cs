@@ -35,14 +35,26 @@ internal sealed class CliContext(CliConsole console, Func<string, string?> envir
     /// </summary>
     public SecretId ParseId(ParseResult parse, string? text)
     {
+        var reference = ParseReference(parse, text);
+        return reference.IsPinned
+            ? throw new UsageException($"The secret id ends in '@' and digits, which pins a revision (as in '#{{secret:Name@3}}'), and this command takes no revision ({UsageErrors.NotRepeated}). Fix: leave the '@N' out, or write '\\@' for an '@' that belongs to the name.")
+            : reference.Id;
+    }
+
+    /// <summary>
+    /// Parses an <c>App/Name</c> or <c>App/Name@N</c> argument with the engine's one rule (<see cref="SecretReference.TryParse"/>,
+    /// the placeholders' grammar): <c>get Shop/Db@2</c> reads revision 2, as <c>#{secret:Db@2}</c> does.
+    /// </summary>
+    public SecretReference ParseReference(ParseResult parse, string? text)
+    {
         string? application = null;
         if (text is not null && !text.Contains('/', StringComparison.Ordinal))
         {
             application = Settings(parse).Application;
         }
 
-        return SecretId.TryParse(text, application, out var id, out var problem)
-            ? id
+        return SecretReference.TryParse(text, application, out var reference, out var problem)
+            ? reference
             : throw new UsageException($"The secret id {problem} ({UsageErrors.NotRepeated}).");
     }
 

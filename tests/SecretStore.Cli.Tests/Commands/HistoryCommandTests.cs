@@ -235,6 +235,30 @@ public sealed class HistoryCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_id_with_at_and_digits_reads_that_revision_as_a_placeholder_does_and_other_commands_refuse_it()
+    {
+        // Red team, issue 17: 'get Shop/Db@2' read a secret named 'Db@2' while '#{secret:Db@2}' meant revision 2.
+        await _sandbox.SetAsync("shop/Db", First);
+        await _sandbox.SetAsync("shop/Db", Second);
+
+        var pinned = await _sandbox.RunAsync("get", "shop/Db@1");
+        var set = await _sandbox.RunWithInputAsync(Third, "set", "shop/Db@1");
+        var clash = await _sandbox.RunAsync("get", "shop/Db@1", "--revision", "2");
+        var escaped = await _sandbox.RunWithInputAsync(Fourth, "set", "shop/build\\@2");
+        var named = await _sandbox.RunAsync("get", "shop/build\\@2");
+
+        Assert.True(pinned.ExitCode == 0, pinned.ToString());
+        Assert.Equal(First, pinned.Stdout);
+        Assert.Equal(2, set.ExitCode);
+        Assert.Contains("pins a revision", set.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Third, set.Stdout + set.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, clash.ExitCode);
+        Assert.True(escaped.ExitCode == 0, escaped.ToString());
+        Assert.Equal(Fourth, named.Stdout);
+        Assert.Equal(["1", "2"], Rows(await _sandbox.RunAsync("history", "shop/Db")).Select(r => r[0]));
+    }
+
+    [Fact]
     public async Task Delete_with_purge_and_if_revision_is_a_usage_error_and_removes_nothing()
     {
         await _sandbox.SetAsync("shop/Db", First);
