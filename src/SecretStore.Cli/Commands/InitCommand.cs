@@ -88,6 +88,11 @@ internal static class InitCommand
               "storage": "file:.secretstore/secrets.json",
               "protection": "rsa:.secretstore/keyring",
 
+              // Every write keeps the earlier revisions (`secretstore history App/Name`); keep only the newest N:
+              // "keepRevisions": 20,
+              // `secretstore lock <files>` writes secretstore.lock.json beside this file: commit it, and a rollback of a
+              // locked secret fails every publish (docs/cli.md, "The lock file").
+
               // Named environments override the members above; pick one with --env / SECRETSTORE_ENV (CLI),
               // SecretStoreEnvironment (MSBuild) or Environment (Cake).
               "environments": {
