@@ -68,6 +68,22 @@ public sealed class PlaceholderModeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pinned_placeholder_gets_exactly_that_revision_and_an_unknown_one_fails_the_start_with_SSB2019()
+    {
+        // Issue 17: #{secret:Name@N} in the running app, as at publish time.
+        await _scope.Store.SetAsync(new SecretId("shop", "Db"), DbValue);
+        await _scope.Store.SetAsync(new SecretId("shop", "Db"), ApiValue);
+
+        var configuration = Build(b => b.AddInMemoryCollection(new Dictionary<string, string?> { ["Old"] = "#{secret:Db@1}", ["New"] = "#{secret:Db}" }));
+        var failure = Assert.Throws<SecretStoreException>(() => Build(b => b.AddInMemoryCollection(new Dictionary<string, string?> { ["Old"] = "#{secret:Db@9}" })));
+
+        Assert.Equal((DbValue, ApiValue), (configuration["Old"], configuration["New"]));
+        Assert.Equal("SSB2019", failure.Code.Id);
+        Assert.Contains("Configuration key 'Old', placeholder '#{secret:Db@9}': Revision 9 of 'shop/Db' cannot be read", failure.Message, StringComparison.Ordinal);
+        AssertNoValue(failure, _reported);
+    }
+
+    [Fact]
     public async Task A_missing_optional_secret_leaves_its_key_unset_with_warning_SSB1013_and_a_missing_required_one_fails_the_start_with_SSB2001()
     {
         await _scope.Store.SetAsync(new SecretId("shop", "Db"), DbValue);
