@@ -137,29 +137,33 @@ internal static class LinuxFiles
     /// </summary>
     public static SafeFileHandle? OpenForAppend(string path, UnixFileMode newFileMode, out int errno, out bool created)
     {
-        var native = Utf8(path);
+        var fd = OpenOrCreate(Utf8(path), ORdWr | OAppend, newFileMode, out errno, out created);
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// The one create-or-open loop: <c>O_EXCL</c> first (so the caller knows whether this call created the file), then a
+    /// plain open of the existing file, again when it vanished in between; never following a link in the last component
+    /// (<c>O_NOFOLLOW</c>) nor blocking on a FIFO (<c>O_NONBLOCK</c>). Returns the descriptor, or -1 with <paramref name="errno"/>.
+    /// </summary>
+    private static int OpenOrCreate(byte[] native, int access, UnixFileMode newFileMode, out int errno, out bool created)
+    {
         while (true)
         {
             created = true;
-            var fd = open(native, ORdWr | OAppend | OCreat | OExcl | ONoFollow | OCloExec | ONonBlock, (uint)newFileMode);
+            var fd = open(native, access | OCreat | OExcl | ONoFollow | OCloExec | ONonBlock, (uint)newFileMode);
             if (fd < 0 && Marshal.GetLastPInvokeError() == EExist)
             {
                 created = false;
-                fd = open(native, ORdWr | OAppend | ONoFollow | OCloExec | ONonBlock, 0);
+                fd = open(native, access | ONoFollow | OCloExec | ONonBlock, 0);
                 if (fd < 0 && Marshal.GetLastPInvokeError() == ENoEnt)
                 {
                     continue; // Removed between the two opens: try to create it again.
                 }
             }
 
-            if (fd < 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                return null;
-            }
-
-            errno = 0;
-            return new SafeFileHandle(fd, ownsHandle: true);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return fd;
         }
     }
 
@@ -171,46 +175,29 @@ internal static class LinuxFiles
     /// </summary>
     public static SafeFileHandle? OpenNoFollowLocked(string path, UnixFileMode newFileMode, out int errno, out bool created)
     {
-        var native = Utf8(path);
-        while (true)
+        // O_EXCL first, so that only a file this call created gets the exact-mode fix-up; O_NONBLOCK so that a FIFO
+        // planted at the path cannot hang the open (it is then refused as not a regular file).
+        var fd = OpenOrCreate(Utf8(path), ORdWr, newFileMode, out errno, out created);
+        if (fd < 0)
         {
-            // O_EXCL first, so that only a file this call created gets the exact-mode fix-up; O_NONBLOCK so that a FIFO
-            // planted at the path cannot hang the open (it is then refused as not a regular file).
-            created = true;
-            var fd = open(native, ORdWr | OCreat | OExcl | ONoFollow | OCloExec | ONonBlock, (uint)newFileMode);
-            if (fd < 0 && Marshal.GetLastPInvokeError() == EExist)
-            {
-                created = false;
-                fd = open(native, ORdWr | ONoFollow | OCloExec | ONonBlock, 0);
-                if (fd < 0 && Marshal.GetLastPInvokeError() == ENoEnt)
-                {
-                    continue; // Removed between the two opens: try to create it again.
-                }
-            }
-
-            if (fd < 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                return null;
-            }
-
-            var handle = new SafeFileHandle(fd, ownsHandle: true);
-            if (flock(fd, LockEx | LockNb) != 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                handle.Dispose();
-                return null;
-            }
-
-            if (created)
-            {
-                // The create mode was filtered by the umask; a new lock gets exactly the mode asked for.
-                File.SetUnixFileMode(handle, newFileMode);
-            }
-
-            errno = 0;
-            return handle;
+            return null;
         }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (flock(fd, LockEx | LockNb) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            return null;
+        }
+
+        if (created)
+        {
+            // The create mode was filtered by the umask; a new lock gets exactly the mode asked for.
+            File.SetUnixFileMode(handle, newFileMode);
+        }
+
+        return handle;
     }
 
     private static FileIdentity Statx(int dirFd, byte[] path, int flags, string name)
