@@ -36,7 +36,4 @@ public sealed class ResolveResult
 
     /// <summary>How many distinct secrets they name.</summary>
     public int SecretCount { get; }
-
-    /// <summary>What a lock file written from this run holds: every secret read, at the revision read, with its record's digest.</summary>
-    public IReadOnlyList<Locking.LockEntry> LockEntries { get; internal init; } = [];
 }

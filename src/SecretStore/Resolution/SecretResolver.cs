@@ -89,7 +89,6 @@ public sealed class SecretResolver
             .ToList();
 
         var filesWritten = 0;
-        IReadOnlyList<Locking.LockEntry> lockEntries = [];
         if (request.Mode != ResolveMode.List)
         {
             var (secrets, failedApplications) = await FetchAsync(files, diagnostics, cancellationToken).ConfigureAwait(false);
@@ -98,8 +97,6 @@ public sealed class SecretResolver
                 Locking.LockCheck.Check(locked, request.LockPath, request.LockEnvironment, files, secrets, failedApplications, diagnostics);
             }
 
-            lockEntries = Locking.LockCheck.EntriesOf(files, secrets, request.LockEnvironment);
-            var lockMissing = Locking.LockCheck.MissingOf(files, secrets, failedApplications);
             var forms = new ValueFormCollector();
             foreach (var file in files)
             {
@@ -110,7 +107,7 @@ public sealed class SecretResolver
             {
                 try
                 {
-                    await writeLock(lockEntries, lockMissing, cancellationToken).ConfigureAwait(false);
+                    await writeLock(Locking.LockCheck.EntriesOf(files, secrets, request.LockEnvironment), Locking.LockCheck.MissingOf(files, secrets, failedApplications), cancellationToken).ConfigureAwait(false);
                 }
                 catch (SecretStoreException ex)
                 {
@@ -147,7 +144,7 @@ public sealed class SecretResolver
             await WriteReportAsync(reportPath, report, diagnostics, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ResolveResult(diagnostics, report, files.Count(f => f.Bytes is not null), filesWritten, substitutions.Count, required.Count) { LockEntries = lockEntries };
+        return new ResolveResult(diagnostics, report, files.Count(f => f.Bytes is not null), filesWritten, substitutions.Count, required.Count);
     }
 
     private static List<MappingSpec> ParseMappings(ResolveRequest request, List<Diagnostic> diagnostics)

@@ -75,7 +75,7 @@ public readonly record struct SecretReference(SecretId Id, long? Revision = null
         rest = kept.ToString();
         revision = null;
         problem = null;
-        if (pinAt < 0 || pinAt == rest.Length - 1 || !rest.AsSpan(pinAt + 1).ContainsOnlyDigits())
+        if (pinAt < 0 || pinAt == rest.Length - 1 || rest.AsSpan(pinAt + 1).ContainsAnyExceptInRange('0', '9'))
         {
             return true;
         }
@@ -94,27 +94,4 @@ public readonly record struct SecretReference(SecretId Id, long? Revision = null
 
     /// <summary><c>application/name</c>, with <c>@N</c> when pinned. Names are not values, so they may be shown.</summary>
     public override string ToString() => Revision is { } r ? string.Create(CultureInfo.InvariantCulture, $"{Id}@{r}") : Id.ToString();
-}
-
-/// <summary>Span helpers for <see cref="SecretReference"/>.</summary>
-internal static class DigitSpan
-{
-    /// <summary>True when every character is an ASCII digit (and there is at least one).</summary>
-    public static bool ContainsOnlyDigits(this ReadOnlySpan<char> text)
-    {
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (var c in text)
-        {
-            if (c is < '0' or > '9')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

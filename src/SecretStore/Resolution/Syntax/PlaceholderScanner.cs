@@ -131,7 +131,7 @@ internal static class PlaceholderScanner
     {
         var id = parts[0];
         long? revision = null;
-        if (pinAt >= 0 && pinAt < id.Length - 1 && id.AsSpan(pinAt + 1).ContainsOnlyDigits() && (idSeparators.Count == 0 || pinAt > idSeparators[^1]))
+        if (pinAt >= 0 && pinAt < id.Length - 1 && !id.AsSpan(pinAt + 1).ContainsAnyExceptInRange('0', '9') && (idSeparators.Count == 0 || pinAt > idSeparators[^1]))
         {
             var digits = id[(pinAt + 1)..];
             if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var pinned) || !RecordRevision.IsValid(pinned))
