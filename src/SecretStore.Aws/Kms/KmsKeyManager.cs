@@ -175,6 +175,46 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>KMS <c>Encrypt</c> of the data key under <paramref name="keyId"/> with the recipient's context.</remarks>
+    public async Task<byte[]> WrapDataKeyAsync(string keyId, ReadOnlyMemory<byte> plaintextKey, EncryptionContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        ArgumentNullException.ThrowIfNull(context);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var expectedArn = await ResolveKeyArnAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var plaintext = plaintextKey.ToArray();
+        EncryptResponse response;
+        try
+        {
+            response = await _kms.EncryptAsync(
+                new EncryptRequest
+                {
+                    KeyId = keyId,
+                    Plaintext = new MemoryStream(plaintext, writable: false),
+                    EncryptionContext = context.Count == 0 ? null : context.ToDictionary(),
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
+        {
+            throw KmsErrors.Map(e, "Encrypt", keyId, _kms.Config);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+
+        var wrapped = response.CiphertextBlob?.ToArray() ?? [];
+        if (!SameKey(response.KeyId, expectedArn) || wrapped.Length == 0)
+        {
+            throw new InvalidProtectedDataException(
+                $"KMS Encrypt for master key '{keyId}' answered with another key ('{response.KeyId}') or no ciphertext.");
+        }
+
+        return wrapped;
+    }
+
+    /// <inheritdoc />
     public async Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(keyId);

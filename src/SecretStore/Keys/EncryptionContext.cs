@@ -24,6 +24,12 @@ public sealed class EncryptionContext : IReadOnlyList<KeyValuePair<string, strin
     /// <summary>The context key for the master key id.</summary>
     public const string MasterKeyIdKey = "secretstore:master-key-id";
 
+    /// <summary>The context key for the store id that envelope version 3 records may be bound to.</summary>
+    public const string StoreKey = "secretstore:store";
+
+    /// <summary>The value of <see cref="FormatKey"/> in envelope version 3 contexts.</summary>
+    public const string EnvelopeV3Format = "3";
+
     private readonly KeyValuePair<string, string>[] _pairs;
 
     /// <summary>Creates a context from pairs; names must be unique.</summary>
@@ -51,6 +57,48 @@ public sealed class EncryptionContext : IReadOnlyList<KeyValuePair<string, strin
         new(NameKey, id.Name),
         new(MasterKeyIdKey, masterKeyId),
     ]);
+
+    /// <summary>
+    /// The context of an envelope version 3 record, taken from the requested id and the store it is read from or
+    /// written to (never from a stored row): format 3, application, name, and the store id when there is one. It is
+    /// stored in the envelope and, through the header, is part of the ciphertext's associated data.
+    /// </summary>
+    public static EncryptionContext ForRecord(SecretId id, string? storeId)
+    {
+        List<KeyValuePair<string, string>> pairs =
+        [
+            new(FormatKey, EnvelopeV3Format),
+            new(ApplicationKey, id.ApplicationName),
+            new(NameKey, id.Name),
+        ];
+        if (storeId is not null)
+        {
+            pairs.Add(new(StoreKey, storeId));
+        }
+
+        return new(pairs);
+    }
+
+    /// <summary>
+    /// The context one recipient's wrapped data key is bound to (the KMS encryption context, or what the RSA wrap
+    /// hashes): the record's context plus that recipient's master key id, so a wrapped key cannot be moved to another
+    /// record, store or recipient slot.
+    /// </summary>
+    public EncryptionContext ForRecipient(string masterKeyId) => new([.. _pairs, new(MasterKeyIdKey, masterKeyId)]);
+
+    /// <summary>The value of <paramref name="key"/>, or null when the context has none.</summary>
+    public string? ValueOf(string key)
+    {
+        foreach (var pair in _pairs)
+        {
+            if (string.Equals(pair.Key, key, StringComparison.Ordinal))
+            {
+                return pair.Value;
+            }
+        }
+
+        return null;
+    }
 
     /// <inheritdoc />
     public int Count => _pairs.Length;

@@ -15,6 +15,17 @@ public interface IKeyManager
     Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Wraps an existing plaintext data key (from <see cref="GenerateDataKeyAsync"/> for the record's first
+    /// recipient) under one more master key, bound to <paramref name="context"/>: how one record gets several
+    /// recipients. Returns the wrapped form only. The default refuses (<c>SSB0003</c>): a key manager that cannot
+    /// wrap a given key cannot write records with several recipients.
+    /// </summary>
+    Task<byte[]> WrapDataKeyAsync(string keyId, ReadOnlyMemory<byte> plaintextKey, EncryptionContext context, CancellationToken cancellationToken = default) =>
+        throw new Diagnostics.SecretStoreException(
+            Diagnostics.DiagnosticCodes.InvalidArgument,
+            $"This key manager ({GetType().Name}) cannot wrap a data key for a further recipient ('{keyId}'); write the record with one recipient.");
+
+    /// <summary>
     /// Unwraps a data key. Throws <see cref="Diagnostics.MasterKeyNotFoundException"/> for an unknown key and
     /// <see cref="Diagnostics.InvalidProtectedDataException"/> (or a wrong-context error) when the wrapped key
     /// does not open under this key and context. The result has exactly <paramref name="expectedKeySizeInBytes"/> bytes.

@@ -65,4 +65,19 @@ public interface IProtectedSecretRepository
     /// purge (no record and no history, or only such a mark).
     /// </summary>
     Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The store's id (docs/format.md, "Store id"), which envelope version 3 records are bound to, so that a record
+    /// copied in from another store under the same key is refused; null for a store that has none (one written before
+    /// store ids, or a backend that keeps none). The default has none.
+    /// </summary>
+    ValueTask<string?> GetStoreIdAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<string?>(null);
+
+    /// <summary>
+    /// The store's id for a write: the existing one, or a new one when the store does not exist yet (so every store
+    /// created by this version is bound), or, with <paramref name="createForExisting"/>, when an existing store has none.
+    /// An existing store is never given an id implicitly: two branches of a shared store file would each invent one.
+    /// The default keeps none.
+    /// </summary>
+    ValueTask<string?> EnsureStoreIdAsync(bool createForExisting = false, CancellationToken cancellationToken = default) => GetStoreIdAsync(cancellationToken);
 }

@@ -24,6 +24,15 @@ public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKey
     /// </summary>
     public string? RecordDigest { get; init; }
 
+    /// <summary>
+    /// The master keys that can open the record, primary first: several for an envelope version 3 record written for
+    /// several recipients, else just <see cref="MasterKeyId"/>.
+    /// </summary>
+    public IReadOnlyList<string> Recipients { get; init; } = [MasterKeyId];
+
+    /// <summary>The store id the record is bound to (envelope version 3 records of a store that has one), or null.</summary>
+    public string? StoreId { get; init; }
+
     /// <summary>Set by a write: the revision it replaced, or null when it created the secret.</summary>
     public long? ReplacedRevision { get; init; }
 

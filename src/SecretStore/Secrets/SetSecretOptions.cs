@@ -9,6 +9,14 @@ public sealed class SetSecretOptions
     public string? KeyId { get; init; }
 
     /// <summary>
+    /// Every master key that may open the record (docs/format.md, "Envelope version 3"), the first being its primary
+    /// key (<see cref="SecretMetadata.MasterKeyId"/>); any one of them opens it. Null: <see cref="KeyId"/> alone when
+    /// given, else the store's default recipients, else the recipients of the record being replaced when it has
+    /// several, else the store's default key.
+    /// </summary>
+    public IReadOnlyList<string>? Recipients { get; init; }
+
+    /// <summary>
     /// Optimistic concurrency: the revision the caller last read (0 = the secret must not exist yet).
     /// Null means "whatever is there now", which is still checked: a concurrent writer between our read and
     /// our write gives <see cref="Diagnostics.ConcurrencyConflictException"/>, never a lost update.

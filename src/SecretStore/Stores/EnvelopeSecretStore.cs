@@ -24,6 +24,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     private readonly IKeyManager _keyManager;
     private readonly EnvelopeSecretStoreOptions _options;
     private readonly bool _ownsComponents;
+    private string? _storeId;
 
     /// <summary>Creates a store over a repository and a key manager; neither is owned (disposed) by the store.</summary>
     public EnvelopeSecretStore(IProtectedSecretRepository repository, IKeyManager keyManager, EnvelopeSecretStoreOptions options)
@@ -63,7 +64,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         var record = await _repository.GetAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new SecretNotFoundException(id);
         var opening = Prepare(id, record);
-        await _keyManager.RequireKeyAllowedAsync(opening.KeyId, $"The record of '{id}'", cancellationToken).ConfigureAwait(false);
+        await RequireOpenableAsync(opening, $"The record of '{id}'", cancellationToken).ConfigureAwait(false);
         using var dataKey = await UnwrapAsync(opening, cancellationToken).ConfigureAwait(false);
         return opening.Open(dataKey);
     }
@@ -95,7 +96,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         // under a foreign key stops the read before any data key (ours or his) goes to KMS or the keyring.
         foreach (var opening in openings.OrderBy(o => o.Id.ToString(), StringComparer.Ordinal))
         {
-            await _keyManager.RequireKeyAllowedAsync(opening.KeyId, $"The record of '{opening.Id}'", cancellationToken).ConfigureAwait(false);
+            await RequireOpenableAsync(opening, $"The record of '{opening.Id}'", cancellationToken).ConfigureAwait(false);
         }
 
         // One unwrap per distinct wrapped key (and context): copies of a key are never unwrapped twice.
@@ -129,8 +130,14 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         foreach (var record in records.OrderBy(r => r.Id.Name, StringComparer.Ordinal))
         {
             // Flags records a reader would refuse (SSB3012) without unwrapping anything.
-            var allowed = await _keyManager.IsKeyAllowedAsync(record.MasterKeyId, cancellationToken).ConfigureAwait(false);
-            listed.Add(Metadata(record) with { IsKeyAllowed = allowed, HasInvalidRevision = record.InvalidRevision is not null });
+            var metadata = Metadata(record);
+            var allowed = false;
+            foreach (var keyId in metadata.Recipients)
+            {
+                allowed = allowed || await _keyManager.IsKeyAllowedAsync(keyId, cancellationToken).ConfigureAwait(false);
+            }
+
+            listed.Add(metadata with { IsKeyAllowed = allowed, HasInvalidRevision = record.InvalidRevision is not null });
         }
 
         return listed;
@@ -151,8 +158,6 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"The value of secret '{id}' holds a lone UTF-16 surrogate, which has no UTF-8 form.");
         }
 
-        var keyId = options.KeyId ?? _options.DefaultKeyId
-            ?? throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"No key id to protect secret '{id}' with: give one, or configure the store's default key.");
         if (options.Format == ProtectedSecretFormat.V1 && !_options.AllowV1)
         {
             throw V1Policy.WriteRefused(id);
@@ -189,14 +194,25 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         var expected = options.ExpectedRevision ?? existing?.Revision ?? 0;
+        var recipients = ChooseRecipients(id, options, existing);
+        var keyId = recipients[0];
 
         // Checked before any data key is made: a revision at long.MaxValue has no successor.
         _ = RecordRevision.Next(id, expected);
-        var record = options.Format == ProtectedSecretFormat.V2
-            ? await ProtectV2Async(id, value, keyId, cancellationToken).ConfigureAwait(false)
-            : await ProtectV1Async(id, value, keyId, cancellationToken).ConfigureAwait(false);
+        string? storeId = null;
+        ProtectedSecretRecord record;
+        if (options.Format == ProtectedSecretFormat.V2)
+        {
+            storeId = await _repository.EnsureStoreIdAsync(createForExisting: false, cancellationToken).ConfigureAwait(false);
+            record = await ProtectV3Async(id, value, recipients, storeId, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            record = await ProtectV1Async(id, value, keyId, cancellationToken).ConfigureAwait(false);
+        }
+
         var revision = await _repository.SaveAsync(record, expected, cancellationToken).ConfigureAwait(false);
-        return new SecretMetadata(id, revision, keyId, options.Format) { ReplacedRevision = expected > 0 ? expected : null };
+        return new SecretMetadata(id, revision, keyId, options.Format) { ReplacedRevision = expected > 0 ? expected : null, Recipients = recipients, StoreId = storeId };
     }
 
     /// <inheritdoc />
@@ -229,7 +245,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         var opening = Prepare(id, record);
-        await _keyManager.RequireKeyAllowedAsync(opening.KeyId, $"The record of '{id}' at revision {revision.ToString(System.Globalization.CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
+        await RequireOpenableAsync(opening, $"The record of '{id}' at revision {revision.ToString(System.Globalization.CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
         using var dataKey = await UnwrapAsync(opening, cancellationToken).ConfigureAwait(false);
         return opening.Open(dataKey);
     }
@@ -245,6 +261,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         var rewrite = new SetSecretOptions
         {
             KeyId = options.KeyId ?? _options.DefaultKeyId ?? old.Metadata.MasterKeyId,
+            Recipients = options.Recipients ?? (options.KeyId is null && _options.Recipients is not { Count: > 0 } && old.Metadata.Recipients.Count > 1 ? old.Metadata.Recipients : null),
             ExpectedRevision = options.ExpectedRevision,
             Format = options.Format,
             AllowEmpty = true,
@@ -297,18 +314,150 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
     }
 
-    private static SecretMetadata Metadata(ProtectedSecretRecord record) =>
-        new(record.Id, record.Revision, record.MasterKeyId, record.Format) { RecordDigest = Locking.RecordDigest.Of(record) };
-
-    private async Task<ProtectedSecretRecord> ProtectV2Async(SecretId id, string value, string keyId, CancellationToken cancellationToken)
+    private static SecretMetadata Metadata(ProtectedSecretRecord record)
     {
-        var context = EncryptionContext.ForSecret(id, keyId, ProtectedSecretFormat.V2);
-        using var dataKey = await _keyManager.GenerateDataKeyAsync(keyId, V2Envelope.DataKeySizeInBytes, context, ProtectedSecretFormat.V2, cancellationToken).ConfigureAwait(false);
-        if (dataKey.Plaintext.Length != V2Envelope.DataKeySizeInBytes)
+        var metadata = new SecretMetadata(record.Id, record.Revision, record.MasterKeyId, record.Format) { RecordDigest = Locking.RecordDigest.Of(record) };
+        if (record is { Format: ProtectedSecretFormat.V2, Envelope: { } bytes } && V3Envelope.VersionOf(bytes) == V3Envelope.Version)
         {
-            throw new SecretStoreException(DiagnosticCodes.UnexpectedError, $"The key manager returned a data key of the wrong size for '{keyId}'.");
+            try
+            {
+                var envelope = V3Envelope.Parse(bytes, record.Id.ToString());
+                return metadata with { Recipients = [.. envelope.Recipients.Select(r => r.KeyId)], StoreId = envelope.Context.ValueOf(EncryptionContext.StoreKey) };
+            }
+            catch (InvalidProtectedDataException)
+            {
+                // Listing shows what it can; opening the record reports the damage.
+            }
         }
 
+        return metadata;
+    }
+
+    /// <summary>
+    /// The recipients of a new record (see <see cref="SetSecretOptions.Recipients"/>): explicit ones, else the key
+    /// given, else the store's default recipients, else those of the record replaced when it has several (so that
+    /// updating a shared secret does not silently lock out its other readers), else the default key.
+    /// </summary>
+    private IReadOnlyList<string> ChooseRecipients(SecretId id, SetSecretOptions options, ProtectedSecretRecord? existing)
+    {
+        IReadOnlyList<string>? chosen = options.Recipients is { Count: > 0 } explicitList ? explicitList
+            : options.KeyId is { } key ? [key]
+            : _options.Recipients is { Count: > 0 } defaults ? defaults
+            : existing is not null && Metadata(existing).Recipients is { Count: > 1 } kept ? kept
+            : _options.DefaultKeyId is { } defaultKey ? [defaultKey]
+            : null;
+        if (chosen is null)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"No key id to protect secret '{id}' with: give one, or configure the store's default key.");
+        }
+
+        if (chosen.Count > V3Envelope.MaxRecipients)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Secret '{id}' is given {chosen.Count} recipients; a record has at most {V3Envelope.MaxRecipients}.");
+        }
+
+        if (chosen.Any(string.IsNullOrWhiteSpace) || chosen.Distinct(StringComparer.Ordinal).Count() != chosen.Count)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"The recipients of secret '{id}' ({string.Join(", ", chosen)}) must be distinct, non-empty key ids.");
+        }
+
+        if (chosen.Count > 1 && options.Format == ProtectedSecretFormat.V1)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Secret '{id}' cannot be written as v1 for several recipients: v1 has one key.");
+        }
+
+        return chosen;
+    }
+
+    /// <summary>
+    /// Before any unwrap: the record's keys against the reader's allow-list (a record of several recipients is opened with
+    /// an allowed one, or refused like a record under a foreign key), and a record bound to a store against this store's id.
+    /// </summary>
+    private async ValueTask RequireOpenableAsync(Opening opening, string subject, CancellationToken cancellationToken)
+    {
+        if (opening.BoundStoreId is { } bound)
+        {
+            var storeId = await StoreIdAsync(cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(storeId, bound, StringComparison.Ordinal))
+            {
+                throw new InvalidProtectedDataException(
+                    DiagnosticCodes.RecordFromAnotherStore,
+                    storeId is null
+                        ? $"{subject} was written for store '{bound}', but this store has no store id: a record copied from another store is refused; it was not opened."
+                        : $"{subject} was written for store '{bound}', but this store is '{storeId}': a record copied from another store is refused; it was not opened.");
+            }
+        }
+
+        if (opening.Candidates.Count == 1)
+        {
+            await _keyManager.RequireKeyAllowedAsync(opening.KeyId, subject, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var allowed = new List<Recipient>();
+        foreach (var candidate in opening.Candidates)
+        {
+            if (await _keyManager.IsKeyAllowedAsync(candidate.KeyId, cancellationToken).ConfigureAwait(false))
+            {
+                allowed.Add(candidate);
+            }
+        }
+
+        if (allowed.Count == 0)
+        {
+            // The manager's own refusal (SSB3012 naming the primary key), or for a keyring without a list the unwrap's.
+            await _keyManager.RequireKeyAllowedAsync(opening.KeyId, subject, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The store's default key first: a reader in a second region tries its own KMS key before the primary's.
+        opening.Usable = [.. allowed.OrderBy(c => string.Equals(c.KeyId, _options.DefaultKeyId, StringComparison.Ordinal) ? 0 : 1)];
+    }
+
+    private async ValueTask<string?> StoreIdAsync(CancellationToken cancellationToken)
+    {
+        if (_storeId is null)
+        {
+            // Cached once found: a store id is made once and never changes.
+            _storeId = await _repository.GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return _storeId;
+    }
+
+    /// <summary>
+    /// Writes an envelope version 3 record: one data key, wrapped for each recipient under that recipient's context,
+    /// the value sealed with AES-256-GCM whose associated data is the whole header (context and recipient list).
+    /// </summary>
+    private async Task<ProtectedSecretRecord> ProtectV3Async(SecretId id, string value, IReadOnlyList<string> recipients, string? storeId, CancellationToken cancellationToken)
+    {
+        var context = EncryptionContext.ForRecord(id, storeId);
+        var primary = recipients[0];
+        using var dataKey = await _keyManager.GenerateDataKeyAsync(primary, V2Envelope.DataKeySizeInBytes, context.ForRecipient(primary), ProtectedSecretFormat.V2, cancellationToken).ConfigureAwait(false);
+        if (dataKey.Plaintext.Length != V2Envelope.DataKeySizeInBytes)
+        {
+            throw new SecretStoreException(DiagnosticCodes.UnexpectedError, $"The key manager returned a data key of the wrong size for '{primary}'.");
+        }
+
+        var wrapped = new List<EnvelopeRecipient>(recipients.Count) { new(primary, dataKey.WrappedKey) };
+        if (recipients.Count > 1)
+        {
+            var plainKey = dataKey.Plaintext.ToArray();
+            try
+            {
+                foreach (var keyId in recipients.Skip(1))
+                {
+                    wrapped.Add(new EnvelopeRecipient(keyId, await _keyManager.WrapDataKeyAsync(keyId, plainKey, context.ForRecipient(keyId), cancellationToken).ConfigureAwait(false)));
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(plainKey);
+            }
+        }
+
+        var signer = _keyManager.EnvelopeSigner;
+        var header = V3Envelope.EncodeHeader(context, wrapped, signed: signer is not null);
         var nonce = RandomNumberGenerator.GetBytes(V2Envelope.NonceSizeInBytes);
         var plaintext = StrictUtf8.GetBytes(value);
         var ciphertext = new byte[plaintext.Length];
@@ -316,15 +465,15 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         try
         {
             using var aes = new AesGcm(dataKey.Plaintext, V2Envelope.TagSizeInBytes);
-            aes.Encrypt(nonce, plaintext, ciphertext, tag, ContextEncoding.Encode(context));
+            aes.Encrypt(nonce, plaintext, ciphertext, tag, header);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(plaintext);
         }
 
-        var envelope = V2Envelope.Encode(context, keyId, dataKey.WrappedKey, nonce, ciphertext, tag, _keyManager.EnvelopeSigner);
-        return new ProtectedSecretRecord { Id = id, Format = ProtectedSecretFormat.V2, MasterKeyId = keyId, Envelope = envelope };
+        var envelope = V3Envelope.Encode(header, nonce, ciphertext, tag, signer);
+        return new ProtectedSecretRecord { Id = id, Format = ProtectedSecretFormat.V2, MasterKeyId = primary, Envelope = envelope };
     }
 
     private async Task<ProtectedSecretRecord> ProtectV1Async(SecretId id, string value, string keyId, CancellationToken cancellationToken)
@@ -342,8 +491,28 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         };
     }
 
-    private Task<DataKey> UnwrapAsync(Opening opening, CancellationToken cancellationToken) =>
-        _keyManager.DecryptDataKeyAsync(opening.KeyId, opening.WrappedKey, opening.Context, opening.Format, opening.KeySize, cancellationToken);
+    /// <summary>
+    /// Unwraps with the first usable recipient, trying the next when one fails (a second region's reader cannot reach
+    /// the primary's KMS key); the first failure is reported when none works. Trying another recipient cannot open a
+    /// tampered record: the ciphertext still has to authenticate against the whole header.
+    /// </summary>
+    private async Task<DataKey> UnwrapAsync(Opening opening, CancellationToken cancellationToken)
+    {
+        SecretStoreException? first = null;
+        foreach (var candidate in opening.Usable)
+        {
+            try
+            {
+                return await _keyManager.DecryptDataKeyAsync(candidate.KeyId, candidate.WrappedKey, candidate.Context, opening.Format, opening.KeySize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SecretStoreException e) when (opening.Usable.Count > 1)
+            {
+                first ??= e;
+            }
+        }
+
+        throw first!;
+    }
 
     private Opening Prepare(SecretId requested, ProtectedSecretRecord record)
     {
@@ -392,30 +561,14 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             throw new InvalidProtectedDataException($"The v2 record of '{id}' has no envelope.");
         }
 
+        if (V3Envelope.VersionOf(bytes) == V3Envelope.Version)
+        {
+            return PrepareV3(id, record, bytes, metadata);
+        }
+
         var subject = id.ToString();
         var envelope = V2Envelope.Parse(bytes, subject);
-
-        // The signature is checked before any field is trusted or any key is unwrapped.
-        if (_keyManager.EnvelopeSigner is { } signer)
-        {
-            // The signer's trust comes first: a record by a signer the reader does not trust is refused before its
-            // signature is checked against whatever key the (writable) keyring folder offers.
-            signer.RequireTrustedSigner(envelope.IsSigned ? envelope.SigningKeyId : null, $"'{subject}'");
-            if (!envelope.IsSigned)
-            {
-                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is not signed, but its key manager requires signed envelopes.");
-            }
-
-            if (!string.Equals(envelope.SigningKeyId, signer.SigningKeyId, StringComparison.Ordinal)
-                || !signer.Verify(envelope.SignedData, envelope.Signature))
-            {
-                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is not signed by the keyring's signing key.");
-            }
-        }
-        else if (envelope.IsSigned)
-        {
-            throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is signed, but this key manager cannot verify signatures.");
-        }
+        VerifySignature(id, envelope.IsSigned, envelope.SigningKeyId, envelope.SignedData, envelope.Signature);
 
         var context = EncryptionContext.ForSecret(id, envelope.KeyId, ProtectedSecretFormat.V2);
         if (!context.Equals(envelope.Context))
@@ -432,13 +585,70 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             key => OpenV2(id, envelope, context, key));
     }
 
-    private static string OpenV2(SecretId id, V2Envelope envelope, EncryptionContext context, DataKey key)
+    private Opening PrepareV3(SecretId id, ProtectedSecretRecord record, byte[] bytes, SecretMetadata metadata)
     {
-        var plaintext = new byte[envelope.Ciphertext.Length];
+        var envelope = V3Envelope.Parse(bytes, id.ToString());
+        VerifySignature(id, envelope.IsSigned, envelope.SigningKeyId, envelope.SignedData, envelope.Signature);
+
+        // The store id is the one field of the context the requested id cannot give: the record's claim is taken here
+        // and checked against the store's own id (RequireOpenableAsync) before anything is unwrapped.
+        var boundStore = envelope.Context.ValueOf(EncryptionContext.StoreKey);
+        var context = EncryptionContext.ForRecord(id, boundStore);
+        if (!context.Equals(envelope.Context))
+        {
+            throw new WrongContextException(id, $"it was written for '{Describe(envelope.Context)}'");
+        }
+
+        if (!string.Equals(record.MasterKeyId, envelope.Recipients[0].KeyId, StringComparison.Ordinal))
+        {
+            throw new InvalidProtectedDataException($"The record of '{id}' names key '{record.MasterKeyId}', but its envelope's first recipient is '{envelope.Recipients[0].KeyId}'.");
+        }
+
+        var candidates = envelope.Recipients.Select(r => new Recipient(r.KeyId, r.WrappedKey, context.ForRecipient(r.KeyId))).ToArray();
+        return new Opening(id, ProtectedSecretFormat.V2, candidates, V2Envelope.DataKeySizeInBytes, metadata, boundStore, key => OpenV3(id, envelope, key));
+    }
+
+    /// <summary>
+    /// Checks a v2 or v3 envelope's signature before any field is trusted or any key is unwrapped: required when the key
+    /// manager signs (RSA), refused when it cannot verify (KMS).
+    /// </summary>
+    private void VerifySignature(SecretId id, bool isSigned, string? signingKeyId, byte[]? signedData, byte[]? signature)
+    {
+        if (_keyManager.EnvelopeSigner is { } signer)
+        {
+            // The signer's trust comes first: a record by a signer the reader does not trust is refused before its
+            // signature is checked against whatever key the (writable) keyring folder offers.
+            signer.RequireTrustedSigner(isSigned ? signingKeyId : null, $"'{id}'");
+            if (!isSigned)
+            {
+                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is not signed, but its key manager requires signed envelopes.");
+            }
+
+            if (!string.Equals(signingKeyId, signer.SigningKeyId, StringComparison.Ordinal)
+                || !signer.Verify(signedData, signature))
+            {
+                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is not signed by the keyring's signing key.");
+            }
+        }
+        else if (isSigned)
+        {
+            throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{id}' is signed, but this key manager cannot verify signatures.");
+        }
+    }
+
+    private static string OpenV3(SecretId id, V3Envelope envelope, DataKey key) =>
+        OpenGcm(id, envelope.Nonce, envelope.Ciphertext, envelope.Tag, envelope.Header, key);
+
+    private static string OpenV2(SecretId id, V2Envelope envelope, EncryptionContext context, DataKey key) =>
+        OpenGcm(id, envelope.Nonce, envelope.Ciphertext, envelope.Tag, ContextEncoding.Encode(context), key);
+
+    private static string OpenGcm(SecretId id, byte[] nonce, byte[] ciphertext, byte[] tag, byte[] associatedData, DataKey key)
+    {
+        var plaintext = new byte[ciphertext.Length];
         try
         {
             using var aes = new AesGcm(key.Plaintext, V2Envelope.TagSizeInBytes);
-            aes.Decrypt(envelope.Nonce, envelope.Ciphertext, envelope.Tag, plaintext, ContextEncoding.Encode(context));
+            aes.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
             return StrictUtf8.GetString(plaintext);
         }
         catch (CryptographicException ex)
@@ -463,32 +673,56 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             : "another context";
     }
 
+    /// <summary>One key that can open a record: its id, the data key wrapped under it, and the context it is bound to.</summary>
+    private sealed record Recipient(string KeyId, byte[] WrappedKey, EncryptionContext Context);
+
     /// <summary>A record checked and ready to open once its data key is unwrapped.</summary>
-    private sealed class Opening(
-        SecretId id,
-        ProtectedSecretFormat format,
-        string keyId,
-        byte[] wrappedKey,
-        EncryptionContext context,
-        int keySize,
-        SecretMetadata metadata,
-        Func<DataKey, string> decrypt)
+    private sealed class Opening
     {
-        public SecretId Id => id;
+        private readonly Func<DataKey, string> _decrypt;
 
-        public ProtectedSecretFormat Format => format;
+        /// <summary>A v1 or v2 record: one key.</summary>
+        public Opening(SecretId id, ProtectedSecretFormat format, string keyId, byte[] wrappedKey, EncryptionContext context, int keySize, SecretMetadata metadata, Func<DataKey, string> decrypt)
+            : this(id, format, [new Recipient(keyId, wrappedKey, context)], keySize, metadata, boundStoreId: null, decrypt)
+        {
+        }
 
-        public string KeyId => keyId;
+        /// <summary>A record of one or more recipients, the first its primary key.</summary>
+        public Opening(SecretId id, ProtectedSecretFormat format, IReadOnlyList<Recipient> candidates, int keySize, SecretMetadata metadata, string? boundStoreId, Func<DataKey, string> decrypt)
+        {
+            Id = id;
+            Format = format;
+            Candidates = candidates;
+            Usable = candidates;
+            KeySize = keySize;
+            Metadata = metadata;
+            BoundStoreId = boundStoreId;
+            _decrypt = decrypt;
+            UnwrapIdentity = $"{(int)format}|" + string.Join("|", candidates.Select(c => $"{c.KeyId}|{Convert.ToBase64String(c.WrappedKey)}|{Convert.ToBase64String(ContextEncoding.Encode(c.Context))}"));
+        }
 
-        public byte[] WrappedKey => wrappedKey;
+        public SecretId Id { get; }
 
-        public EncryptionContext Context => context;
+        public ProtectedSecretFormat Format { get; }
 
-        public int KeySize => keySize;
+        /// <summary>The primary key (the record's <c>MasterKeyId</c>).</summary>
+        public string KeyId => Candidates[0].KeyId;
 
-        public string UnwrapIdentity { get; } =
-            $"{(int)format}|{keyId}|{Convert.ToBase64String(wrappedKey)}|{Convert.ToBase64String(ContextEncoding.Encode(context))}";
+        /// <summary>Every recipient, in stored order.</summary>
+        public IReadOnlyList<Recipient> Candidates { get; }
 
-        public Secret Open(DataKey key) => new(id, decrypt(key), metadata);
+        /// <summary>The recipients to try, in order (set by the allow-list check).</summary>
+        public IReadOnlyList<Recipient> Usable { get; set; }
+
+        public int KeySize { get; }
+
+        public SecretMetadata Metadata { get; }
+
+        /// <summary>The store id the record claims to be bound to, checked against the store's before any unwrap.</summary>
+        public string? BoundStoreId { get; }
+
+        public string UnwrapIdentity { get; }
+
+        public Secret Open(DataKey key) => new(Id, _decrypt(key), Metadata);
     }
 }

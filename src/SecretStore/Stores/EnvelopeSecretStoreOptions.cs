@@ -7,6 +7,12 @@ public sealed record EnvelopeSecretStoreOptions
     public string? DefaultKeyId { get; init; }
 
     /// <summary>
+    /// The recipients of new records when a write names neither key nor recipients (settings <c>recipients</c>):
+    /// every master key that may open them, primary first. Null or empty: <see cref="DefaultKeyId"/> alone.
+    /// </summary>
+    public IReadOnlyList<string>? Recipients { get; init; }
+
+    /// <summary>
     /// Read and write v1 records. Off by default: every v1 record is refused with <c>SSB2009</c> before any of
     /// it is decrypted, because v1 has no MAC and its decryption errors would be a padding oracle for whoever
     /// can write the store. Turn it on only to migrate (<c>rewrap</c> to v2).

@@ -143,7 +143,7 @@ public sealed class TamperingTests
         // the guarantee the writer asked for.
         using var scope = new StoreScope(new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
         await scope.Store.SetAsync(Db, "s3cr3t");
-        Assert.True(V2Envelope.Parse((await scope.Repository.GetAsync(Db))!.Envelope!, "Db").IsSigned);
+        Assert.True(V3Envelope.Parse((await scope.Repository.GetAsync(Db))!.Envelope!, "Db").IsSigned);
         var keyManager = new CountingKeyManager(scope.KeyManager, hideSigner: true);
         var reader = new EnvelopeSecretStore(scope.Repository, keyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
 
@@ -374,7 +374,7 @@ public sealed class TamperingTests
     }
 
     [Fact]
-    public async Task V2_record_naming_another_key_than_its_envelope_says_both_keys()
+    public async Task Record_naming_another_key_than_its_envelope_says_both_keys()
     {
         using var scope = new StoreScope();
         await scope.Store.SetAsync(Db, "s3cr3t");
@@ -383,7 +383,7 @@ public sealed class TamperingTests
 
         var ex = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => scope.Store.GetAsync(Db));
 
-        Assert.Equal("SSB3002: The record of 'acme-web/Db' names key 'alias/acme-beta', but its envelope names 'alias/acme-alpha'.", ex.Message);
+        Assert.Equal("SSB3002: The record of 'acme-web/Db' names key 'alias/acme-beta', but its envelope's first recipient is 'alias/acme-alpha'.", ex.Message);
     }
 
     [Fact]

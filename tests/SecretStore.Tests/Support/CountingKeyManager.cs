@@ -15,6 +15,9 @@ public sealed class CountingKeyManager(IKeyManager inner, bool hideSigner = fals
     public Task<DataKey> GenerateDataKeyAsync(string keyId, int keySizeInBytes, EncryptionContext context, ProtectedSecretFormat format, CancellationToken cancellationToken = default) =>
         inner.GenerateDataKeyAsync(keyId, keySizeInBytes, context, format, cancellationToken);
 
+    public Task<byte[]> WrapDataKeyAsync(string keyId, ReadOnlyMemory<byte> plaintextKey, EncryptionContext context, CancellationToken cancellationToken = default) =>
+        inner.WrapDataKeyAsync(keyId, plaintextKey, context, cancellationToken);
+
     public Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _unwraps);

@@ -103,6 +103,33 @@ public sealed class RsaKeyManager : IKeyManager, IDisposable
     }
 
     /// <inheritdoc />
+    public Task<byte[]> WrapDataKeyAsync(string keyId, ReadOnlyMemory<byte> plaintextKey, EncryptionContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentNullException.ThrowIfNull(context);
+        cancellationToken.ThrowIfCancellationRequested();
+        var publicKey = _keyring.GetPublicKey(keyId);
+        if (publicKey.KeySize < RsaKeyring.MinimumKeySizeInBits)
+        {
+            throw new SecretStoreException(DiagnosticCodes.KeyTooSmall, $"Key '{keyId}' has {publicKey.KeySize} bits; a recipient of a new record needs at least {RsaKeyring.MinimumKeySizeInBits}. Fix: add a bigger key.");
+        }
+
+        var key = plaintextKey.ToArray();
+        try
+        {
+            return Task.FromResult(WrapV2(publicKey, key, context));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"Key '{keyId}' cannot wrap a {key.Length}-byte data key.", ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<DataKey> DecryptDataKeyAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ProtectedSecretFormat format, int expectedKeySizeInBytes, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyId);

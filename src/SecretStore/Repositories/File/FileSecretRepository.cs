@@ -18,6 +18,7 @@ namespace SecretStore.Repositories.File;
 public sealed class FileSecretRepository : IProtectedSecretRepository
 {
     private readonly FileSecretRepositoryOptions _options;
+    private string? _pendingStoreId;
 
     /// <summary>Creates a repository over the store file at <paramref name="path"/> (created on first write).</summary>
     public FileSecretRepository(string path, FileSecretRepositoryOptions? options = null)
@@ -106,6 +107,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
             throw new ConcurrencyConflictException(record.Id, expectedRevision, current);
         }
 
+        ApplyPendingStoreId(content, record.Id);
         var revisions = HistoryOf(content, key);
         KeepReplaced(revisions, stored);
         var saved = RecordHistory.NextRevision(record.Id, expectedRevision, revisions.Count > 0 ? revisions.Keys.Max() : 0, newRevision);
@@ -241,6 +243,81 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         }
     }
 
+    /// <summary>
+    /// Writes the id <see cref="EnsureStoreIdAsync"/> made for a new store with its first record. The record was sealed
+    /// for that id, so a store that meanwhile got records or another id (a second writer created it) is a conflict.
+    /// </summary>
+    private void ApplyPendingStoreId(StoreFileFormat.StoreFileContent content, SecretId id)
+    {
+        if (_pendingStoreId is not { } pending)
+        {
+            return;
+        }
+
+        if (content.StoreId is null && content.Records.Count == 0 && content.History.Count == 0)
+        {
+            content.StoreId = pending;
+        }
+        else if (!string.Equals(content.StoreId, pending, StringComparison.Ordinal))
+        {
+            _pendingStoreId = null;
+            throw new ConcurrencyConflictException(id, 0);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The top-level <c>"storeId"</c> of the file; null when the file has none or does not exist.</remarks>
+    public async ValueTask<string?> GetStoreIdAsync(CancellationToken cancellationToken = default)
+    {
+        byte[] content;
+        try
+        {
+            content = await ReadBytesAsync(cancellationToken, createIfMissing: false).ConfigureAwait(false);
+        }
+        catch (StoreFileNotFoundException)
+        {
+            return null;
+        }
+
+        return StoreFileFormat.ReadStoreId(content, FilePath);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A file that does not exist, or holds no record and no history, is a new store: its id is made here and written
+    /// with the first record (so a write that fails leaves no file behind); should another writer create the store first,
+    /// that save is a conflict, not a record bound to an id the file does not have. A file with records gets an id only
+    /// with <paramref name="createForExisting"/> (<c>secretstore store-id --create</c>), written at once.
+    /// </remarks>
+    public async ValueTask<string?> EnsureStoreIdAsync(bool createForExisting = false, CancellationToken cancellationToken = default)
+    {
+        if (await GetStoreIdAsync(cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            _pendingStoreId = null;
+            return existing;
+        }
+
+        using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        var content = await ReadAllAsync(cancellationToken, createIfMissing: true).ConfigureAwait(false);
+        if (content.StoreId is { } id)
+        {
+            _pendingStoreId = null;
+            return id;
+        }
+
+        var isNew = content.Records.Count == 0 && content.History.Count == 0;
+        if (!createForExisting)
+        {
+            _pendingStoreId = isNew ? _pendingStoreId ?? StoreIds.New() : null;
+            return _pendingStoreId;
+        }
+
+        _pendingStoreId = null;
+        content.StoreId = StoreIds.New();
+        await WriteAsync(content, cancellationToken).ConfigureAwait(false);
+        return content.StoreId;
+    }
+
     private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken)
     {
         var content = await ReadBytesAsync(cancellationToken, createIfMissing: false).ConfigureAwait(false);
@@ -306,7 +383,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
 
     private async Task WriteAsync(StoreFileFormat.StoreFileContent stored, CancellationToken cancellationToken)
     {
-        var content = StoreFileFormat.Write(stored.Records.Values, stored.History.Values.SelectMany(r => r.Values));
+        var content = StoreFileFormat.Write(stored.Records.Values, stored.History.Values.SelectMany(r => r.Values), stored.StoreId);
         try
         {
             // The shared writer keeps an existing store's mode, group and owner (on the handle, before the rename;

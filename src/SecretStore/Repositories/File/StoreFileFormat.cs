@@ -31,7 +31,7 @@ internal static class StoreFileFormat
     {
         var history = new SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>>(KeyComparer.Instance);
         var records = ParseCore(content, path, history);
-        return new StoreFileContent(records, history);
+        return new StoreFileContent(records, history) { StoreId = ReadStoreId(content, path) };
     }
 
     private static SortedDictionary<(string App, string Name), ProtectedSecretRecord> ParseCore(
@@ -128,7 +128,45 @@ internal static class StoreFileFormat
     }
 
     /// <summary>Where the top-level members are (offset and length in the file), found by one pass of a reader.</summary>
-    private readonly record struct TopLevel((int Start, int Length)? Version, (int Start, int Length)? Secrets, (int Start, int Length)? History, bool HistoryIsArray);
+    private readonly record struct TopLevel((int Start, int Length)? Version, (int Start, int Length)? Secrets, (int Start, int Length)? History, bool HistoryIsArray, (int Start, int Length)? StoreId);
+
+    /// <summary>
+    /// The <c>"storeId"</c> of the file, or null when it has none (or is empty): checked to be a string of
+    /// <see cref="StoreIds"/> shape, <c>SSB2004</c> otherwise.
+    /// </summary>
+    public static string? ReadStoreId(byte[] content, string path)
+    {
+        var json = content.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            var top = ReadTopLevel(json, path);
+            if (top.StoreId is not { } slice)
+            {
+                return null;
+            }
+
+            using var document = Parse(json, slice);
+            var value = document.RootElement.ValueKind == JsonValueKind.String ? document.RootElement.GetString() : null;
+            return value is not null && StoreIds.IsWellFormed(value) ? value : throw Corrupt(path, "its \"storeId\" is not a store id");
+        }
+        catch (JsonException ex)
+        {
+            throw new SecretStoreException(
+            [
+                new Diagnostic(DiagnosticCodes.StoreFileCorrupt, DiagnosticSeverity.Error, "The secret store file is not valid JSON; it was not changed.", path, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? 0) + 1),
+            ]);
+        }
+    }
 
     private static TopLevel ReadTopLevel(ReadOnlyMemory<byte> json, string path)
     {
@@ -138,7 +176,7 @@ internal static class StoreFileFormat
             throw Corrupt(path, "the top level is not an object");
         }
 
-        (int, int)? version = null, secrets = null, history = null;
+        (int, int)? version = null, secrets = null, history = null, storeId = null;
         var historyIsArray = false;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -162,6 +200,9 @@ internal static class StoreFileFormat
                 case "secrets":
                     secrets = slice;
                     break;
+                case "storeId":
+                    storeId = slice;
+                    break;
                 case "history":
                     history = slice;
                     historyIsArray = isArray;
@@ -174,7 +215,7 @@ internal static class StoreFileFormat
         {
         }
 
-        return new TopLevel(version, secrets, history, historyIsArray);
+        return new TopLevel(version, secrets, history, historyIsArray, storeId);
     }
 
     /// <summary>
@@ -187,14 +228,22 @@ internal static class StoreFileFormat
 
     public static byte[] Write(IEnumerable<ProtectedSecretRecord> records) => Write(records, []);
 
-    /// <summary>Writes the records, then the history entries (in the order given: application, name, revision).</summary>
-    public static byte[] Write(IEnumerable<ProtectedSecretRecord> records, IEnumerable<SecretHistoryEntry> history)
+    /// <summary>
+    /// Writes the store id (when there is one), the records, then the history entries (in the order given:
+    /// application, name, revision).
+    /// </summary>
+    public static byte[] Write(IEnumerable<ProtectedSecretRecord> records, IEnumerable<SecretHistoryEntry> history, string? storeId = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteNumber("version", 1);
+            if (storeId is not null)
+            {
+                writer.WriteString("storeId", storeId);
+            }
+
             writer.WriteStartArray("secrets");
             foreach (var record in records)
             {
@@ -458,7 +507,11 @@ internal static class StoreFileFormat
     /// <summary>What a store file holds: the current records, and each secret's history by revision.</summary>
     internal sealed record StoreFileContent(
         SortedDictionary<(string App, string Name), ProtectedSecretRecord> Records,
-        SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>> History);
+        SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>> History)
+    {
+        /// <summary>The file's store id, kept on every write; null when it has none.</summary>
+        public string? StoreId { get; set; }
+    }
 
     internal sealed class KeyComparer : IComparer<(string App, string Name)>
     {
