@@ -332,6 +332,7 @@ internal static class CakeBridge
                 PrivateKeyVariable = settings.PrivateKeyEnvironmentVariable,
                 KeyId = settings.KeyId,
                 AllowedKeyIds = settings.AllowedKeyIds.Count == 0 ? null : KeyIdList.Parse(settings.AllowedKeyIds),
+                Recipients = settings.Recipients.Count == 0 ? null : KeyIdList.Parse(settings.Recipients),
                 Region = settings.Region,
                 ServiceUrl = settings.ServiceUrl,
                 KmsServiceUrl = settings.KmsServiceUrl,

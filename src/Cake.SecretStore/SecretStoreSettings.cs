@@ -44,6 +44,12 @@ public sealed class SecretStoreSettings
     /// </summary>
     public IList<string> AllowedKeyIds { get; set; } = [];
 
+    /// <summary>
+    /// The master keys new records are written for (settings file <c>recipients</c>): the first is each record's primary
+    /// key and any one of them opens a record (at most 16). Empty: <see cref="KeyId"/> or the keyring's default key alone.
+    /// </summary>
+    public IList<string> Recipients { get; set; } = [];
+
     /// <summary>DynamoDB storage: the table name (shorthand for <c>Storage = "dynamodb:..."</c>).</summary>
     public string? Table { get; set; }
 

@@ -41,6 +41,7 @@ public sealed class SecretStoreFactory : ISecretStoreFactory
             var options = new EnvelopeSecretStoreOptions
             {
                 DefaultKeyId = defaultKeyId,
+                Recipients = settings.Recipients.Count > 0 ? settings.Recipients : null,
                 AllowV1 = settings.AllowV1,
                 MaxDegreeOfParallelism = Math.Max(1, settings.MaxDegreeOfParallelism),
                 // DynamoDB items stop at 400 KB; its repository gives SSB2003 with the exact item size.
@@ -99,11 +100,11 @@ public sealed class SecretStoreFactory : ISecretStoreFactory
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IKeyManager OpenKms(StoreSettings settings) => KmsKeyManager.Create(settings);
 
-    /// <summary>An allow-list only when one is configured; the write key joins it then (it is always allowed).</summary>
+    /// <summary>An allow-list only when one is configured; the write key and the recipients join it then (they are always allowed).</summary>
     private static IReadOnlyList<string> RsaAllowedKeys(StoreSettings settings) =>
         settings.AllowedKeyIds is not { Count: > 0 } listed
             ? []
-            : [.. listed.Append(settings.KeyId).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id!.Trim()).Distinct(StringComparer.Ordinal)];
+            : [.. listed.Append(settings.KeyId).Concat(settings.Recipients).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id!.Trim()).Distinct(StringComparer.Ordinal)];
 
     private static SecretStoreException Incomplete(string message) => new(DiagnosticCodes.InvalidStoreConfiguration, message);
 }

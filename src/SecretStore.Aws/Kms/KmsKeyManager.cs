@@ -77,11 +77,11 @@ public sealed class KmsKeyManager : IKeyManager, IDisposable
             ownsClient: true);
     }
 
-    /// <summary>The configured key id (always allowed) and the allow-list, trimmed and without repeats.</summary>
+    /// <summary>The configured key id (always allowed), the allow-list and the recipients, trimmed and without repeats.</summary>
     public static IReadOnlyList<string> AllowedKeys(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return [.. new[] { settings.KeyId }.Concat(settings.AllowedKeyIds ?? [])
+        return [.. new[] { settings.KeyId }.Concat(settings.AllowedKeyIds ?? []).Concat(settings.Recipients ?? [])
             .Where(id => !string.IsNullOrWhiteSpace(id))
             .Select(id => id!.Trim())
             .Distinct(StringComparer.Ordinal)];

@@ -19,6 +19,7 @@ internal static class KeysCommands
         var command = new Command("keys", "Manages an RSA keyring folder (keyring.json and PEM files) for the file store.");
         command.Subcommands.Add(Init(context));
         command.Subcommands.Add(Add(context));
+        command.Subcommands.Add(Remove(context));
         command.Subcommands.Add(List(context));
         command.Subcommands.Add(ExportReader(context));
         return command;
@@ -113,6 +114,27 @@ internal static class KeysCommands
             }
 
             return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Remove(CliContext context)
+    {
+        var dir = DirectoryArgument();
+        var keyId = new Option<string>("--key-id") { Description = "The key to remove.", Required = true };
+        var command = new Command(
+            "remove",
+            "Removes a key (a recipient who leaves) from keyring.json and deletes its key files; prints its id. Run 'secretstore rewrap <app> --recipients ...' without it first, so that no record is left for that key alone; values it could read should be rotated.")
+        {
+            dir, keyId,
+        };
+        context.SetAction(command, (parse, _) =>
+        {
+            var id = parse.GetRequiredValue(keyId);
+            using var keyring = RsaKeyring.Load(parse.GetRequiredValue(dir));
+            keyring.RemoveKey(id);
+            context.Console.WriteRow(id);
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

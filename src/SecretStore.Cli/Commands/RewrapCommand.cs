@@ -16,7 +16,7 @@ internal static class RewrapCommand
         var names = new Option<string[]>("--name") { Description = "Only these secret names (repeatable).", AllowMultipleArgumentsPerToken = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would change; write nothing." };
         var compareWith = new Option<FileInfo?>("--compare-with") { Description = "A trusted earlier copy of the store file: each v1 row to convert must be in it unchanged (SSB2013 otherwise; nothing is written)." };
-        var command = new Command("rewrap", "Re-encrypts secrets as v2 records (optionally under another key) without showing their values.")
+        var command = new Command("rewrap", "Re-encrypts secrets in the current format (envelope version 3, bound to the store's id) without showing their values, optionally for other recipients (--recipients) or under another key (--key-id).")
         {
             app, keyId, names, dryRun, compareWith,
         };
@@ -37,6 +37,7 @@ internal static class RewrapCommand
             var options = new RewrapOptions
             {
                 KeyId = parse.GetValue(keyId),
+                Recipients = store.Options.Recipients,
                 Names = parse.GetValue(names),
                 DryRun = parse.GetValue(dryRun),
                 Repository = repository,
@@ -49,7 +50,7 @@ internal static class RewrapCommand
                 context.Console.WriteRow(
                     outcome.Id.ToString(),
                     state,
-                    $"{outcome.Before.Format} {outcome.Before.MasterKeyId} -> {Target(outcome, options)}",
+                    $"{outcome.Before.Format} {KeyColumn.Of(outcome.Before)} -> {Target(outcome, options)}",
                     string.Create(CultureInfo.InvariantCulture, $"revision {outcome.After.Revision}"));
             }
 
@@ -58,9 +59,9 @@ internal static class RewrapCommand
         return command;
     }
 
-    // A dry run writes nothing, so its target is what a real run would write: v2 under the chosen key.
+    // A dry run writes nothing, so its target is what a real run would write: v2 for the chosen recipients.
     private static string Target(RewrapOutcome outcome, RewrapOptions options) =>
         options.DryRun && outcome.Changed
-            ? $"{Repositories.ProtectedSecretFormat.V2} {options.KeyId ?? outcome.Before.MasterKeyId}"
-            : $"{outcome.After.Format} {outcome.After.MasterKeyId}";
+            ? $"{Repositories.ProtectedSecretFormat.V2} {(options.Recipients is { Count: > 0 } r ? string.Join(',', r) : options.KeyId ?? KeyColumn.Of(outcome.Before))}"
+            : $"{outcome.After.Format} {KeyColumn.Of(outcome.After)}";
 }

@@ -58,7 +58,7 @@ internal static class SecretCommands
 
             // Which revision was replaced goes to stderr (stdout keeps its one result row for scripts).
             context.Console.Error.WriteLine(LogText.Escape($"{metadata.Id}: {metadata.RevisionChange}"));
-            context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), metadata.MasterKeyId);
+            context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), KeyColumn.Of(metadata));
             return ExitCodes.Success;
         });
         return command;
@@ -131,7 +131,7 @@ internal static class SecretCommands
 
             foreach (var metadata in await store.ListAsync(application, token).ConfigureAwait(false))
             {
-                context.Console.WriteRow(metadata.Id.Name, metadata.HasInvalidRevision ? "invalid" : metadata.Revision.ToString(CultureInfo.InvariantCulture), metadata.Format.ToString(), metadata.MasterKeyId);
+                context.Console.WriteRow(metadata.Id.Name, metadata.HasInvalidRevision ? "invalid" : metadata.Revision.ToString(CultureInfo.InvariantCulture), metadata.Format.ToString(), KeyColumn.Of(metadata));
                 if (metadata.HasInvalidRevision)
                 {
                     context.Console.Warn(DiagnosticCodes.RevisionOutOfRange, $"'{metadata.Id}' has a revision that is not a whole number from 1 to {long.MaxValue}; reading or writing it is refused.");
@@ -208,7 +208,7 @@ internal static class SecretCommands
 
             // As set: what happened to the revision on stderr, the one result row on stdout.
             context.Console.Error.WriteLine(LogText.Escape(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id}: {metadata.RevisionChange}, with the value of revision {from}")));
-            context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), metadata.MasterKeyId);
+            context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), KeyColumn.Of(metadata));
             return ExitCodes.Success;
         });
         return command;

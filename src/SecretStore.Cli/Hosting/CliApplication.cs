@@ -59,6 +59,7 @@ internal static class CliApplication
         root.Subcommands.Add(SecretCommands.Delete(context));
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(RewrapCommand.Create(context));
+        root.Subcommands.Add(StoreIdCommand.Create(context));
         root.Subcommands.Add(TableCommands.Create(context));
         root.Subcommands.Add(ResolveCommands.Resolve(context));
         root.Subcommands.Add(ResolveCommands.Verify(context));

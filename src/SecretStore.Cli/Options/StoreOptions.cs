@@ -48,13 +48,24 @@ internal sealed class StoreOptions
 
     public const string AllowedKeyIdsVariable = EnvironmentOption.Prefix + "ALLOWED_KEY_IDS";
 
-    public IEnumerable<Option> All => [SettingsFile, Environment, Store, Protection, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1, AllowInsecureEndpoint, AllowedKeyIds, KeepRevisions];
+    public Option<string[]> Recipients { get; } = new("--recipients")
+    {
+        Description = "The master keys new records are written for, comma-separated or repeated; the first is each record's primary key and any one opens a record (at most 16). RSA: keyring key ids (a public key is enough to write for someone); KMS: key ids, ARNs or aliases, also allowed for reading. Default: the settings file's recipients, else the write key alone. Environment: " + RecipientsVariable + ".",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+        DefaultValueFactory = _ => [.. KeyIdList.Parse(System.Environment.GetEnvironmentVariable(RecipientsVariable))],
+    };
+
+    public const string RecipientsVariable = EnvironmentOption.Prefix + "RECIPIENTS";
+
+    public IEnumerable<Option> All => [SettingsFile, Environment, Store, Protection, Keyring, PrivateKeyEnv, Region, ServiceUrl, KmsServiceUrl, AllowV1, AllowInsecureEndpoint, AllowedKeyIds, Recipients, KeepRevisions];
 
     /// <summary>The selection for the engine; <paramref name="application"/> and <paramref name="keyId"/> are a command's own options.</summary>
     public StoreSelection ToSelection(ParseResult parse, Func<string, string?> environment, string? application = null, string? keyId = null)
     {
         var workingDirectory = Directory.GetCurrentDirectory();
         var allowed = KeyIdList.Parse(parse.GetValue(AllowedKeyIds));
+        var recipients = KeyIdList.Parse(parse.GetValue(Recipients));
         return new StoreSelection
         {
             WorkingDirectory = workingDirectory,
@@ -73,6 +84,7 @@ internal sealed class StoreOptions
                 PrivateKeyVariable = parse.GetValue(PrivateKeyEnv),
                 KeyId = keyId,
                 AllowedKeyIds = allowed.Count == 0 ? null : allowed,
+                Recipients = recipients.Count == 0 ? null : recipients,
                 Region = parse.GetValue(Region),
                 ServiceUrl = parse.GetValue(ServiceUrl),
                 KmsServiceUrl = parse.GetValue(KmsServiceUrl),

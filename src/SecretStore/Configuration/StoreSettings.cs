@@ -36,6 +36,13 @@ public sealed record StoreSettings
     /// </summary>
     public IReadOnlyList<string> AllowedKeyIds { get; init; } = [];
 
+    /// <summary>
+    /// The master keys new records are written for (docs/format.md, "Envelope version 3"), the first being each record's
+    /// primary key; any one of them opens a record. Empty: <see cref="KeyId"/> (or the keyring's default key) alone.
+    /// For KMS they are also allowed for reading, like <see cref="AllowedKeyIds"/>.
+    /// </summary>
+    public IReadOnlyList<string> Recipients { get; init; } = [];
+
     /// <summary>DynamoDB storage: the table name.</summary>
     public string? Table { get; init; }
 

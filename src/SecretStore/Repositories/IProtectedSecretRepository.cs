@@ -80,4 +80,10 @@ public interface IProtectedSecretRepository
     /// The default keeps none.
     /// </summary>
     ValueTask<string?> EnsureStoreIdAsync(bool createForExisting = false, CancellationToken cancellationToken = default) => GetStoreIdAsync(cancellationToken);
+
+    /// <summary>
+    /// Takes <paramref name="storeId"/> as this store's id when the store is new (no records, no history, no id) or already
+    /// has it: how <c>import</c> moves a store whose records are bound to its id. Returns false otherwise, and by default.
+    /// </summary>
+    ValueTask<bool> AdoptStoreIdAsync(string storeId, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
 }

@@ -30,6 +30,13 @@ public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKey
     /// </summary>
     public IReadOnlyList<string> Recipients { get; init; } = [MasterKeyId];
 
+    /// <summary>
+    /// The envelope version of an authenticated record (<see cref="ProtectedSecretFormat.V2"/>): 3 for records written by
+    /// this version (several recipients, store id), 2 for older ones (<c>rewrap</c> moves them on); null for v1 or where
+    /// no record was read.
+    /// </summary>
+    public int? EnvelopeVersion { get; init; }
+
     /// <summary>The store id the record is bound to (envelope version 3 records of a store that has one), or null.</summary>
     public string? StoreId { get; init; }
 
@@ -40,4 +47,22 @@ public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKey
     public string RevisionChange => ReplacedRevision is { } replaced
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"revision {replaced} -> {Revision}")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"revision {Revision} (new)");
+
+    /// <summary>Value equality, with <see cref="Recipients"/> compared item by item (a list has reference equality).</summary>
+    public bool Equals(SecretMetadata? other) =>
+        other is not null
+        && Id == other.Id
+        && Revision == other.Revision
+        && string.Equals(MasterKeyId, other.MasterKeyId, StringComparison.Ordinal)
+        && Format == other.Format
+        && IsKeyAllowed == other.IsKeyAllowed
+        && HasInvalidRevision == other.HasInvalidRevision
+        && string.Equals(RecordDigest, other.RecordDigest, StringComparison.Ordinal)
+        && Recipients.SequenceEqual(other.Recipients, StringComparer.Ordinal)
+        && string.Equals(StoreId, other.StoreId, StringComparison.Ordinal)
+        && EnvelopeVersion == other.EnvelopeVersion
+        && ReplacedRevision == other.ReplacedRevision;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, Revision, MasterKeyId, Format, RecordDigest, StoreId, Recipients.Count);
 }

@@ -212,7 +212,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         var revision = await _repository.SaveAsync(record, expected, cancellationToken).ConfigureAwait(false);
-        return new SecretMetadata(id, revision, keyId, options.Format) { ReplacedRevision = expected > 0 ? expected : null, Recipients = recipients, StoreId = storeId };
+        return new SecretMetadata(id, revision, keyId, options.Format) { ReplacedRevision = expected > 0 ? expected : null, Recipients = recipients, StoreId = storeId, EnvelopeVersion = options.Format == ProtectedSecretFormat.V2 ? V3Envelope.Version : null };
     }
 
     /// <inheritdoc />
@@ -260,7 +260,8 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         // and always as v2 unless v1 is asked for (and allowed).
         var rewrite = new SetSecretOptions
         {
-            KeyId = options.KeyId ?? _options.DefaultKeyId ?? old.Metadata.MasterKeyId,
+            // The store's recipients or key, else the old record's own (all of them when it had several).
+            KeyId = options.KeyId ?? (_options.DefaultKeyId is null && _options.Recipients is not { Count: > 0 } ? old.Metadata.MasterKeyId : null),
             Recipients = options.Recipients ?? (options.KeyId is null && _options.Recipients is not { Count: > 0 } && old.Metadata.Recipients.Count > 1 ? old.Metadata.Recipients : null),
             ExpectedRevision = options.ExpectedRevision,
             Format = options.Format,
@@ -317,11 +318,16 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     private static SecretMetadata Metadata(ProtectedSecretRecord record)
     {
         var metadata = new SecretMetadata(record.Id, record.Revision, record.MasterKeyId, record.Format) { RecordDigest = Locking.RecordDigest.Of(record) };
-        if (record is { Format: ProtectedSecretFormat.V2, Envelope: { } bytes } && V3Envelope.VersionOf(bytes) == V3Envelope.Version)
+        if (record is { Format: ProtectedSecretFormat.V2, Envelope: { } bytes })
+        {
+            metadata = metadata with { EnvelopeVersion = V3Envelope.VersionOf(bytes) };
+        }
+
+        if (record is { Format: ProtectedSecretFormat.V2, Envelope: { } v3 } && V3Envelope.VersionOf(v3) == V3Envelope.Version)
         {
             try
             {
-                var envelope = V3Envelope.Parse(bytes, record.Id.ToString());
+                var envelope = V3Envelope.Parse(v3, record.Id.ToString());
                 return metadata with { Recipients = [.. envelope.Recipients.Select(r => r.KeyId)], StoreId = envelope.Context.ValueOf(EncryptionContext.StoreKey) };
             }
             catch (InvalidProtectedDataException)

@@ -12,6 +12,12 @@ public sealed record RewrapOptions
     /// <summary>The key to move every record to; null keeps each record's own key (v1 records are still made v2).</summary>
     public string? KeyId { get; init; }
 
+    /// <summary>
+    /// The recipients to move every record to (docs/format.md, "Envelope version 3"), primary first; null keeps each
+    /// record's own recipients (or moves it to <see cref="KeyId"/> alone when that is given).
+    /// </summary>
+    public IReadOnlyList<string>? Recipients { get; init; }
+
     /// <summary>Only these secret names; null or empty for every secret of the application.</summary>
     public IReadOnlyCollection<string>? Names { get; init; }
 
@@ -69,11 +75,20 @@ public static class SecretRewrapper
         var selected = listed.Where(m => names is null || names.Contains(m.Id.Name)).ToList();
         var checkedRows = await CheckV1RowsAsync(store, applicationName, selected, options, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<RewrapOutcome>();
+        var storeId = await StoreIdOfAsync(store, options, cancellationToken).ConfigureAwait(false);
         foreach (var before in selected)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var targetKey = options.KeyId ?? before.MasterKeyId;
-            var needed = before.Format != ProtectedSecretFormat.V2 || !string.Equals(before.MasterKeyId, targetKey, StringComparison.Ordinal);
+            IReadOnlyList<string> target = options.Recipients is { Count: > 0 } recipients ? recipients
+                : options.KeyId is { } key ? [key]
+                : before.Recipients;
+
+            // Also every record in an older envelope, or not bound to the store's id: rewrap is how a store reaches the
+            // current format and closes the copy attack for the records written before its store id.
+            var needed = before.Format != ProtectedSecretFormat.V2
+                || before.EnvelopeVersion != Formats.V3Envelope.Version
+                || !before.Recipients.SequenceEqual(target, StringComparer.Ordinal)
+                || (storeId is not null && !string.Equals(before.StoreId, storeId, StringComparison.Ordinal));
             if (!needed || options.DryRun)
             {
                 outcomes.Add(new RewrapOutcome(before.Id, before, before, needed));
@@ -92,13 +107,26 @@ public static class SecretRewrapper
             var after = await store.SetAsync(
                 before.Id,
                 secret.Value,
-                new SetSecretOptions { KeyId = targetKey, ExpectedRevision = secret.Metadata.Revision, Format = ProtectedSecretFormat.V2, AllowEmpty = true },
+                new SetSecretOptions { Recipients = target, ExpectedRevision = secret.Metadata.Revision, Format = ProtectedSecretFormat.V2, AllowEmpty = true },
                 cancellationToken).ConfigureAwait(false);
             outcomes.Add(new RewrapOutcome(before.Id, secret.Metadata, after, true));
             progress?.Report(outcomes.Count);
         }
 
         return outcomes;
+    }
+
+    private static async Task<string?> StoreIdOfAsync(ISecretStore store, RewrapOptions options, CancellationToken cancellationToken)
+    {
+        var repository = options.Repository ?? (store as EnvelopeSecretStore)?.Repository;
+        try
+        {
+            return repository is null ? null : await repository.GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreFileNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -59,14 +59,14 @@ public sealed class StoragePairingTests : IClassFixture<SecretTableFixture>, ICl
         var many = await store.GetManyAsync([db, api, new SecretId(app, "missing")]);
         Assert.Equal(["api-" + Value, Value + "!"], many.OrderBy(p => p.Key.Name, StringComparer.Ordinal).Select(p => p.Value.Value));
         Assert.Equal(
-            [new SecretMetadata(api, 1, TestKeyrings.PrimaryKeyId, ProtectedSecretFormat.V2) { IsKeyAllowed = true }, new SecretMetadata(db, 2, TestKeyrings.PrimaryKeyId, ProtectedSecretFormat.V2) { IsKeyAllowed = true }],
+            [new SecretMetadata(api, 1, TestKeyrings.PrimaryKeyId, ProtectedSecretFormat.V2) { IsKeyAllowed = true, EnvelopeVersion = 3 }, new SecretMetadata(db, 2, TestKeyrings.PrimaryKeyId, ProtectedSecretFormat.V2) { IsKeyAllowed = true, EnvelopeVersion = 3 }],
             (await store.ListAsync(app)).OrderBy(m => m.Id.Name, StringComparer.Ordinal).Select(m => m with { RecordDigest = null }));
 
         // The row holds only v2 attributes, and its envelope is signed by the keyring's signing key.
         var item = await _table.RawItemAsync(app, db.Name);
         Assert.Equal(new[] { ApplicationName, Envelope, Format, MasterKeyId, Revision, SecretName }, item.Keys.Order(StringComparer.Ordinal));
-        var envelope = V2Envelope.Parse(item[Envelope].B.ToArray(), db.ToString());
-        Assert.Equal(TestKeyrings.PrimaryKeyId, envelope.KeyId);
+        var envelope = V3Envelope.Parse(item[Envelope].B.ToArray(), db.ToString());
+        Assert.Equal(TestKeyrings.PrimaryKeyId, Assert.Single(envelope.Recipients).KeyId);
         Assert.Equal(_scope.Keyring.SigningKeyFingerprint, envelope.SigningKeyId);
 
         Assert.True(await store.DeleteAsync(db));
@@ -197,16 +197,17 @@ public sealed class StoragePairingTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(2, records.Count);
         foreach (var record in records)
         {
-            var envelope = V2Envelope.Parse(record.Envelope!, record.Id.ToString());
-            Assert.Equal((ProtectedSecretFormat.V2, key.Arn, key.Arn), (record.Format, record.MasterKeyId, envelope.KeyId));
+            var envelope = V3Envelope.Parse(record.Envelope!, record.Id.ToString());
+            var recipient = Assert.Single(envelope.Recipients);
+            Assert.Equal((ProtectedSecretFormat.V2, key.Arn, key.Arn), (record.Format, record.MasterKeyId, recipient.KeyId));
             Assert.False(envelope.IsSigned);
 
-            // Each wrapped data key is a KMS ciphertext: KMS itself opens it under the record's context.
+            // Each wrapped data key is a KMS ciphertext: KMS itself opens it under the recipient's context.
             var opened = await _kms.Client.DecryptAsync(new DecryptRequest
             {
-                CiphertextBlob = new MemoryStream(envelope.WrappedKey),
+                CiphertextBlob = new MemoryStream(recipient.WrappedKey),
                 KeyId = key.Arn,
-                EncryptionContext = envelope.Context.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+                EncryptionContext = envelope.Context.ForRecipient(key.Arn).ToDictionary(),
             });
             Assert.Equal(V2Envelope.DataKeySizeInBytes, opened.Plaintext.Length);
         }

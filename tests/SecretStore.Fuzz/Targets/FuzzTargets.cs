@@ -23,7 +23,7 @@ namespace SecretStore.Fuzz.Targets;
 public sealed class FuzzTargets : IDisposable
 {
     /// <summary>The names of the targets, as used for corpus folders and on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "store", "keyring", "keytext", "placeholders", "json", "xml"];
+    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "v3", "store", "keyring", "keytext", "placeholders", "json", "xml"];
 
     private static readonly byte[] V1Key = [.. Enumerable.Range(1, V1Cipher.KeySizeInBytes).Select(i => (byte)i)];
     private readonly string _work = Directory.CreateTempSubdirectory("ssb-fuzz-").FullName;
@@ -50,6 +50,9 @@ public sealed class FuzzTargets : IDisposable
                     break;
                 case "v2":
                     V2Envelope.Parse(input, "fuzz");
+                    break;
+                case "v3":
+                    V3Envelope.Parse(input, "fuzz");
                     break;
                 case "store":
                     await StoreFileAsync(input).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using SecretStore.Keys;
 using SecretStore.Keys.Rsa;
 using SecretStore.Repositories;
 using SecretStore.Repositories.File;
+using SecretStore.Repositories.Import;
 using SecretStore.Secrets;
 using SecretStore.Stores;
 using SecretStore.Testing.Stores;
@@ -157,5 +158,35 @@ public sealed class StoreIdTests : IDisposable
 
         Assert.Equal("SSB2004", ex.Code.Id);
         Assert.Equal("SSB2004", (await Assert.ThrowsAnyAsync<SecretStoreException>(() => _scope.Store.SetAsync(Db, Value))).Code.Id);
+    }
+
+    [Fact]
+    public async Task Importing_a_stores_records_into_a_new_store_moves_its_id_with_them()
+    {
+        await _scope.Store.SetAsync(Db, Value);
+        var records = await _scope.Repository.QueryByApplicationAsync("web");
+        var moved = new FileSecretRepository(_scope.Combine("moved.json"));
+
+        await ProtectedSecretImporter.ImportAsync(moved, records);
+
+        Assert.Equal(await _scope.Repository.GetStoreIdAsync(), await moved.GetStoreIdAsync());
+        Assert.Equal(Value, (await new EnvelopeSecretStore(moved, _scope.KeyManager, new EnvelopeSecretStoreOptions()).GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public async Task Importing_bound_records_into_a_store_with_another_id_is_SSB3014_and_nothing_is_written()
+    {
+        await _scope.Store.SetAsync(Db, Value);
+        var records = await _scope.Repository.QueryByApplicationAsync("web");
+        var otherPath = _scope.Combine("other.json");
+        var other = new EnvelopeSecretStore(new FileSecretRepository(otherPath), _scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId });
+        await other.SetAsync(new SecretId("web", "Own"), "own");
+        var before = File.ReadAllBytes(otherPath);
+
+        var ex = await Assert.ThrowsAnyAsync<SecretStoreException>(() => ProtectedSecretImporter.ImportAsync(other.Repository, records, new ProtectedSecretImportOptions { Overwrite = true }));
+
+        Assert.Equal("SSB3014", ex.Code.Id);
+        Assert.Contains("Secret 'web/Db' is bound to store", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(otherPath));
     }
 }

@@ -39,7 +39,14 @@ public sealed class KnownAnswerTests
         ("acme-web", "Large", new string('x', 5000), MainKey),
     ];
 
-    public static TheoryData<string> StoreFiles => new() { "v1.json", "v2.json" };
+    public static TheoryData<string> StoreFiles => new() { "v1.json", "v2.json", "v3.json" };
+
+    /// <summary>The store id of the frozen v3 store (its records are bound to it).</summary>
+    private const string FrozenStoreId = "frozen-vectors-store-0001";
+
+    /// <summary>A v3 record for two recipients: each key alone opens it.</summary>
+    private static readonly (string App, string Name, string Value, string[] Recipients) SharedCase =
+        ("acme-web", "Shared", "for two recipients: alice & the CI key 🔑", [MainKey, NonAsciiKey]);
 
     [Theory]
     [MemberData(nameof(StoreFiles))]
@@ -66,6 +73,32 @@ public sealed class KnownAnswerTests
             Assert.Equal(value, secret.Value);
             Assert.Equal(keyId, secret.Metadata.MasterKeyId);
         }
+    }
+
+    [Theory]
+    [InlineData(MainKey)]
+    [InlineData(NonAsciiKey)]
+    public async Task Frozen_v3_vectors_are_bound_to_their_store_and_the_shared_record_opens_with_each_key_alone(string keyId)
+    {
+        using var temp = new TempDirectory();
+        TestKeyrings.CopyDirectory(Path.Combine(VectorsPath, "keyring"), temp.Combine("k"));
+        string readerSecret;
+        using (var trusted = RsaKeyring.Load(temp.Combine("k")))
+        {
+            readerSecret = trusted.ExportReaderSecret(keyId);
+        }
+
+        using var keyring = RsaKeyring.Load(temp.Combine("k"), new RsaKeyringLoadOptions { PrivateKeyPem = readerSecret });
+        var repository = new FileSecretRepository(Path.Combine(VectorsPath, "v3.json"));
+        var store = new EnvelopeSecretStore(repository, new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions());
+
+        var shared = await store.GetAsync(new SecretId(SharedCase.App, SharedCase.Name));
+
+        Assert.Equal(SharedCase.Value, shared.Value);
+        Assert.Equal(SharedCase.Recipients, shared.Metadata.Recipients);
+        Assert.Equal(FrozenStoreId, await repository.GetStoreIdAsync());
+        Assert.Equal(FrozenStoreId, shared.Metadata.StoreId);
+        Assert.All(await store.ListAsync("acme-web"), m => Assert.Equal(FrozenStoreId, m.StoreId));
     }
 
     [Fact]
@@ -174,6 +207,37 @@ public sealed class KnownAnswerTests
         }
 
         File.Delete(Path.Combine(target, "v2.json.lock"));
+    }
+
+    /// <summary>
+    /// Writes v3.json only, with the frozen keyring already in <c>SECRETSTORE_WRITE_VECTORS_V3</c>/keyring (the v1 and
+    /// v2 vectors and the keyring stay as they are): the same cases, plus a record for two recipients, in a store whose
+    /// id is fixed so the test can name it.
+    /// </summary>
+    [Fact]
+    public async Task Write_v3_vectors()
+    {
+        var target = Environment.GetEnvironmentVariable("SECRETSTORE_WRITE_VECTORS_V3");
+        if (string.IsNullOrEmpty(target))
+        {
+            Assert.True(File.Exists(Path.Combine(VectorsPath, "v3.json")), "the frozen v3 vectors are missing from the build output");
+            return;
+        }
+
+        // A copy: the checked-out private key files are 644, which the keyring refuses (the copy makes them 600).
+        using var temp = new TempDirectory();
+        TestKeyrings.CopyDirectory(Path.Combine(target, "keyring"), temp.Combine("k"));
+        using var keyring = RsaKeyring.Load(temp.Combine("k"));
+        var path = Path.Combine(target, "v3.json");
+        await File.WriteAllTextAsync(path, $"{{\"version\":1,\"storeId\":\"{FrozenStoreId}\",\"secrets\":[]}}");
+        var store = new EnvelopeSecretStore(new FileSecretRepository(path), new RsaKeyManager(keyring), new EnvelopeSecretStoreOptions());
+        foreach (var (app, name, value, keyId) in Cases.Where(c => c.KeyId != LegacyKey))
+        {
+            await store.SetAsync(new SecretId(app, name), value, new SetSecretOptions { KeyId = keyId, AllowEmpty = true });
+        }
+
+        await store.SetAsync(new SecretId(SharedCase.App, SharedCase.Name), SharedCase.Value, new SetSecretOptions { Recipients = SharedCase.Recipients });
+        File.Delete(path + ".lock");
     }
 
     private static (RSA EncryptionPrivate, RSA SigningPublic) ReadKeys(string keyringPath, string keyId)

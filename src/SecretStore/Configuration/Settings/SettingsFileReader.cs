@@ -22,7 +22,7 @@ public static class SettingsFileReader
     // lists the same; a test keeps them equal).
     internal static IReadOnlyList<string> LayerMembers { get; } =
     [
-        "application", "storage", "protection", "keyId", "allowedKeyIds", "region", "serviceUrl", "kmsServiceUrl",
+        "application", "storage", "protection", "keyId", "allowedKeyIds", "recipients", "region", "serviceUrl", "kmsServiceUrl",
         "privateKeyVariable", "allowV1", "allowInsecureEndpoint", "keepRevisions", "variables",
     ];
 
@@ -398,6 +398,9 @@ public static class SettingsFileReader
                     return true;
                 case "allowedKeyIds":
                     layer = layer with { AllowedKeyIds = ReadStringArray(ref reader, name, where) };
+                    return true;
+                case "recipients":
+                    layer = layer with { Recipients = ReadStringArray(ref reader, name, where) };
                     return true;
                 case "region":
                     layer = layer with { Region = ReadString(ref reader, name, where) };

@@ -29,6 +29,9 @@ public sealed record SettingsLayer
     /// <summary>Master keys whose records may be read besides <see cref="KeyId"/>; null: not set in this layer.</summary>
     public IReadOnlyList<string>? AllowedKeyIds { get; init; }
 
+    /// <summary>The recipients of new records (<see cref="StoreSettings.Recipients"/>); null: not set in this layer.</summary>
+    public IReadOnlyList<string>? Recipients { get; init; }
+
     /// <summary>AWS region.</summary>
     public string? Region { get; init; }
 

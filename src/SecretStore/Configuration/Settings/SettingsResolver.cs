@@ -66,6 +66,7 @@ public static class SettingsResolver
             {
                 KeyId = Pick(layer.KeyId, settings.KeyId),
                 AllowedKeyIds = layer.AllowedKeyIds ?? settings.AllowedKeyIds,
+                Recipients = layer.Recipients ?? settings.Recipients,
                 Region = Pick(layer.Region, settings.Region),
                 ServiceUrl = Pick(layer.ServiceUrl, settings.ServiceUrl),
                 KmsServiceUrl = Pick(layer.KmsServiceUrl, settings.KmsServiceUrl),

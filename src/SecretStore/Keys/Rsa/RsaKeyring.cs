@@ -269,6 +269,38 @@ public sealed class RsaKeyring : IDisposable
         AddPair(keyId, rsa, isPrivate, makeDefault);
     }
 
+    /// <summary>
+    /// Removes <paramref name="keyId"/> from <c>keyring.json</c> and deletes its key files: a recipient who leaves. The
+    /// default key is refused (<c>SSB0001</c>; make another key the default first), as is an unknown id (<c>SSB3001</c>).
+    /// Records already written for the key stay readable by it wherever a copy of its private key survives:
+    /// <c>rewrap</c> without it first, then rotate the values it could read.
+    /// </summary>
+    public void RemoveKey(string keyId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pair = GetPair(keyId);
+        if (string.Equals(keyId, DefaultKeyId, StringComparison.Ordinal))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"Key '{keyId}' is the default key of the keyring '{Directory}'; make another key the default first ('secretstore keys add ... --default').");
+        }
+
+        var index = KeyringIndex.Read(Directory);
+        var entries = new Dictionary<string, KeyringEntry>(index.Keys, StringComparer.Ordinal);
+        entries.Remove(keyId);
+        new KeyringIndex(index.DefaultKeyId, index.SigningKey, entries).Write(Directory);
+        foreach (var file in new[] { pair.PrivateKeyFile, pair.PublicKeyFile })
+        {
+            if (file is not null)
+            {
+                System.IO.File.Delete(KeyFiles.Resolve(Directory, file));
+            }
+        }
+
+        _keys.Remove(keyId);
+        pair.Dispose();
+    }
+
     /// <summary>True when the keyring holds <paramref name="keyId"/>.</summary>
     public bool ContainsKey(string keyId) => _keys.ContainsKey(keyId);
 

@@ -318,6 +318,32 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
         return content.StoreId;
     }
 
+    /// <inheritdoc />
+    public async ValueTask<bool> AdoptStoreIdAsync(string storeId, CancellationToken cancellationToken = default)
+    {
+        if (!StoreIds.IsWellFormed(storeId))
+        {
+            throw new ArgumentException("Not a store id.", nameof(storeId));
+        }
+
+        using var fileLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        var content = await ReadAllAsync(cancellationToken, createIfMissing: true).ConfigureAwait(false);
+        if (content.StoreId is { } existing)
+        {
+            return string.Equals(existing, storeId, StringComparison.Ordinal);
+        }
+
+        if (content.Records.Count > 0 || content.History.Count > 0)
+        {
+            return false;
+        }
+
+        _pendingStoreId = null;
+        content.StoreId = storeId;
+        await WriteAsync(content, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken)
     {
         var content = await ReadBytesAsync(cancellationToken, createIfMissing: false).ConfigureAwait(false);

@@ -70,6 +70,12 @@ public static class ProtectedSecretImporter
             throw new SecretStoreException(conflicts);
         }
 
+        conflicts.AddRange(await CheckStoreBindingAsync(repository, records, options, cancellationToken).ConfigureAwait(false));
+        if (conflicts.Count > 0)
+        {
+            throw new SecretStoreException(conflicts);
+        }
+
         foreach (var record in records)
         {
             var existing = await ReadExistingAsync(repository, record, cancellationToken).ConfigureAwait(false);
@@ -115,6 +121,65 @@ public static class ProtectedSecretImporter
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// Records bound to a store (envelope version 3) open only in that store. Importing them into a new store moves the
+    /// store: the target takes their store id. Into a store with another id (or one with records and no id) they would be
+    /// refused on every read (SSB3014), so they are refused here, before anything is written.
+    /// </summary>
+    private static async Task<IReadOnlyList<Diagnostic>> CheckStoreBindingAsync(
+        IProtectedSecretRepository repository, IReadOnlyList<ProtectedSecretRecord> records, ProtectedSecretImportOptions options, CancellationToken cancellationToken)
+    {
+        var bound = records
+            .Select(r => (Record: r, StoreId: BoundStoreOf(r)))
+            .Where(b => b.StoreId is not null)
+            .ToList();
+        if (bound.Count == 0)
+        {
+            return [];
+        }
+
+        var sources = bound.Select(b => b.StoreId!).Distinct(StringComparer.Ordinal).ToList();
+        string? target;
+        try
+        {
+            target = await repository.GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreFileNotFoundException)
+        {
+            target = null;
+        }
+
+        if (target is null && sources.Count == 1 && await repository.AdoptStoreIdAsync(sources[0], cancellationToken).ConfigureAwait(false))
+        {
+            target = sources[0];
+        }
+
+        return [.. bound
+            .Where(b => !string.Equals(b.StoreId, target, StringComparison.Ordinal))
+            .Select(b => new Diagnostic(
+                DiagnosticCodes.RecordFromAnotherStore,
+                DiagnosticSeverity.Error,
+                $"Secret '{b.Record.Id}' is bound to store '{b.StoreId}', but the target store {(target is null ? "has another history and no store id" : $"is '{target}'")}: it would be refused on every read. Import a store's records into a new, empty store (which takes its id), or write the value again there with 'secretstore set'. Nothing was imported.",
+                options.SourcePath))];
+    }
+
+    private static string? BoundStoreOf(ProtectedSecretRecord record)
+    {
+        if (record is not { Format: ProtectedSecretFormat.V2, Envelope: { } bytes } || Formats.V3Envelope.VersionOf(bytes) != Formats.V3Envelope.Version)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Formats.V3Envelope.Parse(bytes, record.Id.ToString()).Context.ValueOf(Keys.EncryptionContext.StoreKey);
+        }
+        catch (InvalidProtectedDataException)
+        {
+            return null; // Imported as it is; reading it reports the damage, as for any other corrupt record.
+        }
     }
 
     private static async Task<ProtectedSecretRecord?> ReadExistingAsync(IProtectedSecretRepository repository, ProtectedSecretRecord record, CancellationToken cancellationToken)
