@@ -72,4 +72,34 @@ public sealed class CakeSetSecretTests(AddinFeed feed) : IDisposable
         Assert.StartsWith("error:SSB0003: The history retention must keep at least 1 revision", _workspace.Read("zero.txt"), StringComparison.Ordinal);
         Assert.Equal("canary-keep-3-5a1e", await _workspace.ReadSecretAsync("Shop", "Db"));
     }
+
+    [Fact]
+    public async Task SetSecret_with_Recipients_writes_one_record_for_every_key_and_a_bad_list_is_a_coded_error_writing_nothing()
+    {
+        using (var keyring = global::SecretStore.Keys.Rsa.RsaKeyring.Load(_workspace.KeyringPath))
+        {
+            keyring.AddKey("ci", global::SecretStore.Keys.Rsa.RsaKeyring.MinimumKeySizeInBits);
+        }
+
+        const string RecipientsScript = CakeWorkspace.TryPrelude + """
+            Task("Default").Does(() =>
+            {
+                var both = new SecretStoreSettings { Recipients = { "cake-test", "ci" } };
+                System.IO.File.WriteAllText("both.txt", string.Join(",", SetSecret("Shop", "Db", "canary-shared-77c1", both).Recipients));
+                System.IO.File.WriteAllText("twice.txt", Try(() => SetSecret("Shop", "Db", "canary-twice-77c1", new SecretStoreSettings { Recipients = { "ci", "nobody" } }).Revision.ToString()));
+            });
+
+            RunTarget("Default");
+            """;
+
+        var result = _workspace.RunCake(RecipientsScript);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal("cake-test,ci", _workspace.Read("both.txt"));
+        Assert.StartsWith("error:SSB3001", _workspace.Read("twice.txt"), StringComparison.Ordinal);
+        Assert.Equal("canary-shared-77c1", await _workspace.ReadSecretAsync("Shop", "Db"));
+        using var store = global::SecretStore.Aws.SecretStoreFactory.Default.Open(new global::SecretStore.Configuration.StoreSettings { FilePath = _workspace.StorePath, KeyringPath = _workspace.KeyringPath });
+        Assert.Equal(["cake-test", "ci"], (await store.GetAsync(new global::SecretStore.Secrets.SecretId("Shop", "Db"))).Metadata.Recipients);
+        Assert.DoesNotContain("canary-shared-77c1", result.Output, StringComparison.Ordinal);
+    }
 }

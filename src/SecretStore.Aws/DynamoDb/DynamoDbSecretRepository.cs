@@ -659,7 +659,116 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     {
         var secrets = await CreateOneTableAsync(TableName, SecretName, timeout, cancellationToken).ConfigureAwait(false);
         var history = await CreateOneTableAsync(HistoryTableName, HistoryTableAttributes.SecretRevision, timeout, cancellationToken).ConfigureAwait(false);
+
+        // A new store gets its id at once; an older table only on request (store-id --create), since its reader roles
+        // need the store item's key in their policy first (docs/aws.md).
+        if (secrets)
+        {
+            await EnsureStoreIdAsync(createForExisting: true, cancellationToken).ConfigureAwait(false);
+        }
+
         return secrets || history;
+    }
+
+    private static Dictionary<string, AttributeValue> StoreItemKey => new()
+    {
+        [ApplicationName] = new AttributeValue { S = HistoryTableAttributes.StorePartition },
+        [HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.StoreSortKey },
+    };
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The store item of the history table (<see cref="HistoryTableAttributes.StorePartition"/>); null when there is none,
+    /// or no history table (then no record can have been bound). Read only when a record is bound to a store.
+    /// </remarks>
+    public async ValueTask<string?> GetStoreIdAsync(CancellationToken cancellationToken = default)
+    {
+        GetItemResponse response;
+        try
+        {
+            response = await _client.GetItemAsync(new GetItemRequest { TableName = HistoryTableName, Key = StoreItemKey, ConsistentRead = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResourceNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
+        {
+            throw DynamoDbErrors.Map(e, "GetItem", HistoryTableName, _client.Config);
+        }
+
+        if (response.Item is not { Count: > 0 } item)
+        {
+            return null;
+        }
+
+        return item.TryGetValue(HistoryTableAttributes.StoreId, out var value) && StoreIds.IsWellFormed(value.S)
+            ? value.S
+            : throw new SecretStoreException(DiagnosticCodes.InvalidData, $"The store item of the history table '{HistoryTableName}' holds no valid store id; records bound to this store are refused until it is restored.");
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Never made by a write: a table gets its id from <c>table create</c> (a new table) or <c>store-id --create</c>
+    /// (<paramref name="createForExisting"/>), a conditional put that two callers cannot both win.
+    /// </remarks>
+    public async ValueTask<string?> EnsureStoreIdAsync(bool createForExisting = false, CancellationToken cancellationToken = default)
+    {
+        var existing = await GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is not null || !createForExisting)
+        {
+            return existing;
+        }
+
+        await PutStoreIdAsync(StoreIds.New(), cancellationToken).ConfigureAwait(false);
+        return await GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> AdoptStoreIdAsync(string storeId, CancellationToken cancellationToken = default)
+    {
+        if (!StoreIds.IsWellFormed(storeId))
+        {
+            throw new ArgumentException("Not a store id.", nameof(storeId));
+        }
+
+        if (await GetStoreIdAsync(cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return string.Equals(existing, storeId, StringComparison.Ordinal);
+        }
+
+        var any = await Call("Scan", () => _client.ScanAsync(new ScanRequest { TableName = TableName, Limit = 1, ProjectionExpression = "#a", ExpressionAttributeNames = new() { ["#a"] = ApplicationName } }, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (any.Count > 0 || (any.LastEvaluatedKey is { Count: > 0 }))
+        {
+            return false;
+        }
+
+        await PutStoreIdAsync(storeId, cancellationToken).ConfigureAwait(false);
+        return string.Equals(await GetStoreIdAsync(cancellationToken).ConfigureAwait(false), storeId, StringComparison.Ordinal);
+    }
+
+    private async Task PutStoreIdAsync(string storeId, CancellationToken cancellationToken)
+    {
+        var item = StoreItemKey;
+        item[HistoryTableAttributes.StoreId] = new AttributeValue { S = storeId };
+        try
+        {
+            await _client.PutItemAsync(
+                new PutItemRequest { TableName = HistoryTableName, Item = item, ConditionExpression = "attribute_not_exists(#a)", ExpressionAttributeNames = new() { ["#a"] = ApplicationName } },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Another caller made it first: theirs is the store's id.
+        }
+        catch (ResourceNotFoundException e)
+        {
+            throw HistoryTableMissing("PutItem", e);
+        }
+        catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
+        {
+            throw DynamoDbErrors.Map(e, "PutItem", HistoryTableName, _client.Config);
+        }
     }
 
     private async Task<bool> CreateOneTableAsync(string table, string sortKey, TimeSpan? timeout, CancellationToken cancellationToken)

@@ -22,6 +22,19 @@ public static class HistoryTableAttributes
     /// <summary>(BOOL) True on the tombstone a delete leaves; such an item carries no record attributes.</summary>
     public const string Deleted = "Deleted";
 
+    /// <summary>
+    /// The partition of the history table's one store item (docs/format.md, "Store id"): not an application name a
+    /// secret can have in this table's IAM scheme, and outside every application's <c>LeadingKeys</c>, so a reader role
+    /// needs one more key to read it.
+    /// </summary>
+    public const string StorePartition = "secretstore:store";
+
+    /// <summary>The sort key of the store item.</summary>
+    public const string StoreSortKey = "store-id";
+
+    /// <summary>(S) The store id, on the store item.</summary>
+    public const string StoreId = "StoreId";
+
     /// <summary>The history table's name for a secrets table: <c>&lt;table&gt;.history</c>.</summary>
     public static string DefaultTableName(string secretsTable) => secretsTable + ".history";
 

@@ -31,6 +31,13 @@ internal static class LockCheck
             return new Diagnostic(DiagnosticCodes.NotInLock, DiagnosticSeverity.Warning, $"{subject}: secret '{reference}' is not in {where}{(environment is null ? string.Empty : $" for environment '{environment}'")}, so a rollback of it would not be seen. Fix: 'secretstore lock' adds it (or --update-lock); commit the lock file.", file, line, column);
         }
 
+        // Before the revisions: a record of another store is what it is whatever number it carries, and the store's own id
+        // (in the store file, which its writer controls) cannot vouch for it.
+        if (locked.StoreId is { } lockedStore && !string.Equals(found.StoreId, lockedStore, StringComparison.Ordinal))
+        {
+            return Error(DiagnosticCodes.LockedRecordChanged, $"{subject}: the record of secret '{reference}' is bound to {(found.StoreId is null ? "no store" : $"store '{found.StoreId}'")}, but {where} locked it in store '{lockedStore}': a record of another store was put in, or the store was replaced. Nothing was written. Fix: restore the store from version control or a trusted copy; move the lock only on purpose with 'secretstore lock'.");
+        }
+
         if (found.Revision < locked.Revision)
         {
             return Error(DiagnosticCodes.LockedRevisionRolledBack, string.Create(CultureInfo.InvariantCulture, $"{subject}: secret '{reference.Id}' is at revision {found.Revision} in the store, below revision {locked.Revision} in {where}: an older record was put back (a rollback), or the lock is ahead of this store. Nothing was written. Fix: 'secretstore history {reference.Id}' shows who wrote what; restore the locked value ('secretstore rollback {reference.Id} --to N' writes it anew), or move the lock back on purpose with 'secretstore lock'."));
@@ -80,7 +87,7 @@ internal static class LockCheck
             .Where(secrets.ContainsKey)
             .Select(reference => (Reference: reference, secrets[reference].Metadata))
             .Where(r => r.Metadata.RecordDigest is not null)
-            .Select(r => new LockEntry(r.Reference.Id.ApplicationName, r.Reference.Id.Name, r.Metadata.Revision, r.Metadata.RecordDigest!, r.Reference.IsPinned, environment))];
+            .Select(r => new LockEntry(r.Reference.Id.ApplicationName, r.Reference.Id.Name, r.Metadata.Revision, r.Metadata.RecordDigest!, r.Reference.IsPinned, environment) { StoreId = r.Metadata.StoreId })];
 
     /// <summary>The secrets this run needs that the store no longer has: a lock written from the run drops them.</summary>
     public static IReadOnlyList<SecretReference> MissingOf(IEnumerable<FileWork> files, IReadOnlyDictionary<SecretReference, Secret> secrets, IReadOnlySet<string> failedApplications) =>

@@ -15,6 +15,12 @@ namespace SecretStore.Locking;
 /// </param>
 public sealed record LockEntry(string Application, string Name, long Revision, string Record, bool Pinned = false, string? Environment = null)
 {
+    /// <summary>
+    /// The store id the locked record is bound to (docs/format.md, "Store id"), or null for a record bound to none. A
+    /// record of another store is refused even when the store's own id line was rewritten to match it.
+    /// </summary>
+    public string? StoreId { get; init; }
+
     /// <summary><c>application/name</c> (with <c>@N</c> when pinned, and the environment when there is one), for messages.</summary>
     public override string ToString() =>
         (Pinned ? $"{Application}/{Name}@{Revision}" : $"{Application}/{Name}") + (Environment is null ? string.Empty : $" (environment '{Environment}')");

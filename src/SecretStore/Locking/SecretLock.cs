@@ -232,6 +232,11 @@ public sealed class SecretLock
 
                 writer.WriteNumber("revision", entry.Revision);
                 writer.WriteString("record", entry.Record);
+                if (entry.StoreId is { } store)
+                {
+                    writer.WriteString("store", store);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -253,7 +258,7 @@ public sealed class SecretLock
 
         foreach (var member in element.EnumerateObject())
         {
-            if (member.Name is not ("environment" or "application" or "name" or "pinned" or "revision" or "record"))
+            if (member.Name is not ("environment" or "application" or "name" or "pinned" or "revision" or "record" or "store"))
             {
                 throw Invalid(path, $"{where} has the unknown member \"{Short(member.Name)}\"");
             }
@@ -302,7 +307,15 @@ public sealed class SecretLock
                 : throw Invalid(path, $"{where} ('{application}/{name}') has an \"environment\" that is not a name");
         }
 
-        return new LockEntry(application, name, number, record, pinned, environment);
+        string? store = null;
+        if (element.TryGetProperty("store", out var storeElement))
+        {
+            store = storeElement.ValueKind == JsonValueKind.String && Repositories.StoreIds.IsWellFormed(storeElement.GetString())
+                ? storeElement.GetString()
+                : throw Invalid(path, $"{where} ('{application}/{name}') has a \"store\" that is not a store id");
+        }
+
+        return new LockEntry(application, name, number, record, pinned, environment) { StoreId = store };
     }
 
     private static (string?, string, string, bool, long) Key(LockEntry entry) => (entry.Environment, entry.Application, entry.Name, entry.Pinned, entry.Pinned ? entry.Revision : 0);

@@ -49,7 +49,7 @@ public sealed class AwsSecretStoreTests : IClassFixture<SecretTableFixture>, ICl
         var listed = Assert.Single(await store.ListAsync(id.ApplicationName));
         // The record digest (for lock files) is the row's own; the rest is what was written.
         Assert.True(RecordDigest.IsWellFormed(listed.RecordDigest), listed.RecordDigest);
-        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2) { IsKeyAllowed = true, EnvelopeVersion = 3 }, listed with { RecordDigest = null });
+        Assert.Equal(new SecretMetadata(id, 2, key.AliasName!, ProtectedSecretFormat.V2) { IsKeyAllowed = true, EnvelopeVersion = 3, StoreId = await _table.NewRepository().GetStoreIdAsync() }, listed with { RecordDigest = null });
         var item = await _table.RawItemAsync(id.ApplicationName, id.Name);
         Assert.Equal(new[] { ApplicationName, Envelope, Format, MasterKeyId, Revision, SecretName }, item.Keys.Order(StringComparer.Ordinal));
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.SetAsync(id, "late", new SetSecretOptions { ExpectedRevision = 1 }));

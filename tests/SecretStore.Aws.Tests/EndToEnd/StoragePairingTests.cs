@@ -60,7 +60,8 @@ public sealed class StoragePairingTests : IClassFixture<SecretTableFixture>, ICl
         Assert.Equal(["api-" + Value, Value + "!"], many.OrderBy(p => p.Key.Name, StringComparer.Ordinal).Select(p => p.Value.Value));
         Assert.Equal(
             [new SecretMetadata(api, 1, TestKeyrings.PrimaryKeyId, ProtectedSecretFormat.V2) { IsKeyAllowed = true, EnvelopeVersion = 3 }, new SecretMetadata(db, 2, TestKeyrings.PrimaryKeyId, ProtectedSecretFormat.V2) { IsKeyAllowed = true, EnvelopeVersion = 3 }],
-            (await store.ListAsync(app)).OrderBy(m => m.Id.Name, StringComparer.Ordinal).Select(m => m with { RecordDigest = null }));
+            (await store.ListAsync(app)).OrderBy(m => m.Id.Name, StringComparer.Ordinal).Select(m => m with { RecordDigest = null, StoreId = null }));
+        Assert.All(await store.ListAsync(app), m => Assert.Equal(32, m.StoreId?.Length));
 
         // The row holds only v2 attributes, and its envelope is signed by the keyring's signing key.
         var item = await _table.RawItemAsync(app, db.Name);

@@ -145,8 +145,9 @@ public sealed class RecordTamperingCatalogueTests : IClassFixture<KeyringFixture
     [InlineData(ProtectedSecretFormat.V2)]
     public async Task Record_copied_into_another_store_under_the_same_id_and_key_opens_a_documented_limit(ProtectedSecretFormat format)
     {
-        // Neither format binds the table or store file: a row copied between stores that share a key and id is
-        // accepted. The defence is the table's write permission (and separate keys per environment).
+        // A store without an id (here in memory; a store file or table written before store ids) binds nothing: a row
+        // copied between such stores that share a key and id is accepted. The defence is the table's write permission,
+        // separate keys per environment, and a store id ('store-id --create', then rewrap).
         var store = Store();
         await store.SetAsync(Db, Value, new SetSecretOptions { Format = format });
         var otherTable = new InMemorySecretRepository();
@@ -155,6 +156,26 @@ public sealed class RecordTamperingCatalogueTests : IClassFixture<KeyringFixture
         var copy = new EnvelopeSecretStore(otherTable, new RsaKeyManager(_keyring), new EnvelopeSecretStoreOptions { DefaultKeyId = KeyringFixture.KeyId, AllowV1 = true });
 
         Assert.Equal(Value, (await copy.GetAsync(Db)).Value);
+    }
+
+    [Fact]
+    public async Task Record_copied_into_another_store_that_has_an_id_is_refused_with_SSB3014()
+    {
+        // Two file stores made by this version (each with its own store id) that share the keyring: the staging record,
+        // copied over production's, is refused before any unwrap; the message names both ids and never the value.
+        using var temp = new SecretStore.Testing.TempDirectory();
+        var staging = new SecretStore.Repositories.File.FileSecretRepository(temp.Combine("staging.json"));
+        var production = new SecretStore.Repositories.File.FileSecretRepository(temp.Combine("production.json"));
+        var options = new EnvelopeSecretStoreOptions { DefaultKeyId = KeyringFixture.KeyId };
+        await new EnvelopeSecretStore(staging, new RsaKeyManager(_keyring), options).SetAsync(Db, Value);
+        var productionStore = new EnvelopeSecretStore(production, new RsaKeyManager(_keyring), options);
+        await productionStore.SetAsync(Db, "production value");
+        await production.SaveAsync((await staging.GetAsync(Db))!, 1);
+
+        var error = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => productionStore.GetAsync(Db));
+
+        Assert.Equal(DiagnosticCodes.RecordFromAnotherStore, error.Code);
+        _canaries.Scan(error, "cross-store copy").ShouldBeEmpty();
     }
 
     [Fact]

@@ -49,8 +49,10 @@ public sealed class FaultInjectionTests : IClassFixture<FaultedAwsFixture>
         _aws.DynamoDbProxy.Inject(new Fault(kind, "GetItem", Count: 2, Delay: Stall));
         var secret = await store.GetAsync(id);
 
+        // Three for the record (two faults, then the answer) and one for the store's id the record is bound to
+        // (read once per store instance), which the faults hit first when it goes first: 4 either way.
         Assert.Equal(Value, secret.Value);
-        Assert.Equal(3, _aws.DynamoDbProxy.Received("GetItem"));
+        Assert.Equal(4, _aws.DynamoDbProxy.Received("GetItem"));
     }
 
     [Theory]

@@ -398,6 +398,64 @@ public sealed class LockFileTests : IDisposable
         EnvironmentVariables = _ => null,
     };
 
+    /// <summary>
+    /// The store writer's complete cross-store copy (issue 17, item 5): another store's record, renumbered above the lock
+    /// (which alone reads as drift) and the store file's own id line rewritten to that store's id, so the record opens.
+    /// The lock names the store each record was bound to, so the run refuses it.
+    /// </summary>
+    [Fact]
+    public async Task A_record_of_another_store_with_the_store_id_line_rewritten_to_match_is_SSB2021_with_a_lock()
+    {
+        await _scope.Store.SetAsync(Db, "Cnry-production");
+        var file = Config("""{ "Db": "#{secret:Db}" }""");
+        await RunAsync(ResolveMode.Verify, file, updateLock: true);
+        var lockedStore = await _scope.Repository.GetStoreIdAsync();
+        Assert.Equal(lockedStore, Assert.Single(SecretLock.Read(LockPath).Entries).StoreId);
+        Assert.Contains($"\"store\": \"{lockedStore}\"", File.ReadAllText(LockPath), StringComparison.Ordinal);
+
+        var stagingPath = _scope.Combine("staging.json");
+        var staging = new SecretStore.Repositories.File.FileSecretRepository(stagingPath);
+        await new EnvelopeSecretStore(staging, _scope.KeyManager, new EnvelopeSecretStoreOptions { DefaultKeyId = TestKeyrings.PrimaryKeyId }).SetAsync(Db, "Cnry-staging");
+        var stagingRecord = StoreJsonOf(stagingPath)["secrets"]![0]!;
+        var root = StoreJson();
+        root["storeId"] = (string?)StoreJsonOf(stagingPath)["storeId"];
+        var current = root["secrets"]!.AsArray().Single(e => (string)e!["Name"]! == Db.Name)!;
+        current["Envelope"] = stagingRecord["Envelope"]!.GetValue<string>();
+        current["Revision"] = 7;
+        File.WriteAllText(_scope.StorePath, root.ToJsonString());
+        var before = File.ReadAllBytes(file);
+
+        // Without the lock the copy opens: the store file vouches for itself.
+        Assert.Equal("Cnry-staging", (await _scope.OpenStore(_scope.Keyring).GetAsync(Db)).Value);
+        var result = await RunAsync(ResolveMode.Resolve, file);
+
+        var error = Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal(DiagnosticCodes.LockedRecordChanged, error.Code);
+        Assert.Contains($"is bound to store '{(string?)StoreJsonOf(stagingPath)["storeId"]}', but the lock file", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"locked it in store '{lockedStore}'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cnry", string.Join(" ", result.Diagnostics), StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public async Task A_lock_entry_whose_store_is_not_a_store_id_is_SSB2022()
+    {
+        await _scope.Store.SetAsync(Db, "Cnry");
+        var file = Config("""{ "Db": "#{secret:Db}" }""");
+        await RunAsync(ResolveMode.Verify, file, updateLock: true);
+        var node = JsonNode.Parse(File.ReadAllText(LockPath))!;
+        node["secrets"]![0]!["store"] = "no";
+        File.WriteAllText(LockPath, node.ToJsonString());
+
+        var result = await RunAsync(ResolveMode.Verify, file);
+
+        var error = Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal(DiagnosticCodes.LockFileInvalid, error.Code);
+        Assert.Contains("has a \"store\" that is not a store id", error.Message, StringComparison.Ordinal);
+    }
+
+    private static JsonObject StoreJsonOf(string path) => JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+
     private string Config(string json, string name = "appsettings.json") => _folder.Write(name, json);
 
     private Task<RunResult> RunAsync(ResolveMode mode, string file, bool updateLock = false, string? environment = null, ISecretStoreFactory? factory = null) =>

@@ -257,7 +257,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_unknown_member_with_no_near_miss_lists_the_members_of_the_top_level()
     {
         Assert.Equal(
-            (1, 3, "Member 'tableName' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables, $schema, defaultEnvironment, environments."),
+            (1, 3, "Member 'tableName' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, recipients, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables, $schema, defaultEnvironment, environments."),
             Error("""{ "tableName": "Secrets" }"""));
     }
 
@@ -265,7 +265,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void An_unknown_member_of_an_environment_names_the_environment_and_lists_its_members()
     {
         Assert.Equal(
-            (3, 21, "Member 'tableName' in environment 'Production' is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables."),
+            (3, 21, "Member 'tableName' in environment 'Production' is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, recipients, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables."),
             Error("{\n  \"environments\": {\n    \"Production\": { \"tableName\": { \"nested\": [1, 2] } }\n  }\n}"));
     }
 
@@ -492,7 +492,7 @@ public sealed class SettingsFileReaderTests : IDisposable
 
         Assert.Equal(
             [
-                (1, 3, "Member 'deep' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables, $schema, defaultEnvironment, environments."),
+                (1, 3, "Member 'deep' at the top level is unknown. Fix: use one of: application, storage, protection, keyId, allowedKeyIds, recipients, region, serviceUrl, kmsServiceUrl, privateKeyVariable, allowV1, allowInsecureEndpoint, keepRevisions, variables, $schema, defaultEnvironment, environments."),
                 (1, 74, "The settings file is not valid JSON here (comments and trailing commas are allowed). Fix: correct the JSON syntax at this line and column."),
             ],
             errors);
