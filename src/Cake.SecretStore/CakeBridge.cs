@@ -358,6 +358,9 @@ internal static class CakeBridge
     /// <summary>Logs one verbose line, escaped (<see cref="LogText.Escape"/>).</summary>
     public static void Verbose(ICakeContext context, string text) => context.Log.Verbose("{0}", LogText.Escape(text));
 
+    /// <summary>Logs one diagnostic at its severity, escaped.</summary>
+    public static void Report(ICakeContext context, Diagnostic diagnostic) => Log(context, diagnostic);
+
     private static void Log(ICakeContext context, Diagnostic diagnostic)
     {
         // "{0}": diagnostic text holds placeholders such as #{secret:Name}, which are not format strings. The text is

@@ -2,6 +2,7 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Cake.Core.Diagnostics;
 using SecretStore.Secrets;
+using SecretStore.Stores;
 
 namespace Cake.SecretStore;
 
@@ -56,6 +57,11 @@ public static partial class SecretStoreAliases
         var options = new SetSecretOptions { KeyId = settings.KeyId, AllowEmpty = settings.AllowEmpty };
         var metadata = CakeBridge.WithStore(context, settings, (store, defaultApplication) => store.SetAsync(CakeBridge.Id(application, name, defaultApplication), value, options));
         CakeBridge.Information(context, $"SecretStore: saved {metadata.Id} ({metadata.RevisionChange}).");
+        foreach (var warning in WriteWarnings.Of(metadata))
+        {
+            CakeBridge.Report(context, warning);
+        }
+
         return metadata;
     }
 }

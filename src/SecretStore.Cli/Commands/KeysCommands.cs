@@ -195,7 +195,10 @@ internal static class KeysCommands
     {
         try
         {
-            return await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+            var text = await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+            return string.IsNullOrWhiteSpace(text)
+                ? throw new SecretStoreException(DiagnosticCodes.InvalidKeyring, $"The key file '{file.FullName}' is empty.")
+                : text;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

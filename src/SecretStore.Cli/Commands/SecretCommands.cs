@@ -7,6 +7,7 @@ using SecretStore.Cli.Options;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution;
 using SecretStore.Secrets;
+using SecretStore.Stores;
 
 namespace SecretStore.Cli.Commands;
 
@@ -58,6 +59,11 @@ internal static class SecretCommands
 
             // Which revision was replaced goes to stderr (stdout keeps its one result row for scripts).
             context.Console.Error.WriteLine(LogText.Escape($"{metadata.Id}: {metadata.RevisionChange}"));
+            foreach (var warning in WriteWarnings.Of(metadata))
+            {
+                context.Console.Report(warning);
+            }
+
             context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), KeyColumn.Of(metadata));
             return ExitCodes.Success;
         });
@@ -172,7 +178,7 @@ internal static class SecretCommands
                     revision.Revision.ToString(CultureInfo.InvariantCulture),
                     revision.WrittenAt is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : Unknown,
                     revision.Format?.ToString() ?? Unknown,
-                    revision.MasterKeyId ?? Unknown,
+                    revision.Recipients.Count > 0 ? string.Join(',', revision.Recipients) : revision.MasterKeyId ?? Unknown,
                     string.IsNullOrWhiteSpace(revision.Writer) ? Unknown : revision.Writer,
                     revision.IsDeletion ? "deleted" : revision.IsCurrent ? "current" : Unknown);
             }
@@ -208,6 +214,11 @@ internal static class SecretCommands
 
             // As set: what happened to the revision on stderr, the one result row on stdout.
             context.Console.Error.WriteLine(LogText.Escape(string.Create(CultureInfo.InvariantCulture, $"{metadata.Id}: {metadata.RevisionChange}, with the value of revision {from}")));
+            foreach (var warning in WriteWarnings.Of(metadata))
+            {
+                context.Console.Report(warning);
+            }
+
             context.Console.WriteRow(metadata.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"revision {metadata.Revision}"), metadata.Format.ToString(), KeyColumn.Of(metadata));
             return ExitCodes.Success;
         });

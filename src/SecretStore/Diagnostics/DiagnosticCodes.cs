@@ -86,6 +86,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode MasterKeyNotAllowed = new("SSB3012", "Record is protected by a master key outside the reader's allow-list", "add the key to the allow-list (--allowed-key-id, SecretStoreAllowedKeyIds, AllowedKeyIds) if it is yours; otherwise restore the record.");
     public static readonly DiagnosticCode NoAllowedMasterKeys = new("SSB3013", "No master keys are allowed for reading", "give the key id or the allowed key ids (--key-id/--allowed-key-id, SecretStoreKeyId/SecretStoreAllowedKeyIds, KeyId/AllowedKeyIds).");
     public static readonly DiagnosticCode RecordFromAnotherStore = new("SSB3014", "Record is bound to another store", "restore the record from this store's history or version control, or write it again here; a record cannot be copied between stores.");
+    public static readonly DiagnosticCode RecipientsChanged = new("SSB3015", "A write changed who can read the secret", "nothing, when the new recipients are the ones you meant; otherwise set the settings file's recipients (or --recipients) and write again. A write takes its recipients from the settings or the command, never from the record it replaces.");
 
     // 4xxx: environment variables and child processes (run, export)
     public static readonly DiagnosticCode InvalidVariableName = new("SSB4001", "Invalid environment variable name", "give a name of ASCII letters, digits and '_' (not starting with a digit) with --map NAME=App/Secret, or rename the secret.");

@@ -40,6 +40,15 @@ public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKey
     /// <summary>The store id the record is bound to (envelope version 3 records of a store that has one), or null.</summary>
     public string? StoreId { get; init; }
 
+    /// <summary>
+    /// Set by a write that replaced a record: the recipients of the record it replaced, so that a face can say when the
+    /// write changed who can read the secret (<see cref="RecipientsChanged"/>). Null for a new secret.
+    /// </summary>
+    public IReadOnlyList<string>? ReplacedRecipients { get; init; }
+
+    /// <summary>True when a write replaced a record whose recipients were not these (same keys in the same order).</summary>
+    public bool RecipientsChanged => ReplacedRecipients is { } before && !before.SequenceEqual(Recipients, StringComparer.Ordinal);
+
     /// <summary>Set by a write: the revision it replaced, or null when it created the secret.</summary>
     public long? ReplacedRevision { get; init; }
 
@@ -61,7 +70,9 @@ public sealed record SecretMetadata(SecretId Id, long Revision, string MasterKey
         && Recipients.SequenceEqual(other.Recipients, StringComparer.Ordinal)
         && string.Equals(StoreId, other.StoreId, StringComparison.Ordinal)
         && EnvelopeVersion == other.EnvelopeVersion
-        && ReplacedRevision == other.ReplacedRevision;
+        && ReplacedRevision == other.ReplacedRevision
+        && (ReplacedRecipients ?? []).SequenceEqual(other.ReplacedRecipients ?? [], StringComparer.Ordinal)
+        && (ReplacedRecipients is null) == (other.ReplacedRecipients is null);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Id, Revision, MasterKeyId, Format, RecordDigest, StoreId, Recipients.Count);

@@ -14,6 +14,12 @@ public sealed record SecretRevisionInfo(SecretId Id, long Revision, DateTimeOffs
     /// <summary>True for the revision a delete left.</summary>
     public bool IsDeletion => MasterKeyId is null;
 
+    /// <summary>
+    /// The master keys that can open this revision, primary first (several for an envelope version 3 record written for
+    /// several recipients; empty for a deletion): who can still read an old value.
+    /// </summary>
+    public IReadOnlyList<string> Recipients { get; init; } = [];
+
     /// <summary>True for the revision unpinned reads get.</summary>
     public bool IsCurrent { get; init; }
 }

@@ -11,8 +11,8 @@ public sealed class SetSecretOptions
     /// <summary>
     /// Every master key that may open the record (docs/format.md, "Envelope version 3"), the first being its primary
     /// key (<see cref="SecretMetadata.MasterKeyId"/>); any one of them opens it. Null: <see cref="KeyId"/> alone when
-    /// given, else the store's default recipients, else the recipients of the record being replaced when it has
-    /// several, else the store's default key.
+    /// given, else the store's recipients, else the store's default key; never the recipients of the record replaced
+    /// (the store writer could choose them), which <see cref="SecretMetadata.ReplacedRecipients"/> reports instead.
     /// </summary>
     public IReadOnlyList<string>? Recipients { get; init; }
 

@@ -194,7 +194,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         var expected = options.ExpectedRevision ?? existing?.Revision ?? 0;
-        var recipients = ChooseRecipients(id, options, existing);
+        var recipients = ChooseRecipients(id, options);
         var keyId = recipients[0];
 
         // Checked before any data key is made: a revision at long.MaxValue has no successor.
@@ -212,7 +212,13 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         var revision = await _repository.SaveAsync(record, expected, cancellationToken).ConfigureAwait(false);
-        return new SecretMetadata(id, revision, keyId, options.Format) { ReplacedRevision = expected > 0 ? expected : null, Recipients = recipients, StoreId = storeId, EnvelopeVersion = options.Format == ProtectedSecretFormat.V2 ? V3Envelope.Version : null };
+        return new SecretMetadata(id, revision, keyId, options.Format) {
+            ReplacedRevision = expected > 0 ? expected : null,
+            ReplacedRecipients = existing is null ? null : Metadata(existing).Recipients,
+            Recipients = recipients,
+            StoreId = storeId,
+            EnvelopeVersion = options.Format == ProtectedSecretFormat.V2 ? V3Envelope.Version : null,
+        };
     }
 
     /// <inheritdoc />
@@ -224,7 +230,11 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
     {
         var entries = await ReadHistoryAsync(id, cancellationToken).ConfigureAwait(false);
         var current = entries.Count > 0 && !entries[^1].IsDeletion ? entries[^1].Revision : (long?)null;
-        return [.. entries.Select(e => new SecretRevisionInfo(e.Id, e.Revision, e.WrittenAt, e.Writer, e.Record?.MasterKeyId, e.Record?.Format) { IsCurrent = e.Revision == current })];
+        return [.. entries.Select(e => new SecretRevisionInfo(e.Id, e.Revision, e.WrittenAt, e.Writer, e.Record?.MasterKeyId, e.Record?.Format)
+        {
+            IsCurrent = e.Revision == current,
+            Recipients = e.Record is { } record ? Metadata(record).Recipients : [],
+        })];
     }
 
     /// <inheritdoc />
@@ -260,9 +270,10 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         // and always as v2 unless v1 is asked for (and allowed).
         var rewrite = new SetSecretOptions
         {
-            // The store's recipients or key, else the old record's own (all of them when it had several).
+            // The caller's or the store's recipients, never the old record's: its list is the store writer's word, and who
+            // may read it may have changed since (red team, issue 17: a rollback gave a removed reader the next values).
             KeyId = options.KeyId ?? (_options.DefaultKeyId is null && _options.Recipients is not { Count: > 0 } ? old.Metadata.MasterKeyId : null),
-            Recipients = options.Recipients ?? (options.KeyId is null && _options.Recipients is not { Count: > 0 } && old.Metadata.Recipients.Count > 1 ? old.Metadata.Recipients : null),
+            Recipients = options.Recipients,
             ExpectedRevision = options.ExpectedRevision,
             Format = options.Format,
             AllowEmpty = true,
@@ -341,15 +352,16 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
 
     /// <summary>
     /// The recipients of a new record (see <see cref="SetSecretOptions.Recipients"/>): explicit ones, else the key
-    /// given, else the store's default recipients, else those of the record replaced when it has several (so that
-    /// updating a shared secret does not silently lock out its other readers), else the default key.
+    /// given, else the store's recipients, else the default key. Never the recipients of a stored record: they are the
+    /// store writer's word (a replayed record would choose who reads the next value), so a shared secret keeps its readers
+    /// through the settings' <c>recipients</c>, and a write that changes the list says so
+    /// (<see cref="SecretMetadata.ReplacedRecipients"/>).
     /// </summary>
-    private IReadOnlyList<string> ChooseRecipients(SecretId id, SetSecretOptions options, ProtectedSecretRecord? existing)
+    private IReadOnlyList<string> ChooseRecipients(SecretId id, SetSecretOptions options)
     {
         IReadOnlyList<string>? chosen = options.Recipients is { Count: > 0 } explicitList ? explicitList
             : options.KeyId is { } key ? [key]
             : _options.Recipients is { Count: > 0 } defaults ? defaults
-            : existing is not null && Metadata(existing).Recipients is { Count: > 1 } kept ? kept
             : _options.DefaultKeyId is { } defaultKey ? [defaultKey]
             : null;
         if (chosen is null)

@@ -42,18 +42,32 @@ public sealed class RecipientsCommandTests : IDisposable
             Assert.Equal(Value, get.Stdout);
         }
 
-        // An update without --recipients keeps both readers.
-        var update = await _sandbox.RunWithInputAsync(Value + "!", "set", "shop/Db");
-        Assert.Equal("shop/Db\trevision 2\tV2\tprimary,bob\n", update.Stdout);
+        // An update takes its recipients from the command or the settings, never from the stored record, and says when
+        // that changes who can read the secret.
+        var narrowed = await _sandbox.RunWithInputAsync(Value + "?", "set", "shop/Db");
+        Assert.Equal("shop/Db\trevision 2\tV2\tprimary\n", narrowed.Stdout);
+        Assert.Contains("warning SSB3015: 'shop/Db' was written for primary; the record it replaced was for primary,bob.", narrowed.Stderr, StringComparison.Ordinal);
+        var kept = await _sandbox.RunWithInputAsync(Value + "!", "set", "shop/Db", "--recipients", "primary,bob");
+        Assert.Equal("shop/Db\trevision 3\tV2\tprimary,bob\n", kept.Stdout);
+        Assert.Contains("warning SSB3015", kept.Stderr, StringComparison.Ordinal);
+        Assert.Equal(Value + "!", (await ReadAsAsync(bobReader)).Stdout);
 
         // Bob leaves: rewrap without him, then remove his key.
         var rewrap = await _sandbox.RunAsync("rewrap", "shop", "--recipients", "primary");
         Assert.True(rewrap.ExitCode == 0, rewrap.ToString());
-        Assert.Equal("shop/Db\trewrapped\tV2 primary,bob -> V2 primary\trevision 3\n", rewrap.Stdout);
+        Assert.Equal("shop/Db\trewrapped\tV2 primary,bob -> V2 primary\trevision 4\n", rewrap.Stdout);
+
+        // The red team's rollback (RT.20a): back to a revision written for bob, it is written for the current recipients.
+        var rollback = await _sandbox.RunAsync("rollback", "shop/Db", "--to", "1");
+        Assert.True(rollback.ExitCode == 0, rollback.ToString());
+        Assert.Equal("shop/Db\trevision 5\tV2\tprimary\n", rollback.Stdout);
+        Assert.Equal(1, (await ReadAsAsync(bobReader)).ExitCode);
+        var history = await _sandbox.RunAsync("history", "shop/Db");
+        Assert.Equal(["primary,bob", "primary", "primary,bob", "primary", "primary"], history.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split('\t')[3]));
         var refused = await ReadAsAsync(bobReader);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("error SSB30", refused.Stderr, StringComparison.Ordinal);
-        Assert.Equal(Value + "!", (await ReadAsAsync(primaryReader)).Stdout);
+        Assert.Equal(Value, (await ReadAsAsync(primaryReader)).Stdout);
 
         var remove = await _sandbox.RunAsync("keys", "remove", _sandbox.KeyringPath, "--key-id", "bob");
         Assert.True(remove.ExitCode == 0, remove.ToString());

@@ -132,15 +132,64 @@ public sealed class RecipientsTests : IDisposable
     }
 
     [Fact]
-    public async Task Updating_a_shared_secret_keeps_its_recipients_unless_a_key_or_recipients_are_given()
+    public async Task A_write_takes_its_recipients_from_the_caller_or_the_store_never_from_the_record_it_replaces_and_says_when_they_change()
     {
-        await _scope.Store.SetAsync(Db, "one", new SetSecretOptions { Recipients = Everyone });
+        var first = await _scope.Store.SetAsync(Db, "one", new SetSecretOptions { Recipients = Everyone });
+        Assert.Null(first.ReplacedRecipients);
+        Assert.False(first.RecipientsChanged);
 
-        Assert.Equal(Everyone, (await _scope.Store.SetAsync(Db, "two")).Recipients);
-        Assert.Equal(Everyone, (await _scope.Store.GetAsync(Db)).Metadata.Recipients);
-        Assert.Equal(Everyone, (await _scope.Store.RollbackAsync(Db, 1)).Recipients);
-        Assert.Equal([TestKeyrings.SecondKeyId], (await _scope.Store.SetAsync(Db, "three", new SetSecretOptions { KeyId = TestKeyrings.SecondKeyId })).Recipients);
-        Assert.Equal([TestKeyrings.SecondKeyId], (await _scope.Store.GetAsync(Db)).Metadata.Recipients);
+        var narrowed = await _scope.Store.SetAsync(Db, "two");
+
+        Assert.Equal([TestKeyrings.PrimaryKeyId], narrowed.Recipients);
+        Assert.Equal(Everyone, narrowed.ReplacedRecipients);
+        Assert.True(narrowed.RecipientsChanged);
+        var warning = Assert.Single(WriteWarnings.Of(narrowed));
+        Assert.Equal("SSB3015", warning.Code.Id);
+        Assert.Contains($"'web/Db' was written for {TestKeyrings.PrimaryKeyId}; the record it replaced was for {string.Join(",", Everyone)}", warning.Message, StringComparison.Ordinal);
+        var same = await _scope.Store.SetAsync(Db, "three");
+        Assert.False(same.RecipientsChanged);
+        Assert.Empty(WriteWarnings.Of(same));
+    }
+
+    /// <summary>
+    /// Red team, seventh round (RT.20a): bob was removed with rewrap, then a routine rollback went back to a revision
+    /// written for him, and every later set kept those recipients, so bob read the next rotated value. A rollback is now
+    /// written for the caller's or the store's recipients, never the old revision's.
+    /// </summary>
+    [Fact]
+    public async Task A_rollback_to_a_revision_written_for_a_removed_reader_does_not_give_him_the_next_values()
+    {
+        await _scope.Store.SetAsync(Db, "v1", new SetSecretOptions { Recipients = [TestKeyrings.PrimaryKeyId, TestKeyrings.SecondKeyId] });
+        Assert.Single(await SecretRewrapper.RewrapAsync(_scope.Store, "web", new RewrapOptions { Recipients = [TestKeyrings.PrimaryKeyId] }), o => o.Changed);
+
+        var rolledBack = await _scope.Store.RollbackAsync(Db, 1);
+        await _scope.Store.SetAsync(Db, "rotated-after-removal");
+
+        Assert.Equal([TestKeyrings.PrimaryKeyId], rolledBack.Recipients);
+        var bob = ReaderWithOnly(TestKeyrings.SecondKeyId);
+        var refused = await Assert.ThrowsAnyAsync<SecretStoreException>(() => bob.GetAsync(Db));
+        Assert.DoesNotContain("rotated-after-removal", refused.ToString(), StringComparison.Ordinal);
+        Assert.Equal("rotated-after-removal", (await ReaderWithOnly(TestKeyrings.PrimaryKeyId).GetAsync(Db)).Value);
+    }
+
+    /// <summary>
+    /// Red team, seventh round (RT.20b): a store writer replayed bob's old record (still listing him) as the current one;
+    /// the owner's next set took the replayed record's recipients and wrote the rotated value for bob.
+    /// </summary>
+    [Fact]
+    public async Task A_replayed_record_that_still_lists_a_removed_reader_does_not_choose_the_recipients_of_the_next_write()
+    {
+        await _scope.Store.SetAsync(Db, "v1", new SetSecretOptions { Recipients = [TestKeyrings.PrimaryKeyId, TestKeyrings.SecondKeyId] });
+        var listingBob = (await _scope.Repository.GetAsync(Db))!;
+        await SecretRewrapper.RewrapAsync(_scope.Store, "web", new RewrapOptions { Recipients = [TestKeyrings.PrimaryKeyId] });
+        var current = (await _scope.Repository.GetAsync(Db))!;
+        await _scope.Repository.SaveAsync(listingBob, current.Revision);
+
+        var written = await _scope.Store.SetAsync(Db, "rotated-after-removal");
+
+        Assert.Equal([TestKeyrings.PrimaryKeyId], written.Recipients);
+        Assert.Equal("SSB3015", Assert.Single(WriteWarnings.Of(written)).Code.Id);
+        await Assert.ThrowsAnyAsync<SecretStoreException>(() => ReaderWithOnly(TestKeyrings.SecondKeyId).GetAsync(Db));
     }
 
     [Fact]
