@@ -20,6 +20,9 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     private readonly FileSecretRepositoryOptions _options;
     private string? _pendingStoreId;
 
+    // The store id as the last read of the file saw it (null before any): reads of bound records check against it.
+    private volatile StoreIdRead? _readStoreId;
+
     /// <summary>Creates a repository over the store file at <paramref name="path"/> (created on first write).</summary>
     public FileSecretRepository(string path, FileSecretRepositoryOptions? options = null)
     {
@@ -267,7 +270,10 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
 
     /// <inheritdoc />
     /// <remarks>The top-level <c>"storeId"</c> of the file; null when the file has none or does not exist.</remarks>
-    public async ValueTask<string?> GetStoreIdAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<string?> GetStoreIdAsync(CancellationToken cancellationToken = default) =>
+        _readStoreId is { } read ? read.Id : await ReadStoreIdAsync(cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask<string?> ReadStoreIdAsync(CancellationToken cancellationToken)
     {
         byte[] content;
         try
@@ -291,7 +297,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// </remarks>
     public async ValueTask<string?> EnsureStoreIdAsync(bool createForExisting = false, CancellationToken cancellationToken = default)
     {
-        if (await GetStoreIdAsync(cancellationToken).ConfigureAwait(false) is { } existing)
+        if (await ReadStoreIdAsync(cancellationToken).ConfigureAwait(false) is { } existing)
         {
             _pendingStoreId = null;
             return existing;
@@ -347,7 +353,11 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken)
     {
         var content = await ReadBytesAsync(cancellationToken, createIfMissing: false).ConfigureAwait(false);
-        return StoreFileFormat.Parse(content, FilePath);
+        var records = StoreFileFormat.Parse(content, FilePath);
+
+        // The id as this same read saw it: a bound record is then checked against the file it came from, with no second read.
+        _readStoreId = new StoreIdRead(StoreFileFormat.ReadStoreId(content, FilePath));
+        return records;
     }
 
     private async Task<StoreFileFormat.StoreFileContent> ReadAllAsync(CancellationToken cancellationToken, bool createIfMissing = false)
@@ -557,4 +567,6 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
 
     private SecretStoreException NotALock(string what) =>
         new(DiagnosticCodes.LockFileNotRegular, $"The lock '{LockPath}' of the secret store file {what}; nothing was written. Fix: remove it (a writer creates a fresh one) and find out who put it there.");
+
+    private sealed record StoreIdRead(string? Id);
 }
