@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using SecretStore.Diagnostics;
 using SecretStore.Keys;
@@ -99,29 +98,13 @@ internal sealed class V2Envelope
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(keyId);
-        if (nonce.Length != NonceSizeInBytes || tag.Length != TagSizeInBytes)
-        {
-            throw new ArgumentException("The nonce has 12 bytes and the tag 16.");
-        }
-
+        EnvelopeCoding.RequireSizes(nonce, tag);
         using var buffer = new MemoryStream();
-        buffer.Write(Magic);
-        buffer.WriteByte(Version);
-        buffer.WriteByte(signer is null ? (byte)0 : SignedFlag);
+        EnvelopeCoding.WriteHead(buffer, Version, signed: signer is not null);
         buffer.Write(ContextEncoding.Encode(context));
-        WritePrefixed(buffer, StrictUtf8.GetBytes(keyId));
-        WritePrefixed(buffer, wrappedKey);
-        buffer.Write(nonce);
-        WritePrefixed(buffer, ciphertext);
-        buffer.Write(tag);
-        if (signer is not null)
-        {
-            WritePrefixed(buffer, StrictUtf8.GetBytes(signer.SigningKeyId));
-            var signature = signer.Sign(buffer.ToArray());
-            WritePrefixed(buffer, signature);
-        }
-
-        return buffer.ToArray();
+        EnvelopeCoding.WritePrefixed(buffer, StrictUtf8.GetBytes(keyId));
+        EnvelopeCoding.WritePrefixed(buffer, wrappedKey);
+        return EnvelopeCoding.FinishWithBody(buffer, nonce, ciphertext, tag, signer);
     }
 
     /// <summary>
@@ -131,57 +114,12 @@ internal sealed class V2Envelope
     public static V2Envelope Parse(ReadOnlySpan<byte> data, string subject)
     {
         var reader = new SpanReader(data, subject);
-        if (!reader.ReadFixed(Magic.Length).SequenceEqual(Magic))
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' does not start with the v2 magic bytes.");
-        }
-
-        var version = reader.ReadByte();
-        if (version != Version)
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' has unsupported version {version}.");
-        }
-
-        var flags = reader.ReadByte();
-        if ((flags & ~SignedFlag) != 0)
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' has unknown flags.");
-        }
-
+        var flags = EnvelopeCoding.ReadHead(ref reader, Version, "v2", subject);
         var (context, contextLength) = ContextEncoding.Decode(data[reader.Position..], subject);
         reader.ReadFixed(contextLength);
         var keyId = reader.ReadUtf8();
         var wrappedKey = reader.ReadPrefixed().ToArray();
-        var nonce = reader.ReadFixed(NonceSizeInBytes).ToArray();
-        var ciphertext = reader.ReadPrefixed().ToArray();
-        var tag = reader.ReadFixed(TagSizeInBytes).ToArray();
-        string? signingKeyId = null;
-        byte[]? signature = null;
-        byte[]? signedData = null;
-        if ((flags & SignedFlag) != 0)
-        {
-            signingKeyId = reader.ReadUtf8();
-            signedData = data[..reader.Position].ToArray();
-            signature = reader.ReadPrefixed().ToArray();
-            if (signature.Length == 0)
-            {
-                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{subject}' has an empty signature.");
-            }
-        }
-
-        if (reader.Remaining != 0)
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' has trailing bytes.");
-        }
-
-        return new V2Envelope(context, keyId, wrappedKey, nonce, ciphertext, tag, signingKeyId, signature, signedData);
-    }
-
-    private static void WritePrefixed(MemoryStream buffer, ReadOnlySpan<byte> bytes)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)bytes.Length);
-        buffer.Write(length);
-        buffer.Write(bytes);
+        var body = EnvelopeCoding.ReadBody(ref reader, data, flags, subject);
+        return new V2Envelope(context, keyId, wrappedKey, body.Nonce, body.Ciphertext, body.Tag, body.SigningKeyId, body.Signature, body.SignedData);
     }
 }

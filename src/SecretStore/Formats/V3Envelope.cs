@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using SecretStore.Diagnostics;
 using SecretStore.Keys;
@@ -95,15 +94,13 @@ internal sealed class V3Envelope
         }
 
         using var buffer = new MemoryStream();
-        buffer.Write(V2Envelope.Magic);
-        buffer.WriteByte(Version);
-        buffer.WriteByte(signed ? V2Envelope.SignedFlag : (byte)0);
+        EnvelopeCoding.WriteHead(buffer, Version, signed);
         buffer.Write(ContextEncoding.Encode(context));
-        WriteUInt32(buffer, (uint)recipients.Count);
+        EnvelopeCoding.WriteUInt32(buffer, (uint)recipients.Count);
         foreach (var recipient in recipients)
         {
-            WritePrefixed(buffer, StrictUtf8.GetBytes(recipient.KeyId));
-            WritePrefixed(buffer, recipient.WrappedKey);
+            EnvelopeCoding.WritePrefixed(buffer, StrictUtf8.GetBytes(recipient.KeyId));
+            EnvelopeCoding.WritePrefixed(buffer, recipient.WrappedKey);
         }
 
         return buffer.ToArray();
@@ -115,11 +112,7 @@ internal sealed class V3Envelope
     /// </summary>
     public static byte[] Encode(ReadOnlySpan<byte> header, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, IEnvelopeSigner? signer)
     {
-        if (nonce.Length != V2Envelope.NonceSizeInBytes || tag.Length != V2Envelope.TagSizeInBytes)
-        {
-            throw new ArgumentException("The nonce has 12 bytes and the tag 16.");
-        }
-
+        EnvelopeCoding.RequireSizes(nonce, tag);
         if (header.Length < 6 || ((header[5] & V2Envelope.SignedFlag) != 0) != (signer is not null))
         {
             throw new ArgumentException("The header's signed flag must match whether a signer is given.");
@@ -127,17 +120,7 @@ internal sealed class V3Envelope
 
         using var buffer = new MemoryStream();
         buffer.Write(header);
-        buffer.Write(nonce);
-        WritePrefixed(buffer, ciphertext);
-        buffer.Write(tag);
-        if (signer is not null)
-        {
-            WritePrefixed(buffer, StrictUtf8.GetBytes(signer.SigningKeyId));
-            var signature = signer.Sign(buffer.ToArray());
-            WritePrefixed(buffer, signature);
-        }
-
-        return buffer.ToArray();
+        return EnvelopeCoding.FinishWithBody(buffer, nonce, ciphertext, tag, signer);
     }
 
     /// <summary>
@@ -148,23 +131,7 @@ internal sealed class V3Envelope
     public static V3Envelope Parse(ReadOnlySpan<byte> data, string subject)
     {
         var reader = new SpanReader(data, subject);
-        if (!reader.ReadFixed(V2Envelope.Magic.Length).SequenceEqual(V2Envelope.Magic))
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' does not start with the envelope magic bytes.");
-        }
-
-        var version = reader.ReadByte();
-        if (version != Version)
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' has unsupported version {version}.");
-        }
-
-        var flags = reader.ReadByte();
-        if ((flags & ~V2Envelope.SignedFlag) != 0)
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' has unknown flags.");
-        }
-
+        var flags = EnvelopeCoding.ReadHead(ref reader, Version, "envelope", subject);
         var (context, contextLength) = ContextEncoding.Decode(data[reader.Position..], subject);
         reader.ReadFixed(contextLength);
         var count = reader.ReadUInt32();
@@ -192,44 +159,10 @@ internal sealed class V3Envelope
         }
 
         var header = data[..reader.Position].ToArray();
-        var nonce = reader.ReadFixed(V2Envelope.NonceSizeInBytes).ToArray();
-        var ciphertext = reader.ReadPrefixed().ToArray();
-        var tag = reader.ReadFixed(V2Envelope.TagSizeInBytes).ToArray();
-        string? signingKeyId = null;
-        byte[]? signature = null;
-        byte[]? signedData = null;
-        if ((flags & V2Envelope.SignedFlag) != 0)
-        {
-            signingKeyId = reader.ReadUtf8();
-            signedData = data[..reader.Position].ToArray();
-            signature = reader.ReadPrefixed().ToArray();
-            if (signature.Length == 0)
-            {
-                throw new InvalidProtectedDataException(DiagnosticCodes.InvalidSignature, $"The envelope of '{subject}' has an empty signature.");
-            }
-        }
-
-        if (reader.Remaining != 0)
-        {
-            throw new InvalidProtectedDataException($"The envelope of '{subject}' has trailing bytes.");
-        }
-
-        return new V3Envelope(header, context, recipients, nonce, ciphertext, tag, signingKeyId, signature, signedData);
+        var body = EnvelopeCoding.ReadBody(ref reader, data, flags, subject);
+        return new V3Envelope(header, context, recipients, body.Nonce, body.Ciphertext, body.Tag, body.SigningKeyId, body.Signature, body.SignedData);
     }
 
     /// <summary>The envelope version of <paramref name="data"/> (its fifth byte), or 0 when it is too short to have one.</summary>
     public static byte VersionOf(ReadOnlySpan<byte> data) => data.Length > 4 ? data[4] : (byte)0;
-
-    private static void WriteUInt32(MemoryStream buffer, uint value)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
-        buffer.Write(bytes);
-    }
-
-    private static void WritePrefixed(MemoryStream buffer, ReadOnlySpan<byte> bytes)
-    {
-        WriteUInt32(buffer, (uint)bytes.Length);
-        buffer.Write(bytes);
-    }
 }

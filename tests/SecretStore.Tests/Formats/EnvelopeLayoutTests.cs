@@ -4,6 +4,8 @@ using System.Text;
 using SecretStore.Diagnostics;
 using SecretStore.Formats;
 using SecretStore.Keys;
+using SecretStore.Tests.Support;
+using static SecretStore.Tests.Support.EnvelopeBytes;
 
 namespace SecretStore.Tests.Formats;
 
@@ -16,30 +18,6 @@ public sealed class EnvelopeLayoutTests
     private static readonly byte[] Nonce = Enumerable.Range(1, 12).Select(i => (byte)i).ToArray();
     private static readonly byte[] Tag = Enumerable.Range(101, 16).Select(i => (byte)i).ToArray();
     private static readonly EncryptionContext OnePair = new([new("k", "v")]);
-
-    /// <summary>A signer that signs with a fixed, recognisable signature and records what it signed.</summary>
-    private sealed class FixedSigner(byte[] signature) : IEnvelopeSigner
-    {
-        public string SigningKeyId => "signer";
-
-        public byte[]? Signed { get; private set; }
-
-        public byte[] Sign(ReadOnlySpan<byte> data)
-        {
-            Signed = data.ToArray();
-            return signature;
-        }
-
-        public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => throw new NotSupportedException();
-    }
-
-    private static byte[] Prefixed(params byte[] bytes)
-    {
-        var result = new byte[4 + bytes.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(result, (uint)bytes.Length);
-        bytes.CopyTo(result, 4);
-        return result;
-    }
 
     private static byte[] UnsignedEnvelope(byte[] ciphertext) =>
         V2Envelope.Encode(OnePair, "kid", [5, 6], Nonce, ciphertext, Tag, signer: null);

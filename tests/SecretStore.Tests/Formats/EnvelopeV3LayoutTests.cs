@@ -3,6 +3,8 @@ using SecretStore.Diagnostics;
 using SecretStore.Formats;
 using SecretStore.Keys;
 using SecretStore.Secrets;
+using SecretStore.Tests.Support;
+using static SecretStore.Tests.Support.EnvelopeBytes;
 
 namespace SecretStore.Tests.Formats;
 
@@ -17,29 +19,6 @@ public sealed class EnvelopeV3LayoutTests
     private static readonly EncryptionContext OnePair = new([new("k", "v")]);
     private static readonly EnvelopeRecipient Alice = new("alice", [5, 6]);
     private static readonly EnvelopeRecipient Bob = new("bob", [7]);
-
-    private sealed class FixedSigner(byte[] signature) : IEnvelopeSigner
-    {
-        public string SigningKeyId => "signer";
-
-        public byte[]? Signed { get; private set; }
-
-        public byte[] Sign(ReadOnlySpan<byte> data)
-        {
-            Signed = data.ToArray();
-            return signature;
-        }
-
-        public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => throw new NotSupportedException();
-    }
-
-    private static byte[] Prefixed(params byte[] bytes)
-    {
-        var result = new byte[4 + bytes.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(result, (uint)bytes.Length);
-        bytes.CopyTo(result, 4);
-        return result;
-    }
 
     private static byte[] Unsigned(params EnvelopeRecipient[] recipients) =>
         V3Envelope.Encode(V3Envelope.EncodeHeader(OnePair, recipients, signed: false), Nonce, [9, 8, 7], Tag, signer: null);

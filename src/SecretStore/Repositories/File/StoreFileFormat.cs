@@ -41,14 +41,8 @@ internal static class StoreFileFormat
     {
         var records = new SortedDictionary<(string App, string Name), ProtectedSecretRecord>(KeyComparer.Instance);
 
-        // Editors on Windows may add a UTF-8 byte order mark; the JSON reader does not skip it for bytes.
-        var json = content.AsMemory();
-        if (json.Span.StartsWith("\uFEFF"u8))
-        {
-            json = json[3..];
-        }
-
-        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
+        var json = JsonOf(content);
+        if (json.IsEmpty)
         {
             return records;
         }
@@ -116,10 +110,7 @@ internal static class StoreFileFormat
         }
         catch (JsonException ex)
         {
-            throw new SecretStoreException(
-            [
-                new Diagnostic(DiagnosticCodes.StoreFileCorrupt, DiagnosticSeverity.Error, "The secret store file is not valid JSON; it was not changed.", path, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? 0) + 1),
-            ]);
+            throw NotJson(ex, path);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
         {
@@ -136,13 +127,8 @@ internal static class StoreFileFormat
     /// </summary>
     public static string? ReadStoreId(byte[] content, string path)
     {
-        var json = content.AsMemory();
-        if (json.Span.StartsWith("\uFEFF"u8))
-        {
-            json = json[3..];
-        }
-
-        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
+        var json = JsonOf(content);
+        if (json.IsEmpty)
         {
             return null;
         }
@@ -161,12 +147,29 @@ internal static class StoreFileFormat
         }
         catch (JsonException ex)
         {
-            throw new SecretStoreException(
-            [
-                new Diagnostic(DiagnosticCodes.StoreFileCorrupt, DiagnosticSeverity.Error, "The secret store file is not valid JSON; it was not changed.", path, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? 0) + 1),
-            ]);
+            throw NotJson(ex, path);
         }
     }
+
+    /// <summary>
+    /// The file's JSON: without the UTF-8 byte order mark editors on Windows may add (the JSON reader does not skip it
+    /// for bytes), and empty for a file of whitespace only (a store with no records).
+    /// </summary>
+    private static ReadOnlyMemory<byte> JsonOf(byte[] content)
+    {
+        var json = content.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        return json.Span.Trim(" \t\r\n"u8).IsEmpty ? ReadOnlyMemory<byte>.Empty : json;
+    }
+
+    private static SecretStoreException NotJson(JsonException ex, string path) => new(
+    [
+        new Diagnostic(DiagnosticCodes.StoreFileCorrupt, DiagnosticSeverity.Error, "The secret store file is not valid JSON; it was not changed.", path, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? 0) + 1),
+    ]);
 
     private static TopLevel ReadTopLevel(ReadOnlyMemory<byte> json, string path)
     {
