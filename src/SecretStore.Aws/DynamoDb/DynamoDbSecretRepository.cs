@@ -74,6 +74,19 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     /// <summary>Delay before the first retry of BatchGetItem's unprocessed keys (doubled each time, capped at 2 s).</summary>
     internal TimeSpan UnprocessedKeysBaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How a back-off waits (tests record the delays asked for instead of timing the wall clock).</summary>
+    internal Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
+
+    /// <summary>
+    /// The wait before retry <paramref name="retry"/> (0 first) of unprocessed keys or items, which mean throttling:
+    /// exponential from <see cref="UnprocessedKeysBaseDelay"/>, at most 2 s, with jitter to half of it.
+    /// </summary>
+    private Task BackOffAsync(int retry, CancellationToken cancellationToken)
+    {
+        var delay = Math.Min(UnprocessedKeysBaseDelay.TotalMilliseconds * Math.Pow(2, retry), 2000);
+        return Delay(TimeSpan.FromMilliseconds(delay * (0.5 + (Random.Shared.NextDouble() / 2))), cancellationToken);
+    }
+
     /// <summary>
     /// Creates a repository with its own client on the SDK's default credential chain (environment, profiles
     /// incl. SSO, container and instance roles). <paramref name="region"/> null uses the SDK's region chain;
@@ -621,8 +634,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
 
                 if (attempt > 0)
                 {
-                    var delay = Math.Min(UnprocessedKeysBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1), 2000);
-                    await Task.Delay(TimeSpan.FromMilliseconds(delay * (0.5 + (Random.Shared.NextDouble() / 2))), cancellationToken).ConfigureAwait(false);
+                    await BackOffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
                 }
 
                 var request = new BatchWriteItemRequest { RequestItems = new() { [HistoryTableName] = requests } };
@@ -871,9 +883,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
                     $"DynamoDB BatchGetItem on table '{TableName}' left {unprocessed.Keys.Count} keys unprocessed after {MaxUnprocessedRetries} retries. Fix: retry later or raise the table's capacity.");
             }
 
-            // Unprocessed keys mean throttling: back off exponentially with jitter, bounded.
-            var delay = Math.Min(UnprocessedKeysBaseDelay.TotalMilliseconds * Math.Pow(2, attempt), 2000);
-            await Task.Delay(TimeSpan.FromMilliseconds(delay * (0.5 + (Random.Shared.NextDouble() / 2))), cancellationToken).ConfigureAwait(false);
+            await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
             unprocessed.ConsistentRead = true;
             keys = unprocessed;
         }
