@@ -163,6 +163,27 @@ internal sealed class V3Envelope
         return new V3Envelope(header, context, recipients, body.Nonce, body.Ciphertext, body.Tag, body.SigningKeyId, body.Signature, body.SignedData);
     }
 
+    /// <summary>
+    /// The parsed envelope of an authenticated record in version 3, or null for any other record and for one whose
+    /// envelope does not parse: for listings and imports, which show or copy what they can (opening it reports the damage).
+    /// </summary>
+    public static V3Envelope? TryParse(Repositories.ProtectedSecretRecord record)
+    {
+        if (record is not { Format: Repositories.ProtectedSecretFormat.V2, Envelope: { } bytes } || VersionOf(bytes) != Version)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(bytes, record.Id.ToString());
+        }
+        catch (InvalidProtectedDataException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The envelope version of <paramref name="data"/> (its fifth byte), or 0 when it is too short to have one.</summary>
     public static byte VersionOf(ReadOnlySpan<byte> data) => data.Length > 4 ? data[4] : (byte)0;
 }

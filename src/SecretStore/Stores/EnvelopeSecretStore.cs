@@ -326,29 +326,21 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
     }
 
-    private static SecretMetadata Metadata(ProtectedSecretRecord record)
-    {
-        var metadata = new SecretMetadata(record.Id, record.Revision, record.MasterKeyId, record.Format) { RecordDigest = Locking.RecordDigest.Of(record) };
-        if (record is { Format: ProtectedSecretFormat.V2, Envelope: { } bytes })
-        {
-            metadata = metadata with { EnvelopeVersion = V3Envelope.VersionOf(bytes) };
-        }
+    /// <summary>The metadata of a record, its recipients and store read from its envelope when it is version 3 and parses.</summary>
+    private static SecretMetadata Metadata(ProtectedSecretRecord record) => WithEnvelope(BaseMetadata(record), V3Envelope.TryParse(record));
 
-        if (record is { Format: ProtectedSecretFormat.V2, Envelope: { } v3 } && V3Envelope.VersionOf(v3) == V3Envelope.Version)
+    /// <summary>What the record's own fields say, without parsing its envelope.</summary>
+    private static SecretMetadata BaseMetadata(ProtectedSecretRecord record) =>
+        new(record.Id, record.Revision, record.MasterKeyId, record.Format)
         {
-            try
-            {
-                var envelope = V3Envelope.Parse(v3, record.Id.ToString());
-                return metadata with { Recipients = [.. envelope.Recipients.Select(r => r.KeyId)], StoreId = envelope.Context.ValueOf(EncryptionContext.StoreKey) };
-            }
-            catch (InvalidProtectedDataException)
-            {
-                // Listing shows what it can; opening the record reports the damage.
-            }
-        }
+            RecordDigest = Locking.RecordDigest.Of(record),
+            EnvelopeVersion = record is { Format: ProtectedSecretFormat.V2, Envelope: { } bytes } ? V3Envelope.VersionOf(bytes) : null,
+        };
 
-        return metadata;
-    }
+    private static SecretMetadata WithEnvelope(SecretMetadata metadata, V3Envelope? envelope) =>
+        envelope is null
+            ? metadata
+            : metadata with { Recipients = [.. envelope.Recipients.Select(r => r.KeyId)], StoreId = envelope.Context.ValueOf(EncryptionContext.StoreKey) };
 
     /// <summary>
     /// The recipients of a new record (see <see cref="SetSecretOptions.Recipients"/>): explicit ones, else the key
@@ -545,7 +537,8 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
             throw RecordRevision.OutOfRange(requested);
         }
 
-        var metadata = Metadata(record);
+        // The envelope is parsed once, by the step that checks it: its recipients and store join the metadata there.
+        var metadata = BaseMetadata(record);
         return record.Format switch
         {
             ProtectedSecretFormat.V1 => PrepareV1(requested, record, metadata),
@@ -623,7 +616,7 @@ public sealed class EnvelopeSecretStore : ISecretStore, IDisposable
         }
 
         var candidates = envelope.Recipients.Select(r => new Recipient(r.KeyId, r.WrappedKey, context.ForRecipient(r.KeyId))).ToArray();
-        return new Opening(id, ProtectedSecretFormat.V2, candidates, V2Envelope.DataKeySizeInBytes, metadata, boundStore, key => OpenV3(id, envelope, key));
+        return new Opening(id, ProtectedSecretFormat.V2, candidates, V2Envelope.DataKeySizeInBytes, WithEnvelope(metadata, envelope), boundStore, key => OpenV3(id, envelope, key));
     }
 
     /// <summary>

@@ -73,9 +73,10 @@ public static class SecretRewrapper
         var names = options.Names is { Count: > 0 } n ? n.ToHashSet(StringComparer.Ordinal) : null;
         var listed = await store.ListAsync(applicationName, cancellationToken).ConfigureAwait(false);
         var selected = listed.Where(m => names is null || names.Contains(m.Id.Name)).ToList();
-        var checkedRows = await CheckV1RowsAsync(store, applicationName, selected, options, cancellationToken).ConfigureAwait(false);
+        var repository = options.Repository ?? (store as EnvelopeSecretStore)?.Repository;
+        var checkedRows = await CheckV1RowsAsync(repository, applicationName, selected, options, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<RewrapOutcome>();
-        var storeId = await StoreIdOfAsync(store, options, cancellationToken).ConfigureAwait(false);
+        var storeId = await StoreIdOfAsync(repository, cancellationToken).ConfigureAwait(false);
         foreach (var before in selected)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -116,9 +117,8 @@ public static class SecretRewrapper
         return outcomes;
     }
 
-    private static async Task<string?> StoreIdOfAsync(ISecretStore store, RewrapOptions options, CancellationToken cancellationToken)
+    private static async Task<string?> StoreIdOfAsync(IProtectedSecretRepository? repository, CancellationToken cancellationToken)
     {
-        var repository = options.Repository ?? (store as EnvelopeSecretStore)?.Repository;
         try
         {
             return repository is null ? null : await repository.GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
@@ -134,10 +134,9 @@ public static class SecretRewrapper
     /// run would refuse) and returns the checked rows of the selection by id.
     /// </summary>
     private static async Task<IReadOnlyDictionary<SecretId, ProtectedSecretRecord>> CheckV1RowsAsync(
-        ISecretStore store, string applicationName, IReadOnlyList<SecretMetadata> selected, RewrapOptions options, CancellationToken cancellationToken)
+        IProtectedSecretRepository? repository, string applicationName, IReadOnlyList<SecretMetadata> selected, RewrapOptions options, CancellationToken cancellationToken)
     {
         var toConvert = selected.Where(m => m.Format == ProtectedSecretFormat.V1).Select(m => m.Id).ToHashSet();
-        var repository = options.Repository ?? (store as EnvelopeSecretStore)?.Repository;
 
         // Read even with nothing to convert: a misspelt --compare-with path must not pass unnoticed (SSB2011).
         var trusted = options.TrustedCopyPath is { } trustedPath

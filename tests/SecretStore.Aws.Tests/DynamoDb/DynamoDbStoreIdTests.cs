@@ -94,15 +94,7 @@ public sealed class DynamoDbStoreIdTests : IClassFixture<KmsServerFixture>, IAsy
     public async Task An_older_table_writes_unbound_records_until_its_id_is_created_and_two_creators_agree()
     {
         var table = await NewTableAsync();
-        await _client.DeleteItemAsync(new DeleteItemRequest
-        {
-            TableName = table.HistoryTableName,
-            Key = new()
-            {
-                [SecretTableAttributes.ApplicationName] = new AttributeValue { S = HistoryTableAttributes.StorePartition },
-                [HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.StoreSortKey },
-            },
-        });
+        await DeleteStoreItemAsync(table);
         var key = _kms.Server.CreateKey();
         using var store = Store(table, key.Arn);
         var unbound = await store.SetAsync(Db, Value);
@@ -157,12 +149,7 @@ public sealed class DynamoDbStoreIdTests : IClassFixture<KmsServerFixture>, IAsy
         await _client.PutItemAsync(new PutItemRequest
         {
             TableName = table.HistoryTableName,
-            Item = new()
-            {
-                [SecretTableAttributes.ApplicationName] = new AttributeValue { S = HistoryTableAttributes.StorePartition },
-                [HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.StoreSortKey },
-                [HistoryTableAttributes.StoreId] = new AttributeValue { S = "x" },
-            },
+            Item = new(StoreItemKey()) { [HistoryTableAttributes.StoreId] = new AttributeValue { S = "x" } },
         });
         using var reader = Store(table, key.Arn);
 
@@ -180,19 +167,22 @@ public sealed class DynamoDbStoreIdTests : IClassFixture<KmsServerFixture>, IAsy
         await repository.CreateTableAsync(TimeSpan.FromSeconds(30));
         if (!withStoreItem)
         {
-            await _client.DeleteItemAsync(new DeleteItemRequest
-            {
-                TableName = repository.HistoryTableName,
-                Key = new()
-                {
-                    [SecretTableAttributes.ApplicationName] = new AttributeValue { S = HistoryTableAttributes.StorePartition },
-                    [HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.StoreSortKey },
-                },
-            });
+            await DeleteStoreItemAsync(repository);
         }
 
         return repository;
     }
+
+    /// <summary>The key of the history table's store item (docs/format.md, "Store id").</summary>
+    private static Dictionary<string, AttributeValue> StoreItemKey() => new()
+    {
+        [SecretTableAttributes.ApplicationName] = new AttributeValue { S = HistoryTableAttributes.StorePartition },
+        [HistoryTableAttributes.SecretRevision] = new AttributeValue { S = HistoryTableAttributes.StoreSortKey },
+    };
+
+    /// <summary>Makes a table look like one from before store ids.</summary>
+    private Task DeleteStoreItemAsync(DynamoDbSecretRepository table) =>
+        _client.DeleteItemAsync(new DeleteItemRequest { TableName = table.HistoryTableName, Key = StoreItemKey() });
 
     private EnvelopeSecretStore Store(DynamoDbSecretRepository repository, string keyArn) =>
         new(repository, new KmsKeyManager(_kms.Client, new KmsKeyManagerOptions { AllowedKeyIds = [keyArn] }), new EnvelopeSecretStoreOptions { DefaultKeyId = keyArn }, ownsComponents: false);

@@ -72,12 +72,7 @@ public sealed class RsaKeyManager : IKeyManager, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(keyId);
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
-        var publicKey = _keyring.GetPublicKey(keyId);
-        if (format == ProtectedSecretFormat.V2 && publicKey.KeySize < RsaKeyring.MinimumKeySizeInBits)
-        {
-            // Old small keys stay readable, but new v2 records (and their context binding) need a full-size key.
-            throw new SecretStoreException(DiagnosticCodes.KeyTooSmall, $"Key '{keyId}' has {publicKey.KeySize} bits; new v2 records need at least {RsaKeyring.MinimumKeySizeInBits}. Fix: add a bigger key and rewrap.");
-        }
+        var publicKey = format == ProtectedSecretFormat.V2 ? V2WriteKey(keyId) : _keyring.GetPublicKey(keyId);
 
         var key = RandomNumberGenerator.GetBytes(keySizeInBytes);
         try
@@ -108,11 +103,7 @@ public sealed class RsaKeyManager : IKeyManager, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(keyId);
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
-        var publicKey = _keyring.GetPublicKey(keyId);
-        if (publicKey.KeySize < RsaKeyring.MinimumKeySizeInBits)
-        {
-            throw new SecretStoreException(DiagnosticCodes.KeyTooSmall, $"Key '{keyId}' has {publicKey.KeySize} bits; a recipient of a new record needs at least {RsaKeyring.MinimumKeySizeInBits}. Fix: add a bigger key.");
-        }
+        var publicKey = V2WriteKey(keyId);
 
         var key = plaintextKey.ToArray();
         try
@@ -142,6 +133,18 @@ public sealed class RsaKeyManager : IKeyManager, IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
         return Task.FromResult(new DataKey(keyId, key, wrappedKey.ToArray()));
+    }
+
+    /// <summary>
+    /// The public key a new v2 record is wrapped for, first or further recipient alike. Old small keys stay readable, but
+    /// new records (and their context binding, 64 bytes inside the OAEP plaintext) need a full-size key: <c>SSB3005</c>.
+    /// </summary>
+    private RSA V2WriteKey(string keyId)
+    {
+        var publicKey = _keyring.GetPublicKey(keyId);
+        return publicKey.KeySize >= RsaKeyring.MinimumKeySizeInBits
+            ? publicKey
+            : throw new SecretStoreException(DiagnosticCodes.KeyTooSmall, $"Key '{keyId}' has {publicKey.KeySize} bits; new v2 records need at least {RsaKeyring.MinimumKeySizeInBits}. Fix: add a bigger key and rewrap.");
     }
 
     /// <summary>Names the keyring only.</summary>

@@ -353,10 +353,9 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     private async Task<SortedDictionary<(string App, string Name), ProtectedSecretRecord>> ReadAsync(CancellationToken cancellationToken)
     {
         var content = await ReadBytesAsync(cancellationToken, createIfMissing: false).ConfigureAwait(false);
-        var records = StoreFileFormat.Parse(content, FilePath);
-
         // The id as this same read saw it: a bound record is then checked against the file it came from, with no second read.
-        _readStoreId = new StoreIdRead(StoreFileFormat.ReadStoreId(content, FilePath));
+        var records = StoreFileFormat.Parse(content, FilePath, out var storeId);
+        _readStoreId = new StoreIdRead(storeId);
         return records;
     }
 

@@ -24,22 +24,28 @@ internal static class StoreFileFormat
 
     /// <summary>The current records only: reads that need no history do not decode it.</summary>
     public static SortedDictionary<(string App, string Name), ProtectedSecretRecord> Parse(byte[] content, string path) =>
-        ParseCore(content, path, history: null);
+        ParseCore(content, path, history: null, out _);
+
+    /// <summary>The current records and the file's store id, from the same pass over its top level.</summary>
+    public static SortedDictionary<(string App, string Name), ProtectedSecretRecord> Parse(byte[] content, string path, out string? storeId) =>
+        ParseCore(content, path, history: null, out storeId);
 
     /// <summary>The current records and the history (every entry checked: a corrupt one is <c>SSB2004</c>).</summary>
     public static StoreFileContent ParseWithHistory(byte[] content, string path)
     {
         var history = new SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>>(KeyComparer.Instance);
-        var records = ParseCore(content, path, history);
-        return new StoreFileContent(records, history) { StoreId = ReadStoreId(content, path) };
+        var records = ParseCore(content, path, history, out var storeId);
+        return new StoreFileContent(records, history) { StoreId = storeId };
     }
 
     private static SortedDictionary<(string App, string Name), ProtectedSecretRecord> ParseCore(
         byte[] content,
         string path,
-        SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>>? history)
+        SortedDictionary<(string App, string Name), SortedDictionary<long, SecretHistoryEntry>>? history,
+        out string? storeId)
     {
         var records = new SortedDictionary<(string App, string Name), ProtectedSecretRecord>(KeyComparer.Instance);
+        storeId = null;
 
         var json = JsonOf(content);
         if (json.IsEmpty)
@@ -61,6 +67,7 @@ internal static class StoreFileFormat
                 }
             }
 
+            storeId = StoreIdOf(json, top, path);
             using var secretsDocument = Parse(json, top.Secrets ?? throw Corrupt(path, "it has no \"secrets\" array"));
             var secrets = secretsDocument.RootElement;
             if (secrets.ValueKind != JsonValueKind.Array)
@@ -135,20 +142,24 @@ internal static class StoreFileFormat
 
         try
         {
-            var top = ReadTopLevel(json, path);
-            if (top.StoreId is not { } slice)
-            {
-                return null;
-            }
-
-            using var document = Parse(json, slice);
-            var value = document.RootElement.ValueKind == JsonValueKind.String ? document.RootElement.GetString() : null;
-            return value is not null && StoreIds.IsWellFormed(value) ? value : throw Corrupt(path, "its \"storeId\" is not a store id");
+            return StoreIdOf(json, ReadTopLevel(json, path), path);
         }
         catch (JsonException ex)
         {
             throw NotJson(ex, path);
         }
+    }
+
+    private static string? StoreIdOf(ReadOnlyMemory<byte> json, TopLevel top, string path)
+    {
+        if (top.StoreId is not { } slice)
+        {
+            return null;
+        }
+
+        using var document = Parse(json, slice);
+        var value = document.RootElement.ValueKind == JsonValueKind.String ? document.RootElement.GetString() : null;
+        return value is not null && StoreIds.IsWellFormed(value) ? value : throw Corrupt(path, "its \"storeId\" is not a store id");
     }
 
     /// <summary>

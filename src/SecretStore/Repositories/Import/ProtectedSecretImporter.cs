@@ -165,22 +165,9 @@ public static class ProtectedSecretImporter
                 options.SourcePath))];
     }
 
-    private static string? BoundStoreOf(ProtectedSecretRecord record)
-    {
-        if (record is not { Format: ProtectedSecretFormat.V2, Envelope: { } bytes } || Formats.V3Envelope.VersionOf(bytes) != Formats.V3Envelope.Version)
-        {
-            return null;
-        }
-
-        try
-        {
-            return Formats.V3Envelope.Parse(bytes, record.Id.ToString()).Context.ValueOf(Keys.EncryptionContext.StoreKey);
-        }
-        catch (InvalidProtectedDataException)
-        {
-            return null; // Imported as it is; reading it reports the damage, as for any other corrupt record.
-        }
-    }
+    // A corrupt envelope is imported as it is: reading it reports the damage, as for any other corrupt record.
+    private static string? BoundStoreOf(ProtectedSecretRecord record) =>
+        Formats.V3Envelope.TryParse(record)?.Context.ValueOf(Keys.EncryptionContext.StoreKey);
 
     private static async Task<ProtectedSecretRecord?> ReadExistingAsync(IProtectedSecretRepository repository, ProtectedSecretRecord record, CancellationToken cancellationToken)
     {
