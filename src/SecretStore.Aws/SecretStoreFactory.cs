@@ -13,10 +13,10 @@ using SecretStore.Stores;
 namespace SecretStore.Aws;
 
 /// <summary>
-/// The one place that opens stores: any storage (<see cref="StorageKind"/>: store file, DynamoDB table) with any
+/// The one place that opens stores: any storage (<see cref="StorageKind"/>: store file, DynamoDB table, PostgreSQL) with any
 /// protection (<see cref="ProtectionKind"/>: RSA keyring, AWS KMS). The engine runner and every face (MSBuild task,
 /// Cake aliases, CLI) go through <see cref="Default"/>. The AWS SDK assemblies are only loaded when DynamoDB or KMS
-/// is chosen: their types are touched in separate, non-inlined methods.
+/// is chosen, Npgsql only for PostgreSQL: their types are touched in separate, non-inlined methods.
 /// </summary>
 public sealed class SecretStoreFactory : ISecretStoreFactory
 {
@@ -66,6 +66,7 @@ public sealed class SecretStoreFactory : ISecretStoreFactory
                 new FileSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } }),
             StorageKind.File => throw Incomplete($"File storage needs a store file path ({StoreSpec.FilePrefix}<path>)."),
             StorageKind.DynamoDb => OpenDynamoDb(settings),
+            StorageKind.PostgreSql => OpenPostgreSql(settings),
             _ => throw Incomplete($"Unknown storage '{settings.Storage}'; use {StoreSpec.StorageForms}."),
         };
     }
@@ -96,6 +97,9 @@ public sealed class SecretStoreFactory : ISecretStoreFactory
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IProtectedSecretRepository OpenDynamoDb(StoreSettings settings) => DynamoDbSecretRepository.Create(settings);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IProtectedSecretRepository OpenPostgreSql(StoreSettings settings) => PostgreSql.PostgreSqlSecretRepository.Create(settings);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IKeyManager OpenKms(StoreSettings settings) => KmsKeyManager.Create(settings);

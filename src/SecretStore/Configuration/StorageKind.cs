@@ -11,4 +11,10 @@ public enum StorageKind
 
     /// <summary>A DynamoDB table keyed by ApplicationName + SecretName (<c>dynamodb:&lt;table&gt;</c>).</summary>
     DynamoDb,
+
+    /// <summary>
+    /// A PostgreSQL database (<c>postgres:&lt;name of an environment variable holding the connection string&gt;</c>, or an
+    /// inline connection string without a password), with the schema of docs/postgres.md.
+    /// </summary>
+    PostgreSql,
 }

@@ -46,6 +46,13 @@ public sealed record StoreSettings
     /// <summary>DynamoDB storage: the table name.</summary>
     public string? Table { get; init; }
 
+    /// <summary>
+    /// PostgreSQL storage: the name of the environment variable that holds the connection string (read when the store is
+    /// opened, so the connection string never passes through MSBuild properties or the settings file), or an inline
+    /// connection string that holds no password (<see cref="PostgreSqlConnection"/>).
+    /// </summary>
+    public string? PostgreSqlConnection { get; init; }
+
     /// <summary>AWS (DynamoDB, KMS): region (for example <c>eu-west-1</c>). Null: the SDK's default chain.</summary>
     public string? Region { get; init; }
 

@@ -4,7 +4,8 @@ namespace SecretStore.Configuration;
 
 /// <summary>
 /// The one spelling of storage and protection, read alike by the settings file, the CLI, the MSBuild properties,
-/// the Cake settings and the CI inputs: storage <c>file:&lt;path&gt;</c> or <c>dynamodb:&lt;table&gt;</c>,
+/// the Cake settings and the CI inputs: storage <c>file:&lt;path&gt;</c>, <c>dynamodb:&lt;table&gt;</c> or
+/// <c>postgres:&lt;environment variable&gt;</c>,
 /// protection <c>rsa:&lt;keyring folder&gt;</c> or <c>kms</c>. Prefixes are case-insensitive.
 /// </summary>
 public static class StoreSpec
@@ -15,6 +16,9 @@ public static class StoreSpec
     /// <summary>The prefix of DynamoDB storage.</summary>
     public const string DynamoDbPrefix = "dynamodb:";
 
+    /// <summary>The prefix of PostgreSQL storage (the name of an environment variable holding the connection string).</summary>
+    public const string PostgreSqlPrefix = "postgres:";
+
     /// <summary>The prefix of RSA keyring protection.</summary>
     public const string RsaPrefix = "rsa:";
 
@@ -22,14 +26,15 @@ public static class StoreSpec
     public const string Kms = "kms";
 
     /// <summary>The accepted storage forms, for messages.</summary>
-    public const string StorageForms = "file:<path> or dynamodb:<table>";
+    public const string StorageForms = "file:<path>, dynamodb:<table> or postgres:<variable holding the connection string>";
 
     /// <summary>The accepted protection forms, for messages.</summary>
     public const string ProtectionForms = "rsa:<keyring folder> or kms";
 
     /// <summary>
     /// Applies a storage text to <paramref name="settings"/>: <c>file:&lt;path&gt;</c> (relative paths are taken from
-    /// <paramref name="baseDirectory"/>) or <c>dynamodb:&lt;table&gt;</c>. Anything else is <c>SSB0003</c> naming
+    /// <paramref name="baseDirectory"/>), <c>dynamodb:&lt;table&gt;</c> or <c>postgres:&lt;variable or connection string&gt;</c>
+    /// (<see cref="PostgreSqlConnection.Check"/>). Anything else is <c>SSB0003</c> naming
     /// <paramref name="settingName"/>; the text itself is not repeated (it may be a value typed in the wrong place).
     /// </summary>
     public static StoreSettings WithStorage(StoreSettings settings, string settingName, string text, string baseDirectory)
@@ -42,14 +47,25 @@ public static class StoreSpec
         {
             return path.Length == 0
                 ? throw Invalid(settingName, $"needs a path after '{FilePrefix}', for example {FilePrefix}.secretstore/secrets.json")
-                : settings with { Storage = StorageKind.File, FilePath = Path.GetFullPath(path, baseDirectory), Table = null };
+                : settings with { Storage = StorageKind.File, FilePath = Path.GetFullPath(path, baseDirectory), Table = null, PostgreSqlConnection = null };
         }
 
         if (TryRest(trimmed, DynamoDbPrefix, out var table))
         {
             return table.Length == 0
                 ? throw Invalid(settingName, $"needs a table name after '{DynamoDbPrefix}', for example {DynamoDbPrefix}Secrets")
-                : settings with { Storage = StorageKind.DynamoDb, Table = table, FilePath = null };
+                : settings with { Storage = StorageKind.DynamoDb, Table = table, FilePath = null, PostgreSqlConnection = null };
+        }
+
+        if (TryRest(trimmed, PostgreSqlPrefix, out var connection))
+        {
+            if (connection.Length == 0)
+            {
+                throw Invalid(settingName, $"needs the name of an environment variable holding the connection string after '{PostgreSqlPrefix}', for example {PostgreSqlPrefix}SECRETSTORE_POSTGRES");
+            }
+
+            PostgreSqlConnection.Check(settingName, connection);
+            return settings with { Storage = StorageKind.PostgreSql, PostgreSqlConnection = connection, FilePath = null, Table = null };
         }
 
         throw Invalid(settingName, $"is not {StorageForms}");
@@ -80,11 +96,19 @@ public static class StoreSpec
         throw Invalid(settingName, $"is not {ProtectionForms}");
     }
 
-    /// <summary>The storage in its spec form, for messages: <c>file:&lt;path&gt;</c> or <c>dynamodb:&lt;table&gt;</c>.</summary>
+    /// <summary>
+    /// The storage in its spec form, for messages: <c>file:&lt;path&gt;</c>, <c>dynamodb:&lt;table&gt;</c>, or
+    /// <c>postgres:$VARIABLE</c> (an inline connection string shows only its host, port, database and user).
+    /// </summary>
     public static string DescribeStorage(StoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return settings.Storage == StorageKind.DynamoDb ? DynamoDbPrefix + settings.Table : FilePrefix + settings.FilePath;
+        return settings.Storage switch
+        {
+            StorageKind.DynamoDb => DynamoDbPrefix + settings.Table,
+            StorageKind.PostgreSql => PostgreSqlConnection.Describe(settings.PostgreSqlConnection),
+            _ => FilePrefix + settings.FilePath,
+        };
     }
 
     /// <summary>The protection in its spec form, for messages: <c>rsa:&lt;folder&gt;</c> or <c>kms</c>.</summary>

@@ -52,7 +52,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode StoreFileCorrupt = new("SSB2004", "Secret store file is corrupt", "restore the store file from version control, or repair it where the message points.");
     public static readonly DiagnosticCode BackendUnavailable = new("SSB2005", "Secret store backend unavailable", "run again later, and check the service URL, the network and the service's health.");
     public static readonly DiagnosticCode TableSchemaMismatch = new("SSB2006", "DynamoDB table exists with a different schema", "use a table keyed by ApplicationName (HASH, S) and SecretName (RANGE, S), or create a new one ('secretstore table create').");
-    public static readonly DiagnosticCode AccessDenied = new("SSB2007", "Access denied by the backend", "grant the identity that runs the build the IAM permissions listed in docs/aws.md.");
+    public static readonly DiagnosticCode AccessDenied = new("SSB2007", "Access denied by the backend", "grant the identity that runs the build the IAM permissions listed in docs/aws.md (DynamoDB, KMS) or the role grants of docs/postgres.md (PostgreSQL).");
     public static readonly DiagnosticCode TableNotFound = new("SSB2008", "DynamoDB table not found or not active", "create the table ('secretstore table create'), or correct the table name and region.");
     public static readonly DiagnosticCode FormatPolicyViolation = new("SSB2009", "Record format refused by the store policy", "rewrap the application to v2 ('secretstore rewrap App --allow-v1 --compare-with <trusted copy>'); allow v1 only for that migration.");
     public static readonly DiagnosticCode InvalidSecret = new("SSB2010", "Invalid secret name or value", "give a name or value that is valid Unicode text (no lone surrogate, no control character in a name).");
@@ -70,6 +70,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode LockFileInvalid = new("SSB2022", "Lock file does not parse or breaks its schema", "restore secretstore.lock.json from version control, or write it again with 'secretstore lock'.");
     public static readonly DiagnosticCode LockDrift = new("SSB2023", "Secret is newer in the store than in the lock file", "review the change ('secretstore history App/Name'), then move the lock forward with 'secretstore lock' (or --update-lock).");
     public static readonly DiagnosticCode NotInLock = new("SSB2024", "Secret is not in the lock file", "add it with 'secretstore lock' (or --update-lock), and commit the lock file.");
+    public static readonly DiagnosticCode PostgreSqlSchemaMissing = new("SSB2025", "PostgreSQL store schema is missing or not the expected one", "create it once with 'secretstore table create' as the schema's owner (docs/postgres.md), or correct the database in the connection string.");
 
     // 3xxx: crypto and keys
     public static readonly DiagnosticCode KeyNotFound = new("SSB3001", "Master key not found", "correct the key id ('secretstore keys list' for a keyring; the key ARN or alias for KMS), or create the key.");

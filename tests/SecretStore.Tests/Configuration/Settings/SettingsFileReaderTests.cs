@@ -402,9 +402,9 @@ public sealed class SettingsFileReaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("storage", "s3:bucket", "'storage' at the top level is not file:<path> or dynamodb:<table>. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
-    [InlineData("storage", "file:", "'storage' at the top level needs a path after 'file:', for example file:.secretstore/secrets.json. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
-    [InlineData("storage", "dynamodb: ", "'storage' at the top level needs a table name after 'dynamodb:', for example dynamodb:Secrets. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
+    [InlineData("storage", "s3:bucket", "'storage' at the top level is not file:<path>, dynamodb:<table> or postgres:<variable holding the connection string>. Fix: write it as file:<path>, dynamodb:<table> or postgres:<variable holding the connection string>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
+    [InlineData("storage", "file:", "'storage' at the top level needs a path after 'file:', for example file:.secretstore/secrets.json. Fix: write it as file:<path>, dynamodb:<table> or postgres:<variable holding the connection string>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
+    [InlineData("storage", "dynamodb: ", "'storage' at the top level needs a table name after 'dynamodb:', for example dynamodb:Secrets. Fix: write it as file:<path>, dynamodb:<table> or postgres:<variable holding the connection string>, for example file:.secretstore/secrets.json or dynamodb:Secrets.")]
     [InlineData("protection", "aws-kms", "'protection' at the top level is not rsa:<keyring folder> or kms. Fix: write it as rsa:<keyring folder> or kms, for example rsa:.secretstore/keyring.")]
     [InlineData("protection", "rsa:", "'protection' at the top level needs a keyring folder after 'rsa:', for example rsa:.secretstore/keyring. Fix: write it as rsa:<keyring folder> or kms, for example rsa:.secretstore/keyring.")]
     public void A_storage_or_protection_typo_is_SSB1021_at_its_line_not_a_later_SSB0003(string member, string value, string message)
@@ -428,7 +428,7 @@ public sealed class SettingsFileReaderTests : IDisposable
     public void A_path_with_a_NUL_character_is_refused_as_not_a_valid_path()
     {
         Assert.Equal(
-            (1, 14, "'storage' at the top level holds a path that is not valid. Fix: write it as file:<path> or dynamodb:<table>, for example file:.secretstore/secrets.json or dynamodb:Secrets."),
+            (1, 14, "'storage' at the top level holds a path that is not valid. Fix: write it as file:<path>, dynamodb:<table> or postgres:<variable holding the connection string>, for example file:.secretstore/secrets.json or dynamodb:Secrets."),
             Error("""{ "storage": "file:a\u0000b" }"""));
     }
 

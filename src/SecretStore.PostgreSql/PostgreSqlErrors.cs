@@ -1,0 +1,108 @@
+using System.Net.Sockets;
+using Npgsql;
+using SecretStore.Diagnostics;
+
+namespace SecretStore.PostgreSql;
+
+/// <summary>
+/// What Npgsql throws, sorted into what may be retried and into coded errors. Messages name the operation, the store
+/// (host, port, database, schema) and the SQLSTATE with the server's short message text, which holds identifiers only;
+/// never the connection string, a parameter or the server's detail text (which may quote a row).
+/// </summary>
+internal static class PostgreSqlErrors
+{
+    /// <summary>
+    /// Failures after which running the whole unit again is safe and may succeed: a lost or refused connection, a server
+    /// shutting down or starting, too many connections, and the serialization failures and deadlocks a concurrent writer
+    /// causes (the unit re-reads and re-checks its condition). Timeouts are not retried: a statement that waited its
+    /// timeout out would only wait again.
+    /// </summary>
+    public static bool IsRetryable(Exception exception) => exception switch
+    {
+        PostgresException pg => IsRetryableState(pg.SqlState),
+        NpgsqlException npgsql => IsConnectionFailure(npgsql),
+        _ => false,
+    };
+
+    /// <summary>The connection itself failed (no server answer to map): the pool may hold more connections like it.</summary>
+    public static bool IsConnectionFailure(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03",
+        NpgsqlException npgsql => !IsTimeout(npgsql) && npgsql.InnerException is SocketException or IOException or EndOfStreamException or null,
+        _ => false,
+    };
+
+    /// <summary>The server refused or dropped a write that lost a race: a unique key taken by another writer.</summary>
+    public static bool IsUniqueViolation(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>The coded error for <paramref name="exception"/>, after <paramref name="attempts"/> attempts.</summary>
+    public static SecretStoreException Map(Exception exception, string operation, string store, int attempts)
+    {
+        var tries = attempts > 1 ? $" after {attempts} attempts" : string.Empty;
+        switch (exception)
+        {
+            case SecretStoreException coded:
+                return coded;
+            case PostgresException pg:
+                var what = $"({pg.SqlState} {pg.MessageText})";
+                return pg.SqlState switch
+                {
+                    "42501" or "28P01" or "28000" => new SecretStoreException(
+                        DiagnosticCodes.AccessDenied,
+                        $"PostgreSQL {operation} on {store} was refused to the connection's role {what}. Fix: give the role the grants and the access row of docs/postgres.md, or connect as a role that has them.",
+                        exception),
+                    "3D000" or "3F000" or "42P01" or "42883" or "42703" => SchemaMissing(operation, store, what, exception),
+                    "57014" => new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"PostgreSQL {operation} on {store} was cancelled by the server {what}: a statement timeout, or a lock held by another session. Nothing was written. Fix: run again; if it persists, look for a long transaction holding the store's rows, or raise statement_timeout.",
+                        exception),
+                    "55P03" => new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"PostgreSQL {operation} on {store} gave up waiting for a lock {what}. Nothing was written. Fix: run again; look for a long transaction holding the store's rows.",
+                        exception),
+                    _ when IsRetryableState(pg.SqlState) => new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"PostgreSQL {operation} on {store} failed{tries} {what}. Fix: run again later, and check the server's health and its max_connections.",
+                        exception),
+                    _ => new SecretStoreException(
+                        DiagnosticCodes.UnexpectedError,
+                        $"PostgreSQL {operation} on {store} failed {what}.",
+                        exception),
+                };
+            case NpgsqlException npgsql when IsTimeout(npgsql):
+                return new SecretStoreException(
+                    DiagnosticCodes.BackendUnavailable,
+                    $"PostgreSQL {operation} on {store} timed out (no answer within the connection string's Timeout or Command Timeout). Nothing was written. Fix: check that the server is up and reachable, or raise those timeouts.",
+                    exception);
+            case NpgsqlException npgsql:
+                var cause = npgsql.InnerException is SocketException socket ? socket.SocketErrorCode.ToString() : "the connection failed or was closed";
+                return new SecretStoreException(
+                    DiagnosticCodes.BackendUnavailable,
+                    $"PostgreSQL {operation} could not reach {store} ({cause}){tries}. This is the network or the server, not the data. Fix: check the host and port of the connection string, that the server runs, and the network (firewall, DNS).",
+                    exception);
+            case TimeoutException:
+                return new SecretStoreException(
+                    DiagnosticCodes.BackendUnavailable,
+                    $"PostgreSQL {operation} on {store} timed out. Fix: check that the server is up and reachable.",
+                    exception);
+            default:
+                return new SecretStoreException(
+                    DiagnosticCodes.UnexpectedError,
+                    $"PostgreSQL {operation} on {store} failed unexpectedly ({exception.GetType().Name}).",
+                    exception);
+        }
+    }
+
+    /// <summary>The schema, one of its tables or the database is missing.</summary>
+    public static SecretStoreException SchemaMissing(string operation, string store, string what, Exception? inner = null) => new(
+        DiagnosticCodes.PostgreSqlSchemaMissing,
+        $"PostgreSQL {operation} failed: {store} has no store schema, or not all of it {what}. Fix: create it once with 'secretstore table create' as the role that will own it (docs/postgres.md), or correct the database in the connection string.",
+        inner);
+
+    private static bool IsRetryableState(string state) =>
+        state is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+            or PostgresErrorCodes.TooManyConnections or "57P01" or "57P02" or "57P03"
+        || state.StartsWith("08", StringComparison.Ordinal);
+
+    private static bool IsTimeout(NpgsqlException exception) => exception.InnerException is TimeoutException;
+}

@@ -1,0 +1,789 @@
+using Npgsql;
+using NpgsqlTypes;
+using SecretStore.Configuration;
+using SecretStore.Diagnostics;
+using SecretStore.Repositories;
+using SecretStore.Repositories.History;
+using SecretStore.Secrets;
+
+namespace SecretStore.PostgreSql;
+
+/// <summary>
+/// Keeps protected secrets in a PostgreSQL schema (<see cref="PostgreSqlSchema"/>): one row per secret keyed by
+/// (application, name), the same protected bytes as the other stores (v2 envelopes, and v1 rows when imported), and every
+/// kept revision in a history table written in the same transaction. Reads of many secrets are one statement (one round
+/// trip, whatever their number); listing pages by <see cref="PageSize"/>; writes lock the row and check the revision,
+/// so two writers never lose an update. Row-level security keeps a reader to its application (docs/postgres.md).
+/// </summary>
+/// <remarks>
+/// Every operation is one unit (a statement, a batch, or a transaction) that is run again, up to
+/// <see cref="PostgreSqlSecretRepositoryOptions.MaxAttempts"/> times, when the connection fails, the server restarts, or
+/// a concurrent writer causes a serialization failure or deadlock: the unit re-reads and re-checks its condition, so a
+/// retry never writes over another writer. A save whose commit was sent but whose answer was lost finds its own bytes on
+/// the retry (a fresh nonce or IV makes them unique) and succeeds.
+/// </remarks>
+public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAsyncDisposable, IDisposable
+{
+    /// <summary>The rows one statement of <see cref="QueryByApplicationAsync"/> reads; more rows take more pages (round trips).</summary>
+    public const int PageSize = 1000;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly PostgreSqlSchema _schema;
+    private readonly HistoryOptions _history;
+    private readonly int _maxAttempts;
+    private readonly TimeSpan _retryBaseDelay;
+    private readonly string _description;
+    private string? _storeId;
+
+    /// <summary>Uses <paramref name="dataSource"/> (not disposed by this repository).</summary>
+    public PostgreSqlSecretRepository(NpgsqlDataSource dataSource, PostgreSqlSecretRepositoryOptions? options = null)
+        : this(dataSource, options, ownsDataSource: false)
+    {
+    }
+
+    private PostgreSqlSecretRepository(NpgsqlDataSource dataSource, PostgreSqlSecretRepositoryOptions? options, bool ownsDataSource)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        options ??= new PostgreSqlSecretRepositoryOptions();
+        options.History.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAttempts, 1, nameof(options));
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        _schema = new PostgreSqlSchema(options.Schema);
+        _history = options.History;
+        _maxAttempts = options.MaxAttempts;
+        _retryBaseDelay = options.RetryBaseDelay;
+        var where = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        _description = $"the PostgreSQL store '{_schema.Name}' in database '{where.Database ?? where.Username}' on {where.Host}:{where.Port}";
+    }
+
+    /// <summary>The schema's names and SQL.</summary>
+    public PostgreSqlSchema Schema => _schema;
+
+    /// <summary>How a back-off waits (tests record the delays asked for instead of timing the wall clock).</summary>
+    internal Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
+
+    /// <summary>
+    /// Creates a repository with its own connection pool from <paramref name="connectionString"/> (an Npgsql connection
+    /// string). A connection string that does not parse is <c>SSB0003</c>, naming the keyword at fault only.
+    /// </summary>
+    public static PostgreSqlSecretRepository Create(string connectionString, PostgreSqlSecretRepositoryOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+        {
+            // Npgsql's message names the keyword, sometimes with its value: a password typed in the wrong place would show.
+            throw new SecretStoreException(
+                DiagnosticCodes.InvalidStoreConfiguration,
+                "The PostgreSQL connection string does not parse: a keyword is unknown or a value has the wrong form (see the Npgsql connection string reference).");
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.ApplicationName))
+        {
+            builder.ApplicationName = "secretstore";
+        }
+
+        // Never on, whatever the string says: the server's detail text can quote a row.
+        builder.IncludeErrorDetail = false;
+        return new PostgreSqlSecretRepository(NpgsqlDataSource.Create(builder.ConnectionString), options, ownsDataSource: true);
+    }
+
+    /// <summary>
+    /// Creates a repository from <paramref name="settings"/>: <see cref="StoreSettings.PostgreSqlConnection"/> names the
+    /// environment variable holding the connection string (or is one, without a password), and
+    /// <see cref="StoreSettings.KeepRevisions"/> the retention.
+    /// </summary>
+    public static PostgreSqlSecretRepository Create(StoreSettings settings, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (string.IsNullOrWhiteSpace(settings.PostgreSqlConnection))
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"PostgreSQL storage needs the name of the environment variable holding the connection string ({StoreSpec.PostgreSqlPrefix}SECRETSTORE_POSTGRES).");
+        }
+
+        var connectionString = PostgreSqlConnection.Resolve(settings.PostgreSqlConnection, environment);
+        return Create(connectionString, new PostgreSqlSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } });
+    }
+
+    /// <inheritdoc />
+    public Task<ProtectedSecretRecord?> GetAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        return RunAsync("read", async (connection, _, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2", connection);
+            AddKey(command.Parameters, id);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? RecordRows.Read(reader, _schema.Secrets) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One statement for any number of ids (the keys travel as two arrays): one round trip.</remarks>
+    public async Task<IReadOnlyList<ProtectedSecretRecord>> GetManyAsync(IReadOnlyCollection<SecretId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var distinct = ids.Distinct().ToList();
+        distinct.ForEach(EnsureWellFormed);
+        if (distinct.Count == 0)
+        {
+            return [];
+        }
+
+        return await RunAsync("get-many", async (connection, _, ct) =>
+        {
+            await using var command = new NpgsqlCommand(
+                $"SELECT s.{PostgreSqlSchema.RecordColumns.Replace(", ", ", s.", StringComparison.Ordinal)} FROM {_schema.Secrets} s JOIN unnest($1::text[], $2::text[]) AS k(a, n) ON s.application_name = k.a AND s.secret_name = k.n",
+                connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = distinct.Select(i => i.ApplicationName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = distinct.Select(i => i.Name).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            var results = new List<ProtectedSecretRecord>(distinct.Count);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                results.Add(RecordRows.Read(reader, _schema.Secrets));
+            }
+
+            return (IReadOnlyList<ProtectedSecretRecord>)results;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Pages of <see cref="PageSize"/> rows by key (never an offset), each page its own statement.</remarks>
+    public async Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(applicationName);
+        EnsureWellFormed(new SecretId(applicationName, "-"));
+        var results = new List<ProtectedSecretRecord>();
+        string? after = null;
+        while (true)
+        {
+            var page = await RunAsync("list", async (connection, _, ct) =>
+            {
+                await using var command = new NpgsqlCommand(
+                    $"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Secrets} WHERE application_name = $1 AND ($2::text IS NULL OR secret_name > $2) ORDER BY secret_name LIMIT {PageSize}",
+                    connection);
+                command.Parameters.Add(Text(applicationName));
+                command.Parameters.Add(Text(after));
+                var rows = new List<ProtectedSecretRecord>();
+                await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    rows.Add(RecordRows.Read(reader, _schema.Secrets));
+                }
+
+                return rows;
+            }, cancellationToken).ConfigureAwait(false);
+            results.AddRange(page);
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+
+            after = page[^1].Id.Name;
+        }
+
+        // The columns order by UTF-8 bytes (COLLATE "C"); the contract is ordinal (UTF-16) order.
+        results.Sort((a, b) => string.CompareOrdinal(a.Id.Name, b.Id.Name));
+        return results;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Under row-level security a reader sees only the applications it may read.</remarks>
+    public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) =>
+        RunAsync("list applications", async (connection, _, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT DISTINCT application_name FROM {_schema.Secrets}", connection);
+            var applications = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                applications.Add(reader.GetString(0));
+            }
+
+            applications.Sort(StringComparer.Ordinal);
+            return (IReadOnlyList<string>)applications;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> SaveAsync(ProtectedSecretRecord record, long expectedRevision, CancellationToken cancellationToken = default) =>
+        SaveCoreAsync(record, expectedRevision, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> SaveAtRevisionAsync(ProtectedSecretRecord record, long expectedRevision, long newRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(newRevision, expectedRevision);
+        return SaveCoreAsync(record, expectedRevision, newRevision, cancellationToken);
+    }
+
+    private Task<long> SaveCoreAsync(ProtectedSecretRecord record, long expectedRevision, long? requestedRevision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
+        EnsureWellFormed(record.Id);
+        RecordRows.EnsureWritable(record);
+        var id = record.Id;
+        return RunAsync("write", async (connection, retry, ct) =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var state = await ReadForWriteAsync(connection, transaction, id, ct).ConfigureAwait(false);
+            if (retry && state.Record is { } stored && stored.Revision > expectedRevision && RecordRows.SameBytes(stored, record))
+            {
+                // Our own commit, whose answer the failed attempt lost: no other writer can produce these bytes.
+                return stored.Revision;
+            }
+
+            if (expectedRevision == 0 ? state.Revision is not null : state.Revision != expectedRevision)
+            {
+                throw new ConcurrencyConflictException(id, expectedRevision, state.Revision ?? 0);
+            }
+
+            var (newest, unkept) = Tip(state);
+            var newRevision = RecordHistory.NextRevision(id, expectedRevision, newest, requestedRevision);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            batch.BatchCommands.Add(state.Revision is null ? InsertCurrent(record, newRevision) : UpdateCurrent(record, newRevision));
+            batch.BatchCommands.Add(InsertHistory(id, newRevision, record, _history.Now(), _history.EffectiveWriter));
+            AddUnkeptAndPrune(batch, id, unkept);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (PostgreSqlErrors.IsUniqueViolation(e))
+            {
+                // A concurrent creator of the same record (or of the same revision) committed first.
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                throw new ConcurrencyConflictException(id, expectedRevision, await CurrentRevisionAsync(connection, id, ct).ConfigureAwait(false) ?? 0);
+            }
+
+            return newRevision;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        if (expectedRevision is { } expected)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(expected);
+        }
+
+        return RunAsync("delete", async (connection, _, ct) =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var state = await ReadForWriteAsync(connection, transaction, id, ct).ConfigureAwait(false);
+            if (state.Revision is not { } stored)
+            {
+                // Nothing to delete (after a retry: possibly our own delete, whose answer was lost).
+                return false;
+            }
+
+            if (expectedRevision is { } wanted && stored != wanted)
+            {
+                throw new ConcurrencyConflictException(id, wanted, stored);
+            }
+
+            var (newest, unkept) = Tip(state);
+            var tombstone = RecordHistory.NextRevision(id, Math.Max(stored, 0), newest);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            var delete = new NpgsqlBatchCommand($"DELETE FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2");
+            AddKey(delete.Parameters, id);
+            batch.BatchCommands.Add(delete);
+            batch.BatchCommands.Add(InsertHistory(id, tombstone, null, _history.Now(), _history.EffectiveWriter));
+            AddUnkeptAndPrune(batch, id, unkept);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (PostgreSqlErrors.IsUniqueViolation(e))
+            {
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                throw new ConcurrencyConflictException(id, expectedRevision ?? stored, await CurrentRevisionAsync(connection, id, ct).ConfigureAwait(false) ?? 0);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        return RunAsync("history", async (connection, _, ct) =>
+        {
+            // One round trip: every kept revision and the current row (which stands for its own revision).
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(SelectHistory(id, revision: null));
+            batch.BatchCommands.Add(SelectCurrent(id, forUpdate: false));
+            var entries = new List<SecretHistoryEntry>();
+            ProtectedSecretRecord? current = null;
+            await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    entries.Add(RecordRows.ReadHistory(reader, _schema.History));
+                }
+
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    current = RecordRows.Read(reader, _schema.Secrets);
+                }
+            }
+
+            return RecordHistory.WithCurrent(entries, current);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<SecretHistoryEntry?> GetRevisionAsync(SecretId id, long revision, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        if (!RecordRevision.IsValid(revision))
+        {
+            return Task.FromResult<SecretHistoryEntry?>(null);
+        }
+
+        return RunAsync("read revision", async (connection, _, ct) =>
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(SelectHistory(id, revision));
+            batch.BatchCommands.Add(SelectCurrent(id, forUpdate: false));
+            SecretHistoryEntry? kept = null;
+            ProtectedSecretRecord? current = null;
+            await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    kept = RecordRows.ReadHistory(reader, _schema.History);
+                }
+
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    current = RecordRows.Read(reader, _schema.Secrets);
+                }
+            }
+
+            return RecordHistory.WithCurrent(kept is null ? [] : [kept], current).FirstOrDefault(entry => entry.Revision == revision);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction: the row and every revision go, and the mark is written, or nothing is.</remarks>
+    public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default)
+    {
+        EnsureWellFormed(id);
+        return RunAsync("purge", async (connection, _, ct) =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            long? current;
+            var kept = new List<(long Revision, bool Deleted)>();
+            await using (var batch = new NpgsqlBatch(connection, transaction))
+            {
+                var row = new NpgsqlBatchCommand($"SELECT revision FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2 FOR UPDATE");
+                AddKey(row.Parameters, id);
+                var history = new NpgsqlBatchCommand($"SELECT revision, format IS NULL FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2 ORDER BY revision");
+                AddKey(history.Parameters, id);
+                batch.BatchCommands.Add(row);
+                batch.BatchCommands.Add(history);
+                await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                current = await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetInt64(0) : null;
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    kept.Add((reader.GetInt64(0), reader.GetBoolean(1)));
+                }
+            }
+
+            if (current is null && (kept.Count == 0 || (kept.Count == 1 && kept[0].Deleted)))
+            {
+                return false; // Nothing, or only the mark an earlier purge left.
+            }
+
+            var newest = Math.Max(current is > 0 ? current.Value : 0, kept.Count == 0 ? 0 : kept.Max(k => k.Revision));
+            var mark = RecordRevision.Next(id, newest);
+            await using (var batch = new NpgsqlBatch(connection, transaction))
+            {
+                var deleteRow = new NpgsqlBatchCommand($"DELETE FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2");
+                AddKey(deleteRow.Parameters, id);
+                var deleteHistory = new NpgsqlBatchCommand($"DELETE FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2");
+                AddKey(deleteHistory.Parameters, id);
+                batch.BatchCommands.Add(deleteRow);
+                batch.BatchCommands.Add(deleteHistory);
+                batch.BatchCommands.Add(InsertHistory(id, mark, null, _history.Now(), _history.EffectiveWriter));
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, retryUniqueViolation: true);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The <c>store</c> row; null when there is none (a schema made by hand without one). Cached once known.</remarks>
+    public async ValueTask<string?> GetStoreIdAsync(CancellationToken cancellationToken = default)
+    {
+        if (_storeId is { } known)
+        {
+            return known;
+        }
+
+        var id = await RunAsync("read store id", async (connection, _, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT store_id, schema_version FROM {_schema.Store}", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            if (reader.GetInt32(1) != PostgreSqlSchema.Version)
+            {
+                throw PostgreSqlErrors.SchemaMissing("read store id", _description, $"(its layout is version {reader.GetInt32(1)}; this version reads {PostgreSqlSchema.Version})");
+            }
+
+            var value = reader.GetString(0);
+            return StoreIds.IsWellFormed(value)
+                ? value
+                : throw new SecretStoreException(DiagnosticCodes.InvalidData, $"The store row of {_description} holds no valid store id; records bound to this store are refused until it is restored.");
+        }, cancellationToken).ConfigureAwait(false);
+        _storeId = id;
+        return id;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Never made by a write: a schema gets its id from <see cref="CreateSchemaAsync"/> (a new store), or from
+    /// <c>store-id --create</c> (<paramref name="createForExisting"/>), an insert two callers cannot both win.
+    /// </remarks>
+    public async ValueTask<string?> EnsureStoreIdAsync(bool createForExisting = false, CancellationToken cancellationToken = default)
+    {
+        var existing = await GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is not null || !createForExisting)
+        {
+            return existing;
+        }
+
+        await InsertStoreIdAsync(StoreIds.New(), cancellationToken).ConfigureAwait(false);
+        return await GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> AdoptStoreIdAsync(string storeId, CancellationToken cancellationToken = default)
+    {
+        if (!StoreIds.IsWellFormed(storeId))
+        {
+            throw new ArgumentException("Not a store id.", nameof(storeId));
+        }
+
+        if (await GetStoreIdAsync(cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return string.Equals(existing, storeId, StringComparison.Ordinal);
+        }
+
+        var empty = await RunAsync("read", async (connection, _, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {_schema.Secrets}) AND NOT EXISTS (SELECT 1 FROM {_schema.History})", connection);
+            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false);
+        if (!empty)
+        {
+            return false;
+        }
+
+        await InsertStoreIdAsync(storeId, cancellationToken).ConfigureAwait(false);
+        return string.Equals(await GetStoreIdAsync(cancellationToken).ConfigureAwait(false), storeId, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Creates the schema (<see cref="PostgreSqlSchema.CreateScript"/>) and gives the new store its id, in one transaction
+    /// under an advisory lock, so concurrent callers create it once. Idempotent when it exists; one that exists only in
+    /// part is <c>SSB2025</c>. Returns true when this call created it. Run it as the role that is to own the schema: the
+    /// owner is not held by row-level security, readers and writers are (docs/postgres.md).
+    /// </summary>
+    public Task<bool> CreateSchemaAsync(CancellationToken cancellationToken = default) =>
+        RunAsync("create schema", async (connection, _, ct) =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var check = new NpgsqlBatch(connection, transaction);
+            var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1))");
+            lockCommand.Parameters.Add(Text("secretstore:create-schema:" + _schema.Name));
+            var exists = new NpgsqlBatchCommand("SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL, to_regclass($3) IS NOT NULL, to_regclass($4) IS NOT NULL");
+            foreach (var table in new[] { _schema.Secrets, _schema.History, _schema.Store, _schema.Access })
+            {
+                exists.Parameters.Add(Text(table));
+            }
+
+            check.BatchCommands.Add(lockCommand);
+            check.BatchCommands.Add(exists);
+            bool[] found;
+            await using (var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
+                await reader.ReadAsync(ct).ConfigureAwait(false);
+                found = [reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3)];
+            }
+
+            if (found.All(f => f))
+            {
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return false;
+            }
+
+            if (found.Any(f => f))
+            {
+                throw PostgreSqlErrors.SchemaMissing("create schema", _description, "(some of its tables exist, others do not; drop the partial schema or complete it by the script of docs/postgres.md)");
+            }
+
+            await using (var create = new NpgsqlCommand(_schema.CreateScript(), connection, transaction))
+            {
+                await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            await using (var store = new NpgsqlCommand($"INSERT INTO {_schema.Store} (store_id, schema_version) VALUES ($1, {PostgreSqlSchema.Version})", connection, transaction))
+            {
+                store.Parameters.Add(Text(StoreIds.New()));
+                await store.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Names the store (host, port, database, schema); never the connection string.</summary>
+    public override string ToString() => _description;
+
+    /// <summary>Disposes the connection pool when this repository created it.</summary>
+    public void Dispose()
+    {
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
+
+    /// <summary>Disposes the connection pool when this repository created it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task InsertStoreIdAsync(string storeId, CancellationToken cancellationToken)
+    {
+        _ = await RunAsync("write store id", async (connection, _, ct) =>
+        {
+            // ON CONFLICT: another caller made it first; theirs is the store's id.
+            await using var command = new NpgsqlCommand($"INSERT INTO {_schema.Store} (store_id, schema_version) VALUES ($1, {PostgreSqlSchema.Version}) ON CONFLICT (singleton) DO NOTHING", connection);
+            command.Parameters.Add(Text(storeId));
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What a write needs, read in one round trip inside its transaction: the locked row, the newest kept revision, the history's entry at the row's revision.</summary>
+    private async Task<WriteState> ReadForWriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SecretId id, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(SelectCurrent(id, forUpdate: true));
+        var newest = new NpgsqlBatchCommand($"SELECT max(revision) FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2");
+        AddKey(newest.Parameters, id);
+        batch.BatchCommands.Add(newest);
+        var kept = new NpgsqlBatchCommand(
+            $"SELECT h.{PostgreSqlSchema.RecordColumns.Replace(", ", ", h.", StringComparison.Ordinal)}, h.written_at, h.writer FROM {_schema.History} h JOIN {_schema.Secrets} s USING (application_name, secret_name, revision) WHERE h.application_name = $1 AND h.secret_name = $2");
+        AddKey(kept.Parameters, id);
+        batch.BatchCommands.Add(kept);
+
+        long? revision = null;
+        ProtectedSecretRecord? record = null;
+        SecretHistoryEntry? keptEntry = null;
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            revision = reader.GetInt64(2);
+            try
+            {
+                record = RecordRows.Read(reader, _schema.Secrets);
+            }
+            catch (InvalidProtectedDataException)
+            {
+                // A row that does not read cannot be kept; the write replaces it (as before history).
+            }
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var newestRevision = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                keptEntry = RecordRows.ReadHistory(reader, _schema.History);
+            }
+            catch (InvalidProtectedDataException)
+            {
+                // An unreadable history entry is kept as it is; the current row is then kept beside it.
+            }
+        }
+
+        return new WriteState(revision, record, newestRevision, keptEntry);
+    }
+
+    /// <summary>The newest revision a write must count past, and the entry to add for a replaced record the history does not keep.</summary>
+    private static (long Newest, SecretHistoryEntry? Unkept) Tip(WriteState state)
+    {
+        var unkept = RecordHistory.Unkept(state.Record, state.NewestInHistory, state.KeptAtRevision);
+        return (unkept is null ? state.NewestInHistory : Math.Max(state.NewestInHistory, unkept.Revision), unkept);
+    }
+
+    private void AddUnkeptAndPrune(NpgsqlBatch batch, SecretId id, SecretHistoryEntry? unkept)
+    {
+        if (unkept is not null)
+        {
+            batch.BatchCommands.Add(InsertHistory(id, unkept.Revision, unkept.Record, null, null));
+        }
+
+        if (_history.KeepRevisions is { } keep)
+        {
+            // In the same transaction as the write: the retention never lags behind (DynamoDB prunes after its write).
+            var prune = new NpgsqlBatchCommand(
+                $"DELETE FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2 AND revision IN (SELECT revision FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2 ORDER BY revision DESC OFFSET $3)");
+            AddKey(prune.Parameters, id);
+            prune.Parameters.Add(new NpgsqlParameter { Value = (long)keep, NpgsqlDbType = NpgsqlDbType.Bigint });
+            batch.BatchCommands.Add(prune);
+        }
+    }
+
+    private NpgsqlBatchCommand SelectCurrent(SecretId id, bool forUpdate)
+    {
+        var command = new NpgsqlBatchCommand($"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2{(forUpdate ? " FOR UPDATE" : string.Empty)}");
+        AddKey(command.Parameters, id);
+        return command;
+    }
+
+    private NpgsqlBatchCommand SelectHistory(SecretId id, long? revision)
+    {
+        var command = new NpgsqlBatchCommand(
+            $"SELECT {PostgreSqlSchema.RecordColumns}, written_at, writer FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2{(revision is null ? " ORDER BY revision" : " AND revision = $3")}");
+        AddKey(command.Parameters, id);
+        if (revision is { } wanted)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = wanted, NpgsqlDbType = NpgsqlDbType.Bigint });
+        }
+
+        return command;
+    }
+
+    private NpgsqlBatchCommand InsertCurrent(ProtectedSecretRecord record, long revision)
+    {
+        var command = new NpgsqlBatchCommand($"INSERT INTO {_schema.Secrets} ({PostgreSqlSchema.RecordColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        RecordRows.AddRecordParameters(command.Parameters, record.Id, revision, record);
+        return command;
+    }
+
+    private NpgsqlBatchCommand UpdateCurrent(ProtectedSecretRecord record, long revision)
+    {
+        var command = new NpgsqlBatchCommand(
+            $"UPDATE {_schema.Secrets} SET revision = $3, format = $4, master_key_id = $5, envelope = $6, protected_document_key = $7, initialisation_vector = $8, protected_secret_value = $9 WHERE application_name = $1 AND secret_name = $2");
+        RecordRows.AddRecordParameters(command.Parameters, record.Id, revision, record);
+        return command;
+    }
+
+    private NpgsqlBatchCommand InsertHistory(SecretId id, long revision, ProtectedSecretRecord? record, DateTimeOffset? writtenAt, string? writer)
+    {
+        var command = new NpgsqlBatchCommand(
+            $"INSERT INTO {_schema.History} ({PostgreSqlSchema.RecordColumns}, written_at, writer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+        RecordRows.AddRecordParameters(command.Parameters, id, revision, record);
+        command.Parameters.Add(new NpgsqlParameter { Value = writtenAt is { } at ? at.UtcDateTime : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(Text(writer));
+        return command;
+    }
+
+    private async Task<long?> CurrentRevisionAsync(NpgsqlConnection connection, SecretId id, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT revision FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2", connection);
+        AddKey(command.Parameters, id);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long revision ? revision : null;
+    }
+
+    private static void AddKey(NpgsqlParameterCollection parameters, SecretId id)
+    {
+        parameters.Add(Text(id.ApplicationName));
+        parameters.Add(Text(id.Name));
+    }
+
+    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    /// <summary>
+    /// Runs <paramref name="unit"/> on a pooled connection, again after a failure that <see cref="PostgreSqlErrors.IsRetryable"/>
+    /// allows (the unit is told it is a retry), with exponential back-off; maps what is left to a coded error.
+    /// </summary>
+    private async Task<T> RunAsync<T>(string operation, Func<NpgsqlConnection, bool, CancellationToken, Task<T>> unit, CancellationToken cancellationToken, bool retryUniqueViolation = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                return await unit(connection, attempt > 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!IsCallerCancellation(e, cancellationToken) && attempt < _maxAttempts
+                && (PostgreSqlErrors.IsRetryable(e) || (retryUniqueViolation && PostgreSqlErrors.IsUniqueViolation(e))))
+            {
+                if (PostgreSqlErrors.IsConnectionFailure(e))
+                {
+                    // A restarted server broke every idle connection of the pool, not just this one.
+                    _dataSource.Clear();
+                }
+
+                await BackOffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
+            {
+                throw PostgreSqlErrors.Map(e, operation, _description, attempt);
+            }
+        }
+    }
+
+    private Task BackOffAsync(int retry, CancellationToken cancellationToken)
+    {
+        var delay = Math.Min(_retryBaseDelay.TotalMilliseconds * Math.Pow(2, retry), 2000);
+        return Delay(TimeSpan.FromMilliseconds(delay * (0.5 + (Random.Shared.NextDouble() / 2))), cancellationToken);
+    }
+
+    private static void EnsureWellFormed(SecretId id)
+    {
+        if (id == default)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id must have an application name and a secret name.");
+        }
+
+        if (!id.IsWellFormed)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id contains a lone surrogate and cannot be stored as UTF-8.");
+        }
+
+        if (id.ApplicationName.Contains('\0', StringComparison.Ordinal) || id.Name.Contains('\0', StringComparison.Ordinal))
+        {
+            // PostgreSQL text cannot hold NUL.
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id contains a NUL character, which PostgreSQL text cannot hold.");
+        }
+    }
+
+    /// <summary>The caller's own cancellation stays an <see cref="OperationCanceledException"/>.</summary>
+    private static bool IsCallerCancellation(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+    private sealed record WriteState(long? Revision, ProtectedSecretRecord? Record, long NewestInHistory, SecretHistoryEntry? KeptAtRevision);
+}

@@ -1,0 +1,22 @@
+using SecretStore.Repositories.History;
+
+namespace SecretStore.PostgreSql;
+
+/// <summary>Options of <see cref="PostgreSqlSecretRepository"/>.</summary>
+public sealed record PostgreSqlSecretRepositoryOptions
+{
+    /// <summary>The schema that holds the store's tables (<see cref="PostgreSqlSchema.DefaultName"/> unless set).</summary>
+    public string Schema { get; init; } = PostgreSqlSchema.DefaultName;
+
+    /// <summary>How revisions are kept (retention, the writer's name, the clock).</summary>
+    public HistoryOptions History { get; init; } = new();
+
+    /// <summary>
+    /// How often one operation is tried when the connection fails, the server restarts, or a concurrent writer causes a
+    /// serialization failure or deadlock (default 6: about 3 s of back-off, which a server restart fits in). At least 1.
+    /// </summary>
+    public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>The first back-off (doubled each time, at most 2 s, with jitter to half of it).</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+}
