@@ -29,6 +29,7 @@ build_dir="$(cd "$build_dir" && pwd)"
 projects=(
   src/SecretStore/SecretStore.csproj
   src/SecretStore.Aws/SecretStore.Aws.csproj
+  src/SecretStore.PostgreSql/SecretStore.PostgreSql.csproj
   src/SecretStore.Build/SecretStore.Build.csproj
   src/Cake.SecretStore/Cake.SecretStore.csproj
   src/SecretStore.Cli/SecretStore.Cli.csproj

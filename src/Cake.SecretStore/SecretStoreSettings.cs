@@ -16,7 +16,7 @@ public sealed class SecretStoreSettings
     /// <summary>An explicit settings file instead of the search for <c>secretstore.json</c>.</summary>
     public FilePath? SettingsFile { get; set; }
 
-    /// <summary>Storage: <c>file:&lt;path&gt;</c> or <c>dynamodb:&lt;table&gt;</c>. Or use the shorthands <see cref="StoreFile"/> / <see cref="Table"/>.</summary>
+    /// <summary>Storage: <c>file:&lt;path&gt;</c>, <c>dynamodb:&lt;table&gt;</c> or <c>postgres:&lt;environment variable holding the connection string&gt;</c>. Or use the shorthands <see cref="StoreFile"/> / <see cref="Table"/>.</summary>
     public string? Storage { get; set; }
 
     /// <summary>Protection: <c>rsa:&lt;keyring folder&gt;</c> or <c>kms</c>. Or use the shorthand <see cref="KeyringPath"/>.</summary>

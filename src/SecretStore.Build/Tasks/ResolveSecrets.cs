@@ -48,7 +48,10 @@ public sealed class ResolveSecrets : SecretStoreTask
     /// <summary><c>$(AssemblyName)</c>: the application when neither <see cref="Application"/> nor the settings file names one.</summary>
     public string? DefaultApplication { get; set; }
 
-    /// <summary><c>SecretStoreStorage</c>: <c>file:&lt;path&gt;</c> or <c>dynamodb:&lt;table&gt;</c>.</summary>
+    /// <summary>
+    /// <c>SecretStoreStorage</c>: <c>file:&lt;path&gt;</c>, <c>dynamodb:&lt;table&gt;</c> or <c>postgres:&lt;variable&gt;</c> (the name
+    /// of the environment variable holding the connection string; an inline one is refused, binlogs record properties).
+    /// </summary>
     public string? Storage { get; set; }
 
     /// <summary><c>SecretStoreFile</c>: shorthand for <c>file:&lt;path&gt;</c>.</summary>

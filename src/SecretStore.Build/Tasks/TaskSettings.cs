@@ -26,7 +26,7 @@ internal static class TaskSettings
                 BaseDirectory = projectDirectory,
                 Origin = "the MSBuild properties",
                 Application = Empty(task.Application),
-                Storage = StoreSpec.Choose(("SecretStoreStorage", task.Storage, ""), ("SecretStoreFile", task.StoreFile, StoreSpec.FilePrefix), ("SecretStoreTable", task.Table, StoreSpec.DynamoDbPrefix)),
+                Storage = NoInlineConnectionString(StoreSpec.Choose(("SecretStoreStorage", task.Storage, ""), ("SecretStoreFile", task.StoreFile, StoreSpec.FilePrefix), ("SecretStoreTable", task.Table, StoreSpec.DynamoDbPrefix))),
                 Protection = StoreSpec.Choose(("SecretStoreProtection", task.Protection, ""), ("SecretStoreKeyring", task.Keyring, StoreSpec.RsaPrefix)),
                 PrivateKeyVariable = Empty(task.PrivateKeyVariable),
                 KeyId = Empty(task.KeyId),
@@ -38,6 +38,24 @@ internal static class TaskSettings
                 AllowInsecureEndpoint = Switch("SecretStoreAllowInsecureEndpoint", task.AllowInsecureEndpoint),
             },
         };
+    }
+
+    /// <summary>
+    /// MSBuild properties are recorded in binary logs and shown by -v:diag: a PostgreSQL storage given as a property must
+    /// name the environment variable that holds the connection string, never be one (SSB0003; the text is not repeated).
+    /// </summary>
+    private static string? NoInlineConnectionString(string? storage)
+    {
+        var trimmed = storage?.Trim();
+        if (trimmed is not null && trimmed.StartsWith(StoreSpec.PostgreSqlPrefix, StringComparison.OrdinalIgnoreCase)
+            && !PostgreSqlConnection.IsVariableName(trimmed[StoreSpec.PostgreSqlPrefix.Length..].Trim()))
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.InvalidStoreConfiguration,
+                $"SecretStoreStorage gives a PostgreSQL connection string inline; MSBuild properties are recorded in binary logs. Fix: put the connection string in an environment variable and give its name ({StoreSpec.PostgreSqlPrefix}SECRETSTORE_POSTGRES), or set the storage in secretstore.json.");
+        }
+
+        return storage;
     }
 
     /// <summary>A boolean property: null when blank (the next layer decides), else the engine's strict parse.</summary>
