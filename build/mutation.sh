@@ -36,7 +36,7 @@ fi
 # shellcheck source=lib/test-services.sh
 . "$root/build/lib/test-services.sh"
 install_test_tools
-trap stop_dynamodb_local EXIT
+trap stop_test_services EXIT
 
 out="$root/artifacts/mutation"
 mkdir -p "$out"

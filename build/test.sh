@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite the way CI does: installs what the tests need (npm packages, dotnet tools),
-# starts DynamoDB Local on a loopback port, runs `dotnet test` on the solution, and ends with one line of
-# totals. Usage: ./build/test.sh [extra dotnet test arguments]
+# starts DynamoDB Local and a throwaway PostgreSQL cluster on loopback ports, runs `dotnet test` on the solution,
+# and ends with one line of totals. Usage: ./build/test.sh [extra dotnet test arguments]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,8 +12,9 @@ export AWS_EC2_METADATA_DISABLED=true
 # shellcheck source=lib/test-services.sh
 . "$root/build/lib/test-services.sh"
 install_test_tools
-trap stop_dynamodb_local EXIT
+trap stop_test_services EXIT
 start_dynamodb_local
+start_postgres
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
