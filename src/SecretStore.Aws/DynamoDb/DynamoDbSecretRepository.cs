@@ -272,7 +272,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         EnsureWellFormed(id);
         if (expectedRevision is { } expected)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(expected);
+            ArgumentOutOfRangeException.ThrowIfNegative(expected, nameof(expectedRevision));
         }
 
         for (var attempt = 1; ; attempt++)
