@@ -491,7 +491,7 @@ public abstract class RepositoryContract
     [InlineData(2, null)]
     [InlineData(3, null)]
     [InlineData(11, 2)]
-    [InlineData(12, 2)]
+    [InlineData(12, 3)]
     public async Task Random_writes_deletes_and_purges_keep_the_same_history_as_the_model(int seed, int? keep)
     {
         var repository = await CreateRepositoryAsync(new HistoryOptions { KeepRevisions = keep });
