@@ -272,7 +272,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
         EnsureWellFormed(id);
         if (expectedRevision is { } expected)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(expected);
+            ArgumentOutOfRangeException.ThrowIfNegative(expected, nameof(expectedRevision));
         }
 
         for (var attempt = 1; ; attempt++)
@@ -749,14 +749,22 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
             return string.Equals(existing, storeId, StringComparison.Ordinal);
         }
 
-        var any = await Call("Scan", () => _client.ScanAsync(new ScanRequest { TableName = TableName, Limit = 1, ProjectionExpression = "#a", ExpressionAttributeNames = new() { ["#a"] = ApplicationName } }, cancellationToken), cancellationToken).ConfigureAwait(false);
-        if (any.Count > 0 || (any.LastEvaluatedKey is { Count: > 0 }))
+        // New means no record and no history either: a table whose secrets were all deleted (or purged) still holds
+        // their revisions, and records bound to another id must not be numbered past them.
+        if (await HoldsAnyItemAsync(TableName, cancellationToken).ConfigureAwait(false)
+            || await HoldsAnyItemAsync(HistoryTableName, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
         await PutStoreIdAsync(storeId, cancellationToken).ConfigureAwait(false);
         return string.Equals(await GetStoreIdAsync(cancellationToken).ConfigureAwait(false), storeId, StringComparison.Ordinal);
+    }
+
+    private async Task<bool> HoldsAnyItemAsync(string table, CancellationToken cancellationToken)
+    {
+        var any = await Call("Scan", () => _client.ScanAsync(new ScanRequest { TableName = table, Limit = 1, ProjectionExpression = "#a", ExpressionAttributeNames = new() { ["#a"] = ApplicationName } }, cancellationToken), cancellationToken, table).ConfigureAwait(false);
+        return any.Count > 0 || any.LastEvaluatedKey is { Count: > 0 };
     }
 
     private async Task PutStoreIdAsync(string storeId, CancellationToken cancellationToken)

@@ -54,61 +54,6 @@ public sealed class DynamoDbSecretRepositoryTests(SecretTableFixture table) : IC
     }
 
     [Fact]
-    public async Task Get_returns_null_for_a_missing_secret()
-    {
-        Assert.Null(await table.NewRepository().GetAsync(new SecretId(Records.NewApplication(), "missing")));
-    }
-
-    [Fact]
-    public async Task Save_creates_at_revision_1_and_a_stale_revision_conflicts()
-    {
-        var repository = table.NewRepository();
-        var id = new SecretId(Records.NewApplication(), "db-password");
-
-        Assert.Equal(1, await repository.SaveAsync(Records.V2(id), 0));
-        Assert.Equal(2, await repository.SaveAsync(Records.V2(id), 1));
-        var create = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.SaveAsync(Records.V2(id), 0));
-        var stale = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.SaveAsync(Records.V2(id), 1));
-
-        Assert.Equal("SSB2002", create.Code.Id);
-        Assert.Equal(1, stale.ExpectedRevision);
-        Assert.Equal(2, (await repository.GetAsync(id))!.Revision);
-    }
-
-    [Fact]
-    public async Task Two_clients_racing_on_one_revision_never_both_win()
-    {
-        using var clientA = await DynamoDbLocal.CreateClientAsync();
-        using var clientB = await DynamoDbLocal.CreateClientAsync();
-        var a = table.NewRepository(clientA);
-        var b = table.NewRepository(clientB);
-        var id = new SecretId(Records.NewApplication(), "race");
-        await a.SaveAsync(Records.V2(id), 0);
-
-        for (long revision = 1; revision <= 10; revision++)
-        {
-            var expected = revision;
-            var results = await Task.WhenAll(Attempt(a, id, expected), Attempt(b, id, expected));
-            Assert.Equal(1, results.Count(won => won));
-        }
-
-        Assert.Equal(11, (await a.GetAsync(id))!.Revision);
-
-        static async Task<bool> Attempt(DynamoDbSecretRepository repository, SecretId id, long expected)
-        {
-            try
-            {
-                await repository.SaveAsync(Records.V2(id), expected);
-                return true;
-            }
-            catch (ConcurrencyConflictException)
-            {
-                return false;
-            }
-        }
-    }
-
-    [Fact]
     public async Task Reference_row_without_revision_reads_as_v1_revision_1_and_its_first_update_is_conditional()
     {
         var repository = table.NewRepository();
@@ -163,22 +108,6 @@ public sealed class DynamoDbSecretRepositoryTests(SecretTableFixture table) : IC
         var read = (await repository.GetAsync(record.Id))!;
         Assert.Equal(ProtectedSecretFormat.V1, read.Format);
         Assert.Equal(record.ProtectedSecretValue, read.ProtectedSecretValue);
-    }
-
-    [Fact]
-    public async Task Delete_reports_missing_rows_and_refuses_a_changed_revision()
-    {
-        var repository = table.NewRepository();
-        var id = new SecretId(Records.NewApplication(), "temp");
-
-        Assert.False(await repository.DeleteAsync(id));
-        Assert.False(await repository.DeleteAsync(id, expectedRevision: 3));
-        await repository.SaveAsync(Records.V2(id), 0);
-        await repository.SaveAsync(Records.V2(id), 1);
-        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.DeleteAsync(id, expectedRevision: 1));
-        Assert.NotNull(await repository.GetAsync(id));
-        Assert.True(await repository.DeleteAsync(id, expectedRevision: 2));
-        Assert.Null(await repository.GetAsync(id));
     }
 
     [Fact]

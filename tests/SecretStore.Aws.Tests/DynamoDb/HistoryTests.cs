@@ -12,23 +12,13 @@ using static SecretStore.Aws.DynamoDb.SecretTableAttributes;
 
 namespace SecretStore.Aws.Tests.DynamoDb;
 
-/// <summary>The history table against DynamoDB Local: the same history as the model, reference rows, purge, retention, a table made before history.</summary>
+/// <summary>
+/// The history table against DynamoDB Local, item by item: where history items go, reference rows, purge, retention, a
+/// table made before history, corrupt items. The behaviour every store shares (and the model check) is DynamoDbRepositoryContractTests.
+/// </summary>
 public sealed class HistoryTests(SecretTableFixture table) : IClassFixture<SecretTableFixture>
 {
     private string HistoryTable => HistoryTableAttributes.DefaultTableName(table.TableName);
-
-    [Theory]
-    [InlineData(1, null)]
-    [InlineData(2, null)]
-    [InlineData(3, null)]
-    [InlineData(11, 2)]
-    [InlineData(12, 3)]
-    public async Task Random_writes_deletes_and_purges_keep_the_same_history_as_the_model(int seed, int? keep)
-    {
-        var repository = table.NewRepository(new DynamoDbSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = keep } });
-
-        await HistoryModelCheck.RunAsync(repository, Records.NewApplication("model"), seed, steps: 25, keep);
-    }
 
     [Fact]
     public async Task History_items_never_show_in_the_secrets_table_or_in_a_listing()

@@ -24,9 +24,17 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     /// <summary>How many revisions of history are kept per secret (null: all).</summary>
     public int? KeepRevisions { get; init; }
 
+    /// <summary>The writer and clock of the revisions written (null: "in-memory" at the Unix epoch); its retention is not used (see <see cref="KeepRevisions"/>).</summary>
+    public HistoryOptions? History { get; init; }
+
+    private DateTimeOffset Now() => History?.Now() ?? DateTimeOffset.UnixEpoch;
+
+    private string Writer => History?.EffectiveWriter ?? "in-memory";
+
     /// <inheritdoc />
     public Task<ProtectedSecretRecord?> GetAsync(SecretId id, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
         lock (_gate)
         {
             return Task.FromResult(_records.GetValueOrDefault((id.ApplicationName, id.Name)));
@@ -37,9 +45,11 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     public Task<IReadOnlyList<ProtectedSecretRecord>> GetManyAsync(IReadOnlyCollection<SecretId> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        var distinct = ids.Distinct().ToList();
+        distinct.ForEach(EnsureWellFormed);
         lock (_gate)
         {
-            IReadOnlyList<ProtectedSecretRecord> result = [.. ids.Distinct().Select(id => _records.GetValueOrDefault((id.ApplicationName, id.Name))).OfType<ProtectedSecretRecord>()];
+            IReadOnlyList<ProtectedSecretRecord> result = [.. distinct.Select(id => _records.GetValueOrDefault((id.ApplicationName, id.Name))).OfType<ProtectedSecretRecord>()];
             return Task.FromResult(result);
         }
     }
@@ -57,6 +67,8 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(applicationName);
+        EnsureWellFormed(new SecretId(applicationName, "-"));
         lock (_gate)
         {
             IReadOnlyList<ProtectedSecretRecord> result = [.. _records.Values.Where(r => string.Equals(r.Id.ApplicationName, applicationName, StringComparison.Ordinal))];
@@ -78,6 +90,8 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     private Task<long> Save(ProtectedSecretRecord record, long expectedRevision, long? newRevision)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
+        EnsureWellFormed(record.Id);
         lock (_gate)
         {
             var key = (record.Id.ApplicationName, record.Id.Name);
@@ -91,7 +105,7 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
             var next = RecordHistory.NextRevision(record.Id, expectedRevision, revisions.Count > 0 ? revisions.Keys.Max() : 0, newRevision);
             var written = record with { Revision = next, InvalidRevision = null };
             _records[key] = written;
-            Append(revisions, new SecretHistoryEntry { Id = record.Id, Revision = next, WrittenAt = DateTimeOffset.UnixEpoch, Writer = "in-memory", Record = written });
+            Append(revisions, new SecretHistoryEntry { Id = record.Id, Revision = next, WrittenAt = Now(), Writer = Writer, Record = written });
             return Task.FromResult(next);
         }
     }
@@ -99,6 +113,12 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
+        if (expectedRevision is { } wanted)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(wanted, nameof(expectedRevision));
+        }
+
         lock (_gate)
         {
             var key = (id.ApplicationName, id.Name);
@@ -115,7 +135,7 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
             _records.Remove(key);
             var revisions = HistoryOf(id);
             var tombstone = RecordHistory.NextRevision(id, existing.Revision, revisions.Count > 0 ? revisions.Keys.Max() : 0);
-            Append(revisions, new SecretHistoryEntry { Id = id, Revision = tombstone, WrittenAt = DateTimeOffset.UnixEpoch, Writer = "in-memory" });
+            Append(revisions, new SecretHistoryEntry { Id = id, Revision = tombstone, WrittenAt = Now(), Writer = Writer });
             return Task.FromResult(true);
         }
     }
@@ -123,6 +143,7 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
         lock (_gate)
         {
             var kept = _history.TryGetValue(id, out var revisions) ? [.. revisions.Values] : Array.Empty<SecretHistoryEntry>();
@@ -137,17 +158,32 @@ public sealed class InMemorySecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
         lock (_gate)
         {
-            var mark = RecordHistory.PurgeMark(id, _records.GetValueOrDefault((id.ApplicationName, id.Name)), _history.TryGetValue(id, out var kept) ? kept.Values : [], new HistoryOptions { Writer = "in-memory" });
+            var mark = RecordHistory.PurgeMark(id, _records.GetValueOrDefault((id.ApplicationName, id.Name)), _history.TryGetValue(id, out var kept) ? kept.Values : [], History ?? new HistoryOptions { Writer = "in-memory" });
             if (mark is null)
             {
                 return Task.FromResult(false);
             }
 
             _records.Remove((id.ApplicationName, id.Name));
-            _history[id] = new SortedDictionary<long, SecretHistoryEntry> { [mark.Revision] = mark with { WrittenAt = DateTimeOffset.UnixEpoch } };
+            _history[id] = new SortedDictionary<long, SecretHistoryEntry> { [mark.Revision] = mark with { WrittenAt = Now() } };
             return Task.FromResult(true);
+        }
+    }
+
+    /// <summary><c>SSB2010</c> for an id no store can hold, as the persistent stores refuse it.</summary>
+    private static void EnsureWellFormed(SecretId id)
+    {
+        if (id == default)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id must have an application name and a secret name.");
+        }
+
+        if (!id.IsWellFormed)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id contains a lone surrogate and cannot be stored as UTF-8.");
         }
     }
 

@@ -40,6 +40,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public async Task<ProtectedSecretRecord?> GetAsync(SecretId id, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
         var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
         return records.GetValueOrDefault((id.ApplicationName, id.Name));
     }
@@ -48,9 +49,11 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     public async Task<IReadOnlyList<ProtectedSecretRecord>> GetManyAsync(IReadOnlyCollection<SecretId> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        var distinct = ids.Distinct().ToList();
+        distinct.ForEach(EnsureWellFormed);
         var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
         var result = new List<ProtectedSecretRecord>();
-        foreach (var id in ids.Distinct())
+        foreach (var id in distinct)
         {
             if (records.TryGetValue((id.ApplicationName, id.Name), out var record))
             {
@@ -65,6 +68,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     public async Task<IReadOnlyList<ProtectedSecretRecord>> QueryByApplicationAsync(string applicationName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(applicationName);
+        EnsureWellFormed(new SecretId(applicationName, "-"));
         var records = await ReadAsync(cancellationToken).ConfigureAwait(false);
 
         // The dictionary is sorted by application then name, so the slice is already in name order.
@@ -124,6 +128,12 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(SecretId id, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
+        if (expectedRevision is { } wanted)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(wanted, nameof(expectedRevision));
+        }
+
         // Checked before the lock, whose file and folder would otherwise be created for nothing.
         if (!System.IO.File.Exists(FilePath))
         {
@@ -156,6 +166,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public async Task<IReadOnlyList<SecretHistoryEntry>> GetHistoryAsync(SecretId id, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
         var content = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
         var key = (id.ApplicationName, id.Name);
         var kept = content.History.TryGetValue(key, out var revisions) ? revisions.Values : (IEnumerable<SecretHistoryEntry>)[];
@@ -169,6 +180,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// <inheritdoc />
     public async Task<bool> PurgeAsync(SecretId id, CancellationToken cancellationToken = default)
     {
+        EnsureWellFormed(id);
         if (!System.IO.File.Exists(FilePath))
         {
             throw new StoreFileNotFoundException(FilePath);
@@ -227,8 +239,30 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// <summary>Names the file only.</summary>
     public override string ToString() => $"File store '{FilePath}'";
 
+    /// <summary>
+    /// <c>SSB2010</c> for an id that no store can hold (a default one, or one with a lone surrogate), before any read:
+    /// the same refusal, in the same words, as the DynamoDB store's.
+    /// </summary>
+    private static void EnsureWellFormed(SecretId id)
+    {
+        if (id == default)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id must have an application name and a secret name.");
+        }
+
+        if (!id.IsWellFormed)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id contains a lone surrogate and cannot be stored as UTF-8.");
+        }
+    }
+
     private static void Validate(ProtectedSecretRecord record)
     {
+        if (record.Id == default)
+        {
+            EnsureWellFormed(record.Id);
+        }
+
         if (!record.Id.IsWellFormed || !SecretId.IsWellFormedText(record.MasterKeyId))
         {
             throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"Secret '{record.Id}' has a name or key id with a lone surrogate, which has no UTF-8 form.");
