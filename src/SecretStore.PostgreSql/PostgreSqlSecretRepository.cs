@@ -272,7 +272,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         EnsureWellFormed(id);
         if (expectedRevision is { } expected)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(expected);
+            ArgumentOutOfRangeException.ThrowIfNegative(expected, nameof(expectedRevision));
         }
 
         return RunAsync("delete", async (connection, _, ct) =>
