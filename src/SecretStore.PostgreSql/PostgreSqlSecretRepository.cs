@@ -33,6 +33,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     private readonly HistoryOptions _history;
     private readonly int _maxAttempts;
     private readonly TimeSpan _retryBaseDelay;
+    private readonly System.Data.IsolationLevel _isolation;
     private readonly string _description;
     private string? _storeId;
 
@@ -54,6 +55,9 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         _history = options.History;
         _maxAttempts = options.MaxAttempts;
         _retryBaseDelay = options.RetryBaseDelay;
+        _isolation = options.IsolationLevel is System.Data.IsolationLevel.ReadCommitted or System.Data.IsolationLevel.RepeatableRead or System.Data.IsolationLevel.Serializable
+            ? options.IsolationLevel
+            : throw new ArgumentException("The isolation level is ReadCommitted, RepeatableRead or Serializable.", nameof(options));
         var where = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         _description = $"the PostgreSQL store '{_schema.Name}' in database '{where.Database ?? where.Username}' on {where.Host}:{where.Port}";
     }
@@ -62,7 +66,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     public PostgreSqlSchema Schema => _schema;
 
     /// <summary>How a back-off waits (tests record the delays asked for instead of timing the wall clock).</summary>
-    internal Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
+    internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
 
     /// <summary>
     /// Creates a repository with its own connection pool from <paramref name="connectionString"/> (an Npgsql connection
@@ -231,7 +235,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         var id = record.Id;
         return RunAsync("write", async (connection, retry, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(_isolation, ct).ConfigureAwait(false);
             var state = await ReadForWriteAsync(connection, transaction, id, ct).ConfigureAwait(false);
             if (retry && state.Record is { } stored && stored.Revision > expectedRevision && RecordRows.SameBytes(stored, record))
             {
@@ -277,7 +281,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
         return RunAsync("delete", async (connection, _, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(_isolation, ct).ConfigureAwait(false);
             var state = await ReadForWriteAsync(connection, transaction, id, ct).ConfigureAwait(false);
             if (state.Revision is not { } stored)
             {
@@ -384,7 +388,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         EnsureWellFormed(id);
         return RunAsync("purge", async (connection, _, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(_isolation, ct).ConfigureAwait(false);
             long? current;
             var kept = new List<(long Revision, bool Deleted)>();
             await using (var batch = new NpgsqlBatch(connection, transaction))
@@ -513,7 +517,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     public Task<bool> CreateSchemaAsync(CancellationToken cancellationToken = default) =>
         RunAsync("create schema", async (connection, _, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(_isolation, ct).ConfigureAwait(false);
             await using var check = new NpgsqlBatch(connection, transaction);
             var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1))");
             lockCommand.Parameters.Add(Text("secretstore:create-schema:" + _schema.Name));

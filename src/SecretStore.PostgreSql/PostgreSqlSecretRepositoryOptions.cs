@@ -17,6 +17,15 @@ public sealed record PostgreSqlSecretRepositoryOptions
     /// </summary>
     public int MaxAttempts { get; init; } = 6;
 
+    /// <summary>
+    /// The isolation level of the write transactions (default <see cref="System.Data.IsolationLevel.ReadCommitted"/>: the
+    /// row is locked with <c>FOR UPDATE</c> and its revision checked, which is enough). RepeatableRead or Serializable
+    /// (where a policy asks for it) turn a concurrent writer into serialization failures, which are retried: the unit
+    /// re-reads and re-checks its condition. The database's <c>default_transaction_isolation</c> does not apply: Npgsql
+    /// begins each transaction at the level it is given.
+    /// </summary>
+    public System.Data.IsolationLevel IsolationLevel { get; init; } = System.Data.IsolationLevel.ReadCommitted;
+
     /// <summary>The first back-off (doubled each time, at most 2 s, with jitter to half of it).</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }
