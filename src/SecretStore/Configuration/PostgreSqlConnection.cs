@@ -40,7 +40,9 @@ public static partial class PostgreSqlConnection
         }
 
         var builder = Parse(text) ?? throw Invalid(settingName, "is neither the name of an environment variable (letters, digits and '_') nor a key=value connection string");
-        if (PasswordKeywords.Any(builder.ContainsKey))
+        // Keys as a lenient parser may read them: quotes and spaces around and inside dropped, any case.
+        if (builder.Keys.Cast<string>().Select(k => k.Trim().Trim('"', '\'').Replace(" ", string.Empty, StringComparison.Ordinal))
+            .Any(k => PasswordKeywords.Contains(k, StringComparer.OrdinalIgnoreCase)))
         {
             throw Invalid(settingName, "holds a password inline, where settings files, MSBuild binlogs, CI logs and process listings would keep it; put the connection string in an environment variable and give its name (postgres:SECRETSTORE_POSTGRES), or leave the password to a .pgpass file or PGPASSWORD");
         }
