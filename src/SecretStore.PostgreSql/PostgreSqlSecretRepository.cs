@@ -433,7 +433,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     }
 
     /// <inheritdoc />
-    /// <remarks>The <c>store</c> row; null when there is none (a schema made by hand without one). Cached once known.</remarks>
+    /// <remarks>The <c>store</c> row; null when there is none (a new store, or one made by hand). Cached once known.</remarks>
     public async ValueTask<string?> GetStoreIdAsync(CancellationToken cancellationToken = default)
     {
         if (_storeId is { } known)
@@ -466,13 +466,15 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
     /// <inheritdoc />
     /// <remarks>
-    /// Never made by a write: a schema gets its id from <see cref="CreateSchemaAsync"/> (a new store), or from
-    /// <c>store-id --create</c> (<paramref name="createForExisting"/>), an insert two callers cannot both win.
+    /// A new store (no records, no history: a schema just made by <see cref="CreateSchemaAsync"/>) gets its id from its
+    /// first write, so that an <c>import</c> into it can take the id of the store it copies instead. The id is written at
+    /// once, by an insert two callers cannot both win (each then reads the winner's). A store with records and no id (one
+    /// made by hand) gets one only with <paramref name="createForExisting"/> (<c>store-id --create</c>).
     /// </remarks>
     public async ValueTask<string?> EnsureStoreIdAsync(bool createForExisting = false, CancellationToken cancellationToken = default)
     {
         var existing = await GetStoreIdAsync(cancellationToken).ConfigureAwait(false);
-        if (existing is not null || !createForExisting)
+        if (existing is not null || (!createForExisting && !await IsEmptyAsync(cancellationToken).ConfigureAwait(false)))
         {
             return existing;
         }
@@ -494,12 +496,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             return string.Equals(existing, storeId, StringComparison.Ordinal);
         }
 
-        var empty = await RunAsync("read", async (connection, _, ct) =>
-        {
-            await using var command = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {_schema.Secrets}) AND NOT EXISTS (SELECT 1 FROM {_schema.History})", connection);
-            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-        }, cancellationToken).ConfigureAwait(false);
-        if (!empty)
+        if (!await IsEmptyAsync(cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -509,8 +506,9 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     }
 
     /// <summary>
-    /// Creates the schema (<see cref="PostgreSqlSchema.CreateScript"/>) and gives the new store its id, in one transaction
-    /// under an advisory lock, so concurrent callers create it once. Idempotent when it exists; one that exists only in
+    /// Creates the schema (<see cref="PostgreSqlSchema.CreateScript"/>) in one transaction under an advisory lock, so
+    /// concurrent callers create it once. The new store gets its id from its first write, or from the store an
+    /// <c>import</c> copies (<see cref="EnsureStoreIdAsync"/>). Idempotent when it exists; one that exists only in
     /// part is <c>SSB2025</c>. Returns true when this call created it. Run it as the role that is to own the schema: the
     /// owner is not held by row-level security, readers and writers are (docs/postgres.md).
     /// </summary>
@@ -553,12 +551,6 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
                 await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
-            await using (var store = new NpgsqlCommand($"INSERT INTO {_schema.Store} (store_id, schema_version) VALUES ($1, {PostgreSqlSchema.Version})", connection, transaction))
-            {
-                store.Parameters.Add(Text(StoreIds.New()));
-                await store.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);
@@ -583,6 +575,14 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Whether the store is new: no record and no history (a purge mark counts: its numbers must not be reused).</summary>
+    private Task<bool> IsEmptyAsync(CancellationToken cancellationToken) =>
+        RunAsync("read", async (connection, _, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {_schema.Secrets}) AND NOT EXISTS (SELECT 1 FROM {_schema.History})", connection);
+            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken);
 
     private async Task InsertStoreIdAsync(string storeId, CancellationToken cancellationToken)
     {

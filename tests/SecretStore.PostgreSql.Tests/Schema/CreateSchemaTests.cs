@@ -15,31 +15,34 @@ namespace SecretStore.PostgreSql.Tests.Schema;
 public sealed class CreateSchemaTests
 {
     [Fact]
-    public async Task Create_makes_the_schema_and_a_store_id_once_and_then_finds_it()
+    public async Task Create_makes_the_schema_once_and_the_first_write_gives_the_store_its_id()
     {
         var database = await PostgresServer.CreateDatabaseAsync("schema");
         await using var repository = PostgreSqlSecretRepository.Create(database);
 
         Assert.True(await repository.CreateSchemaAsync());
-        var id = await repository.GetStoreIdAsync();
+        Assert.Null(await repository.GetStoreIdAsync());
         Assert.False(await repository.CreateSchemaAsync());
+        var id = await repository.EnsureStoreIdAsync();
         await using var other = PostgreSqlSecretRepository.Create(database);
 
         Assert.True(StoreIds.IsWellFormed(id));
         Assert.Equal(id, await other.GetStoreIdAsync());
+        Assert.Equal(id, await other.EnsureStoreIdAsync());
     }
 
     [Fact]
-    public async Task Four_concurrent_creators_make_one_schema_and_agree_on_one_store_id()
+    public async Task Four_concurrent_creators_make_one_schema_and_four_first_writers_agree_on_one_store_id()
     {
         var database = await PostgresServer.CreateDatabaseAsync("schema_race");
         var repositories = Enumerable.Range(0, 4).Select(_ => PostgreSqlSecretRepository.Create(database)).ToList();
 
         var created = await Task.WhenAll(repositories.Select(r => Task.Run(() => r.CreateSchemaAsync())));
-        var ids = await Task.WhenAll(repositories.Select(r => r.GetStoreIdAsync().AsTask()));
+        var ids = await Task.WhenAll(repositories.Select(r => Task.Run(async () => await r.EnsureStoreIdAsync())));
 
         Assert.Equal(1, created.Count(c => c));
         Assert.Single(ids.Distinct());
+        Assert.True(StoreIds.IsWellFormed(ids[0]));
         foreach (var repository in repositories)
         {
             await repository.DisposeAsync();
@@ -91,6 +94,7 @@ public sealed class CreateSchemaTests
         await using (var creator = PostgreSqlSecretRepository.Create(database))
         {
             await creator.CreateSchemaAsync();
+            await creator.EnsureStoreIdAsync();
         }
 
         await Execute(database, "UPDATE secretstore.store SET schema_version = 2");
@@ -116,7 +120,7 @@ public sealed class CreateSchemaTests
         await first.SaveAsync(ProtectedRecords.V2(new SecretId("app", "Db")), 0);
 
         Assert.Null(await second.GetAsync(new SecretId("app", "Db")));
-        Assert.NotEqual(await first.GetStoreIdAsync(), await second.GetStoreIdAsync());
+        Assert.NotEqual(await first.EnsureStoreIdAsync(createForExisting: true), await second.EnsureStoreIdAsync());
         Assert.Throws<ArgumentException>(() => new PostgreSqlSchema("Bad-Name"));
         Assert.Throws<ArgumentException>(() => new PostgreSqlSchema("x\"; DROP SCHEMA public; --"));
     }
