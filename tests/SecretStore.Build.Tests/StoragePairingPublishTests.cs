@@ -100,7 +100,7 @@ public sealed class StoragePairingPublishTests(PackageFeed feed)
     }
 
     /// <summary>The sample's four secrets: three placeholders (App.config, appsettings.json) and one SecretStoreMapping.</summary>
-    private static TestSecret[] NewSecrets(string prefix) =>
+    internal static TestSecret[] NewSecrets(string prefix) =>
     [
         TestSecret.Create("WorkerApp", "Queue.Password", prefix + "Queue", "<&>\""),
         TestSecret.Create("WorkerApp", "ConnectionStrings.Reporting", prefix + "Report", ";Password=a'b"),
@@ -108,7 +108,7 @@ public sealed class StoragePairingPublishTests(PackageFeed feed)
         TestSecret.Create("WorkerApp", "Storage.SigningKey", prefix + "Sign"),
     ];
 
-    private static async Task SeedAsync(EnvelopeSecretStore store, IEnumerable<TestSecret> secrets)
+    internal static async Task SeedAsync(EnvelopeSecretStore store, IEnumerable<TestSecret> secrets)
     {
         foreach (var secret in secrets)
         {
@@ -116,7 +116,7 @@ public sealed class StoragePairingPublishTests(PackageFeed feed)
         }
     }
 
-    private static void AssertResolved(string publishDirectory, TestSecret[] secrets)
+    internal static void AssertResolved(string publishDirectory, TestSecret[] secrets)
     {
         var config = XDocument.Load(Path.Combine(publishDirectory, "WorkerApp.dll.config"));
         Assert.Equal(secrets[0].Value, (string?)config.Descendants("add").Single(e => (string?)e.Attribute("key") == "QueuePassword").Attribute("value"));
