@@ -6,7 +6,7 @@ namespace SecretStore.PostgreSql;
 /// <summary>
 /// The SQL of one store: a schema (default <c>secretstore</c>) with the current records (<c>secrets</c>), every kept
 /// revision (<c>history</c>), the store's id (<c>store</c>) and who may read or write which application (<c>access</c>,
-/// read by the row-level security policies through <c>may_access</c>). docs/postgres.md shows the same script; a test keeps
+/// read by the row-level security policies through <c>applications_of</c>). docs/postgres.md shows the same script; a test keeps
 /// the two equal. Names and key columns are <c>COLLATE "C"</c>, so order and equality are by bytes whatever the database's
 /// locale, as DynamoDB's are.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed partial class PostgreSqlSchema
         History = Quote(name) + ".history";
         Store = Quote(name) + ".store";
         Access = Quote(name) + ".access";
-        MayAccess = Quote(name) + ".may_access";
+        MayAccess = Quote(name) + ".applications_of";
     }
 
     /// <summary>The schema's name.</summary>
@@ -110,29 +110,28 @@ public sealed partial class PostgreSqlSchema
                 PRIMARY KEY (role_name, application_name)
             );
 
-            -- Whether role "who" (or a role it is a member of) may read, or with "write" write, an application's rows.
+            -- The applications role "who" (or a role it is a member of) may read, or with "write" write; '*' stands for all.
             -- SECURITY DEFINER: readers need no right on the access table; the search path is pinned against hijacking.
-            CREATE FUNCTION {{MayAccess}}(application text, who name, write boolean) RETURNS boolean
+            -- The policies call it in a scalar subquery, so it runs once per statement, not once per row.
+            CREATE FUNCTION {{MayAccess}}(who name, write boolean) RETURNS text[]
                 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
                 AS $fn$
-                    SELECT EXISTS (
-                        SELECT 1 FROM {{Access}} a JOIN pg_catalog.pg_roles r ON r.rolname = a.role_name
-                        WHERE (a.application_name = application OR a.application_name = '*')
-                          AND (NOT write OR a.can_write)
-                          AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER'))
+                    SELECT coalesce(array_agg(DISTINCT a.application_name), '{}')
+                    FROM {{Access}} a JOIN pg_catalog.pg_roles r ON r.rolname = a.role_name
+                    WHERE (NOT write OR a.can_write) AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER')
                 $fn$;
 
             ALTER TABLE {{Secrets}} ENABLE ROW LEVEL SECURITY;
-            CREATE POLICY secrets_read ON {{Secrets}} FOR SELECT USING ({{MayAccess}}(application_name, current_user, false));
-            CREATE POLICY secrets_insert ON {{Secrets}} FOR INSERT WITH CHECK ({{MayAccess}}(application_name, current_user, true));
-            CREATE POLICY secrets_update ON {{Secrets}} FOR UPDATE USING ({{MayAccess}}(application_name, current_user, true)) WITH CHECK ({{MayAccess}}(application_name, current_user, true));
-            CREATE POLICY secrets_delete ON {{Secrets}} FOR DELETE USING ({{MayAccess}}(application_name, current_user, true));
+            CREATE POLICY secrets_read ON {{Secrets}} FOR SELECT USING (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, false)));
+            CREATE POLICY secrets_insert ON {{Secrets}} FOR INSERT WITH CHECK (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true)));
+            CREATE POLICY secrets_update ON {{Secrets}} FOR UPDATE USING (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true))) WITH CHECK (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true)));
+            CREATE POLICY secrets_delete ON {{Secrets}} FOR DELETE USING (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true)));
 
             ALTER TABLE {{History}} ENABLE ROW LEVEL SECURITY;
-            CREATE POLICY history_read ON {{History}} FOR SELECT USING ({{MayAccess}}(application_name, current_user, false));
-            CREATE POLICY history_insert ON {{History}} FOR INSERT WITH CHECK ({{MayAccess}}(application_name, current_user, true));
-            CREATE POLICY history_update ON {{History}} FOR UPDATE USING ({{MayAccess}}(application_name, current_user, true)) WITH CHECK ({{MayAccess}}(application_name, current_user, true));
-            CREATE POLICY history_delete ON {{History}} FOR DELETE USING ({{MayAccess}}(application_name, current_user, true));
+            CREATE POLICY history_read ON {{History}} FOR SELECT USING (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, false)));
+            CREATE POLICY history_insert ON {{History}} FOR INSERT WITH CHECK (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true)));
+            CREATE POLICY history_update ON {{History}} FOR UPDATE USING (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true))) WITH CHECK (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true)));
+            CREATE POLICY history_delete ON {{History}} FOR DELETE USING (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true)));
 
             """);
     }

@@ -13,7 +13,7 @@ public sealed class AddinPackageTests(AddinFeed feed)
         using var package = ZipFile.OpenRead(Path.Combine(feed.FeedDirectory, $"Cake.SecretStore.{feed.Version}.nupkg"));
         var lib = package.Entries.Where(e => e.FullName.StartsWith("lib/net10.0/", StringComparison.Ordinal)).Select(e => e.Name).ToHashSet();
 
-        foreach (var assembly in new[] { "Cake.SecretStore.dll", "SecretStore.dll", "SecretStore.Aws.dll", "AWSSDK.Core.dll", "AWSSDK.DynamoDBv2.dll", "AWSSDK.KeyManagementService.dll", "Microsoft.Extensions.FileSystemGlobbing.dll" })
+        foreach (var assembly in new[] { "Cake.SecretStore.dll", "SecretStore.dll", "SecretStore.Aws.dll", "AWSSDK.Core.dll", "AWSSDK.DynamoDBv2.dll", "AWSSDK.KeyManagementService.dll", "Microsoft.Extensions.FileSystemGlobbing.dll", "SecretStore.PostgreSql.dll", "Npgsql.dll" })
         {
             Assert.Contains(assembly, lib);
         }
