@@ -19,6 +19,9 @@ public sealed class AddinPackageTests(AddinFeed feed)
         }
 
         Assert.DoesNotContain("Cake.Core.dll", lib);
+        // Cake supplies Logging.Abstractions 8.0; the package carries Npgsql's net8.0 build, which references that one.
+        Assert.DoesNotContain("Microsoft.Extensions.Logging.Abstractions.dll", lib);
+        Assert.Contains("lib/net10.0/Npgsql.dll", package.Entries.Select(e => e.FullName));
         using var nuspec = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
         var dependencies = XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency");
         Assert.Empty(dependencies);
