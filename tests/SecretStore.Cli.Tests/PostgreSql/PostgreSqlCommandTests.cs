@@ -179,3 +179,39 @@ public sealed class PostgreSqlCommandTests(DynamoDbStoreFixture aws) : IClassFix
         return CliProcess.RunAsync(_folder.Path, args, environment, stdin);
     }
 }
+
+/// <summary><c>table sql</c>: the script 'table create' runs and the grants, printed without connecting; names are quoted.</summary>
+public sealed class TableSqlCommandTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Table_sql_prints_the_create_script_and_the_grants_with_every_name_quoted()
+    {
+        var schema = new SecretStore.PostgreSql.PostgreSqlSchema("team_store");
+
+        var script = await CliProcess.RunAsync(_folder.Path, ["table", "sql", "--schema", "team_store"]);
+        var grants = await CliProcess.RunAsync(_folder.Path, ["table", "sql", "--schema", "team_store", "--grants-only", "--reader", "odd\"role'=Sh'op", "--writer", "ci"]);
+
+        Assert.True(script.ExitCode == 0, script.ToString());
+        Assert.Equal(schema.CreateScript(), script.Stdout);
+        Assert.Equal("\n" + schema.ReaderGrantScript("odd\"role'", "Sh'op") + "\n" + schema.WriterGrantScript("ci"), grants.Stdout);
+        Assert.Contains("TO \"odd\"\"role'\";", grants.Stdout, StringComparison.Ordinal);
+        Assert.Contains("VALUES ('odd\"role''', 'Sh''op', false)", grants.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--schema", "Bad-Name")]
+    [InlineData("--reader", "reader_without_app")]
+    [InlineData("--reader", "=Shop")]
+    [InlineData("--writer", "ci=")]
+    public async Task Table_sql_refuses_a_bad_name_or_form_as_a_usage_error(string option, string value)
+    {
+        var result = await CliProcess.RunAsync(_folder.Path, ["table", "sql", option, value]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Empty(result.Stdout);
+    }
+}
