@@ -254,18 +254,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             batch.BatchCommands.Add(state.Revision is null ? InsertCurrent(record, newRevision) : UpdateCurrent(record, newRevision));
             batch.BatchCommands.Add(InsertHistory(id, newRevision, record, _history.Now(), _history.EffectiveWriter));
             AddUnkeptAndPrune(batch, id, unkept);
-            try
-            {
-                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
-            }
-            catch (PostgresException e) when (PostgreSqlErrors.IsUniqueViolation(e))
-            {
-                // A concurrent creator of the same record (or of the same revision) committed first.
-                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                throw new ConcurrencyConflictException(id, expectedRevision, await CurrentRevisionAsync(connection, id, ct).ConfigureAwait(false) ?? 0);
-            }
-
+            await CommitWritesAsync(connection, transaction, batch, id, expectedRevision, ct).ConfigureAwait(false);
             return newRevision;
         }, cancellationToken);
     }
@@ -302,17 +291,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             batch.BatchCommands.Add(delete);
             batch.BatchCommands.Add(InsertHistory(id, tombstone, null, _history.Now(), _history.EffectiveWriter));
             AddUnkeptAndPrune(batch, id, unkept);
-            try
-            {
-                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
-            }
-            catch (PostgresException e) when (PostgreSqlErrors.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                throw new ConcurrencyConflictException(id, expectedRevision ?? stored, await CurrentRevisionAsync(connection, id, ct).ConfigureAwait(false) ?? 0);
-            }
-
+            await CommitWritesAsync(connection, transaction, batch, id, expectedRevision ?? stored, ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);
     }
@@ -323,26 +302,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         EnsureWellFormed(id);
         return RunAsync("history", async (connection, _, ct) =>
         {
-            // One round trip: every kept revision and the current row (which stands for its own revision).
-            await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(SelectHistory(id, revision: null));
-            batch.BatchCommands.Add(SelectCurrent(id, forUpdate: false));
-            var entries = new List<SecretHistoryEntry>();
-            ProtectedSecretRecord? current = null;
-            await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    entries.Add(RecordRows.ReadHistory(reader, _schema.History));
-                }
-
-                await reader.NextResultAsync(ct).ConfigureAwait(false);
-                if (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    current = RecordRows.Read(reader, _schema.Secrets);
-                }
-            }
-
+            var (entries, current) = await ReadHistoryAndCurrentAsync(connection, id, revision: null, ct).ConfigureAwait(false);
             return RecordHistory.WithCurrent(entries, current);
         }, cancellationToken);
     }
@@ -358,26 +318,8 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
         return RunAsync("read revision", async (connection, _, ct) =>
         {
-            await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(SelectHistory(id, revision));
-            batch.BatchCommands.Add(SelectCurrent(id, forUpdate: false));
-            SecretHistoryEntry? kept = null;
-            ProtectedSecretRecord? current = null;
-            await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
-            {
-                if (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    kept = RecordRows.ReadHistory(reader, _schema.History);
-                }
-
-                await reader.NextResultAsync(ct).ConfigureAwait(false);
-                if (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    current = RecordRows.Read(reader, _schema.Secrets);
-                }
-            }
-
-            return RecordHistory.WithCurrent(kept is null ? [] : [kept], current).FirstOrDefault(entry => entry.Revision == revision);
+            var (kept, current) = await ReadHistoryAndCurrentAsync(connection, id, revision, ct).ConfigureAwait(false);
+            return RecordHistory.WithCurrent(kept, current).FirstOrDefault(entry => entry.Revision == revision);
         }, cancellationToken);
     }
 
@@ -595,6 +537,26 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// One round trip for history reads: the kept revisions (all, or <paramref name="revision"/> only) and the current row,
+    /// which stands for its own revision (<see cref="RecordHistory.WithCurrent"/>).
+    /// </summary>
+    private async Task<(List<SecretHistoryEntry> Kept, ProtectedSecretRecord? Current)> ReadHistoryAndCurrentAsync(NpgsqlConnection connection, SecretId id, long? revision, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(SelectHistory(id, revision));
+        batch.BatchCommands.Add(SelectCurrent(id, forUpdate: false));
+        var kept = new List<SecretHistoryEntry>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            kept.Add(RecordRows.ReadHistory(reader, _schema.History));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return (kept, await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? RecordRows.Read(reader, _schema.Secrets) : null);
+    }
+
     /// <summary>What a write needs, read in one round trip inside its transaction: the locked row, the newest kept revision, the history's entry at the row's revision.</summary>
     private async Task<WriteState> ReadForWriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SecretId id, CancellationToken cancellationToken)
     {
@@ -714,6 +676,24 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         return command;
     }
 
+    /// <summary>
+    /// Runs a write's statements and commits; a unique key taken meanwhile (a concurrent creator of the same record, or of
+    /// the same revision, committed first) is the conflict of a lost race, naming the revision stored now.
+    /// </summary>
+    private async Task CommitWritesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatch batch, SecretId id, long expectedRevision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (PostgreSqlErrors.IsUniqueViolation(e))
+        {
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            throw new ConcurrencyConflictException(id, expectedRevision, await CurrentRevisionAsync(connection, id, cancellationToken).ConfigureAwait(false) ?? 0);
+        }
+    }
+
     private async Task<long?> CurrentRevisionAsync(NpgsqlConnection connection, SecretId id, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"SELECT revision FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2", connection);
@@ -768,16 +748,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
     private static void EnsureWellFormed(SecretId id)
     {
-        if (id == default)
-        {
-            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id must have an application name and a secret name.");
-        }
-
-        if (!id.IsWellFormed)
-        {
-            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id contains a lone surrogate and cannot be stored as UTF-8.");
-        }
-
+        StoredIds.EnsureWellFormed(id);
         if (id.ApplicationName.Contains('\0', StringComparison.Ordinal) || id.Name.Contains('\0', StringComparison.Ordinal))
         {
             // PostgreSQL text cannot hold NUL.

@@ -958,18 +958,7 @@ public sealed class DynamoDbSecretRepository : IProtectedSecretRepository, IDisp
     private static bool IsItemTooLarge(AmazonDynamoDBException e) =>
         e.ErrorCode == "ValidationException" && e.Message.Contains("size", StringComparison.OrdinalIgnoreCase);
 
-    private static void EnsureWellFormed(SecretId id)
-    {
-        if (id == default)
-        {
-            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id must have an application name and a secret name.");
-        }
-
-        if (!id.IsWellFormed)
-        {
-            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id contains a lone surrogate and cannot be stored as UTF-8.");
-        }
-    }
+    private static void EnsureWellFormed(SecretId id) => StoredIds.EnsureWellFormed(id);
 
     /// <summary>The caller's own cancellation stays an <see cref="OperationCanceledException"/>; an SDK timeout is a failure.</summary>
     private static bool IsCallerCancellation(Exception e, CancellationToken cancellationToken) =>

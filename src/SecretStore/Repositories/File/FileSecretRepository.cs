@@ -239,22 +239,7 @@ public sealed class FileSecretRepository : IProtectedSecretRepository
     /// <summary>Names the file only.</summary>
     public override string ToString() => $"File store '{FilePath}'";
 
-    /// <summary>
-    /// <c>SSB2010</c> for an id that no store can hold (a default one, or one with a lone surrogate), before any read:
-    /// the same refusal, in the same words, as the DynamoDB store's.
-    /// </summary>
-    private static void EnsureWellFormed(SecretId id)
-    {
-        if (id == default)
-        {
-            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id must have an application name and a secret name.");
-        }
-
-        if (!id.IsWellFormed)
-        {
-            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, "A secret id contains a lone surrogate and cannot be stored as UTF-8.");
-        }
-    }
+    private static void EnsureWellFormed(SecretId id) => StoredIds.EnsureWellFormed(id);
 
     private static void Validate(ProtectedSecretRecord record)
     {
