@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs every package of the repository (SecretStore, SecretStore.Aws, SecretStore.Build, Cake.SecretStore,
+# Packs every package of the repository (SecretStore, SecretStore.Aws, SecretStore.PostgreSql, SecretStore.Build, Cake.SecretStore,
 # SecretStore.Tool, SecretStore.Extensions.Configuration) into one folder feed, all with one version derived from git by MinVer (docs/install.md):
 # a commit tagged v1.2.3 packs as 1.2.3, later commits as 1.2.4-alpha.0.<height>, a repository without a tag as
 # 0.1.0-alpha.0.<height>.

@@ -11,7 +11,7 @@ namespace SecretStore.Walkthrough.Tests;
 /// </summary>
 public sealed partial class LocalFeed : IAsyncLifetime
 {
-    public static readonly string[] Packages = ["SecretStore", "SecretStore.Aws", "SecretStore.Build", "Cake.SecretStore", "SecretStore.Tool", "SecretStore.Extensions.Configuration"];
+    public static readonly string[] Packages = ["SecretStore", "SecretStore.Aws", "SecretStore.Build", "Cake.SecretStore", "SecretStore.Tool", "SecretStore.Extensions.Configuration", "SecretStore.PostgreSql"];
 
     public TempDirectory Folder { get; } = new("ssb-walkthrough-");
 
