@@ -28,7 +28,7 @@ internal static class PostgreSqlErrors
     public static bool IsConnectionFailure(Exception exception) => exception switch
     {
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03",
-        NpgsqlException npgsql => !IsTimeout(npgsql) && npgsql.InnerException is SocketException or IOException or EndOfStreamException or null,
+        NpgsqlException npgsql => !IsTimeout(npgsql) && npgsql.InnerException is SocketException or IOException or EndOfStreamException,
         _ => false,
     };
 
@@ -43,11 +43,21 @@ internal static class PostgreSqlErrors
         {
             case SecretStoreException coded:
                 return coded;
+            case NpgsqlException { InnerException: SecretStoreException coded }:
+                return coded; // A refusal of the password provider (InlinePasswords), as Npgsql wraps it.
             case PostgresException pg:
                 var what = $"({pg.SqlState} {pg.MessageText})";
                 return pg.SqlState switch
                 {
-                    "42501" or "28P01" or "28000" => new SecretStoreException(
+                    "28P01" or "28000" => new SecretStoreException(
+                        DiagnosticCodes.AccessDenied,
+                        $"PostgreSQL {operation}: {store} refused the login {what}. Nothing was read or written. Fix: check the user and the password's source (the connection string in the variable, a .pgpass entry for this host; never PGPASSWORD for an inline connection string), and the server's pg_hba.conf.",
+                        exception),
+                    "25006" => new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"PostgreSQL {operation} on {store} was refused: the transaction is read-only {what}, so the server is a standby, or default_transaction_read_only is set for the role or database. Nothing was written. Fix: connect to the primary, or reset that setting for the writing role.",
+                        exception),
+                    "42501" => new SecretStoreException(
                         DiagnosticCodes.AccessDenied,
                         $"PostgreSQL {operation} on {store} was refused to the connection's role {what}. Fix: give the role the grants and the access row of docs/postgres.md, or connect as a role that has them.",
                         exception),
@@ -73,6 +83,31 @@ internal static class PostgreSqlErrors
                 return new SecretStoreException(
                     DiagnosticCodes.BackendUnavailable,
                     $"PostgreSQL {operation} on {store} timed out (no answer within the connection string's Timeout or Command Timeout). Nothing was written. Fix: check that the server is up and reachable, or raise those timeouts.",
+                    exception);
+            case NpgsqlException npgsql when npgsql.InnerException is System.Security.Authentication.AuthenticationException:
+                return new SecretStoreException(
+                    DiagnosticCodes.BackendUnavailable,
+                    $"PostgreSQL {operation}: the TLS handshake with {store} failed (the server's certificate was not trusted for its name, or TLS is not offered). Nothing was read or written. Fix: check SSL Mode and the server's certificate (Root Certificate in the connection string).",
+                    exception);
+            case NpgsqlException npgsql when npgsql.InnerException is null:
+                // Npgsql's own refusals while setting the connection up: no password to give, or the server and the
+                // connection string disagree on TLS or authentication. Not the network, and not worth a retry.
+                return new SecretStoreException(
+                    DiagnosticCodes.AccessDenied,
+                    $"PostgreSQL {operation}: the connection to {store} could not be set up (authentication or TLS: the server asked for a password and none was given, or it does not offer the SSL Mode asked for). Nothing was read or written. Fix: give the password in the variable's connection string or a .pgpass entry for this host, and check SSL Mode against the server.",
+                    exception);
+            case FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
+                // Not wrapped by Npgsql: its own read of the password file (the network's errors come as NpgsqlException).
+                var file = exception is FileNotFoundException { FileName: { } name } ? $" '{name}'" : string.Empty;
+                return new SecretStoreException(
+                    DiagnosticCodes.InvalidStoreConfiguration,
+                    $"PostgreSQL {operation} on {store}: the password file{file} (the connection string's Passfile, or PGPASSFILE) cannot be read. Fix: correct the path, or leave Passfile out.",
+                    exception);
+            case FormatException:
+                // Npgsql reads .pgpass (Passfile, PGPASSFILE) itself; its message may quote the line.
+                return new SecretStoreException(
+                    DiagnosticCodes.InvalidStoreConfiguration,
+                    $"PostgreSQL {operation} on {store}: a password file (the connection string's Passfile, PGPASSFILE or ~/.pgpass) has a line that does not parse (host:port:database:user:password, with ':' and '\\' escaped by '\\').",
                     exception);
             case NpgsqlException npgsql:
                 var cause = npgsql.InnerException is SocketException socket ? socket.SocketErrorCode.ToString() : "the connection failed or was closed";

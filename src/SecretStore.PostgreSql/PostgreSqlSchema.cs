@@ -18,6 +18,12 @@ public sealed partial class PostgreSqlSchema
     /// <summary>The version of the layout below, kept in the <c>store</c> row; a store of another version is <c>SSB2025</c>.</summary>
     public const int Version = 1;
 
+    /// <summary>
+    /// The largest protected field (an envelope, say) a row may hold: 400 KiB, DynamoDB's item limit, so that a record one
+    /// store takes every store takes, and so that a writer cannot make every reader load hundreds of megabytes.
+    /// </summary>
+    public const int MaxFieldBytes = 400 * 1024;
+
     /// <summary>The record columns of <c>secrets</c> and <c>history</c>, in the order every query selects them.</summary>
     internal const string RecordColumns = "application_name, secret_name, revision, format, master_key_id, envelope, protected_document_key, initialisation_vector, protected_secret_value";
 
@@ -26,7 +32,7 @@ public sealed partial class PostgreSqlSchema
     {
         if (!IsValidName(name))
         {
-            throw new ArgumentException("A schema name is lower-case ASCII letters, digits and '_', starts with a letter or '_', and has at most 63 characters.", nameof(name));
+            throw new ArgumentException("A schema name is lower-case ASCII letters, digits and '_', starts with a letter or '_', has at most 63 characters, and is not public, information_schema or a pg_ name.", nameof(name));
         }
 
         Name = name;
@@ -55,8 +61,16 @@ public sealed partial class PostgreSqlSchema
     /// <summary>The qualified name of the policies' function.</summary>
     public string MayAccess { get; }
 
+    /// <summary>The qualified name of the store's function <paramref name="function"/>.</summary>
+    internal string Function(string function) => Quote(Name) + "." + function;
+
     /// <summary>Whether <paramref name="name"/> can name a schema here.</summary>
-    public static bool IsValidName(string? name) => name is { Length: > 0 and <= 63 } && SchemaName().IsMatch(name);
+    /// <remarks>
+    /// Not <c>public</c>, <c>information_schema</c> or a <c>pg_</c> name: the store's functions and policies belong in a
+    /// schema of their own, which only its grants open.
+    /// </remarks>
+    public static bool IsValidName(string? name) => name is { Length: > 0 and <= 63 } && SchemaName().IsMatch(name)
+        && name is not ("public" or "information_schema") && !name.StartsWith("pg_", StringComparison.Ordinal);
 
     /// <summary>
     /// The script that creates the schema, its tables, the policies' function and the policies (what
@@ -75,10 +89,10 @@ public sealed partial class PostgreSqlSchema
                 revision               bigint NOT NULL CHECK (revision >= 1),
                 format                 smallint NOT NULL,
                 master_key_id          text NOT NULL,
-                envelope               bytea,
-                protected_document_key bytea,
-                initialisation_vector  bytea,
-                protected_secret_value bytea,
+                envelope               bytea CHECK (octet_length(envelope) <= {{MaxFieldBytes}}),
+                protected_document_key bytea CHECK (octet_length(protected_document_key) <= {{MaxFieldBytes}}),
+                initialisation_vector  bytea CHECK (octet_length(initialisation_vector) <= {{MaxFieldBytes}}),
+                protected_secret_value bytea CHECK (octet_length(protected_secret_value) <= {{MaxFieldBytes}}),
                 PRIMARY KEY (application_name, secret_name)
             );
 
@@ -90,10 +104,10 @@ public sealed partial class PostgreSqlSchema
                 writer                 text,
                 format                 smallint,
                 master_key_id          text,
-                envelope               bytea,
-                protected_document_key bytea,
-                initialisation_vector  bytea,
-                protected_secret_value bytea,
+                envelope               bytea CHECK (octet_length(envelope) <= {{MaxFieldBytes}}),
+                protected_document_key bytea CHECK (octet_length(protected_document_key) <= {{MaxFieldBytes}}),
+                initialisation_vector  bytea CHECK (octet_length(initialisation_vector) <= {{MaxFieldBytes}}),
+                protected_secret_value bytea CHECK (octet_length(protected_secret_value) <= {{MaxFieldBytes}}),
                 PRIMARY KEY (application_name, secret_name, revision)
             );
 
@@ -110,17 +124,182 @@ public sealed partial class PostgreSqlSchema
                 PRIMARY KEY (role_name, application_name)
             );
 
-            -- The applications role "who" (or a role it is a member of) may read, or with "write" write; '*' stands for all.
-            -- SECURITY DEFINER: readers need no right on the access table; the search path is pinned against hijacking.
-            -- The policies call it in a scalar subquery, so it runs once per statement, not once per row.
+            -- The applications role "who" (or a role it is a member of) may read, or with "write" write; '*' stands for all,
+            -- and the schema's owner (a member of the role owning the tables) has '*'. SECURITY DEFINER: callers need no
+            -- right on the access table; every function here pins its search path against hijacking.
             CREATE FUNCTION {{MayAccess}}(who name, write boolean) RETURNS text[]
                 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
                 AS $fn$
-                    SELECT coalesce(array_agg(DISTINCT a.application_name), '{}')
-                    FROM {{Access}} a JOIN pg_catalog.pg_roles r ON r.rolname = a.role_name
-                    WHERE (NOT write OR a.can_write) AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER')
+                    SELECT coalesce(array_agg(DISTINCT x.application_name), '{}') FROM (
+                        SELECT a.application_name
+                        FROM {{Access}} a JOIN pg_catalog.pg_roles r ON r.rolname = a.role_name
+                        WHERE (NOT write OR a.can_write) AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER')
+                        UNION ALL
+                        SELECT '*' FROM pg_catalog.pg_class c
+                        WHERE c.oid = '{{Secrets}}'::pg_catalog.regclass AND pg_catalog.pg_has_role(who, c.relowner, 'MEMBER')) x
                 $fn$;
 
+            -- Readers and writers reach the rows only through the functions below (SECURITY DEFINER, no table grants), each
+            -- of which keeps the session's role to its applications. A role with SELECT on a table could learn other
+            -- applications' rows from EXPLAIN ANALYZE ("Rows Removed by Filter") and, with UPDATE or DELETE, lock the whole
+            -- table; a function scan shows neither. session_user: inside a SECURITY DEFINER function current_user is the owner.
+            CREATE FUNCTION {{Quote(Name)}}.read_secrets(apps text[], names text[]) RETURNS SETOF {{Secrets}}
+                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                    SELECT t.* FROM {{Secrets}} t JOIN unnest(apps, names) AS k(a, n) ON t.application_name = k.a AND t.secret_name = k.n
+                    WHERE ARRAY[t.application_name, '*'] && (SELECT {{MayAccess}}(session_user, false))
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.list_secrets(app text, after text, page integer) RETURNS SETOF {{Secrets}}
+                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                    SELECT t.* FROM {{Secrets}} t
+                    WHERE t.application_name = app AND (after IS NULL OR t.secret_name > after)
+                      AND ARRAY[app, '*'] && (SELECT {{MayAccess}}(session_user, false))
+                    ORDER BY t.secret_name LIMIT page
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.list_applications() RETURNS SETOF text
+                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                    SELECT DISTINCT t.application_name FROM {{Secrets}} t
+                    WHERE ARRAY[t.application_name, '*'] && (SELECT {{MayAccess}}(session_user, false))
+                $fn$;
+
+            -- The kept revisions of one secret (all, oldest first, or the one asked for).
+            CREATE FUNCTION {{Quote(Name)}}.read_history(app text, secret text, wanted bigint) RETURNS SETOF {{History}}
+                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                    SELECT h.* FROM {{History}} h
+                    WHERE h.application_name = app AND h.secret_name = secret AND (wanted IS NULL OR h.revision = wanted)
+                      AND ARRAY[app, '*'] && (SELECT {{MayAccess}}(session_user, false))
+                    ORDER BY h.revision
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.store_info() RETURNS SETOF {{Store}}
+                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$ SELECT * FROM {{Store}} WHERE (SELECT {{MayAccess}}(session_user, false)) <> '{}' $fn$;
+
+            -- Raises 42501 unless the session's role may write application "app" ("" for any: the store id).
+            CREATE FUNCTION {{Quote(Name)}}.ensure_writer(app text) RETURNS void
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    IF NOT (CASE WHEN app = '' THEN (SELECT {{MayAccess}}(session_user, true)) <> '{}'
+                                 ELSE ARRAY[app, '*'] && (SELECT {{MayAccess}}(session_user, true)) END) THEN
+                        RAISE EXCEPTION 'permission denied: role % may not write application % of this store', session_user, app
+                            USING ERRCODE = 'insufficient_privilege';
+                    END IF;
+                END
+                $fn$;
+
+            -- A write's reads, in its transaction: the row, locked (FOR UPDATE), the newest kept revision, and the history's
+            -- entry at the row's revision.
+            CREATE FUNCTION {{Quote(Name)}}.lock_secret(app text, secret text) RETURNS SETOF {{Secrets}}
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    RETURN QUERY SELECT t.* FROM {{Secrets}} t WHERE t.application_name = app AND t.secret_name = secret FOR UPDATE;
+                END
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.newest_revision(app text, secret text) RETURNS bigint
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    RETURN (SELECT max(h.revision) FROM {{History}} h WHERE h.application_name = app AND h.secret_name = secret);
+                END
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.kept_current(app text, secret text) RETURNS SETOF {{History}}
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    RETURN QUERY SELECT h.* FROM {{History}} h JOIN {{Secrets}} t USING (application_name, secret_name, revision)
+                        WHERE h.application_name = app AND h.secret_name = secret;
+                END
+                $fn$;
+
+            -- The writes. A key taken meanwhile is the unique violation the client turns into a lost race.
+            CREATE FUNCTION {{Quote(Name)}}.insert_secret(app text, secret text, rev bigint, fmt smallint, key_id text, env bytea, doc_key bytea, iv bytea, val bytea) RETURNS void
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    INSERT INTO {{Secrets}} VALUES (app, secret, rev, fmt, key_id, env, doc_key, iv, val);
+                END
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.update_secret(app text, secret text, rev bigint, fmt smallint, key_id text, env bytea, doc_key bytea, iv bytea, val bytea) RETURNS void
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    UPDATE {{Secrets}} SET revision = rev, format = fmt, master_key_id = key_id, envelope = env,
+                        protected_document_key = doc_key, initialisation_vector = iv, protected_secret_value = val
+                    WHERE application_name = app AND secret_name = secret;
+                END
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.delete_secret(app text, secret text) RETURNS void
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    DELETE FROM {{Secrets}} WHERE application_name = app AND secret_name = secret;
+                END
+                $fn$;
+
+            CREATE FUNCTION {{Quote(Name)}}.insert_history(app text, secret text, rev bigint, fmt smallint, key_id text, env bytea, doc_key bytea, iv bytea, val bytea, at timestamptz, by_whom text) RETURNS void
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    INSERT INTO {{History}} VALUES (app, secret, rev, at, by_whom, fmt, key_id, env, doc_key, iv, val);
+                END
+                $fn$;
+
+            -- Keeps the newest "keep" revisions of one secret; 0 keeps none (a purge).
+            CREATE FUNCTION {{Quote(Name)}}.prune_history(app text, secret text, keep bigint) RETURNS void
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer(app);
+                    DELETE FROM {{History}} WHERE application_name = app AND secret_name = secret AND revision IN (
+                        SELECT h.revision FROM {{History}} h WHERE h.application_name = app AND h.secret_name = secret
+                        ORDER BY h.revision DESC OFFSET keep);
+                END
+                $fn$;
+
+            -- Whether the store is new (no record, no history), for a writer about to give it its id.
+            CREATE FUNCTION {{Quote(Name)}}.is_empty() RETURNS boolean
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer('');
+                    RETURN NOT EXISTS (SELECT 1 FROM {{Secrets}}) AND NOT EXISTS (SELECT 1 FROM {{History}});
+                END
+                $fn$;
+
+            -- The id of a new store: the first caller's wins (ON CONFLICT), every caller then reads it.
+            CREATE FUNCTION {{Quote(Name)}}.set_store_id(id text, version integer) RETURNS void
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    PERFORM {{Quote(Name)}}.ensure_writer('');
+                    INSERT INTO {{Store}} (store_id, schema_version) VALUES (id, version) ON CONFLICT (singleton) DO NOTHING;
+                END
+                $fn$;
+
+            -- Functions are executable by PUBLIC unless revoked: only a role's grants give them. The policies' function stays
+            -- PUBLIC (a policy runs it as the querying role); it tells which applications a role may reach, not a secret.
+            REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA {{Quote(Name)}} FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION {{MayAccess}} TO PUBLIC;
+
+            -- A second fence, for a role someone grants table rights to by hand: it still sees and changes only its rows.
             ALTER TABLE {{Secrets}} ENABLE ROW LEVEL SECURITY;
             CREATE POLICY secrets_read ON {{Secrets}} FOR SELECT USING (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, false)));
             CREATE POLICY secrets_insert ON {{Secrets}} FOR INSERT WITH CHECK (ARRAY[application_name, '*'] && (SELECT {{MayAccess}}(current_user, true)));
@@ -136,19 +315,24 @@ public sealed partial class PostgreSqlSchema
             """);
     }
 
-    /// <summary>The grants of a reader of one application (docs/postgres.md): select only, and only its rows (the access row).</summary>
+    /// <summary>The functions a reader may call: the reads, never a table.</summary>
+    internal static readonly string[] ReaderFunctions = ["read_secrets", "list_secrets", "list_applications", "read_history", "store_info"];
+
+    /// <summary>
+    /// The grants of a reader of one application (docs/postgres.md): the schema, the read functions and the access row;
+    /// no right on any table.
+    /// </summary>
     public string ReaderGrantScript(string role, string application) => string.Create(CultureInfo.InvariantCulture, $"""
         GRANT USAGE ON SCHEMA {Quote(Name)} TO {Quote(role)};
-        GRANT SELECT ON {Secrets}, {History}, {Store} TO {Quote(role)};
+        GRANT EXECUTE ON FUNCTION {string.Join(", ", ReaderFunctions.Select(f => Quote(Name) + "." + f))} TO {Quote(role)};
         INSERT INTO {Access} (role_name, application_name, can_write) VALUES ({Literal(role)}, {Literal(application)}, false) ON CONFLICT (role_name, application_name) DO UPDATE SET can_write = false;
 
         """);
 
-    /// <summary>The grants of a writer of <paramref name="application"/> (<c>*</c>: every application).</summary>
+    /// <summary>The grants of a writer of <paramref name="application"/> (<c>*</c>: every application): every function, no table.</summary>
     public string WriterGrantScript(string role, string application = "*") => string.Create(CultureInfo.InvariantCulture, $"""
         GRANT USAGE ON SCHEMA {Quote(Name)} TO {Quote(role)};
-        GRANT SELECT, INSERT, UPDATE, DELETE ON {Secrets}, {History} TO {Quote(role)};
-        GRANT SELECT ON {Store} TO {Quote(role)};
+        GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {Quote(Name)} TO {Quote(role)};
         INSERT INTO {Access} (role_name, application_name, can_write) VALUES ({Literal(role)}, {Literal(application)}, true) ON CONFLICT (role_name, application_name) DO UPDATE SET can_write = true;
 
         """);

@@ -34,6 +34,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     private readonly int _maxAttempts;
     private readonly TimeSpan _retryBaseDelay;
     private readonly System.Data.IsolationLevel _isolation;
+    private readonly TimeSpan _lockTimeout;
     private readonly string _description;
     private string? _storeId;
 
@@ -55,11 +56,12 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         _history = options.History;
         _maxAttempts = options.MaxAttempts;
         _retryBaseDelay = options.RetryBaseDelay;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LockTimeout, TimeSpan.FromMilliseconds(1), nameof(options));
+        _lockTimeout = options.LockTimeout;
         _isolation = options.IsolationLevel is System.Data.IsolationLevel.ReadCommitted or System.Data.IsolationLevel.RepeatableRead or System.Data.IsolationLevel.Serializable
             ? options.IsolationLevel
             : throw new ArgumentException("The isolation level is ReadCommitted, RepeatableRead or Serializable.", nameof(options));
-        var where = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        _description = $"the PostgreSQL store '{_schema.Name}' in database '{where.Database ?? where.Username}' on {where.Host}:{where.Port}";
+        _description = Describe(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString), _schema.Name);
     }
 
     /// <summary>The schema's names and SQL.</summary>
@@ -72,7 +74,16 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     /// Creates a repository with its own connection pool from <paramref name="connectionString"/> (an Npgsql connection
     /// string). A connection string that does not parse is <c>SSB0003</c>, naming the keyword at fault only.
     /// </summary>
-    public static PostgreSqlSecretRepository Create(string connectionString, PostgreSqlSecretRepositoryOptions? options = null)
+    public static PostgreSqlSecretRepository Create(string connectionString, PostgreSqlSecretRepositoryOptions? options = null) =>
+        Create(connectionString, options, inline: false);
+
+    /// <param name="connectionString">The connection string.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="inline">
+    /// Whether the string is inline storage text (not a variable's value): its password then comes only from a password file
+    /// entry naming its host (<see cref="InlinePasswords"/>), never from <c>PGPASSWORD</c>.
+    /// </param>
+    private static PostgreSqlSecretRepository Create(string connectionString, PostgreSqlSecretRepositoryOptions? options, bool inline)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         NpgsqlConnectionStringBuilder builder;
@@ -95,13 +106,27 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
         // Never on, whatever the string says: the server's detail text can quote a row.
         builder.IncludeErrorDetail = false;
-        return new PostgreSqlSecretRepository(NpgsqlDataSource.Create(builder.ConnectionString), options, ownsDataSource: true);
+        if (!inline)
+        {
+            return new PostgreSqlSecretRepository(NpgsqlDataSource.Create(builder.ConnectionString), options, ownsDataSource: true);
+        }
+
+        // The provider reads the password file itself (Npgsql refuses a Passfile beside a provider).
+        var passfile = builder.Passfile;
+        builder.Passfile = null;
+        var store = Describe(builder, (options ?? new PostgreSqlSecretRepositoryOptions()).Schema);
+        var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+        dataSource.UsePasswordProvider(
+            settings => InlinePasswords.Find(settings, passfile, store),
+            (settings, _) => ValueTask.FromResult(InlinePasswords.Find(settings, passfile, store)));
+        return new PostgreSqlSecretRepository(dataSource.Build(), options, ownsDataSource: true);
     }
 
     /// <summary>
     /// Creates a repository from <paramref name="settings"/>: <see cref="StoreSettings.PostgreSqlConnection"/> names the
-    /// environment variable holding the connection string (or is one, without a password), and
-    /// <see cref="StoreSettings.KeepRevisions"/> the retention.
+    /// environment variable holding the connection string (or is one), and <see cref="StoreSettings.KeepRevisions"/> the
+    /// retention. An inline connection string without a password takes one only from a password file entry naming its
+    /// host, never from <c>PGPASSWORD</c> (docs/postgres.md): its host is text a settings file or a command line gave.
     /// </summary>
     public static PostgreSqlSecretRepository Create(StoreSettings settings, Func<string, string?>? environment = null)
     {
@@ -111,8 +136,11 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"PostgreSQL storage needs the name of the environment variable holding the connection string ({StoreSpec.PostgreSqlPrefix}SECRETSTORE_POSTGRES).");
         }
 
+        // Inline text without a password is what a settings file, --store or SECRETSTORE_STORE gives (the faces refuse
+        // a password there); a password inline can only have come from code, which chose its host itself.
         var connectionString = PostgreSqlConnection.Resolve(settings.PostgreSqlConnection, environment);
-        return Create(connectionString, new PostgreSqlSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } });
+        var inline = !PostgreSqlConnection.IsVariableName(settings.PostgreSqlConnection) && string.IsNullOrEmpty(ParsedPassword(connectionString));
+        return Create(connectionString, new PostgreSqlSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } }, inline);
     }
 
     /// <inheritdoc />
@@ -121,8 +149,8 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         EnsureWellFormed(id);
         return RunAsync("read", async (connection, _, ct) =>
         {
-            await using var command = new NpgsqlCommand($"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2", connection);
-            AddKey(command.Parameters, id);
+            await using var command = new NpgsqlCommand(ReadSecretsSql, connection);
+            AddKeys(command.Parameters, [id]);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             return await reader.ReadAsync(ct).ConfigureAwait(false) ? RecordRows.Read(reader, _schema.Secrets) : null;
         }, cancellationToken);
@@ -142,11 +170,8 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
         return await RunAsync("get-many", async (connection, _, ct) =>
         {
-            await using var command = new NpgsqlCommand(
-                $"SELECT s.{PostgreSqlSchema.RecordColumns.Replace(", ", ", s.", StringComparison.Ordinal)} FROM {_schema.Secrets} s JOIN unnest($1::text[], $2::text[]) AS k(a, n) ON s.application_name = k.a AND s.secret_name = k.n",
-                connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = distinct.Select(i => i.ApplicationName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = distinct.Select(i => i.Name).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var command = new NpgsqlCommand(ReadSecretsSql, connection);
+            AddKeys(command.Parameters, distinct);
             var results = new List<ProtectedSecretRecord>(distinct.Count);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -170,9 +195,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         {
             var page = await RunAsync("list", async (connection, _, ct) =>
             {
-                await using var command = new NpgsqlCommand(
-                    $"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Secrets} WHERE application_name = $1 AND ($2::text IS NULL OR secret_name > $2) ORDER BY secret_name LIMIT {PageSize}",
-                    connection);
+                await using var command = new NpgsqlCommand($"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Function("list_secrets")}($1, $2, {PageSize})", connection);
                 command.Parameters.Add(Text(applicationName));
                 command.Parameters.Add(Text(after));
                 var rows = new List<ProtectedSecretRecord>();
@@ -203,7 +226,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     public Task<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken = default) =>
         RunAsync("list applications", async (connection, _, ct) =>
         {
-            await using var command = new NpgsqlCommand($"SELECT DISTINCT application_name FROM {_schema.Secrets}", connection);
+            await using var command = new NpgsqlCommand($"SELECT * FROM {_schema.Function("list_applications")}()", connection);
             var applications = new List<string>();
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -286,9 +309,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             var (newest, unkept) = Tip(state);
             var tombstone = RecordHistory.NextRevision(id, Math.Max(stored, 0), newest);
             await using var batch = new NpgsqlBatch(connection, transaction);
-            var delete = new NpgsqlBatchCommand($"DELETE FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2");
-            AddKey(delete.Parameters, id);
-            batch.BatchCommands.Add(delete);
+            batch.BatchCommands.Add(Call("delete_secret", id));
             batch.BatchCommands.Add(InsertHistory(id, tombstone, null, _history.Now(), _history.EffectiveWriter));
             AddUnkeptAndPrune(batch, id, unkept);
             await CommitWritesAsync(connection, transaction, batch, id, expectedRevision ?? stored, ct).ConfigureAwait(false);
@@ -335,13 +356,15 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             var kept = new List<(long Revision, bool Deleted)>();
             await using (var batch = new NpgsqlBatch(connection, transaction))
             {
-                var row = new NpgsqlBatchCommand($"SELECT revision FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2 FOR UPDATE");
+                batch.BatchCommands.Add(SetLockTimeout());
+                var row = new NpgsqlBatchCommand($"SELECT revision FROM {_schema.Function("lock_secret")}($1, $2)");
                 AddKey(row.Parameters, id);
-                var history = new NpgsqlBatchCommand($"SELECT revision, format IS NULL FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2 ORDER BY revision");
+                var history = new NpgsqlBatchCommand($"SELECT revision, format IS NULL FROM {_schema.Function("read_history")}($1, $2, NULL)");
                 AddKey(history.Parameters, id);
                 batch.BatchCommands.Add(row);
                 batch.BatchCommands.Add(history);
                 await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
                 current = await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetInt64(0) : null;
                 await reader.NextResultAsync(ct).ConfigureAwait(false);
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -359,12 +382,8 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             var mark = RecordRevision.Next(id, newest);
             await using (var batch = new NpgsqlBatch(connection, transaction))
             {
-                var deleteRow = new NpgsqlBatchCommand($"DELETE FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2");
-                AddKey(deleteRow.Parameters, id);
-                var deleteHistory = new NpgsqlBatchCommand($"DELETE FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2");
-                AddKey(deleteHistory.Parameters, id);
-                batch.BatchCommands.Add(deleteRow);
-                batch.BatchCommands.Add(deleteHistory);
+                batch.BatchCommands.Add(Call("delete_secret", id));
+                batch.BatchCommands.Add(Prune(id, keep: 0));
                 batch.BatchCommands.Add(InsertHistory(id, mark, null, _history.Now(), _history.EffectiveWriter));
                 await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
@@ -385,7 +404,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
         var id = await RunAsync("read store id", async (connection, _, ct) =>
         {
-            await using var command = new NpgsqlCommand($"SELECT store_id, schema_version FROM {_schema.Store}", connection);
+            await using var command = new NpgsqlCommand($"SELECT store_id, schema_version FROM {_schema.Function("store_info")}()", connection);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             if (!await reader.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -497,6 +516,21 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             return true;
         }, cancellationToken);
 
+    private static string? ParsedPassword(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString).Password;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+        {
+            return null; // Create reports it, without the text.
+        }
+    }
+
+    private static string Describe(NpgsqlConnectionStringBuilder where, string schema) =>
+        $"the PostgreSQL store '{schema}' in database '{where.Database ?? where.Username}' on {where.Host}:{where.Port}";
+
     /// <summary>Names the store (host, port, database, schema); never the connection string.</summary>
     public override string ToString() => _description;
 
@@ -522,7 +556,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     private Task<bool> IsEmptyAsync(CancellationToken cancellationToken) =>
         RunAsync("read", async (connection, _, ct) =>
         {
-            await using var command = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {_schema.Secrets}) AND NOT EXISTS (SELECT 1 FROM {_schema.History})", connection);
+            await using var command = new NpgsqlCommand($"SELECT {_schema.Function("is_empty")}()", connection);
             return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }, cancellationToken);
 
@@ -531,7 +565,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         _ = await RunAsync("write store id", async (connection, _, ct) =>
         {
             // ON CONFLICT: another caller made it first; theirs is the store's id.
-            await using var command = new NpgsqlCommand($"INSERT INTO {_schema.Store} (store_id, schema_version) VALUES ($1, {PostgreSqlSchema.Version}) ON CONFLICT (singleton) DO NOTHING", connection);
+            await using var command = new NpgsqlCommand($"SELECT {_schema.Function("set_store_id")}($1, {PostgreSqlSchema.Version})", connection);
             command.Parameters.Add(Text(storeId));
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
@@ -545,7 +579,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     {
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(SelectHistory(id, revision));
-        batch.BatchCommands.Add(SelectCurrent(id, forUpdate: false));
+        batch.BatchCommands.Add(SelectCurrent(id));
         var kept = new List<SecretHistoryEntry>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -561,12 +595,12 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     private async Task<WriteState> ReadForWriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SecretId id, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(SelectCurrent(id, forUpdate: true));
-        var newest = new NpgsqlBatchCommand($"SELECT max(revision) FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2");
-        AddKey(newest.Parameters, id);
-        batch.BatchCommands.Add(newest);
-        var kept = new NpgsqlBatchCommand(
-            $"SELECT h.{PostgreSqlSchema.RecordColumns.Replace(", ", ", h.", StringComparison.Ordinal)}, h.written_at, h.writer FROM {_schema.History} h JOIN {_schema.Secrets} s USING (application_name, secret_name, revision) WHERE h.application_name = $1 AND h.secret_name = $2");
+        batch.BatchCommands.Add(SetLockTimeout());
+        var locked = new NpgsqlBatchCommand($"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Function("lock_secret")}($1, $2)");
+        AddKey(locked.Parameters, id);
+        batch.BatchCommands.Add(locked);
+        batch.BatchCommands.Add(Call("newest_revision", id));
+        var kept = new NpgsqlBatchCommand($"SELECT {PostgreSqlSchema.RecordColumns}, written_at, writer FROM {_schema.Function("kept_current")}($1, $2)");
         AddKey(kept.Parameters, id);
         batch.BatchCommands.Add(kept);
 
@@ -574,6 +608,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         ProtectedSecretRecord? record = null;
         SecretHistoryEntry? keptEntry = null;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             revision = reader.GetInt64(2);
@@ -623,53 +658,74 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         if (_history.KeepRevisions is { } keep)
         {
             // In the same transaction as the write: the retention never lags behind (DynamoDB prunes after its write).
-            var prune = new NpgsqlBatchCommand(
-                $"DELETE FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2 AND revision IN (SELECT revision FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2 ORDER BY revision DESC OFFSET $3)");
-            AddKey(prune.Parameters, id);
-            prune.Parameters.Add(new NpgsqlParameter { Value = (long)keep, NpgsqlDbType = NpgsqlDbType.Bigint });
-            batch.BatchCommands.Add(prune);
+            batch.BatchCommands.Add(Prune(id, keep));
         }
     }
 
-    private NpgsqlBatchCommand SelectCurrent(SecretId id, bool forUpdate)
+    private NpgsqlBatchCommand SelectCurrent(SecretId id)
     {
-        var command = new NpgsqlBatchCommand($"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2{(forUpdate ? " FOR UPDATE" : string.Empty)}");
+        var command = new NpgsqlBatchCommand(ReadSecretsSql);
+        AddKeys(command.Parameters, [id]);
+        return command;
+    }
+
+    /// <summary>The reads of many records by key: the keys travel as two arrays.</summary>
+    private string ReadSecretsSql => $"SELECT {PostgreSqlSchema.RecordColumns} FROM {_schema.Function("read_secrets")}($1, $2)";
+
+    /// <summary>
+    /// Bounds the wait for a row another transaction holds (<see cref="PostgreSqlSecretRepositoryOptions.LockTimeout"/>)
+    /// for this transaction only: without it a write behind a stuck one waits for the command timeout.
+    /// </summary>
+    private NpgsqlBatchCommand SetLockTimeout()
+    {
+        var command = new NpgsqlBatchCommand("SELECT pg_catalog.set_config('lock_timeout', $1, true)");
+        command.Parameters.Add(Text(((long)_lockTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms"));
+        return command;
+    }
+
+    /// <summary><c>SELECT schema.function($1, $2)</c> with the key.</summary>
+    private NpgsqlBatchCommand Call(string function, SecretId id)
+    {
+        var command = new NpgsqlBatchCommand($"SELECT {_schema.Function(function)}($1, $2)");
         AddKey(command.Parameters, id);
+        return command;
+    }
+
+    private NpgsqlBatchCommand Prune(SecretId id, long keep)
+    {
+        var command = new NpgsqlBatchCommand($"SELECT {_schema.Function("prune_history")}($1, $2, $3)");
+        AddKey(command.Parameters, id);
+        command.Parameters.Add(new NpgsqlParameter { Value = keep, NpgsqlDbType = NpgsqlDbType.Bigint });
         return command;
     }
 
     private NpgsqlBatchCommand SelectHistory(SecretId id, long? revision)
     {
         var command = new NpgsqlBatchCommand(
-            $"SELECT {PostgreSqlSchema.RecordColumns}, written_at, writer FROM {_schema.History} WHERE application_name = $1 AND secret_name = $2{(revision is null ? " ORDER BY revision" : " AND revision = $3")}");
+            $"SELECT {PostgreSqlSchema.RecordColumns}, written_at, writer FROM {_schema.Function("read_history")}($1, $2, $3)");
         AddKey(command.Parameters, id);
-        if (revision is { } wanted)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = wanted, NpgsqlDbType = NpgsqlDbType.Bigint });
-        }
+        command.Parameters.Add(new NpgsqlParameter { Value = revision is { } wanted ? wanted : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
 
         return command;
     }
 
     private NpgsqlBatchCommand InsertCurrent(ProtectedSecretRecord record, long revision)
     {
-        var command = new NpgsqlBatchCommand($"INSERT INTO {_schema.Secrets} ({PostgreSqlSchema.RecordColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        var command = new NpgsqlBatchCommand($"SELECT {_schema.Function("insert_secret")}($1, $2, $3, $4, $5, $6, $7, $8, $9)");
         RecordRows.AddRecordParameters(command.Parameters, record.Id, revision, record);
         return command;
     }
 
     private NpgsqlBatchCommand UpdateCurrent(ProtectedSecretRecord record, long revision)
     {
-        var command = new NpgsqlBatchCommand(
-            $"UPDATE {_schema.Secrets} SET revision = $3, format = $4, master_key_id = $5, envelope = $6, protected_document_key = $7, initialisation_vector = $8, protected_secret_value = $9 WHERE application_name = $1 AND secret_name = $2");
+        var command = new NpgsqlBatchCommand($"SELECT {_schema.Function("update_secret")}($1, $2, $3, $4, $5, $6, $7, $8, $9)");
         RecordRows.AddRecordParameters(command.Parameters, record.Id, revision, record);
         return command;
     }
 
     private NpgsqlBatchCommand InsertHistory(SecretId id, long revision, ProtectedSecretRecord? record, DateTimeOffset? writtenAt, string? writer)
     {
-        var command = new NpgsqlBatchCommand(
-            $"INSERT INTO {_schema.History} ({PostgreSqlSchema.RecordColumns}, written_at, writer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+        var command = new NpgsqlBatchCommand($"SELECT {_schema.Function("insert_history")}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
         RecordRows.AddRecordParameters(command.Parameters, id, revision, record);
         command.Parameters.Add(new NpgsqlParameter { Value = writtenAt is { } at ? at.UtcDateTime : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(Text(writer));
@@ -696,8 +752,8 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
     private async Task<long?> CurrentRevisionAsync(NpgsqlConnection connection, SecretId id, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"SELECT revision FROM {_schema.Secrets} WHERE application_name = $1 AND secret_name = $2", connection);
-        AddKey(command.Parameters, id);
+        await using var command = new NpgsqlCommand($"SELECT revision FROM {_schema.Function("read_secrets")}($1, $2)", connection);
+        AddKeys(command.Parameters, [id]);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long revision ? revision : null;
     }
 
@@ -705,6 +761,12 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     {
         parameters.Add(Text(id.ApplicationName));
         parameters.Add(Text(id.Name));
+    }
+
+    private static void AddKeys(NpgsqlParameterCollection parameters, IReadOnlyCollection<SecretId> ids)
+    {
+        parameters.Add(new NpgsqlParameter { Value = ids.Select(i => i.ApplicationName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        parameters.Add(new NpgsqlParameter { Value = ids.Select(i => i.Name).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
     }
 
     private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };

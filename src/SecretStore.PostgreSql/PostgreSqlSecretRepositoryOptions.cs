@@ -26,6 +26,12 @@ public sealed record PostgreSqlSecretRepositoryOptions
     /// </summary>
     public System.Data.IsolationLevel IsolationLevel { get; init; } = System.Data.IsolationLevel.ReadCommitted;
 
+    /// <summary>
+    /// How long a write waits for the row of a secret another transaction holds (default 5 s), then gives up with
+    /// <c>SSB2005</c> (lock timeout, <c>55P03</c>) and writes nothing. Set for the write's transaction only.
+    /// </summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The first back-off (doubled each time, at most 2 s, with jitter to half of it).</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -102,6 +102,14 @@ internal static class RecordRows
         {
             throw new InvalidProtectedDataException($"The record of '{record.Id}' does not have the fields of its format {record.Format}; nothing was written.");
         }
+
+        var largest = new[] { record.Envelope, record.ProtectedDocumentKey, record.InitialisationVector, record.ProtectedSecretValue }.Max(f => f?.Length ?? 0);
+        if (largest > PostgreSqlSchema.MaxFieldBytes)
+        {
+            throw new SecretStoreException(
+                DiagnosticCodes.InvalidSecret,
+                $"The record of '{record.Id}' is {largest.ToString(CultureInfo.InvariantCulture)} bytes protected, more than the {PostgreSqlSchema.MaxFieldBytes / 1024} KiB a PostgreSQL store row holds (DynamoDB's item limit, so that every store takes it); nothing was written. Fix: keep large files out of the store (store a key to them instead).");
+        }
     }
 
     /// <summary>Whether two records hold the same protected bytes, revision aside.</summary>

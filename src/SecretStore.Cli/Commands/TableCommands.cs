@@ -62,7 +62,7 @@ internal static class TableCommands
             var name = parse.GetValue(schema) ?? PostgreSqlSchema.DefaultName;
             if (!PostgreSqlSchema.IsValidName(name))
             {
-                throw new UsageException("--schema is lower-case ASCII letters, digits and '_', at most 63 characters.");
+                throw new UsageException("--schema is lower-case ASCII letters, digits and '_', at most 63 characters, and not public, information_schema or a pg_ name (the store keeps a schema of its own).");
             }
 
             var script = new PostgreSqlSchema(name);

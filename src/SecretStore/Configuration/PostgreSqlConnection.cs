@@ -7,7 +7,8 @@ namespace SecretStore.Configuration;
 /// <summary>
 /// The text after <c>postgres:</c>: the name of an environment variable that holds the connection string (the usual form:
 /// a CI secret, never seen by MSBuild, the settings file or a log), or an inline connection string with no password
-/// (one that authenticates through a <c>.pgpass</c> file, <c>PGPASSWORD</c>, a client certificate or Kerberos). A
+/// (one that authenticates through a <c>.pgpass</c> entry for its host, a client certificate or Kerberos; never
+/// <c>PGPASSWORD</c>, which would go to whatever host the text names). A
 /// password typed inline is refused: storage texts end up in committed settings files, MSBuild binlogs, CI logs and
 /// process listings. Parsed here without Npgsql so that every face checks it alike.
 /// </summary>
@@ -44,7 +45,7 @@ public static partial class PostgreSqlConnection
         if (builder.Keys.Cast<string>().Select(k => k.Trim().Trim('"', '\'').Replace(" ", string.Empty, StringComparison.Ordinal))
             .Any(k => PasswordKeywords.Contains(k, StringComparer.OrdinalIgnoreCase)))
         {
-            throw Invalid(settingName, "holds a password inline, where settings files, MSBuild binlogs, CI logs and process listings would keep it; put the connection string in an environment variable and give its name (postgres:SECRETSTORE_POSTGRES), or leave the password to a .pgpass file or PGPASSWORD");
+            throw Invalid(settingName, "holds a password inline, where settings files, MSBuild binlogs, CI logs and process listings would keep it; put the connection string in an environment variable and give its name (postgres:SECRETSTORE_POSTGRES), or leave the password to a .pgpass entry for its host (PGPASSWORD is never used for an inline connection string)");
         }
     }
 

@@ -121,8 +121,15 @@ public sealed class PostgreSqlCommandTests(DynamoDbStoreFixture aws) : IClassFix
         Assert.Equal("from-settings", get.Stdout);
         Assert.NotEqual(0, leaky.ExitCode);
         Assert.Contains("holds a password inline", leaky.Stderr, StringComparison.Ordinal);
+        Assert.Contains("SSB1021", leaky.Stderr, StringComparison.Ordinal);
         Assert.Contains("secretstore.json", leaky.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("pw-canary-77c1", leaky.ToString(), StringComparison.Ordinal);
+
+        // The same text on the command line is SSB0001 (docs/postgres.md names both).
+        var option = await RunAsync(null, ["get", "shop/Db", "--store", "postgres:Host=db;Password=pw-canary-77c1"], withStore: false);
+        Assert.Contains("SSB0001", option.Stderr, StringComparison.Ordinal);
+        Assert.Contains("holds a password inline", option.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-canary-77c1", option.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -204,6 +211,8 @@ public sealed class TableSqlCommandTests : IDisposable
 
     [Theory]
     [InlineData("--schema", "Bad-Name")]
+    [InlineData("--schema", "public")]
+    [InlineData("--schema", "pg_temp")]
     [InlineData("--reader", "reader_without_app")]
     [InlineData("--reader", "=Shop")]
     [InlineData("--writer", "ci=")]

@@ -8,8 +8,8 @@ namespace SecretStore.PostgreSql.Tests.Repository;
 
 /// <summary>
 /// Least privilege with real roles and real password logins: a reader of application A, given exactly the grants
-/// docs/postgres.md prints ('secretstore table sql --reader'), sees only A's rows, through the repository and through raw
-/// SQL, and cannot write anything; a writer of A alone cannot write B. The owner (who made the schema) wrote the rows.
+/// docs/postgres.md prints ('secretstore table sql --reader'), sees only A's rows through the repository and
+/// reaches no table through raw SQL (only the store's read functions, which hold it to A), and cannot write anything; a writer of A alone cannot write B. The owner (who made the schema) wrote the rows.
 /// </summary>
 public sealed class RowLevelSecurityTests(StoreDatabaseFixture database) : IClassFixture<StoreDatabaseFixture>, IAsyncLifetime
 {
@@ -84,33 +84,81 @@ public sealed class RowLevelSecurityTests(StoreDatabaseFixture database) : IClas
     }
 
     [Fact]
-    public async Task Raw_SQL_as_the_reader_sees_only_A_and_every_change_is_refused()
+    public async Task Raw_SQL_as_the_reader_reaches_no_table_and_its_functions_only_A()
     {
-        await using var connection = new NpgsqlConnection(PostgresServer.LoginConnectionString(database.ConnectionString, _reader));
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync(_reader);
 
-        Assert.Equal(2L, await ScalarAsync<long>(connection, "SELECT count(*) FROM secretstore.secrets WHERE secret_name IN ('Db', 'Api')"));
-        Assert.Equal(0L, await ScalarAsync<long>(connection, "SELECT count(*) FROM secretstore.secrets WHERE application_name <> 'Shop'"));
-        Assert.Equal(0L, await ScalarAsync<long>(connection, $"SELECT count(*) FROM secretstore.secrets WHERE application_name = '{AppB}'"));
-        Assert.Equal(3L, await ScalarAsync<long>(connection, "SELECT count(*) FROM secretstore.history WHERE secret_name IN ('Db', 'Api')"));
-        Assert.Equal(0L, await ScalarAsync<long>(connection, $"SELECT count(*) FROM secretstore.history WHERE application_name = '{AppB}'"));
+        Assert.Equal(2L, await ScalarAsync<long>(connection, "SELECT count(*) FROM secretstore.read_secrets(ARRAY['Shop', 'Shop', 'Billing', 'Billing'], ARRAY['Db', 'Api', 'Db', 'Api'])"));
+        Assert.Equal(0L, await ScalarAsync<long>(connection, $"SELECT count(*) FROM secretstore.list_secrets('{AppB}', NULL, 1000)"));
+        Assert.Equal(0L, await ScalarAsync<long>(connection, $"SELECT count(*) FROM secretstore.read_history('{AppB}', 'Db', NULL)"));
+        Assert.Equal(AppA, await ScalarAsync<string>(connection, "SELECT string_agg(a, ',') FROM secretstore.list_applications() a"));
 
         foreach (var sql in new[]
         {
+            "SELECT count(*) FROM secretstore.secrets",
+            "SELECT count(*) FROM secretstore.history",
+            "SELECT count(*) FROM secretstore.store",
+            "SELECT count(*) FROM secretstore.access",
             $"UPDATE secretstore.secrets SET revision = 9 WHERE application_name = '{AppA}'",
             $"DELETE FROM secretstore.secrets WHERE application_name = '{AppB}'",
-            $"INSERT INTO secretstore.secrets (application_name, secret_name, revision, format, master_key_id, envelope) VALUES ('{AppA}', 'x', 1, 2, 'k', '\\x00')",
             "DELETE FROM secretstore.history",
-            "SELECT count(*) FROM secretstore.access",
             $"INSERT INTO secretstore.access VALUES (current_user, '{AppB}', true)",
             "UPDATE secretstore.store SET store_id = 'x'",
             "ALTER TABLE secretstore.secrets DISABLE ROW LEVEL SECURITY",
+            $"SELECT secretstore.delete_secret('{AppA}', 'Db')",
+            $"SELECT secretstore.insert_secret('{AppA}', 'x', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL)",
+            $"SELECT * FROM secretstore.lock_secret('{AppA}', 'Db')",
+            "SELECT secretstore.set_store_id('x', 1)",
+            "SELECT secretstore.is_empty()",
         })
         {
             var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<object>(connection, sql));
             Assert.True(error.SqlState is "42501", $"{sql}: {error.SqlState} {error.MessageText}");
         }
 
+        Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM secretstore.secrets WHERE secret_name IN ('Db', 'Api')"));
+    }
+
+    [Fact]
+    public async Task EXPLAIN_ANALYZE_tells_a_reader_nothing_of_another_application()
+    {
+        // Red team round 8 (RT.21a): with SELECT on the table, "Rows Removed by Filter" counted Billing's rows that a
+        // LIKE on the name or revision matched, so names and revisions came out by bisection. Through the functions the
+        // plan of a query on Billing (which exists) is the plan of one on an application that does not.
+        await using var connection = await OpenAsync(_reader);
+
+        var billing = await PlanAsync(connection, $"SELECT * FROM secretstore.list_secrets('{AppB}', NULL, 1000) WHERE secret_name LIKE 'D%'");
+        var nobody = await PlanAsync(connection, "SELECT * FROM secretstore.list_secrets('Nobody', NULL, 1000) WHERE secret_name LIKE 'D%'");
+        var keys = await PlanAsync(connection, $"SELECT * FROM secretstore.read_secrets(ARRAY['{AppB}'], ARRAY['Db']) WHERE revision > 1");
+        var noKeys = await PlanAsync(connection, "SELECT * FROM secretstore.read_secrets(ARRAY['Nobody'], ARRAY['Db']) WHERE revision > 1");
+
+        Assert.Equal(nobody, billing);
+        Assert.Equal(noKeys, keys);
+        Assert.DoesNotContain("Rows Removed by Filter: 1", billing, StringComparison.Ordinal);
+        var table = await Assert.ThrowsAsync<PostgresException>(() => PlanAsync(connection, "SELECT * FROM secretstore.secrets WHERE secret_name LIKE 'D%'"));
+        Assert.Equal("42501", table.SqlState);
+
+        // Column statistics are shown only to roles that may read the column: none of the store's.
+        await database.ExecuteAsync("ANALYZE secretstore.secrets");
+        Assert.Equal(0L, await ScalarAsync<long>(connection, "SELECT count(*) FROM pg_stats WHERE schemaname = 'secretstore'"));
+    }
+
+    [Fact]
+    public async Task A_role_given_table_rights_by_hand_is_still_held_to_its_rows_by_row_level_security()
+    {
+        var admin = await PostgresServer.GetAdminConnectionStringAsync();
+        var role = await PostgresServer.CreateLoginRoleAsync(admin, "hand_a");
+        var schema = database.NewRepository().Schema;
+        await database.ExecuteAsync(schema.ReaderGrantScript(role.Name, AppA));
+        await database.ExecuteAsync($"GRANT SELECT, INSERT, UPDATE, DELETE ON secretstore.secrets, secretstore.history TO \"{role.Name}\"");
+        await using var connection = await OpenAsync(role);
+
+        Assert.Equal(2L, await ScalarAsync<long>(connection, "SELECT count(*) FROM secretstore.secrets WHERE secret_name IN ('Db', 'Api')"));
+        Assert.Equal(0L, await ScalarAsync<long>(connection, "SELECT count(*) FROM secretstore.secrets WHERE application_name <> 'Shop'"));
+        Assert.Equal(0L, await ScalarAsync<long>(connection, $"SELECT count(*) FROM secretstore.history WHERE application_name = '{AppB}'"));
+        Assert.Equal(0L, await ScalarAsync<long>(connection, $"WITH d AS (DELETE FROM secretstore.secrets WHERE application_name = '{AppB}' RETURNING 1) SELECT count(*) FROM d"));
+        var insert = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<object>(connection, $"INSERT INTO secretstore.secrets (application_name, secret_name, revision, format, master_key_id, envelope) VALUES ('{AppA}', 'x', 1, 2, 'k', '\\x00')"));
+        Assert.Equal("42501", insert.SqlState); // A reader's access row: no write policy passes.
         Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM secretstore.secrets WHERE secret_name IN ('Db', 'Api')"));
     }
 
@@ -126,12 +174,63 @@ public sealed class RowLevelSecurityTests(StoreDatabaseFixture database) : IClas
 
         var error = await Assert.ThrowsAsync<SecretStoreException>(() => writer.SaveAsync(ProtectedRecords.V2(new SecretId(AppB, "Writer")), 0));
         Assert.Equal("SSB2007", error.Code.Id);
-        Assert.Contains("row-level security", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"may not write application {AppB}", error.Message, StringComparison.Ordinal);
         Assert.Null(await database.NewRepository().GetAsync(new SecretId(AppB, "Writer")));
 
         // B's row is invisible to its UPDATE, so a write "over" it is a create that collides: refused, B unchanged.
         await Assert.ThrowsAnyAsync<SecretStoreException>(() => writer.SaveAsync(ProtectedRecords.V2(new SecretId(AppB, "Db")), 0));
         Assert.Equal(2, (await database.NewRepository().GetAsync(new SecretId(AppB, "Db")))!.Revision);
+    }
+
+    [Fact]
+    public async Task A_writer_of_A_can_neither_lock_the_table_nor_hold_up_B_and_a_held_row_of_A_times_out()
+    {
+        // Red team round 8 (RT.21b): with UPDATE on the table, a writer of Shop took LOCK TABLE ... ACCESS EXCLUSIVE and
+        // every application's builds stopped. Now it holds no table right; what it can hold is its own rows.
+        await using var connection = await OpenAsync(_writerA);
+        foreach (var sql in new[] { "LOCK TABLE secretstore.secrets IN ACCESS EXCLUSIVE MODE", "LOCK TABLE secretstore.history IN SHARE MODE", $"SELECT * FROM secretstore.lock_secret('{AppB}', 'Db')" })
+        {
+            await using var attempt = await connection.BeginTransactionAsync();
+            var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<object>(connection, sql));
+            Assert.True(error.SqlState is "42501", $"{sql}: {error.SqlState} {error.MessageText}");
+        }
+
+        await using var held = await connection.BeginTransactionAsync();
+        await ScalarAsync<object>(connection, $"SELECT count(*) FROM secretstore.lock_secret('{AppA}', 'Api')");
+
+        var owner = database.NewRepository(new PostgreSqlSecretRepositoryOptions { LockTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 1 });
+        var b = new SecretId(AppB, "Api");
+        var revision = (await owner.GetAsync(b))!.Revision;
+        Assert.Equal(revision + 1, await owner.SaveAsync(ProtectedRecords.V2(b), revision));
+
+        var a = new SecretId(AppA, "Api");
+        var current = (await owner.GetAsync(a))!.Revision;
+        var stuck = await Assert.ThrowsAsync<SecretStoreException>(() => owner.SaveAsync(ProtectedRecords.V2(a), current));
+        Assert.Equal("SSB2005", stuck.Code.Id);
+        Assert.Contains("55P03", stuck.Message, StringComparison.Ordinal);
+        await held.RollbackAsync();
+        Assert.Equal(current, (await owner.GetAsync(a))!.Revision);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(PostgresRole role)
+    {
+        var connection = new NpgsqlConnection(PostgresServer.LoginConnectionString(database.ConnectionString, role));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>The plan with what varies from run to run (times, buffers) taken out, and the application's name.</summary>
+    private static async Task<string> PlanAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) " + sql, connection);
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return string.Join("\n", lines).Replace("Nobody", "X", StringComparison.Ordinal).Replace(AppB, "X", StringComparison.Ordinal);
     }
 
     private PostgreSqlSecretRepository Repository(PostgresRole role) =>

@@ -1,0 +1,116 @@
+using Npgsql;
+using SecretStore.Diagnostics;
+using SecretStore.Secrets;
+using SecretStore.Testing;
+using SecretStore.Testing.PostgreSql;
+using SecretStore.Testing.Repositories;
+
+namespace SecretStore.PostgreSql.Tests.Repository;
+
+/// <summary>
+/// Red team round 8's hazards, each a coded error with its cause instead of a "network" failure or SSB0099: a login
+/// with no password to give, a password file that does not parse, a role whose transactions are read-only, a record
+/// too large for a row, and a schema name that is not the store's own.
+/// </summary>
+public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<StoreDatabaseFixture>, IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task No_password_to_give_is_SSB2007_at_once_not_a_retried_network_failure()
+    {
+        var admin = await PostgresServer.GetAdminConnectionStringAsync();
+        var role = await PostgresServer.CreateLoginRoleAsync(admin, "nopw");
+        var noPassword = new NpgsqlConnectionStringBuilder(PostgresServer.LoginConnectionString(database.ConnectionString, role)) { Password = null, Passfile = _folder.Write("empty.pgpass", "# no entry\n") };
+        var attempts = 0;
+        await using var repository = new PostgreSqlSecretRepository(NpgsqlDataSource.Create(noPassword.ConnectionString)) { Delay = (_, _) => { attempts++; return Task.CompletedTask; } };
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", "Db")));
+
+        Assert.Equal("SSB2007", error.Code.Id);
+        Assert.Contains("could not be set up (authentication or TLS", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, attempts);
+    }
+
+    [Fact]
+    public async Task A_password_file_that_does_not_parse_is_SSB0003_without_its_lines()
+    {
+        var admin = await PostgresServer.GetAdminConnectionStringAsync();
+        var role = await PostgresServer.CreateLoginRoleAsync(admin, "badpass");
+        var file = _folder.Write("bad.pgpass", "127.0.0.1:5432:db-canary-8e0f\n");
+        var connection = new NpgsqlConnectionStringBuilder(PostgresServer.LoginConnectionString(database.ConnectionString, role)) { Password = null, Passfile = file };
+        await using var repository = new PostgreSqlSecretRepository(NpgsqlDataSource.Create(connection.ConnectionString), new PostgreSqlSecretRepositoryOptions { MaxAttempts = 1 });
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", "Db")));
+
+        Assert.Equal("SSB0003", error.Code.Id);
+        Assert.Contains("password file", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("canary", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_password_file_that_is_not_there_is_SSB0003_naming_it()
+    {
+        var missing = _folder.Combine("missing.pgpass");
+        var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = null, Passfile = missing };
+        await using var repository = new PostgreSqlSecretRepository(NpgsqlDataSource.Create(connection.ConnectionString), new PostgreSqlSecretRepositoryOptions { MaxAttempts = 1 });
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", "Db")));
+
+        Assert.Equal("SSB0003", error.Code.Id);
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_role_whose_transactions_are_read_only_is_SSB2005_naming_the_cause_and_writes_nothing()
+    {
+        var admin = await PostgresServer.GetAdminConnectionStringAsync();
+        var role = await PostgresServer.CreateLoginRoleAsync(admin, "readonly");
+        await database.ExecuteAsync(database.NewRepository().Schema.WriterGrantScript(role.Name, "Shop"));
+        await database.ExecuteAsync($"ALTER ROLE \"{role.Name}\" SET default_transaction_read_only = on");
+        await using var repository = PostgreSqlSecretRepository.Create(PostgresServer.LoginConnectionString(database.ConnectionString, role), new PostgreSqlSecretRepositoryOptions { MaxAttempts = 1 });
+        var id = new SecretId("Shop", "ReadOnly");
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.SaveAsync(ProtectedRecords.V2(id), 0));
+
+        Assert.Equal("SSB2005", error.Code.Id);
+        Assert.Contains("25006", error.Message, StringComparison.Ordinal);
+        Assert.Contains("default_transaction_read_only", error.Message, StringComparison.Ordinal);
+        Assert.Null(await database.NewRepository().GetAsync(id));
+    }
+
+    [Fact]
+    public async Task A_record_larger_than_a_row_holds_is_SSB2010_before_any_round_trip_and_the_schema_refuses_it_too()
+    {
+        var repository = database.NewRepository();
+        var id = new SecretId("Shop", "Huge");
+        var huge = ProtectedRecords.V2(id) with { Envelope = new byte[PostgreSqlSchema.MaxFieldBytes + 1] };
+        var largest = ProtectedRecords.V2(new SecretId("Shop", "Largest")) with { Envelope = new byte[PostgreSqlSchema.MaxFieldBytes] };
+
+        using var trips = NpgsqlRoundTrips.Start();
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.SaveAsync(huge, 0));
+        Assert.Equal(0, trips.Count);
+        Assert.Equal("SSB2010", error.Code.Id);
+        Assert.Equal(1, await repository.SaveAsync(largest, 0));
+
+        // Whoever writes around the repository meets the schema's CHECK.
+        var raw = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(
+            "SELECT secretstore.insert_secret('Shop', 'Raw', 1, 2::smallint, 'k', $1, NULL, NULL, NULL)", new byte[PostgreSqlSchema.MaxFieldBytes + 1]));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, raw.SqlState);
+        Assert.Null(await repository.GetAsync(id));
+    }
+
+    [Theory]
+    [InlineData("public")]
+    [InlineData("pg_temp")]
+    [InlineData("pg_catalog")]
+    [InlineData("information_schema")]
+    public void A_schema_that_is_not_the_stores_own_is_refused(string name)
+    {
+        Assert.False(PostgreSqlSchema.IsValidName(name));
+        Assert.Throws<ArgumentException>(() => new PostgreSqlSchema(name));
+        Assert.True(PostgreSqlSchema.IsValidName("secretstore_" + name.Replace("pg_", "pg", StringComparison.Ordinal)));
+    }
+}
