@@ -188,7 +188,21 @@ public sealed class RowLevelSecurityTests(StoreDatabaseFixture database) : IClas
         // Red team round 8 (RT.21b): with UPDATE on the table, a writer of Shop took LOCK TABLE ... ACCESS EXCLUSIVE and
         // every application's builds stopped. Now it holds no table right; what it can hold is its own rows.
         await using var connection = await OpenAsync(_writerA);
-        foreach (var sql in new[] { "LOCK TABLE secretstore.secrets IN ACCESS EXCLUSIVE MODE", "LOCK TABLE secretstore.history IN SHARE MODE", $"SELECT * FROM secretstore.lock_secret('{AppB}', 'Db')" })
+        foreach (var sql in new[]
+        {
+            "LOCK TABLE secretstore.secrets IN ACCESS EXCLUSIVE MODE",
+            "LOCK TABLE secretstore.history IN SHARE MODE",
+            $"SELECT * FROM secretstore.lock_secret('{AppB}', 'Db')",
+
+            // Every write function checks on its own, not only the repository's first call of a write.
+            $"SELECT secretstore.insert_secret('{AppB}', 'Raw', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL)",
+            $"SELECT secretstore.update_secret('{AppB}', 'Db', 9, 2::smallint, 'k', '\\x00', NULL, NULL, NULL)",
+            $"SELECT secretstore.delete_secret('{AppB}', 'Db')",
+            $"SELECT secretstore.insert_history('{AppB}', 'Db', 99, NULL, NULL, NULL, NULL, NULL, NULL, now(), 'x')",
+            $"SELECT secretstore.prune_history('{AppB}', 'Db', 0)",
+            $"SELECT secretstore.newest_revision('{AppB}', 'Db')",
+            $"SELECT * FROM secretstore.kept_current('{AppB}', 'Db')",
+        })
         {
             await using var attempt = await connection.BeginTransactionAsync();
             var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<object>(connection, sql));
@@ -210,6 +224,8 @@ public sealed class RowLevelSecurityTests(StoreDatabaseFixture database) : IClas
         Assert.Contains("55P03", stuck.Message, StringComparison.Ordinal);
         await held.RollbackAsync();
         Assert.Equal(current, (await owner.GetAsync(a))!.Revision);
+        Assert.Equal(2, (await owner.GetAsync(new SecretId(AppB, "Db")))!.Revision);
+        Assert.Equal(2, (await owner.GetHistoryAsync(new SecretId(AppB, "Db"))).Count);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(PostgresRole role)
