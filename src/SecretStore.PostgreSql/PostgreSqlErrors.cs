@@ -44,7 +44,7 @@ internal static class PostgreSqlErrors
             case SecretStoreException coded:
                 return coded;
             case NpgsqlException { InnerException: SecretStoreException coded }:
-                return coded; // A refusal of the password provider (InlinePasswords), as Npgsql wraps it.
+                return coded; // A refusal of the password provider (HostPasswordFile), as Npgsql wraps it.
             case PostgresException pg:
                 var what = $"({pg.SqlState} {pg.MessageText})";
                 return pg.SqlState switch
@@ -56,6 +56,18 @@ internal static class PostgreSqlErrors
                     "25006" => new SecretStoreException(
                         DiagnosticCodes.BackendUnavailable,
                         $"PostgreSQL {operation} on {store} was refused: the transaction is read-only {what}, so the server is a standby, or default_transaction_read_only is set for the role or database. Nothing was written. Fix: connect to the primary, or reset that setting for the writing role.",
+                        exception),
+                    "23514" => new SecretStoreException(
+                        DiagnosticCodes.InvalidSecret,
+                        $"PostgreSQL {operation} on {store} was refused by the schema's checks {what}: a name, key id or protected field is longer than a row holds, or a name is empty. Nothing was written.",
+                        exception),
+                    "42704" or "22023" => new SecretStoreException(
+                        DiagnosticCodes.InvalidStoreConfiguration,
+                        $"PostgreSQL {operation}: {store} refused a setting of the connection string {what}. Fix: correct or remove it (Options, Search Path and the like) in the connection string.",
+                        exception),
+                    "55P03" when operation == "create schema" => new SecretStoreException(
+                        DiagnosticCodes.BackendUnavailable,
+                        $"PostgreSQL create schema on {store} gave up waiting for the store's create lock {what}: another session holds it (an advisory lock, which any role of the database can take). Nothing was created. Fix: run again; if it persists, find the session in pg_locks (locktype 'advisory') and end it.",
                         exception),
                     "42501" => new SecretStoreException(
                         DiagnosticCodes.AccessDenied,
@@ -94,7 +106,7 @@ internal static class PostgreSqlErrors
                 // connection string disagree on TLS or authentication. Not the network, and not worth a retry.
                 return new SecretStoreException(
                     DiagnosticCodes.AccessDenied,
-                    $"PostgreSQL {operation}: the connection to {store} could not be set up (authentication or TLS: the server asked for a password and none was given, or it does not offer the SSL Mode asked for). Nothing was read or written. Fix: give the password in the variable's connection string or a .pgpass entry for this host, and check SSL Mode against the server.",
+                    $"PostgreSQL {operation}: the connection to {store} could not be set up (the server asked for a password and none was available, it does not offer the SSL Mode asked for, or the peer is not a PostgreSQL server: a wrong port, a proxy). Nothing was read or written. Fix: check the host and port, give the password in the variable's connection string or a .pgpass entry for this host, and check SSL Mode against the server.",
                     exception);
             case FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
                 // Not wrapped by Npgsql: its own read of the password file (the network's errors come as NpgsqlException).

@@ -24,6 +24,12 @@ public sealed partial class PostgreSqlSchema
     /// </summary>
     public const int MaxFieldBytes = 400 * 1024;
 
+    /// <summary>
+    /// The longest name, master key id or writer a row may hold, in UTF-8 bytes: 1 KiB, DynamoDB's sort key limit. A
+    /// 64 MiB key id would otherwise be printed by every reader's <c>list</c> (red team round 9).
+    /// </summary>
+    public const int MaxTextBytes = 1024;
+
     /// <summary>The record columns of <c>secrets</c> and <c>history</c>, in the order every query selects them.</summary>
     internal const string RecordColumns = "application_name, secret_name, revision, format, master_key_id, envelope, protected_document_key, initialisation_vector, protected_secret_value";
 
@@ -84,11 +90,11 @@ public sealed partial class PostgreSqlSchema
             CREATE SCHEMA IF NOT EXISTS {{s}};
 
             CREATE TABLE {{Secrets}} (
-                application_name       text COLLATE "C" NOT NULL,
-                secret_name            text COLLATE "C" NOT NULL,
+                application_name       text COLLATE "C" NOT NULL CHECK (application_name <> '' AND octet_length(application_name) <= {{MaxTextBytes}}),
+                secret_name            text COLLATE "C" NOT NULL CHECK (secret_name <> '' AND octet_length(secret_name) <= {{MaxTextBytes}}),
                 revision               bigint NOT NULL CHECK (revision >= 1),
                 format                 smallint NOT NULL,
-                master_key_id          text NOT NULL,
+                master_key_id          text NOT NULL CHECK (octet_length(master_key_id) <= {{MaxTextBytes}}),
                 envelope               bytea CHECK (octet_length(envelope) <= {{MaxFieldBytes}}),
                 protected_document_key bytea CHECK (octet_length(protected_document_key) <= {{MaxFieldBytes}}),
                 initialisation_vector  bytea CHECK (octet_length(initialisation_vector) <= {{MaxFieldBytes}}),
@@ -97,13 +103,13 @@ public sealed partial class PostgreSqlSchema
             );
 
             CREATE TABLE {{History}} (
-                application_name       text COLLATE "C" NOT NULL,
-                secret_name            text COLLATE "C" NOT NULL,
+                application_name       text COLLATE "C" NOT NULL CHECK (application_name <> '' AND octet_length(application_name) <= {{MaxTextBytes}}),
+                secret_name            text COLLATE "C" NOT NULL CHECK (secret_name <> '' AND octet_length(secret_name) <= {{MaxTextBytes}}),
                 revision               bigint NOT NULL CHECK (revision >= 1),
-                written_at             timestamptz,
-                writer                 text,
+                written_at             timestamptz CHECK (written_at BETWEEN '0001-01-01 00:00:00+00' AND '9999-12-31 23:59:59+00'),
+                writer                 text CHECK (octet_length(writer) <= {{MaxTextBytes}}),
                 format                 smallint,
-                master_key_id          text,
+                master_key_id          text CHECK (octet_length(master_key_id) <= {{MaxTextBytes}}),
                 envelope               bytea CHECK (octet_length(envelope) <= {{MaxFieldBytes}}),
                 protected_document_key bytea CHECK (octet_length(protected_document_key) <= {{MaxFieldBytes}}),
                 initialisation_vector  bytea CHECK (octet_length(initialisation_vector) <= {{MaxFieldBytes}}),
@@ -142,52 +148,89 @@ public sealed partial class PostgreSqlSchema
             -- Readers and writers reach the rows only through the functions below (SECURITY DEFINER, no table grants), each
             -- of which keeps the session's role to its applications. A role with SELECT on a table could learn other
             -- applications' rows from EXPLAIN ANALYZE ("Rows Removed by Filter") and, with UPDATE or DELETE, lock the whole
-            -- table; a function scan shows neither. session_user: inside a SECURITY DEFINER function current_user is the owner.
+            -- table. The reads drop other applications' keys before the table is touched and pin the planner to index
+            -- lookups, so that no plan, buffer count, statistic (pg_stat_xact_*) or timing depends on another
+            -- application's rows, whatever planner settings the caller chose. session_user: inside SECURITY DEFINER,
+            -- current_user is the owner.
             CREATE FUNCTION {{Quote(Name)}}.read_secrets(apps text[], names text[]) RETURNS SETOF {{Secrets}}
-                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
                 AS $fn$
-                    SELECT t.* FROM {{Secrets}} t JOIN unnest(apps, names) AS k(a, n) ON t.application_name = k.a AND t.secret_name = k.n
-                    WHERE ARRAY[t.application_name, '*'] && (SELECT {{MayAccess}}(session_user, false))
+                DECLARE
+                    allowed text[] := {{MayAccess}}(session_user, false);
+                    key record;
+                BEGIN
+                    -- One primary-key lookup per permitted key: a join could be planned as a scan of the whole table.
+                    FOR key IN SELECT k.a, k.n FROM unnest(apps, names) AS k(a, n) WHERE ARRAY[k.a, '*'] && allowed LOOP
+                        RETURN QUERY SELECT t.* FROM {{Secrets}} t WHERE t.application_name = key.a AND t.secret_name = key.n;
+                    END LOOP;
+                END
                 $fn$;
 
             CREATE FUNCTION {{Quote(Name)}}.list_secrets(app text, after text, page integer) RETURNS SETOF {{Secrets}}
-                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
                 AS $fn$
-                    SELECT t.* FROM {{Secrets}} t
-                    WHERE t.application_name = app AND (after IS NULL OR t.secret_name > after)
-                      AND ARRAY[app, '*'] && (SELECT {{MayAccess}}(session_user, false))
-                    ORDER BY t.secret_name LIMIT page
+                BEGIN
+                    IF NOT ARRAY[app, '*'] && {{MayAccess}}(session_user, false) THEN
+                        RETURN;
+                    END IF;
+                    RETURN QUERY SELECT t.* FROM {{Secrets}} t
+                        WHERE t.application_name = app AND (after IS NULL OR t.secret_name > after)
+                        ORDER BY t.secret_name LIMIT page;
+                END
                 $fn$;
 
             CREATE FUNCTION {{Quote(Name)}}.list_applications() RETURNS SETOF text
-                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
                 AS $fn$
-                    SELECT DISTINCT t.application_name FROM {{Secrets}} t
-                    WHERE ARRAY[t.application_name, '*'] && (SELECT {{MayAccess}}(session_user, false))
+                DECLARE
+                    allowed text[] := {{MayAccess}}(session_user, false);
+                BEGIN
+                    IF '*' = ANY (allowed) THEN
+                        RETURN QUERY SELECT DISTINCT t.application_name FROM {{Secrets}} t;
+                    ELSE
+                        RETURN QUERY SELECT a FROM unnest(allowed) AS a
+                            WHERE EXISTS (SELECT 1 FROM {{Secrets}} t WHERE t.application_name = a);
+                    END IF;
+                END
                 $fn$;
 
             -- The kept revisions of one secret (all, oldest first, or the one asked for).
             CREATE FUNCTION {{Quote(Name)}}.read_history(app text, secret text, wanted bigint) RETURNS SETOF {{History}}
-                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
                 AS $fn$
-                    SELECT h.* FROM {{History}} h
-                    WHERE h.application_name = app AND h.secret_name = secret AND (wanted IS NULL OR h.revision = wanted)
-                      AND ARRAY[app, '*'] && (SELECT {{MayAccess}}(session_user, false))
-                    ORDER BY h.revision
+                BEGIN
+                    IF NOT ARRAY[app, '*'] && {{MayAccess}}(session_user, false) THEN
+                        RETURN;
+                    END IF;
+                    RETURN QUERY SELECT h.* FROM {{History}} h
+                        WHERE h.application_name = app AND h.secret_name = secret AND (wanted IS NULL OR h.revision = wanted)
+                        ORDER BY h.revision;
+                END
                 $fn$;
 
             CREATE FUNCTION {{Quote(Name)}}.store_info() RETURNS SETOF {{Store}}
                 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
                 AS $fn$ SELECT * FROM {{Store}} WHERE (SELECT {{MayAccess}}(session_user, false)) <> '{}' $fn$;
 
-            -- Raises 42501 unless the session's role may write application "app" ("" for any: the store id).
+            -- Raises 42501 unless the session's role may write application "app" (never '', which no id has).
             CREATE FUNCTION {{Quote(Name)}}.ensure_writer(app text) RETURNS void
                 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
                 AS $fn$
                 BEGIN
-                    IF NOT (CASE WHEN app = '' THEN (SELECT {{MayAccess}}(session_user, true)) <> '{}'
-                                 ELSE ARRAY[app, '*'] && (SELECT {{MayAccess}}(session_user, true)) END) THEN
+                    IF app IS NULL OR app = '' OR NOT ARRAY[app, '*'] && {{MayAccess}}(session_user, true) THEN
                         RAISE EXCEPTION 'permission denied: role % may not write application % of this store', session_user, app
+                            USING ERRCODE = 'insufficient_privilege';
+                    END IF;
+                END
+                $fn$;
+
+            -- Raises 42501 unless the session's role may write some application: the store-wide calls (the store id).
+            CREATE FUNCTION {{Quote(Name)}}.ensure_some_writer() RETURNS void
+                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS $fn$
+                BEGIN
+                    IF {{MayAccess}}(session_user, true) = '{}' THEN
+                        RAISE EXCEPTION 'permission denied: role % may write no application of this store', session_user
                             USING ERRCODE = 'insufficient_privilege';
                     END IF;
                 END
@@ -279,7 +322,7 @@ public sealed partial class PostgreSqlSchema
                 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
                 AS $fn$
                 BEGIN
-                    PERFORM {{Quote(Name)}}.ensure_writer('');
+                    PERFORM {{Quote(Name)}}.ensure_some_writer();
                     RETURN NOT EXISTS (SELECT 1 FROM {{Secrets}}) AND NOT EXISTS (SELECT 1 FROM {{History}});
                 END
                 $fn$;
@@ -289,7 +332,7 @@ public sealed partial class PostgreSqlSchema
                 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
                 AS $fn$
                 BEGIN
-                    PERFORM {{Quote(Name)}}.ensure_writer('');
+                    PERFORM {{Quote(Name)}}.ensure_some_writer();
                     INSERT INTO {{Store}} (store_id, schema_version) VALUES (id, version) ON CONFLICT (singleton) DO NOTHING;
                 END
                 $fn$;

@@ -75,15 +75,15 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     /// string). A connection string that does not parse is <c>SSB0003</c>, naming the keyword at fault only.
     /// </summary>
     public static PostgreSqlSecretRepository Create(string connectionString, PostgreSqlSecretRepositoryOptions? options = null) =>
-        Create(connectionString, options, inline: false);
+        Create(connectionString, options, hostBound: false);
 
     /// <param name="connectionString">The connection string.</param>
     /// <param name="options">The options.</param>
-    /// <param name="inline">
-    /// Whether the string is inline storage text (not a variable's value): its password then comes only from a password file
-    /// entry naming its host (<see cref="InlinePasswords"/>), never from <c>PGPASSWORD</c>.
+    /// <param name="hostBound">
+    /// Whether the string came from storage text and holds no password: its password then comes only from a password file
+    /// entry naming its host (<see cref="HostPasswordFile"/>), never from <c>PGPASSWORD</c>.
     /// </param>
-    private static PostgreSqlSecretRepository Create(string connectionString, PostgreSqlSecretRepositoryOptions? options, bool inline)
+    private static PostgreSqlSecretRepository Create(string connectionString, PostgreSqlSecretRepositoryOptions? options, bool hostBound)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         NpgsqlConnectionStringBuilder builder;
@@ -96,7 +96,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             // Npgsql's message names the keyword, sometimes with its value: a password typed in the wrong place would show.
             throw new SecretStoreException(
                 DiagnosticCodes.InvalidStoreConfiguration,
-                "The PostgreSQL connection string does not parse: a keyword is unknown or a value has the wrong form (see the Npgsql connection string reference).");
+                "The PostgreSQL connection string does not parse: a keyword is unknown or a value has the wrong form. Fix: correct the connection string (keywords and value forms: the Npgsql connection string reference at npgsql.org).");
         }
 
         if (string.IsNullOrWhiteSpace(builder.ApplicationName))
@@ -106,7 +106,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
         // Never on, whatever the string says: the server's detail text can quote a row.
         builder.IncludeErrorDetail = false;
-        if (!inline)
+        if (!hostBound)
         {
             return new PostgreSqlSecretRepository(NpgsqlDataSource.Create(builder.ConnectionString), options, ownsDataSource: true);
         }
@@ -117,16 +117,16 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         var store = Describe(builder, (options ?? new PostgreSqlSecretRepositoryOptions()).Schema);
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         dataSource.UsePasswordProvider(
-            settings => InlinePasswords.Find(settings, passfile, store),
-            (settings, _) => ValueTask.FromResult(InlinePasswords.Find(settings, passfile, store)));
+            settings => HostPasswordFile.Find(settings, passfile, store),
+            (settings, _) => ValueTask.FromResult(HostPasswordFile.Find(settings, passfile, store)));
         return new PostgreSqlSecretRepository(dataSource.Build(), options, ownsDataSource: true);
     }
 
     /// <summary>
     /// Creates a repository from <paramref name="settings"/>: <see cref="StoreSettings.PostgreSqlConnection"/> names the
     /// environment variable holding the connection string (or is one), and <see cref="StoreSettings.KeepRevisions"/> the
-    /// retention. An inline connection string without a password takes one only from a password file entry naming its
-    /// host, never from <c>PGPASSWORD</c> (docs/postgres.md): its host is text a settings file or a command line gave.
+    /// retention. A connection string without a password (inline, or in the variable) takes one only from a password file
+    /// entry naming its host, never from <c>PGPASSWORD</c> (docs/postgres.md): the storage text chose that host.
     /// </summary>
     public static PostgreSqlSecretRepository Create(StoreSettings settings, Func<string, string?>? environment = null)
     {
@@ -136,11 +136,11 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             throw new SecretStoreException(DiagnosticCodes.InvalidStoreConfiguration, $"PostgreSQL storage needs the name of the environment variable holding the connection string ({StoreSpec.PostgreSqlPrefix}SECRETSTORE_POSTGRES).");
         }
 
-        // Inline text without a password is what a settings file, --store or SECRETSTORE_STORE gives (the faces refuse
-        // a password there); a password inline can only have come from code, which chose its host itself.
+        // The storage text (a settings file, --store, SECRETSTORE_STORE) chooses the host, or the variable that gives it:
+        // a string without its own password takes one only from a password file entry for that host, never PGPASSWORD.
         var connectionString = PostgreSqlConnection.Resolve(settings.PostgreSqlConnection, environment);
-        var inline = !PostgreSqlConnection.IsVariableName(settings.PostgreSqlConnection) && string.IsNullOrEmpty(ParsedPassword(connectionString));
-        return Create(connectionString, new PostgreSqlSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } }, inline);
+        var hostBound = string.IsNullOrEmpty(ParsedPassword(connectionString));
+        return Create(connectionString, new PostgreSqlSecretRepositoryOptions { History = new HistoryOptions { KeepRevisions = settings.KeepRevisions } }, hostBound);
     }
 
     /// <inheritdoc />
@@ -478,6 +478,9 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         {
             await using var transaction = await connection.BeginTransactionAsync(_isolation, ct).ConfigureAwait(false);
             await using var check = new NpgsqlBatch(connection, transaction);
+
+            // Any role can take an advisory lock, this one too: bounded, and named when it is held (55P03).
+            check.BatchCommands.Add(SetLockTimeout());
             var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1))");
             lockCommand.Parameters.Add(Text("secretstore:create-schema:" + _schema.Name));
             var exists = new NpgsqlBatchCommand("SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL, to_regclass($3) IS NOT NULL, to_regclass($4) IS NOT NULL");
@@ -491,6 +494,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
             bool[] found;
             await using (var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
                 await reader.NextResultAsync(ct).ConfigureAwait(false);
                 await reader.ReadAsync(ct).ConfigureAwait(false);
                 found = [reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3)];
@@ -811,6 +815,11 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
     private static void EnsureWellFormed(SecretId id)
     {
         StoredIds.EnsureWellFormed(id);
+        if (System.Text.Encoding.UTF8.GetByteCount(id.ApplicationName) > PostgreSqlSchema.MaxTextBytes || System.Text.Encoding.UTF8.GetByteCount(id.Name) > PostgreSqlSchema.MaxTextBytes)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"A secret id is longer than the {PostgreSqlSchema.MaxTextBytes} bytes (UTF-8) a PostgreSQL store holds for an application or a secret name.");
+        }
+
         if (id.ApplicationName.Contains('\0', StringComparison.Ordinal) || id.Name.Contains('\0', StringComparison.Ordinal))
         {
             // PostgreSQL text cannot hold NUL.

@@ -20,7 +20,7 @@ internal static class RecordRows
     /// <summary>A record from the row under <paramref name="reader"/> (columns from 0).</summary>
     public static ProtectedSecretRecord Read(NpgsqlDataReader reader, string table)
     {
-        var id = new SecretId(reader.GetString(Application), reader.GetString(Name));
+        var id = Id(reader, table);
         var revision = reader.GetInt64(Revision);
         var invalid = RecordRevision.IsValid(revision) ? null : revision.ToString(CultureInfo.InvariantCulture);
         if (reader.IsDBNull(Format) || reader.IsDBNull(MasterKeyId))
@@ -60,9 +60,9 @@ internal static class RecordRows
     /// <summary>A history entry from the row under <paramref name="reader"/>: the record columns, then written_at and writer; a deletion has no format.</summary>
     public static SecretHistoryEntry ReadHistory(NpgsqlDataReader reader, string table)
     {
-        var id = new SecretId(reader.GetString(Application), reader.GetString(Name));
+        var id = Id(reader, table);
         var revision = reader.GetInt64(Revision);
-        DateTimeOffset? writtenAt = reader.IsDBNull(9) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(9), DateTimeKind.Utc));
+        var writtenAt = WrittenAt(reader, id, table);
         var writer = reader.IsDBNull(10) ? null : reader.GetString(10);
         var deletion = reader.IsDBNull(Format);
         return new SecretHistoryEntry
@@ -103,6 +103,11 @@ internal static class RecordRows
             throw new InvalidProtectedDataException($"The record of '{record.Id}' does not have the fields of its format {record.Format}; nothing was written.");
         }
 
+        if (System.Text.Encoding.UTF8.GetByteCount(record.MasterKeyId) > PostgreSqlSchema.MaxTextBytes)
+        {
+            throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"The master key id of '{record.Id}' is longer than the {PostgreSqlSchema.MaxTextBytes} bytes a PostgreSQL store row holds; nothing was written.");
+        }
+
         var largest = new[] { record.Envelope, record.ProtectedDocumentKey, record.InitialisationVector, record.ProtectedSecretValue }.Max(f => f?.Length ?? 0);
         if (largest > PostgreSqlSchema.MaxFieldBytes)
         {
@@ -115,6 +120,46 @@ internal static class RecordRows
     /// <summary>Whether two records hold the same protected bytes, revision aside.</summary>
     public static bool SameBytes(ProtectedSecretRecord stored, ProtectedSecretRecord written) =>
         RecordHistory.SameRecord(stored, written with { Revision = stored.Revision });
+
+    /// <summary>The row's id; a name no id can have (empty, say: a schema made by hand has no CHECK) is a corrupt row, not a crash.</summary>
+    private static SecretId Id(NpgsqlDataReader reader, string table)
+    {
+        try
+        {
+            return new SecretId(reader.GetString(Application), reader.GetString(Name));
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidProtectedDataException($"A row in PostgreSQL table {table} has an application or secret name no secret id can have (empty, or not valid text); nothing of it was read. Fix: delete the row as the schema's owner.");
+        }
+    }
+
+    /// <summary>
+    /// When a revision was written. The schema's CHECK keeps it within the years 1 to 9999; a time outside them (a schema
+    /// made by hand, infinity) would not convert, or convert to a wrong time: refused as corrupt, naming the record.
+    /// </summary>
+    private static DateTimeOffset? WrittenAt(NpgsqlDataReader reader, SecretId id, string table)
+    {
+        if (reader.IsDBNull(9))
+        {
+            return null;
+        }
+
+        try
+        {
+            var at = reader.GetFieldValue<DateTime>(9);
+            if (at == DateTime.MaxValue || at == DateTime.MinValue)
+            {
+                throw new InvalidCastException();
+            }
+
+            return new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+        }
+        catch (Exception e) when (e is InvalidCastException or ArgumentOutOfRangeException or OverflowException)
+        {
+            throw Corrupt(id, table, "its written_at is outside the years 1 to 9999");
+        }
+    }
 
     private static byte[]? Bytes(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
 

@@ -13,20 +13,22 @@ namespace SecretStore.Testing.PostgreSql;
 public sealed class PasswordCapturingServer : IAsyncDisposable
 {
     private const int SslRequest = 80877103, GssRequest = 80877104;
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _passwords = [];
     private readonly Task _accepting;
     private int _logins;
 
-    private PasswordCapturingServer()
+    private PasswordCapturingServer(EndPoint endPoint)
     {
-        _listener.Start();
+        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, endPoint.AddressFamily == AddressFamily.Unix ? ProtocolType.Unspecified : ProtocolType.Tcp);
+        _listener.Bind(endPoint);
+        _listener.Listen(16);
         _accepting = AcceptAsync();
     }
 
-    /// <summary>The loopback port it listens on.</summary>
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    /// <summary>The loopback port it listens on (TCP).</summary>
+    public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
 
     /// <summary>How many clients sent a startup message (reached the point of being asked for a password).</summary>
     public int Logins => Volatile.Read(ref _logins);
@@ -44,13 +46,20 @@ public sealed class PasswordCapturingServer : IAsyncDisposable
     }
 
     /// <summary>Starts listening.</summary>
-    public static PasswordCapturingServer Start() => new();
+    public static PasswordCapturingServer Start() => new(new IPEndPoint(IPAddress.Loopback, 0));
+
+    /// <summary>
+    /// Listens on the Unix socket a client given <c>Host=<paramref name="directory"/>;Port=<paramref name="port"/></c>
+    /// connects to (<c>.s.PGSQL.port</c> in that folder), as a local user can in <c>/tmp</c>.
+    /// </summary>
+    public static PasswordCapturingServer StartUnix(string directory, int port = 5432) =>
+        new(new UnixDomainSocketEndPoint(Path.Combine(directory, $".s.PGSQL.{port}")));
 
     /// <summary>Stops listening.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        _listener.Dispose();
         try
         {
             await _accepting;
@@ -66,18 +75,18 @@ public sealed class PasswordCapturingServer : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            var client = await _listener.AcceptAsync(_stop.Token);
             _ = Task.Run(() => ServeAsync(client));
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private async Task ServeAsync(Socket client)
     {
         using (client)
         {
             try
             {
-                var stream = client.GetStream();
+                await using var stream = new NetworkStream(client, ownsSocket: false);
                 while (true)
                 {
                     // Untyped start-up messages: length, then a code (an SSL or GSS request, or the protocol version).

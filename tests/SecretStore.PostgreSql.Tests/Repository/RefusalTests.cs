@@ -30,7 +30,7 @@ public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<
         var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", "Db")));
 
         Assert.Equal("SSB2007", error.Code.Id);
-        Assert.Contains("could not be set up (authentication or TLS", error.Message, StringComparison.Ordinal);
+        Assert.Contains("could not be set up (the server asked for a password and none was available", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, attempts);
     }
 
@@ -100,6 +100,84 @@ public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<
             "SELECT secretstore.insert_secret('Shop', 'Raw', 1, 2::smallint, 'k', $1, NULL, NULL, NULL)", new byte[PostgreSqlSchema.MaxFieldBytes + 1]));
         Assert.Equal(PostgresErrorCodes.CheckViolation, raw.SqlState);
         Assert.Null(await repository.GetAsync(id));
+    }
+
+    [Fact]
+    public async Task Key_ids_writers_names_and_times_a_row_cannot_hold_are_refused_by_the_schema()
+    {
+        // Red team round 9 (B2, H1): the bytea CHECKs left the key id and the writer free, so a 64 MiB key id was printed
+        // by every reader's list; a time before year 1 or after 9999 crashed history reads or showed a wrong time.
+        var huge = new string('k', PostgreSqlSchema.MaxTextBytes + 1);
+        foreach (var sql in new[]
+        {
+            $"SELECT secretstore.insert_secret('Shop', 'BigKey', 1, 2::smallint, '{huge}', '\\x00', NULL, NULL, NULL)",
+            $"SELECT secretstore.insert_history('Shop', 'BigWriter', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL, now(), '{huge}')",
+            $"SELECT secretstore.insert_secret('Shop', '{huge}', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL)",
+            "SELECT secretstore.insert_history('Shop', 'Old', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL, '4713-01-01 BC', 'rt')",
+            "SELECT secretstore.insert_history('Shop', 'Late', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL, 'infinity', 'rt')",
+        })
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(sql));
+            Assert.True(error.SqlState == PostgresErrorCodes.CheckViolation, $"{sql[..60]}: {error.SqlState}");
+        }
+
+        var repository = database.NewRepository();
+        var longKey = await Assert.ThrowsAsync<SecretStoreException>(() => repository.SaveAsync(ProtectedRecords.V2(new SecretId("Shop", "LongKey")) with { MasterKeyId = huge }, 0));
+        var longName = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", new string('n', PostgreSqlSchema.MaxTextBytes + 1))));
+        Assert.Equal("SSB2010", longKey.Code.Id);
+        Assert.Equal("SSB2010", longName.Code.Id);
+    }
+
+    [Fact]
+    public async Task Rows_a_schema_made_by_hand_lets_in_are_SSB3002_not_a_crash()
+    {
+        // Without the CHECKs (a schema made by hand, or an older one): an empty name and a time outside the years 1 to 9999.
+        var repository = database.NewRepository(new PostgreSqlSecretRepositoryOptions { Schema = "by_hand" });
+        Assert.True(await repository.CreateSchemaAsync());
+        await database.ExecuteAsync("ALTER TABLE by_hand.secrets DROP CONSTRAINT secrets_secret_name_check");
+        await database.ExecuteAsync("ALTER TABLE by_hand.history DROP CONSTRAINT history_written_at_check");
+        var record = ProtectedRecords.V2(new SecretId("Shop", "Old"));
+        await database.ExecuteAsync("INSERT INTO by_hand.secrets VALUES ('Shop', '', 1, 2, 'k', $1)", record.Envelope!);
+        await database.ExecuteAsync("INSERT INTO by_hand.history VALUES ('Shop', 'Old', 1, '4713-01-01 BC', 'rt', 2, 'k', $1)", record.Envelope!);
+
+        var list = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => repository.QueryByApplicationAsync("Shop"));
+        var history = await Assert.ThrowsAsync<InvalidProtectedDataException>(() => repository.GetHistoryAsync(new SecretId("Shop", "Old")));
+
+        Assert.Equal("SSB3002", list.Code.Id);
+        Assert.Contains("no secret id can have", list.Message, StringComparison.Ordinal);
+        Assert.Equal("SSB3002", history.Code.Id);
+        Assert.Contains("'Shop/Old'", history.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_setting_the_server_does_not_know_is_SSB0003()
+    {
+        var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Options = "-c canary_unknown.setting_x=1 -c no_such_setting=1" };
+        await using var repository = new PostgreSqlSecretRepository(NpgsqlDataSource.Create(connection.ConnectionString), new PostgreSqlSecretRepositoryOptions { MaxAttempts = 1 });
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", "Db")));
+
+        Assert.Equal("SSB0003", error.Code.Id);
+        Assert.Contains("refused a setting of the connection string", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_held_create_lock_stops_table_create_after_the_lock_timeout_naming_it()
+    {
+        // Red team round 9 (H4): any role can take the advisory lock; table create waited 30 s and blamed the network.
+        await using var holder = database.DataSource.CreateConnection();
+        await holder.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('secretstore:create-schema:held_lock'))", holder))
+        {
+            await take.ExecuteScalarAsync();
+        }
+
+        var repository = database.NewRepository(new PostgreSqlSecretRepositoryOptions { Schema = "held_lock", LockTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 1 });
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.CreateSchemaAsync());
+
+        Assert.Equal("SSB2005", error.Code.Id);
+        Assert.Contains("create lock", error.Message, StringComparison.Ordinal);
+        Assert.Contains("pg_locks", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -143,6 +143,63 @@ public sealed class RowLevelSecurityTests(StoreDatabaseFixture database) : IClas
         Assert.Equal(0L, await ScalarAsync<long>(connection, "SELECT count(*) FROM pg_stats WHERE schemaname = 'secretstore'"));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")]
+    [InlineData("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_nestloop = off; SET LOCAL enable_hashjoin = off")]
+    [InlineData("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; SET LOCAL enable_bitmapscan = off")]
+    public async Task No_statistic_or_buffer_count_tells_a_reader_whether_another_applications_name_exists(string planner)
+    {
+        // Red team round 9 (B1): with the planner forced to an index scan, read_secrets fetched Billing's row before it
+        // filtered it out, and the reader's own pg_stat_xact_user_tables.idx_tup_fetch (and EXPLAIN BUFFERS) counted it.
+        // A reader of an application with no rows: whatever its reads fetch can only be another application's.
+        var admin = await PostgresServer.GetAdminConnectionStringAsync();
+        var ghost = await PostgresServer.CreateLoginRoleAsync(admin, "ghost");
+        await database.ExecuteAsync(database.NewRepository().Schema.ReaderGrantScript(ghost.Name, "Ghost"));
+        await using var connection = await OpenAsync(ghost);
+        const string Exists = "ARRAY['Ghost', 'Billing', 'Billing'], ARRAY['Db', 'Db', 'Api']", Missing = "ARRAY['Ghost', 'Billing', 'Billing'], ARRAY['Db', 'Nope', 'Zzz']";
+
+        // The first calls compile the function and plan its queries (catalog reads); measured after them, in both orders.
+        for (var warm = 0; warm < 3; warm++)
+        {
+            _ = await FootprintAsync(connection, planner, warm % 2 == 0 ? Exists : Missing);
+        }
+
+        var exists = await FootprintAsync(connection, planner, Exists);
+        var missing = await FootprintAsync(connection, planner, Missing);
+        var existsAgain = await FootprintAsync(connection, planner, Exists);
+        Assert.Equal(exists, existsAgain);
+
+        Assert.Equal(missing, exists);
+        Assert.Contains("rows=0", exists, StringComparison.Ordinal);
+        Assert.EndsWith("\n0,0,0,0,0,0,0,1,0,0", exists, StringComparison.Ordinal); // One index probe, for its own key; Billing's never reach the table.
+    }
+
+    [Fact]
+    public async Task A_writer_cannot_write_an_application_no_id_has_and_nobody_can_store_an_empty_name()
+    {
+        // Red team round 9 (B3): '' passed the "any writer" check meant for the store id, so every writer shared rows of
+        // application '' that no reader sees and the tool cannot address.
+        await using var connection = await OpenAsync(_writerA);
+        foreach (var sql in new[]
+        {
+            "SELECT secretstore.ensure_writer('')",
+            "SELECT secretstore.insert_secret('', 'rt_probe', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL)",
+            "SELECT secretstore.insert_history('', 'rt_probe', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL, now(), 'rt')",
+            "SELECT * FROM secretstore.lock_secret('', 'rt_probe')",
+            "SELECT secretstore.prune_history('', 'rt_probe', 0)",
+        })
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<object>(connection, sql));
+            Assert.True(error.SqlState is "42501", $"{sql}: {error.SqlState} {error.MessageText}");
+        }
+
+        var empty = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<object>(connection, $"SELECT secretstore.insert_secret('{AppA}', '', 1, 2::smallint, 'k', '\\x00', NULL, NULL, NULL)"));
+        var owner = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync("INSERT INTO secretstore.secrets VALUES ('', 'x', 1, 2, 'k', '\\x00')"));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, empty.SqlState);
+        Assert.Equal(PostgresErrorCodes.CheckViolation, owner.SqlState);
+    }
+
     [Fact]
     public async Task A_role_given_table_rights_by_hand_is_still_held_to_its_rows_by_row_level_security()
     {
@@ -235,10 +292,40 @@ public sealed class RowLevelSecurityTests(StoreDatabaseFixture database) : IClas
         return connection;
     }
 
-    /// <summary>The plan with what varies from run to run (times, buffers) taken out, and the application's name.</summary>
-    private static async Task<string> PlanAsync(NpgsqlConnection connection, string sql)
+    /// <summary>
+    /// What one read leaves in the reader's own session: what it adds to the statistics of the two tables of records, and
+    /// the plan with its buffer counts, under the planner settings given. (The access table's counts vary from call to
+    /// call with the caller's own access checks, whatever the keys; they hold no other application's rows.)
+    /// </summary>
+    private static async Task<string> FootprintAsync(NpgsqlConnection connection, string planner, string keys)
     {
-        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) " + sql, connection);
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (planner.Length > 0)
+        {
+            await ScalarAsync<object>(connection, planner);
+        }
+
+        // The counters a backend has not flushed yet carry over between transactions: the delta of this call is what counts.
+        var before = await StatisticsAsync(connection);
+        var plan = await PlanAsync(connection, $"SELECT * FROM secretstore.read_secrets({keys})", buffers: true);
+        var after = await StatisticsAsync(connection);
+        await transaction.RollbackAsync();
+        return plan + "\n" + string.Join(",", after.Zip(before, (a, b) => a - b));
+    }
+
+    private static async Task<long[]> StatisticsAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT array_agg(x ORDER BY r, i) FROM (SELECT relname AS r, u.i, u.x FROM pg_stat_xact_user_tables, unnest(ARRAY[seq_scan, seq_tup_read, idx_scan, idx_tup_fetch, n_tup_ins]) WITH ORDINALITY AS u(x, i) WHERE schemaname = 'secretstore' AND relname IN ('secrets', 'history')) t",
+            connection);
+        return (long[])(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The plan with what varies from run to run (times, buffers) taken out, and the application's name.</summary>
+    private static async Task<string> PlanAsync(NpgsqlConnection connection, string sql, bool buffers = false)
+    {
+        // VERBOSE shows the function's arguments, which differ between the two calls compared by buffers.
+        await using var command = new NpgsqlCommand($"EXPLAIN (ANALYZE, {(buffers ? "BUFFERS ON" : "VERBOSE, BUFFERS OFF")}, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql, connection);
         var lines = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -4,14 +4,17 @@ using SecretStore.Diagnostics;
 namespace SecretStore.PostgreSql;
 
 /// <summary>
-/// Where the password of an <em>inline</em> connection string (<c>postgres:Host=…</c>) comes from: only a password-file
-/// entry that names the connection's host outright, never <c>PGPASSWORD</c> and never a <c>*</c> host. An inline string
-/// is text from a settings file, a command line or <c>SECRETSTORE_STORE</c>, which a pull request or an earlier CI step
-/// can change: were Npgsql left to its defaults, it would hand <c>PGPASSWORD</c> (or a wildcard entry) to whatever host
-/// that text names, in clear text if that host asks for it so. A password file's entries are keyed by host by design.
+/// Where the password of a storage connection string that carries none comes from (<c>postgres:Host=…</c> inline, or a
+/// variable whose string has no <c>Password</c>): only a password-file entry that names the connection's host outright,
+/// never <c>PGPASSWORD</c> and never a <c>*</c> host. The storage text comes from a settings file, a command line or
+/// <c>SECRETSTORE_STORE</c>, which a pull request or an earlier CI step can change, and it chooses the host, or the
+/// variable that gives it (even <c>GITHUB_HEAD_REF</c>, a branch name the pull request picks): were Npgsql left to its
+/// defaults, it would hand <c>PGPASSWORD</c> (or a wildcard entry) to whatever host that names, in clear text if the host
+/// asks so (red team rounds 8 and 9). A password file's entries are keyed by host by design; a file others can read
+/// is refused, as libpq ignores one.
 /// </summary>
 /// <remarks>The format is libpq's: <c>host:port:database:user:password</c>, <c>\</c> escaping <c>:</c> and <c>\</c>, <c>#</c> lines comments.</remarks>
-internal static class InlinePasswords
+internal static class HostPasswordFile
 {
     /// <summary>
     /// The password for the connection <paramref name="settings"/> describe, from <paramref name="passfile"/> (the
@@ -31,6 +34,11 @@ internal static class InlinePasswords
             throw Refused(store, "no password file was found");
         }
 
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw Refused(store, $"the password file '{path}' can be read or written by its group or others (libpq ignores such a file; chmod 600 it)");
+        }
+
         var port = settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var user = settings.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
         var database = settings.Database ?? user;
@@ -41,8 +49,9 @@ internal static class InlinePasswords
                 continue;
             }
 
-            // The host outright: a '*' entry would match a host the text was changed to name.
-            var hostMatches = string.Equals(h, host, StringComparison.OrdinalIgnoreCase) || (host.StartsWith('/') && h == "localhost");
+            // The host outright: a '*' entry would match a host the text was changed to name, and libpq's "localhost" for a
+            // socket would match any socket folder the text names (a local user's, in /tmp).
+            var hostMatches = string.Equals(h, host, StringComparison.OrdinalIgnoreCase);
             if (hostMatches && (p == "*" || p == port) && (d == "*" || d == database) && (u == "*" || u == user))
             {
                 return password;
@@ -84,5 +93,5 @@ internal static class InlinePasswords
 
     private static SecretStoreException Refused(string store, string why) => new(
         DiagnosticCodes.AccessDenied,
-        $"PostgreSQL: {store} asked for a password, and an inline connection string takes one only from a password file entry for its host: {why}. PGPASSWORD is never sent to a host that inline text names. Fix: add a .pgpass line for that host, or put the whole connection string, with its password, in an environment variable (postgres:SECRETSTORE_POSTGRES).");
+        $"PostgreSQL: {store} asked for a password, and a storage connection string without one takes it only from a password file entry for its host: {why}. PGPASSWORD is never sent to a host that storage text names. Fix: put the password in the connection string in the variable (postgres:SECRETSTORE_POSTGRES), or add a .pgpass line (mode 600) that names this host.");
 }
