@@ -34,15 +34,12 @@ internal static class HostPasswordFile
             throw Refused(store, "no password file was found");
         }
 
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw Refused(store, $"the password file '{path}' can be read or written by its group or others (libpq ignores such a file; chmod 600 it)");
-        }
+        CheckFile(path, store);
 
         var port = settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var user = settings.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
         var database = settings.Database ?? user;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in File.ReadAllText(path).Split('\n').Select(l => l.TrimEnd('\r')))
         {
             if (line.Length == 0 || line[0] == '#' || Split(line) is not [var h, var p, var d, var u, var password])
             {
@@ -52,13 +49,53 @@ internal static class HostPasswordFile
             // The host outright: a '*' entry would match a host the text was changed to name, and libpq's "localhost" for a
             // socket would match any socket folder the text names (a local user's, in /tmp).
             var hostMatches = string.Equals(h, host, StringComparison.OrdinalIgnoreCase);
-            if (hostMatches && (p == "*" || p == port) && (d == "*" || d == database) && (u == "*" || u == user))
+            // The port outright too: a '*' port would send the password to any port of the host, where a local user may listen.
+            if (hostMatches && p == port && (d == "*" || d == database) && (u == "*" || u == user))
             {
                 return password;
             }
         }
 
-        throw Refused(store, "the password file has no entry that names its host outright ('*' hosts are not used for an inline connection string)");
+        throw Refused(store, "the password file has no entry that names its host and port outright ('*' hosts and ports are not used for storage)");
+    }
+
+    /// <summary>The largest password file read: a password file is a few lines.</summary>
+    private const long MaxBytes = 64 * 1024;
+
+    /// <summary>
+    /// A password file is a regular file of this user that only this user can read or write, on a disk: not a pipe or
+    /// device (which would block or stream), and not a file of /proc, /sys or /dev, whose text others shape
+    /// (<c>/proc/self/environ</c> holds every environment variable, one of which can carry a line naming any host: red
+    /// team round 10). Refused otherwise, before anything is read.
+    /// </summary>
+    private static void CheckFile(string path, string store)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if ((File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw Refused(store, $"the password file '{path}' can be read or written by its group or others (libpq ignores such a file; chmod 600 it)");
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var file = SecretStore.IO.LinuxFiles.Stat(path);
+        var special = false;
+        foreach (var root in (string[])["/proc", "/sys", "/dev"])
+        {
+            special |= Directory.Exists(root) && SecretStore.IO.LinuxFiles.Stat(root).Device == file.Device;
+        }
+
+        if (!file.IsRegularFile || special || file.Owner != SecretStore.IO.LinuxFiles.EffectiveUserId || new FileInfo(path).Length > MaxBytes)
+        {
+            throw Refused(store, $"'{path}' is not a password file: one is a regular file of this user, at most {MaxBytes / 1024} KiB, not a pipe, a device or a file of /proc, /sys or /dev");
+        }
     }
 
     private static string? DefaultPath() => OperatingSystem.IsWindows()

@@ -39,12 +39,15 @@ internal static class PostgreSqlErrors
     public static SecretStoreException Map(Exception exception, string operation, string store, int attempts)
     {
         var tries = attempts > 1 ? $" after {attempts} attempts" : string.Empty;
+        if (exception is not SecretStoreException && Coded(exception) is { } wrapped)
+        {
+            return wrapped; // A refusal of the password provider (HostPasswordFile), as Npgsql wraps it (several hosts: in an AggregateException).
+        }
+
         switch (exception)
         {
             case SecretStoreException coded:
                 return coded;
-            case NpgsqlException { InnerException: SecretStoreException coded }:
-                return coded; // A refusal of the password provider (HostPasswordFile), as Npgsql wraps it.
             case PostgresException pg:
                 var what = $"({pg.SqlState} {pg.MessageText})";
                 return pg.SqlState switch
@@ -71,7 +74,7 @@ internal static class PostgreSqlErrors
                         exception),
                     "42501" => new SecretStoreException(
                         DiagnosticCodes.AccessDenied,
-                        $"PostgreSQL {operation} on {store} was refused to the connection's role {what}. Fix: give the role the grants and the access row of docs/postgres.md, or connect as a role that has them.",
+                        $"PostgreSQL {operation} on {store} was refused to the connection's role {what}. Fix: give the role the grants and the access row of docs/postgres.md, or connect as a role that has them; if the connection string's Options set a setting only a superuser may set, remove it.",
                         exception),
                     "3D000" or "3F000" or "42P01" or "42883" or "42703" => SchemaMissing(operation, store, what, exception),
                     "57014" => new SecretStoreException(
@@ -127,6 +130,13 @@ internal static class PostgreSqlErrors
                     DiagnosticCodes.BackendUnavailable,
                     $"PostgreSQL {operation} could not reach {store} ({cause}){tries}. This is the network or the server, not the data. Fix: check the host and port of the connection string, that the server runs, and the network (firewall, DNS).",
                     exception);
+            case ArgumentException or NotSupportedException or InvalidOperationException:
+                // Npgsql's refusal of a connection string setting it checks only when it connects (a port out of range,
+                // an empty host, a session attribute it cannot serve). Its message may quote the value: not shown.
+                return new SecretStoreException(
+                    DiagnosticCodes.InvalidStoreConfiguration,
+                    $"PostgreSQL {operation} on {store}: a setting of the connection string is out of range or not supported here ({exception.GetType().Name}). Fix: correct the connection string (its settings: the Npgsql connection string reference).",
+                    exception);
             case TimeoutException:
                 return new SecretStoreException(
                     DiagnosticCodes.BackendUnavailable,
@@ -138,6 +148,25 @@ internal static class PostgreSqlErrors
                     $"PostgreSQL {operation} on {store} failed unexpectedly ({exception.GetType().Name}).",
                     exception);
         }
+    }
+
+    /// <summary>A coded error anywhere below <paramref name="exception"/> (inner exceptions, aggregates), or null.</summary>
+    private static SecretStoreException? Coded(Exception exception)
+    {
+        for (var current = exception.InnerException; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case SecretStoreException coded:
+                    return coded;
+                case AggregateException aggregate when aggregate.InnerExceptions.Select(Coded).FirstOrDefault(c => c is not null) is { } inner:
+                    return inner;
+                case AggregateException aggregate when aggregate.InnerExceptions.OfType<SecretStoreException>().FirstOrDefault() is { } direct:
+                    return direct;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The schema, one of its tables or the database is missing.</summary>

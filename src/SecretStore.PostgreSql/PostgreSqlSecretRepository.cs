@@ -106,11 +106,25 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
 
         // Never on, whatever the string says: the server's detail text can quote a row.
         builder.IncludeErrorDetail = false;
-        if (!hostBound)
+        NpgsqlDataSource dataSource;
+        try
         {
-            return new PostgreSqlSecretRepository(NpgsqlDataSource.Create(builder.ConnectionString), options, ownsDataSource: true);
+            dataSource = hostBound ? HostBound(builder, options) : NpgsqlDataSource.Create(builder.ConnectionString);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            // Settings Npgsql checks only together (Target Session Attributes with one host, say); its message may quote a value.
+            throw new SecretStoreException(
+                DiagnosticCodes.InvalidStoreConfiguration,
+                $"The PostgreSQL connection string has settings that do not go together or are out of range ({e.GetType().Name}). Fix: correct the connection string (its settings: the Npgsql connection string reference at npgsql.org).");
         }
 
+        return new PostgreSqlSecretRepository(dataSource, options, ownsDataSource: true);
+    }
+
+    /// <summary>A pool whose password comes only from a password file entry for its host (<see cref="HostPasswordFile"/>).</summary>
+    private static NpgsqlDataSource HostBound(NpgsqlConnectionStringBuilder builder, PostgreSqlSecretRepositoryOptions? options)
+    {
         // The provider reads the password file itself (Npgsql refuses a Passfile beside a provider).
         var passfile = builder.Passfile;
         builder.Passfile = null;
@@ -119,7 +133,7 @@ public sealed class PostgreSqlSecretRepository : IProtectedSecretRepository, IAs
         dataSource.UsePasswordProvider(
             settings => HostPasswordFile.Find(settings, passfile, store),
             (settings, _) => ValueTask.FromResult(HostPasswordFile.Find(settings, passfile, store)));
-        return new PostgreSqlSecretRepository(dataSource.Build(), options, ownsDataSource: true);
+        return dataSource.Build();
     }
 
     /// <summary>

@@ -108,12 +108,12 @@ internal static class RecordRows
             throw new SecretStoreException(DiagnosticCodes.InvalidSecret, $"The master key id of '{record.Id}' is longer than the {PostgreSqlSchema.MaxTextBytes} bytes a PostgreSQL store row holds; nothing was written.");
         }
 
-        var largest = new[] { record.Envelope, record.ProtectedDocumentKey, record.InitialisationVector, record.ProtectedSecretValue }.Max(f => f?.Length ?? 0);
-        if (largest > PostgreSqlSchema.MaxFieldBytes)
+        var largest = new[] { record.Envelope, record.ProtectedDocumentKey, record.InitialisationVector, record.ProtectedSecretValue }.Sum(f => (long)(f?.Length ?? 0));
+        if (largest > PostgreSqlSchema.MaxProtectedBytes)
         {
             throw new SecretStoreException(
                 DiagnosticCodes.InvalidSecret,
-                $"The record of '{record.Id}' is {largest.ToString(CultureInfo.InvariantCulture)} bytes protected, more than the {PostgreSqlSchema.MaxFieldBytes / 1024} KiB a PostgreSQL store row holds (DynamoDB's item limit, so that every store takes it); nothing was written. Fix: keep large files out of the store (store a key to them instead).");
+                $"The record of '{record.Id}' is {largest.ToString(CultureInfo.InvariantCulture)} bytes protected, more than the {PostgreSqlSchema.MaxProtectedBytes / 1024} KiB a PostgreSQL store row holds (DynamoDB's item limit, so that every store takes it); nothing was written. Fix: keep large files out of the store (store a key to them instead).");
         }
     }
 

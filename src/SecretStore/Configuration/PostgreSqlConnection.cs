@@ -15,7 +15,7 @@ namespace SecretStore.Configuration;
 public static partial class PostgreSqlConnection
 {
     /// <summary>The connection string keywords that carry a password (Npgsql's names and synonyms).</summary>
-    private static readonly string[] PasswordKeywords = ["Password", "Pwd", "Psw"];
+    private static readonly string[] PasswordKeywords = ["Password", "Pwd", "Psw", "SslPassword"];
 
     /// <summary>The keywords a description keeps: where the store is, never how to log in.</summary>
     private static readonly string[] DescribedKeywords = ["Host", "Server", "Port", "Database", "Db", "Username", "User Id", "User Name", "UserId", "User"];
@@ -42,7 +42,10 @@ public static partial class PostgreSqlConnection
 
         var builder = Parse(text) ?? throw Invalid(settingName, "is neither the name of an environment variable (letters, digits and '_') nor a key=value connection string");
         // Keys as a lenient parser may read them: quotes and spaces around and inside dropped, any case.
-        if (builder.Keys.Cast<string>().Select(k => k.Trim().Trim('"', '\'').Replace(" ", string.Empty, StringComparison.Ordinal))
+        // The parsed keys, and every "key=" of the raw text as well: "Password=x;Password=" parses to no password at all,
+        // while the text still holds one (red team round 10).
+        var rawKeys = text.Split(';').Select(part => part.Split('=')[0]);
+        if (builder.Keys.Cast<string>().Concat(rawKeys).Select(k => k.Trim().Trim('"', '\'').Replace(" ", string.Empty, StringComparison.Ordinal))
             .Any(k => PasswordKeywords.Contains(k, StringComparer.OrdinalIgnoreCase)))
         {
             throw Invalid(settingName, "holds a password inline, where settings files, MSBuild binlogs, CI logs and process listings would keep it; put the connection string in an environment variable and give its name (postgres:SECRETSTORE_POSTGRES), or leave the password to a .pgpass entry for its host (PGPASSWORD is never used for an inline connection string)");

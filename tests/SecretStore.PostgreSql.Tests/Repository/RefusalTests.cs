@@ -12,6 +12,7 @@ namespace SecretStore.PostgreSql.Tests.Repository;
 /// with no password to give, a password file that does not parse, a role whose transactions are read-only, a record
 /// too large for a row, and a schema name that is not the store's own.
 /// </summary>
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<StoreDatabaseFixture>, IDisposable
 {
     private readonly TempDirectory _folder = new();
@@ -86,8 +87,8 @@ public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<
     {
         var repository = database.NewRepository();
         var id = new SecretId("Shop", "Huge");
-        var huge = ProtectedRecords.V2(id) with { Envelope = new byte[PostgreSqlSchema.MaxFieldBytes + 1] };
-        var largest = ProtectedRecords.V2(new SecretId("Shop", "Largest")) with { Envelope = new byte[PostgreSqlSchema.MaxFieldBytes] };
+        var huge = ProtectedRecords.V2(id) with { Envelope = new byte[PostgreSqlSchema.MaxProtectedBytes + 1] };
+        var largest = ProtectedRecords.V2(new SecretId("Shop", "Largest")) with { Envelope = new byte[PostgreSqlSchema.MaxProtectedBytes] };
 
         using var trips = NpgsqlRoundTrips.Start();
         var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.SaveAsync(huge, 0));
@@ -97,9 +98,18 @@ public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<
 
         // Whoever writes around the repository meets the schema's CHECK.
         var raw = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(
-            "SELECT secretstore.insert_secret('Shop', 'Raw', 1, 2::smallint, 'k', $1, NULL, NULL, NULL)", new byte[PostgreSqlSchema.MaxFieldBytes + 1]));
+            "SELECT secretstore.insert_secret('Shop', 'Raw', 1, 2::smallint, 'k', $1, NULL, NULL, NULL)", new byte[PostgreSqlSchema.MaxProtectedBytes + 1]));
         Assert.Equal(PostgresErrorCodes.CheckViolation, raw.SqlState);
         Assert.Null(await repository.GetAsync(id));
+
+        // Red team round 10: the limit is the row's, all its fields together, not each field's (four of 400 KiB got in).
+        var quarter = new byte[(PostgreSqlSchema.MaxProtectedBytes / 3) + 1];
+        var spread = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(
+            "SELECT secretstore.insert_secret('Shop', 'Spread', 1, 1::smallint, 'k', NULL, $1, $1, $1)", quarter));
+        var spreadHistory = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(
+            "SELECT secretstore.insert_history('Shop', 'Spread', 1, 1::smallint, 'k', $1, $1, $1, $1, now(), 'rt')", quarter));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, spread.SqlState);
+        Assert.Equal(PostgresErrorCodes.CheckViolation, spreadHistory.SqlState);
     }
 
     [Fact]
@@ -147,6 +157,23 @@ public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<
         Assert.Contains("no secret id can have", list.Message, StringComparison.Ordinal);
         Assert.Equal("SSB3002", history.Code.Id);
         Assert.Contains("'Shop/Old'", history.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Port=99999")]
+    [InlineData("Target Session Attributes=standby")]
+    [InlineData("Read Buffer Size=1")]
+    public async Task A_setting_Npgsql_refuses_when_it_connects_is_SSB0003_not_SSB0099(string setting)
+    {
+        // Red team round 10 (F4).
+        var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) + ";" + setting;
+        var error = await Assert.ThrowsAsync<SecretStoreException>(async () =>
+        {
+            await using var repository = PostgreSqlSecretRepository.Create(connection.ToString(), new PostgreSqlSecretRepositoryOptions { MaxAttempts = 1 });
+            await repository.GetAsync(new SecretId("Shop", "Db"));
+        });
+
+        Assert.Equal("SSB0003", error.Code.Id);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ namespace SecretStore.PostgreSql.Tests.Repository;
 /// the same server receives a password the variable's string carries itself, which shows the capture works.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // Unix sockets and file modes; the suite runs on Linux.
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class StoragePasswordTests(StoreDatabaseFixture database) : IClassFixture<StoreDatabaseFixture>, IDisposable
 {
     private const string Canary = "pgpassword-canary-5d1e";
@@ -106,14 +107,67 @@ public sealed class StoragePasswordTests(StoreDatabaseFixture database) : IClass
     }
 
     [Fact]
+    public async Task Proc_self_environ_a_pipe_or_a_wildcard_port_is_no_password_file_and_nothing_is_sent()
+    {
+        // Red team round 10 (F1, F2, F7): /proc/self/environ is owner-only and one variable's line break makes a line
+        // naming any host, whose "password" then runs on through the next variables (PGPASSWORD among them); a pipe
+        // blocked the tool for ever; a '*' port sent a host's password to any port of it, where a local user may listen.
+        await using var attacker = PasswordCapturingServer.Start();
+        Environment.SetEnvironmentVariable("SECRETSTORE_TEST_SHAPED", $"x\n127.0.0.1:{attacker.Port}:*:*:");
+        Environment.SetEnvironmentVariable("PGPASSWORD", Canary);
+        try
+        {
+            var fifo = _folder.Combine("pipe.pgpass");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", ["-m", "600", fifo]))
+            {
+                await mkfifo.WaitForExitAsync();
+            }
+
+            var anyPort = PasswordFile("any-port.pgpass", "127.0.0.1:*:*:*:any-port-canary-5c0e\n");
+            var environ = await Assert.ThrowsAsync<SecretStoreException>(() => GetAsync(Storage($"Host=127.0.0.1;Port={attacker.Port};Username=ci;Database=secrets;Passfile=/proc/self/environ")));
+            var pipe = await Assert.ThrowsAsync<SecretStoreException>(() => GetAsync(Storage($"Host=127.0.0.1;Port={attacker.Port};Username=ci;Database=secrets;Passfile={fifo}"))).WaitAsync(TimeSpan.FromSeconds(30));
+            var wildcardPort = await Assert.ThrowsAsync<SecretStoreException>(() => GetAsync(Storage($"Host=127.0.0.1;Port={attacker.Port};Username=ci;Database=secrets;Passfile={anyPort}")));
+
+            Assert.Equal("SSB2007", environ.Code.Id);
+            Assert.Contains("is not a password file", environ.Message, StringComparison.Ordinal);
+            Assert.Equal("SSB2007", pipe.Code.Id);
+            Assert.Equal("SSB2007", wildcardPort.Code.Id);
+            Assert.Empty(attacker.Passwords);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SECRETSTORE_TEST_SHAPED", null);
+            Environment.SetEnvironmentVariable("PGPASSWORD", null);
+        }
+    }
+
+    [Fact]
+    public async Task With_several_hosts_each_gets_only_the_entry_that_names_it_and_the_error_is_coded()
+    {
+        await using var first = PasswordCapturingServer.Start();
+        await using var second = PasswordCapturingServer.Start();
+        var file = PasswordFile("hosts.pgpass", $"127.0.0.1:{first.Port}:*:*:first-canary-0d9a\n");
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => GetAsync(Storage($"Host=127.0.0.1:{first.Port},127.0.0.1:{second.Port};Username=ci;Database=secrets;Passfile={file}")));
+
+        Assert.Equal("SSB2007", error.Code.Id); // Coded, not "the network" (red team round 10, F5).
+        Assert.All(first.Passwords, p => Assert.Equal("first-canary-0d9a", p)); // The entry names the first host and port.
+        Assert.Empty(second.Passwords);
+    }
+
+    [Fact]
     public async Task A_password_in_storage_text_is_refused_before_any_connection()
     {
         await using var attacker = PasswordCapturingServer.Start();
 
-        var error = Assert.Throws<SecretStoreException>(() => StoreSpec.WithStorage(new StoreSettings(), "--store", $"postgres:Host=127.0.0.1;Port={attacker.Port};Pwd=typed-{Canary}", _folder.Path));
+        foreach (var text in new[] { $"Pwd=typed-{Canary}", $"Password=typed-{Canary};Password=", $"SSL Password=typed-{Canary}" })
+        {
+            // "Password=x;Password=" parses to no password, but the text still holds one (red team round 10, F6).
+            var error = Assert.Throws<SecretStoreException>(() => StoreSpec.WithStorage(new StoreSettings(), "--store", $"postgres:Host=127.0.0.1;Port={attacker.Port};{text}", _folder.Path));
+            Assert.Equal("SSB0003", error.Code.Id);
+            Assert.DoesNotContain(Canary, error.ToString(), StringComparison.Ordinal);
+        }
 
-        Assert.Equal("SSB0003", error.Code.Id);
-        Assert.DoesNotContain(Canary, error.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, attacker.Logins);
     }
 
