@@ -13,7 +13,11 @@ namespace SecretStore.Running;
 /// </summary>
 /// <param name="Pattern">The path, glob or exclusion.</param>
 /// <param name="Optional">True: skip the entry when it finds no file (MSBuild <c>Optional="true"</c> metadata).</param>
-public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
+/// <param name="Format">
+/// The format of the files the entry finds, instead of the one their extension gives (MSBuild <c>Format</c> metadata,
+/// CLI <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>); null: by extension. A later entry's wins.
+/// </param>
+public sealed record ConfigFileSpec(string Pattern, bool Optional = false, Resolution.Formats.FileFormat? Format = null)
 {
     /// <summary>True when <paramref name="text"/> is a glob or an exclusion (<c>!glob</c>) rather than one plain path.</summary>
     public static bool IsPattern(string text)
