@@ -36,7 +36,8 @@ public sealed record ConfigFileSpec(string Pattern, bool Optional = false, Resol
     /// </summary>
     /// <param name="pathOrGlob">The path or glob, relative to the run's base folder or absolute.</param>
     /// <param name="setting">The option or setting it came from, named in the error.</param>
-    public static ConfigFileSpec OptionalEntry(string pathOrGlob, string setting)
+    /// <param name="format">The format of the files it finds, or null: by extension.</param>
+    public static ConfigFileSpec OptionalEntry(string pathOrGlob, string setting, Resolution.Formats.FileFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(pathOrGlob);
         ArgumentNullException.ThrowIfNull(setting);
@@ -44,6 +45,6 @@ public sealed record ConfigFileSpec(string Pattern, bool Optional = false, Resol
             ? throw new SecretStoreException(
                 DiagnosticCodes.InvalidArgument,
                 $"{setting} '{pathOrGlob}' is an exclusion, but an optional entry is a path or glob that may find no file. Fix: give the exclusion with the other files instead.")
-            : new ConfigFileSpec(pathOrGlob, Optional: true);
+            : new ConfigFileSpec(pathOrGlob, Optional: true, format);
     }
 }
