@@ -6,6 +6,7 @@ using SecretStore.Configuration;
 using SecretStore.Configuration.Settings;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution;
+using SecretStore.Resolution.Formats;
 using SecretStore.Running;
 using SecretStore.Secrets;
 using SecretStore.Stores;
@@ -45,12 +46,23 @@ internal static class CakeBridge
             throw Failure([error]);
         }
 
-        var specs = new List<ConfigFileSpec>(required.Select(f => new ConfigFileSpec(f)));
+        FileFormat? format;
+        try
+        {
+            format = string.IsNullOrWhiteSpace(settings.Format) ? null : FileFormatNames.Parse("SecretStoreSettings.Format", settings.Format);
+        }
+        catch (SecretStoreException ex)
+        {
+            Log(context, ex.Diagnostics[0]);
+            throw Failure(ex.Diagnostics);
+        }
+
+        var specs = new List<ConfigFileSpec>(required.Select(f => new ConfigFileSpec(f, Format: format)));
         foreach (var entry in optional)
         {
             try
             {
-                specs.Add(ConfigFileSpec.OptionalEntry(entry, "SecretStoreSettings.OptionalFiles"));
+                specs.Add(ConfigFileSpec.OptionalEntry(entry, "SecretStoreSettings.OptionalFiles", format));
             }
             catch (SecretStoreException ex)
             {

@@ -113,6 +113,18 @@ public sealed class SecretStoreSettings
     /// </example>
     public IList<string> OptionalFiles { get; } = new List<string>();
 
+    /// <summary>
+    /// The format of every file of the call, instead of the one each file's extension gives: <c>json</c>, <c>xml</c>,
+    /// <c>text</c> or <c>ini</c> (the MSBuild item metadata <c>Format</c> and the CLI's <c>--format</c> are the same).
+    /// Null or empty: by extension.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// ResolveSecrets("./publish/settings.cfg", new SecretStoreSettings { Format = "ini" });
+    /// </code>
+    /// </example>
+    public string? Format { get; set; }
+
     /// <summary>When false, a missing <c>optional</c> secret is an error as well. Default true.</summary>
     public bool AllowOptional { get; set; } = true;
 

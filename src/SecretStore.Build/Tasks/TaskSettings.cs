@@ -3,6 +3,7 @@ using SecretStore.Configuration;
 using SecretStore.Configuration.Settings;
 using SecretStore.Diagnostics;
 using SecretStore.Resolution;
+using SecretStore.Resolution.Formats;
 using SecretStore.Running;
 
 namespace SecretStore.Build.Tasks;
@@ -72,7 +73,8 @@ internal static class TaskSettings
 
     public static ConfigFileSpec ToFileSpec(ITaskItem item) => new(
         item.ItemSpec,
-        SettingValue.ParseBoolean($"The Optional metadata of SecretStoreConfigFile '{item.ItemSpec}'", item.GetMetadata("Optional"), defaultValue: false));
+        SettingValue.ParseBoolean($"The Optional metadata of SecretStoreConfigFile '{item.ItemSpec}'", item.GetMetadata("Optional"), defaultValue: false),
+        Empty(item.GetMetadata("Format")) is { } format ? FileFormatNames.Parse($"The Format metadata of SecretStoreConfigFile '{item.ItemSpec}'", format) : null);
 
     public static SecretMapping ToMapping(ITaskItem item)
     {

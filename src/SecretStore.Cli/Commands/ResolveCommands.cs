@@ -54,13 +54,14 @@ internal static class ResolveCommands
             Description = "A file or glob that may find nothing (repeatable): skipped when it finds no file, resolved like the others when it does. A file argument that finds nothing is an error (SSB1009).",
             AllowMultipleArgumentsPerToken = false,
         };
+        var format = EnvironmentOption.String("--format", $"The format of every file given ({Resolution.Formats.FileFormatNames.Accepted}), instead of the one each file's extension gives.");
         var map = new Option<string[]>("--map")
         {
             Description = "Structured mode, no placeholder needed (repeatable): <ConfigurationPath>=<Name or App/Name>, e.g. ConnectionStrings:Default=Shop/Db; suffix '?' makes it optional (ConnectionStrings:Default=Shop/Db?).",
             AllowMultipleArgumentsPerToken = false,
         };
         var updateLock = EnvironmentOption.Flag("--update-lock", $"Move {Locking.SecretLock.FileName} on purpose: do not enforce it, and write it with the revisions this run reads (after a run without errors).");
-        var command = new Command(name, description) { files, optionalFiles, app, report, allowOptional, requirePlaceholders, map };
+        var command = new Command(name, description) { files, optionalFiles, app, report, allowOptional, requirePlaceholders, map, format };
         if (mode != ResolveMode.List && !alwaysUpdateLock)
         {
             command.Options.Add(updateLock);
@@ -88,10 +89,11 @@ internal static class ResolveCommands
                 throw new UsageException($"No file was given to {name}. Fix: give file paths or globs, or --optional-file for ones that may find nothing.");
             }
 
+            var chosen = ParseFormat(parse.GetValue(format));
             var options = new ResolveOptions
             {
                 Store = context.StoreOptions.ToSelection(parse, context.Environment, application: parse.GetValue(app)),
-                Files = [.. given.Select(f => new ConfigFileSpec(f)), .. optionalGiven.Select(OptionalFile)],
+                Files = [.. given.Select(f => new ConfigFileSpec(f, Format: chosen)), .. optionalGiven.Select(f => OptionalFile(f, chosen))],
                 Mode = mode,
                 AllowOptional = parse.GetValue(allowOptional),
                 RequirePlaceholders = parse.GetValue(requirePlaceholders),
@@ -132,12 +134,25 @@ internal static class ResolveCommands
         return command;
     }
 
+    /// <summary>The <c>--format</c> name, or null when not given; a name that is no format is a usage error (exit 2).</summary>
+    private static Resolution.Formats.FileFormat? ParseFormat(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return Resolution.Formats.FileFormatNames.TryParse(text, out var format)
+            ? format
+            : throw new UsageException($"--format '{text}' is not a file format; use one of {Resolution.Formats.FileFormatNames.Accepted}.");
+    }
+
     /// <summary>An <c>--optional-file</c> path or glob; the engine's one rule refuses an exclusion there, which is a usage error (exit 2).</summary>
-    private static ConfigFileSpec OptionalFile(string path)
+    private static ConfigFileSpec OptionalFile(string path, Resolution.Formats.FileFormat? format)
     {
         try
         {
-            return ConfigFileSpec.OptionalEntry(path, "--optional-file");
+            return ConfigFileSpec.OptionalEntry(path, "--optional-file", format);
         }
         catch (SecretStoreException ex) when (ex.Code == DiagnosticCodes.InvalidArgument)
         {

@@ -14,7 +14,7 @@ namespace SecretStore.Resolution;
 /// </summary>
 internal static class FileAnalyzer
 {
-    public static async Task<FileWork> AnalyzeAsync(string path, string baseDirectory, string? defaultApplication, IReadOnlyList<MappingSpec> mappings, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    public static async Task<FileWork> AnalyzeAsync(string path, string baseDirectory, string? defaultApplication, IReadOnlyList<MappingSpec> mappings, List<Diagnostic> diagnostics, CancellationToken cancellationToken, FileFormat? format = null)
     {
         var work = new FileWork(path, Path.GetFullPath(path));
         if (!await ReadAsync(work, baseDirectory, diagnostics, cancellationToken).ConfigureAwait(false))
@@ -50,7 +50,7 @@ internal static class FileAnalyzer
 
         work.Text = text;
         work.Lines = new LineMap(text);
-        work.Format = FileFormatDetector.Detect(work.FullPath, text);
+        work.Format = format ?? FileFormatDetector.Detect(work.FullPath, text);
         var errorsBefore = diagnostics.Count;
         if (!BuildLayout(work, applicable.Count > 0, diagnostics))
         {
@@ -124,6 +124,9 @@ internal static class FileAnalyzer
 
                 work.Layout = xml;
                 return true;
+            case FileFormat.Ini:
+                work.Layout = IniLayout.Scan(text);
+                return true;
             default:
                 work.Layout = PlainTextLayout.Instance;
                 return true;
@@ -196,22 +199,22 @@ internal static class FileAnalyzer
         foreach (var spec in applicable)
         {
             var path = spec.Mapping.ConfigurationPath;
-            List<(int Start, int End)> targets;
-            EscapeContext context;
+            List<(int Start, int End, EscapeContext Context)> targets;
             switch (work.Layout)
             {
                 case JsonLayout json:
-                    targets = MappingTargets.FindInJson(json, path);
-                    context = EscapeContext.JsonString;
+                    targets = [.. MappingTargets.FindInJson(json, path).Select(t => (t.Start, t.End, EscapeContext.JsonString))];
                     break;
                 case XmlLayout xml:
-                    targets = MappingTargets.FindInXml(xml, work.Text!, path);
-                    context = EscapeContext.XmlAttribute;
+                    targets = [.. MappingTargets.FindInXml(xml, work.Text!, path).Select(t => (t.Start, t.End, EscapeContext.XmlAttribute))];
+                    break;
+                case IniLayout ini:
+                    targets = MappingTargets.FindInIni(ini, path);
                     break;
                 default:
                     if (spec.Mapping.File is not null)
                     {
-                        diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' selects this file, but structured mappings apply to JSON and XML config files only.", work.Path));
+                        diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' selects this file, but structured mappings apply to JSON, XML and INI config files only.", work.Path));
                     }
 
                     continue;
@@ -221,14 +224,14 @@ internal static class FileAnalyzer
             {
                 if (spec.Mapping.File is not null)
                 {
-                    diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' -> '{spec.Reference}': the path does not exist in this file as a string value{(work.Layout is XmlLayout ? " (connectionStrings/add[@name]/@connectionString or appSettings/add[@key]/@value)" : string.Empty)}.", work.Path));
+                    diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' -> '{spec.Reference}': the path does not exist in this file as a {(work.Layout is IniLayout ? "key (Section:Key)" : "string value")}{(work.Layout is XmlLayout ? " (connectionStrings/add[@name]/@connectionString or appSettings/add[@key]/@value)" : string.Empty)}.", work.Path));
                 }
 
                 continue;
             }
 
             spec.Hits++;
-            foreach (var (start, end) in targets)
+            foreach (var (start, end, context) in targets)
             {
                 var (line, column) = work.Lines!.Locate(start);
                 if (work.Substitutions.Any(s => s.Site.ReplaceStart < end && start < s.Site.ReplaceEnd))
@@ -289,9 +292,43 @@ internal static class FileAnalyzer
                 }
 
                 break;
+            case FileFormat.Ini:
+                var layout = (IniLayout)work.Layout!;
+                work.IniInput = IniShape.TryRead(work.Text!);
+                if (work.IniInput is null || layout.FirstInvalidLine != 0)
+                {
+                    // The reader's message quotes the line, which may hold a value: only its number is reported.
+                    var invalid = layout.FirstInvalidLine != 0;
+                    var duplicate = invalid ? null : FirstDuplicate(layout);
+                    diagnostics.Add(Error(
+                        DiagnosticCodes.InvalidDocument,
+                        invalid ? "The file is not valid INI as the .NET INI configuration provider reads it: the line is neither key=value, [section] nor a comment (;, # or /)."
+                            : $"The file is not valid INI as the .NET INI configuration provider reads it: the key '{duplicate?.Key}' is given twice.",
+                        work.Path,
+                        invalid ? layout.FirstInvalidLine : duplicate?.Line ?? 0,
+                        invalid || duplicate is not null ? 1 : 0));
+                    work.Failed = true;
+                }
+
+                break;
             default:
                 break;
         }
+    }
+
+    /// <summary>The second entry of the first key given twice (keys are case-insensitive).</summary>
+    private static IniEntry? FirstDuplicate(IniLayout layout)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in layout.Entries)
+        {
+            if (!seen.Add(entry.Key))
+            {
+                return entry;
+            }
+        }
+
+        return null;
     }
 
     private static string Describe(TextEncodingKind kind) => kind switch

@@ -35,6 +35,7 @@ internal static class FileRenderer
         var lineEnding = work.Lines!.LineEnding;
         var edits = new List<(int Start, int End, string Written, Substitution? Source)>(work.Substitutions.Count + work.Escapes.Count);
         var wildcards = new HashSet<string>(StringComparer.Ordinal);
+        var intended = new Dictionary<Substitution, string>();
         var failed = false;
         foreach (var substitution in work.Substitutions)
         {
@@ -61,6 +62,7 @@ internal static class FileRenderer
             }
 
             forms.Add(substitution.Id, secret.Value, outcome.Written, substitution.Modifiers);
+            intended[substitution] = Intended(secret.Value, outcome.Written, substitution.Modifiers);
             edits.Add((substitution.Site.ReplaceStart, substitution.Site.ReplaceEnd, outcome.Written, substitution));
         }
 
@@ -92,7 +94,8 @@ internal static class FileRenderer
 
         output.Append(text, position, text.Length - position);
         var resolved = output.ToString();
-        if (!NoPlaceholderInValues(work, resolved, written, diagnostics) || !ShapeHolds(work, resolved, wildcards, diagnostics))
+        if (!NoPlaceholderInValues(work, resolved, written, diagnostics) || !ShapeHolds(work, resolved, wildcards, diagnostics)
+            || !ValuesReadBack(work, resolved, intended, diagnostics))
         {
             return;
         }
@@ -189,9 +192,74 @@ internal static class FileRenderer
                 }
 
                 return shape.SequenceEqual(input, StringComparer.Ordinal) || Fail(work, diagnostics, "elements, attributes, comments or CDATA sections differ");
+            case FileFormat.Ini when work.IniInput is { } input:
+                var read = IniShape.TryRead(resolved);
+                if (read is null)
+                {
+                    return Fail(work, diagnostics, "the result is no longer valid INI (a key given twice, or a line that is not key=value)");
+                }
+
+                return IniShape.SameKeys(input, read) || Fail(work, diagnostics, "the keys or their order differ");
             default:
                 return true;
         }
+    }
+
+    /// <summary>What a reader of the file should get where a value was written: the value (base64-encoded with that modifier), or the written text itself with <c>raw</c>.</summary>
+    private static string Intended(string value, string written, PlaceholderModifiers modifiers) =>
+        (modifiers & PlaceholderModifiers.Raw) != 0 ? written
+        : (modifiers & PlaceholderModifiers.Base64) != 0 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(value))
+        : value;
+
+    /// <summary>
+    /// Formats read by a line-oriented parser (INI) are checked beyond their shape: the file's own reader, run over the
+    /// output, must give each key that received a value exactly the input's value with every placeholder in it replaced
+    /// by its value (and each <c>##{secret</c> escape by <c>#{secret</c>). A value that the reader would trim, unquote or
+    /// cut where it stands is refused, naming the key and placeholder (<c>SSB1005</c>), and nothing is written.
+    /// </summary>
+    private static bool ValuesReadBack(FileWork work, string resolved, Dictionary<Substitution, string> intended, List<Diagnostic> diagnostics)
+    {
+        if (work.Layout is not IniLayout layout || IniShape.TryRead(resolved) is not { } read)
+        {
+            return true;
+        }
+
+        var output = new Dictionary<string, string?>(read, StringComparer.OrdinalIgnoreCase);
+        var text = work.Text!;
+        foreach (var group in work.Substitutions.Where(intended.ContainsKey).GroupBy(s => layout.EntryAt(s.Site.ReplaceStart)))
+        {
+            if (group.Key is not { } entry)
+            {
+                continue;
+            }
+
+            var expected = new StringBuilder();
+            var position = entry.ValueStart;
+            var edits = group.Select(s => (s.Site.ReplaceStart, s.Site.ReplaceEnd, intended[s]))
+                .Concat(work.Escapes.Where(e => e >= entry.ValueStart && e < entry.ValueEnd).Select(e => (e, e + 1, string.Empty)))
+                .OrderBy(e => e.Item1);
+            foreach (var (start, end, value) in edits)
+            {
+                expected.Append(text, position, start - position).Append(value);
+                position = end;
+            }
+
+            expected.Append(text, position, entry.ValueEnd - position);
+            if (!output.TryGetValue(entry.Key, out var actual) || !string.Equals(actual, expected.ToString(), StringComparison.Ordinal))
+            {
+                var first = group.First();
+                first.Outcome = PlaceholderOutcome.Failed;
+                diagnostics.Add(FileAnalyzer.Error(
+                    DiagnosticCodes.ValueNotAllowedInContext,
+                    $"{Describe(first)} for '{first.Id}' cannot be written into INI key '{entry.Key}' so that the .NET INI reader reads it back exactly: the reader trims a value and takes off a pair of outer quotes, so a value with spaces or a quote at an edge of the line's value changes. Fix: make the placeholder the whole value (it is then quoted as needed), or use the 'base64' modifier.",
+                    work.Path,
+                    first.Line,
+                    first.Column));
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool Fail(FileWork work, List<Diagnostic> diagnostics, string difference)

@@ -31,6 +31,9 @@ internal sealed class FileWork(string path, string fullPath)
 
     public List<string>? XmlInput { get; set; }
 
+    /// <summary>The INI reader's keys and values of the input.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>>? IniInput { get; set; }
+
     public List<Substitution> Substitutions { get; } = [];
 
     /// <summary>Offsets of <c>##{secret:</c> escapes: the first <c>#</c> is dropped.</summary>

@@ -7,6 +7,12 @@ public sealed class ResolveRequest
     public required IReadOnlyList<string> Files { get; init; }
 
     /// <summary>
+    /// Formats chosen by hand, by full path (<see cref="Running.SecretStoreRunner.FormatsOf"/>); a file not in it gets the
+    /// format of its extension (<see cref="Formats.FileFormat"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, Formats.FileFormat>? Formats { get; init; }
+
+    /// <summary>
     /// The folder the files were listed or matched in (the publish folder, the working directory); null is the
     /// current directory. A file under it must be reached without any symbolic link or junction between the two,
     /// or it is refused (<c>SSB1018</c>) and nothing is written.

@@ -1,5 +1,6 @@
 using SecretStore.Diagnostics;
 using SecretStore.IO;
+using SecretStore.Resolution.Formats;
 using SecretStore.Resolution.Mapping;
 using SecretStore.Resolution.Reporting;
 using SecretStore.Secrets;
@@ -65,7 +66,8 @@ public sealed class SecretResolver
 
             if (seen.Add(Path.GetFullPath(path)))
             {
-                files.Add(await FileAnalyzer.AnalyzeAsync(path, baseDirectory, request.DefaultApplication, mappings, diagnostics, cancellationToken).ConfigureAwait(false));
+                FileFormat? format = request.Formats is { } chosen && chosen.TryGetValue(Path.GetFullPath(path, baseDirectory), out var given) ? given : null;
+                files.Add(await FileAnalyzer.AnalyzeAsync(path, baseDirectory, request.DefaultApplication, mappings, diagnostics, cancellationToken, format).ConfigureAwait(false));
             }
         }
 

@@ -13,7 +13,11 @@ namespace SecretStore.Running;
 /// </summary>
 /// <param name="Pattern">The path, glob or exclusion.</param>
 /// <param name="Optional">True: skip the entry when it finds no file (MSBuild <c>Optional="true"</c> metadata).</param>
-public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
+/// <param name="Format">
+/// The format of the files the entry finds, instead of the one their extension gives (MSBuild <c>Format</c> metadata,
+/// CLI <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>); null: by extension. A later entry's wins.
+/// </param>
+public sealed record ConfigFileSpec(string Pattern, bool Optional = false, Resolution.Formats.FileFormat? Format = null)
 {
     /// <summary>True when <paramref name="text"/> is a glob or an exclusion (<c>!glob</c>) rather than one plain path.</summary>
     public static bool IsPattern(string text)
@@ -32,7 +36,8 @@ public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
     /// </summary>
     /// <param name="pathOrGlob">The path or glob, relative to the run's base folder or absolute.</param>
     /// <param name="setting">The option or setting it came from, named in the error.</param>
-    public static ConfigFileSpec OptionalEntry(string pathOrGlob, string setting)
+    /// <param name="format">The format of the files it finds, or null: by extension.</param>
+    public static ConfigFileSpec OptionalEntry(string pathOrGlob, string setting, Resolution.Formats.FileFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(pathOrGlob);
         ArgumentNullException.ThrowIfNull(setting);
@@ -40,6 +45,6 @@ public sealed record ConfigFileSpec(string Pattern, bool Optional = false)
             ? throw new SecretStoreException(
                 DiagnosticCodes.InvalidArgument,
                 $"{setting} '{pathOrGlob}' is an exclusion, but an optional entry is a path or glob that may find no file. Fix: give the exclusion with the other files instead.")
-            : new ConfigFileSpec(pathOrGlob, Optional: true);
+            : new ConfigFileSpec(pathOrGlob, Optional: true, format);
     }
 }

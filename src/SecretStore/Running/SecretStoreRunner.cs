@@ -36,6 +36,7 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
         {
             settings = options.Store.Resolve();
             var files = ExpandFiles(baseDirectory, options.Files);
+            var formats = FormatsOf(baseDirectory, options.Files, files);
 
             // The lock sits next to the settings file the run found (one per repository or folder of projects); without
             // a settings file, in the working directory. Present, it is enforced; a lock that does not parse stops the run.
@@ -51,6 +52,7 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
                 new ResolveRequest
                 {
                     Files = files,
+                    Formats = formats,
                     BaseDirectory = baseDirectory,
                     DefaultApplication = settings.Application,
                     Mode = options.Mode,
@@ -266,6 +268,34 @@ public sealed class SecretStoreRunner(ISecretStoreFactory factory)
             : throw new SecretStoreException(
                 DiagnosticCodes.FileNotFound,
                 $"The exclusions take away every file that {string.Join(", ", includes.Select(p => $"'{p}'"))} found in '{baseDirectory}'; nothing would be resolved. Fix: correct the exclusions ('!...'), or mark the entries optional if finding nothing is fine.");
+    }
+
+    /// <summary>
+    /// The formats chosen by hand for the expanded <paramref name="files"/>: each entry with a format gives it to the files
+    /// it finds among them (a later entry's wins); null when no entry chooses one.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Resolution.Formats.FileFormat>? FormatsOf(string baseDirectory, IReadOnlyList<ConfigFileSpec> specs, IReadOnlyList<string> files)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        ArgumentNullException.ThrowIfNull(files);
+        if (specs.All(s => s.Format is null))
+        {
+            return null;
+        }
+
+        var comparer = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        var listed = new HashSet<string>(files.Select(f => Path.GetFullPath(f, baseDirectory)), comparer);
+        var formats = new Dictionary<string, Resolution.Formats.FileFormat>(comparer);
+        foreach (var spec in specs.Where(s => s.Format is not null && !ConfigFileSpec.IsExclusion(s.Pattern)))
+        {
+            var found = ConfigFileSpec.IsPattern(spec.Pattern) ? FileGlobs.Expand(baseDirectory, [spec.Pattern], []) : [spec.Pattern];
+            foreach (var path in found.Select(f => Path.GetFullPath(f, baseDirectory)).Where(listed.Contains))
+            {
+                formats[path] = spec.Format!.Value;
+            }
+        }
+
+        return formats;
     }
 
     /// <summary>The message of a required glob that matched no file: where it looked, and the two fixes.</summary>

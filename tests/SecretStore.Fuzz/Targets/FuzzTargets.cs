@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Xml;
+using Microsoft.Extensions.Configuration;
 using SecretStore.Diagnostics;
 using SecretStore.Formats;
 using SecretStore.Keys.Rsa;
@@ -23,7 +24,7 @@ namespace SecretStore.Fuzz.Targets;
 public sealed class FuzzTargets : IDisposable
 {
     /// <summary>The names of the targets, as used for corpus folders and on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "v3", "store", "keyring", "keytext", "placeholders", "json", "xml"];
+    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "v3", "store", "keyring", "keytext", "placeholders", "json", "xml", "ini"];
 
     private static readonly byte[] V1Key = [.. Enumerable.Range(1, V1Cipher.KeySizeInBytes).Select(i => (byte)i)];
     private readonly string _work = Directory.CreateTempSubdirectory("ssb-fuzz-").FullName;
@@ -71,6 +72,9 @@ public sealed class FuzzTargets : IDisposable
                     break;
                 case "xml":
                     await ResolveAsync(input, "web.config").ConfigureAwait(false);
+                    break;
+                case "ini":
+                    await ResolveAsync(input, "settings.ini").ConfigureAwait(false);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown fuzz target.");
@@ -234,9 +238,15 @@ public sealed class FuzzTargets : IDisposable
                     }
 
                     break;
+                case FileFormat.Ini:
+                    // The reader every .NET host applies to an INI file, run here apart from the engine's own use of it.
+                    _ = new ConfigurationBuilder()
+                        .AddIniStream(new MemoryStream(Encoding.UTF8.GetBytes(decoded)))
+                        .Build();
+                    break;
             }
         }
-        catch (Exception ex) when (ex is JsonException or XmlException)
+        catch (Exception ex) when (ex is JsonException or XmlException or FormatException or InvalidDataException)
         {
             return $"not a valid {format} document ({ex.GetType().Name})";
         }

@@ -39,6 +39,7 @@ internal static class ValueEscaper
             EscapeContext.XmlAttribute => raw ? EscapeOutcome.Ok(value) : XmlAttribute(value),
             EscapeContext.XmlText => raw ? EscapeOutcome.Ok(NormalizeLineEndings(value, lineEnding)) : XmlText(value, lineEnding),
             EscapeContext.XmlCData => XmlCData(value, lineEnding),
+            EscapeContext.IniValue or EscapeContext.IniWholeValue or EscapeContext.IniQuotedValue => Ini(value, context, raw, lineEnding),
             _ => PlainText(value, raw, lineEnding),
         };
         return (modifiers & PlaceholderModifiers.Literal) != 0 && outcome.Written is { } written ? Literal(written, context) : outcome;
@@ -173,6 +174,33 @@ internal static class ValueEscaper
         return value.AsSpan().IndexOfAny('\r', '\n') >= 0
             ? EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value has several lines and a plain-text file has no way to escape them; use the 'raw' or 'base64' modifier")
             : EscapeOutcome.Ok(value);
+    }
+
+    /// <summary>
+    /// An INI value: one line, no NUL (the reader has no escape for either). A whole unquoted value that the reader would
+    /// trim, or whose own outer quotes it would take off, is written in double quotes, which changes no key; elsewhere the
+    /// renderer checks that the value reads back exactly.
+    /// </summary>
+    private static EscapeOutcome Ini(string value, EscapeContext context, bool raw, string lineEnding)
+    {
+        if (raw)
+        {
+            return EscapeOutcome.Ok(NormalizeLineEndings(value, lineEnding));
+        }
+
+        if (value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value has several lines and an INI value is one line with no escape for a line break; use the 'base64' modifier");
+        }
+
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value contains a NUL character, which an INI file cannot carry; use the 'base64' modifier");
+        }
+
+        var needsQuotes = context == EscapeContext.IniWholeValue && value.Length > 0
+            && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]) || (value.Length > 1 && value[0] == '"' && value[^1] == '"'));
+        return EscapeOutcome.Ok(needsQuotes ? "\"" + value + "\"" : value);
     }
 
     /// <summary>Rewrites CRLF, CR and LF in <paramref name="value"/> to <paramref name="lineEnding"/>.</summary>

@@ -20,4 +20,13 @@ public enum EscapeContext
 
     /// <summary>Any other file: plain replacement, a single line unless <c>raw</c>.</summary>
     PlainText,
+
+    /// <summary>Part of an INI value: written as is, one line; it must read back exactly where it stands.</summary>
+    IniValue,
+
+    /// <summary>A whole unquoted INI value: quoted when the reader would otherwise trim it or take off its own outer quotes.</summary>
+    IniWholeValue,
+
+    /// <summary>Inside a double-quoted INI value: written as is, one line.</summary>
+    IniQuotedValue,
 }

@@ -1,3 +1,5 @@
+using SecretStore.Diagnostics;
+
 namespace SecretStore.Resolution.Formats;
 
 /// <summary>How a file is understood: decides escaping and the shape check.</summary>
@@ -11,6 +13,56 @@ public enum FileFormat
 
     /// <summary>Anything else: plain text.</summary>
     PlainText,
+
+    /// <summary>An INI file as the .NET INI configuration provider reads it (<c>*.ini</c>).</summary>
+    Ini,
+}
+
+/// <summary>
+/// The names a file's format is given by where it is chosen by hand (MSBuild item metadata <c>Format</c>, CLI
+/// <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>): <c>json</c>, <c>xml</c>, <c>text</c>, <c>ini</c>.
+/// </summary>
+public static class FileFormatNames
+{
+    /// <summary>The accepted names, for messages and help.</summary>
+    public const string Accepted = "json, xml, text, ini";
+
+    /// <summary>The name of <paramref name="format"/>.</summary>
+    public static string NameOf(FileFormat format) => format switch
+    {
+        FileFormat.Json => "json",
+        FileFormat.Xml => "xml",
+        FileFormat.Ini => "ini",
+        _ => "text",
+    };
+
+    /// <summary>Reads a name (any case; <c>plaintext</c> for <c>text</c>); false for anything else.</summary>
+    public static bool TryParse(string? text, out FileFormat format)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "json":
+                format = FileFormat.Json;
+                return true;
+            case "xml":
+                format = FileFormat.Xml;
+                return true;
+            case "text" or "plaintext":
+                format = FileFormat.PlainText;
+                return true;
+            case "ini":
+                format = FileFormat.Ini;
+                return true;
+            default:
+                format = default;
+                return false;
+        }
+    }
+
+    /// <summary>Reads a name given by <paramref name="setting"/>; anything else is <c>SSB0001</c> naming the setting and the accepted names.</summary>
+    public static FileFormat Parse(string setting, string text) => TryParse(text, out var format)
+        ? format
+        : throw new SecretStoreException(DiagnosticCodes.InvalidArgument, $"{setting} '{text}' is not a file format; use one of {Accepted} (or leave it out to choose by the file's extension).");
 }
 
 /// <summary>Picks the format of a file from its extension and, failing that, its first character.</summary>
@@ -28,6 +80,11 @@ internal static class FileFormatDetector
         if (extension.Equals(".xml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".config", StringComparison.OrdinalIgnoreCase))
         {
             return FileFormat.Xml;
+        }
+
+        if (extension.Equals(".ini", StringComparison.OrdinalIgnoreCase))
+        {
+            return FileFormat.Ini;
         }
 
         return text.StartsWith('<') ? FileFormat.Xml : FileFormat.PlainText;

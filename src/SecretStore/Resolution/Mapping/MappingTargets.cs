@@ -2,7 +2,7 @@ using SecretStore.Resolution.Formats;
 
 namespace SecretStore.Resolution.Mapping;
 
-/// <summary>Finds the span a configuration path points at, in JSON and in web.config/app.config.</summary>
+/// <summary>Finds the span a configuration path points at, in JSON, in web.config/app.config and in INI files.</summary>
 internal static class MappingTargets
 {
     private const string ConnectionStringsPrefix = "ConnectionStrings:";
@@ -23,6 +23,15 @@ internal static class MappingTargets
 
         return found;
     }
+
+    /// <summary>
+    /// The values of the INI keys named <paramref name="path"/> (<c>Section:Key</c>, case-insensitive, as the INI provider
+    /// names them): the whole value, or inside its outer quotes.
+    /// </summary>
+    public static List<(int Start, int End, EscapeContext Context)> FindInIni(IniLayout layout, string path) =>
+        [.. layout.Entries
+            .Where(e => string.Equals(e.Key, path, StringComparison.OrdinalIgnoreCase))
+            .Select(e => (e.ValueStart, e.ValueEnd, e.Quoted ? EscapeContext.IniQuotedValue : EscapeContext.IniWholeValue))];
 
     /// <summary>The attribute value spans <paramref name="path"/> maps to in a .NET XML config file.</summary>
     public static List<(int Start, int End)> FindInXml(XmlLayout layout, string text, string path)
