@@ -3,7 +3,8 @@ namespace Cake.SecretStore.Tests;
 /// <summary>
 /// Issue 14 item 6 through the real Cake runner: a glob (or a GetFiles result) that finds nothing fails the alias
 /// with SSB1009, as in MSBuild and the CLI, and <c>SecretStoreSettings.OptionalFiles</c> holds the entries that may
-/// find nothing: skipped then, resolved like the others when they find a file.
+/// find nothing: skipped then, resolved like the others when they find a file. <c>SecretStoreSettings.Format</c> chooses
+/// the files' format (issue 19).
 /// </summary>
 [Collection(CakeCollection.Name)]
 public sealed class CakeOptionalFilesTests(AddinFeed feed) : IDisposable
@@ -25,6 +26,8 @@ public sealed class CakeOptionalFilesTests(AddinFeed feed) : IDisposable
             System.IO.File.WriteAllText("exclusion.txt", Try(() => ResolveSecrets("./publish/appsettings.json", Optional("!./publish/web.config")).FilesWritten.ToString()));
             System.IO.File.WriteAllText("required.txt", Try(() => string.Join(",", GetRequiredSecrets("./publish/appsettings.json", Optional("./publish/config/*.xml", "./publish/appsettings.Production.json")).Select(s => s.Name))));
             System.IO.File.WriteAllText("optional.txt", Try(() => ResolveSecrets("./publish/appsettings.json", Optional("./publish/config/*.xml", "./publish/*.Staging.json", "./publish/absent.json")).FilesWritten.ToString()));
+            System.IO.File.WriteAllText("format.txt", Try(() => ResolveSecrets("./publish/service.cfg", new SecretStoreSettings { DefaultApplication = "Shop", Format = "ini" }).FilesWritten.ToString()));
+            System.IO.File.WriteAllText("badformat.txt", Try(() => ResolveSecrets("./publish/service.cfg", new SecretStoreSettings { DefaultApplication = "Shop", Format = "toml" }).FilesWritten.ToString()));
         });
 
         RunTarget("Default");
@@ -40,6 +43,7 @@ public sealed class CakeOptionalFilesTests(AddinFeed feed) : IDisposable
         await _workspace.SeedAsync("Shop", "Db", Value);
         var json = _workspace.Write("publish/appsettings.json", """{ "Db": "#{secret:Db}" }""");
         var staging = _workspace.Write("publish/appsettings.Staging.json", """{ "Db": "#{secret:Db}" }""");
+        var cfg = _workspace.Write("publish/service.cfg", "[Db]\nPassword = \"#{secret:Db}\"\n");
 
         var result = _workspace.RunCake(Script);
 
@@ -56,5 +60,10 @@ public sealed class CakeOptionalFilesTests(AddinFeed feed) : IDisposable
         Assert.Equal($$"""{ "Db": "{{Value}}" }""", File.ReadAllText(json));
         Assert.Equal($$"""{ "Db": "{{Value}}" }""", File.ReadAllText(staging));
         Assert.DoesNotContain(Value, result.Output, StringComparison.Ordinal);
+
+        // Issue 19: SecretStoreSettings.Format reads the call's files as that format; a name that is none is SSB0001.
+        Assert.Equal("ok:1", _workspace.Read("format.txt"));
+        Assert.Equal($"[Db]\nPassword = \"{Value}\"\n", File.ReadAllText(cfg));
+        Assert.StartsWith("error:SSB0001: SecretStoreSettings.Format 'toml' is not a file format; use one of json, xml, text, ini", _workspace.Read("badformat.txt"), StringComparison.Ordinal);
     }
 }

@@ -107,6 +107,39 @@ public sealed class SettingsFilePublishTests(PackageFeed feed)
         Assert.DoesNotContain("canary-", required.Output + optional.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_ini_item_is_read_as_INI_and_Format_metadata_chooses_INI_for_another_extension()
+    {
+        // Issue 19: the defaults stay appsettings/web.config; an item adds an INI file, and Format="ini" reads a .cfg as one.
+        var project = PlainWorkerApp("WorkerApp-ini");
+        File.WriteAllText(Path.Combine(project.Directory, "settings.ini"), "[Db]\nPassword = #{secret:Db}\n");
+        File.WriteAllText(Path.Combine(project.Directory, "service.cfg"), "[Db]\nPassword = #{secret:Db}\n");
+        var store = await TestStore.CreateAsync(Path.Combine(project.WorkDirectory, "store"), [("WorkerApp", "Db", " canary-ini-44 ")]);
+        var csproj = File.ReadAllText(project.ProjectFile);
+        File.WriteAllText(project.ProjectFile, csproj.Replace("</Project>", """
+            <ItemGroup>
+              <None Update="settings.ini;service.cfg" CopyToPublishDirectory="PreserveNewest" />
+              <SecretStoreConfigFile Include="settings.ini" />
+              <SecretStoreConfigFile Include="service.cfg" Format="ini" />
+            </ItemGroup>
+            </Project>
+            """, StringComparison.Ordinal));
+        var output = Path.Combine(project.WorkDirectory, "publish");
+
+        var publish = await project.PublishAsync(output, store.PublishProperties);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.Equal("[Db]\nPassword = \" canary-ini-44 \"\n", File.ReadAllText(Path.Combine(output, "settings.ini")));
+        Assert.Equal("[Db]\nPassword = \" canary-ini-44 \"\n", File.ReadAllText(Path.Combine(output, "service.cfg")));
+        Assert.DoesNotContain("canary-", publish.Output, StringComparison.Ordinal);
+
+        File.WriteAllText(project.ProjectFile, csproj.Replace("</Project>", """<ItemGroup><None Update="service.cfg" CopyToPublishDirectory="PreserveNewest" /><SecretStoreConfigFile Include="service.cfg" Format="toml" /></ItemGroup></Project>""", StringComparison.Ordinal));
+        var wrong = await project.PublishAsync(Path.Combine(project.WorkDirectory, "publish-wrong"), store.PublishProperties);
+
+        Assert.False(wrong.Succeeded);
+        Assert.Contains("error SSB0001: The Format metadata of SecretStoreConfigFile 'service.cfg' 'toml' is not a file format; use one of json, xml, text, ini", wrong.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>WorkerApp with neither placeholders nor mappings.</summary>
     [Fact]
     public async Task With_a_lock_a_store_writers_rollback_fails_the_publish_with_SSB2020_and_SecretStoreUpdateLock_moves_it()
