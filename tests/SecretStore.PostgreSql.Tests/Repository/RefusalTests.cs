@@ -132,8 +132,10 @@ public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<
         }
 
         var repository = database.NewRepository();
+        using var trips = NpgsqlRoundTrips.Start();
         var longKey = await Assert.ThrowsAsync<SecretStoreException>(() => repository.SaveAsync(ProtectedRecords.V2(new SecretId("Shop", "LongKey")) with { MasterKeyId = huge }, 0));
         var longName = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", new string('n', PostgreSqlSchema.MaxTextBytes + 1))));
+        Assert.Equal(0, trips.Count); // Refused before any round trip, not only by the schema.
         Assert.Equal("SSB2010", longKey.Code.Id);
         Assert.Equal("SSB2010", longName.Code.Id);
     }
