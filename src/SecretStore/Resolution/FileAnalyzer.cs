@@ -127,6 +127,9 @@ internal static class FileAnalyzer
             case FileFormat.Ini:
                 work.Layout = IniLayout.Scan(text);
                 return true;
+            case FileFormat.Properties:
+                work.Layout = PropertiesLayout.Scan(text);
+                return true;
             default:
                 work.Layout = PlainTextLayout.Instance;
                 return true;
@@ -310,6 +313,10 @@ internal static class FileAnalyzer
                     work.Failed = true;
                 }
 
+                break;
+            case FileFormat.Properties when ((PropertiesLayout)work.Layout!).FirstMalformedLine is var malformed and > 0:
+                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, "The file is not a valid .properties file as Java reads it: a \\uXXXX escape is not four hexadecimal digits.", work.Path, malformed, 1));
+                work.Failed = true;
                 break;
             default:
                 break;

@@ -192,6 +192,10 @@ internal static class FileRenderer
                 }
 
                 return shape.SequenceEqual(input, StringComparer.Ordinal) || Fail(work, diagnostics, "elements, attributes, comments or CDATA sections differ");
+            case FileFormat.Properties:
+                var keys = PropertiesLayout.Scan(resolved);
+                return (keys.FirstMalformedLine == 0 && keys.Entries.Select(e => e.Key).SequenceEqual(((PropertiesLayout)work.Layout!).Entries.Select(e => e.Key), StringComparer.Ordinal))
+                    || Fail(work, diagnostics, "the keys or their order differ, or an escape is no longer valid");
             case FileFormat.Ini when work.IniInput is { } input:
                 var read = IniShape.TryRead(resolved);
                 if (read is null)
@@ -219,6 +223,11 @@ internal static class FileRenderer
     /// </summary>
     private static bool ValuesReadBack(FileWork work, string resolved, Dictionary<Substitution, string> intended, List<Diagnostic> diagnostics)
     {
+        if (work.Layout is PropertiesLayout properties)
+        {
+            return PropertiesValuesReadBack(work, properties, resolved, intended, diagnostics);
+        }
+
         if (work.Layout is not IniLayout layout || IniShape.TryRead(resolved) is not { } read)
         {
             return true;
@@ -255,6 +264,53 @@ internal static class FileRenderer
                     work.Path,
                     first.Line,
                     first.Column));
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The same check for .properties: the input read with each written span replaced by a sentinel Java escapes leave
+    /// alone, the sentinels then replaced by the values, must be what reading the output gives, entry by entry.
+    /// </summary>
+    private static bool PropertiesValuesReadBack(FileWork work, PropertiesLayout layout, string resolved, Dictionary<Substitution, string> intended, List<Diagnostic> diagnostics)
+    {
+        var text = work.Text!;
+        var marked = new StringBuilder(text.Length);
+        var edits = work.Substitutions.Where(intended.ContainsKey).Select((s, i) => (Start: s.Site.ReplaceStart, End: s.Site.ReplaceEnd, Mark: $"\uE000{i}\uE001", Value: intended[s]))
+            .Concat(work.Escapes.Select(e => (Start: e, End: e + 1, Mark: string.Empty, Value: string.Empty)))
+            .OrderBy(e => e.Start)
+            .ToList();
+        var position = 0;
+        foreach (var edit in edits)
+        {
+            marked.Append(text, position, edit.Start - position).Append(edit.Mark);
+            position = edit.End;
+        }
+
+        marked.Append(text, position, text.Length - position);
+        var expected = PropertiesLayout.Scan(marked.ToString()).Entries;
+        var actual = PropertiesLayout.Scan(resolved).Entries;
+        for (var i = 0; i < expected.Count && i < actual.Count; i++)
+        {
+            var want = expected[i].Value;
+            if (want is null || !want.Contains('\uE000', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var edit in edits.Where(e => e.Mark.Length > 0))
+            {
+                want = want.Replace(edit.Mark, edit.Value, StringComparison.Ordinal);
+            }
+
+            if (!string.Equals(want, actual[i].Value, StringComparison.Ordinal))
+            {
+                var first = work.Substitutions.First(s => layout.EntryAt(s.Site.ReplaceStart) == i);
+                first.Outcome = PlaceholderOutcome.Failed;
+                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.ValueNotAllowedInContext, $"{Describe(first)} for '{first.Id}' cannot be written into .properties key '{expected[i].Key}' so that Java reads it back exactly: with 'raw', or where an empty value leaves the text after it at the value's start (Java skips whitespace there). Fix: drop 'raw', move the placeholder, or use the 'base64' modifier.", work.Path, first.Line, first.Column));
                 return false;
             }
         }

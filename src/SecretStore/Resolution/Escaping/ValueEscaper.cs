@@ -40,6 +40,7 @@ internal static class ValueEscaper
             EscapeContext.XmlText => raw ? EscapeOutcome.Ok(NormalizeLineEndings(value, lineEnding)) : XmlText(value, lineEnding),
             EscapeContext.XmlCData => XmlCData(value, lineEnding),
             EscapeContext.IniValue or EscapeContext.IniWholeValue or EscapeContext.IniQuotedValue => Ini(value, context, raw, lineEnding),
+            EscapeContext.PropertiesValue or EscapeContext.PropertiesValueStart => raw ? EscapeOutcome.Ok(value) : Properties(value, context == EscapeContext.PropertiesValueStart),
             _ => PlainText(value, raw, lineEnding),
         };
         return (modifiers & PlaceholderModifiers.Literal) != 0 && outcome.Written is { } written ? Literal(written, context) : outcome;
@@ -56,6 +57,7 @@ internal static class ValueEscaper
             // In a JSON value (json modifier) a '#' can only stand inside a string: it is not valid JSON elsewhere.
             EscapeContext.JsonString or EscapeContext.JsonValue => "\\u0023",
             EscapeContext.XmlAttribute or EscapeContext.XmlText => "&#35;",
+            EscapeContext.PropertiesValue or EscapeContext.PropertiesValueStart => "\\u0023",
             _ => null,
         };
         if (escape is null)
@@ -201,6 +203,38 @@ internal static class ValueEscaper
         var needsQuotes = context == EscapeContext.IniWholeValue && value.Length > 0
             && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]) || (value.Length > 1 && value[0] == '"' && value[^1] == '"'));
         return EscapeOutcome.Ok(needsQuotes ? "\"" + value + "\"" : value);
+    }
+
+    /// <summary>
+    /// A Java .properties value, written so that <c>Properties.load</c> gives it back exactly whether it reads the file
+    /// as ISO-8859-1 (<c>load(InputStream)</c>) or as UTF-8 (a Reader, Spring's option): backslash, line breaks, tab and
+    /// form feed as Java escapes, every other character that is not printable ASCII as <c>\uXXXX</c> (a surrogate pair as
+    /// two), and at the value's start a space, '=' or ':' escaped, since Java skips leading whitespace and may take one of
+    /// those as the separator. Nothing can end the value or continue the line.
+    /// </summary>
+    private static EscapeOutcome Properties(string value, bool atStart)
+    {
+        var sb = new StringBuilder(value.Length + 8);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            switch (c)
+            {
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\f': sb.Append("\\f"); break;
+                // At the value's start Java skips whitespace and, after a key ended by whitespace, one '=' or ':'.
+                case ' ' or '=' or ':' when atStart && i == 0: sb.Append('\\').Append(c); break;
+                case < ' ' or > '~':
+                    sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                default: sb.Append(c); break;
+            }
+        }
+
+        return EscapeOutcome.Ok(sb.ToString());
     }
 
     /// <summary>Rewrites CRLF, CR and LF in <paramref name="value"/> to <paramref name="lineEnding"/>.</summary>

@@ -29,4 +29,10 @@ public enum EscapeContext
 
     /// <summary>Inside a double-quoted INI value: written as is, one line.</summary>
     IniQuotedValue,
+
+    /// <summary>Part of a Java .properties value: Java escapes (backslash, line breaks, and <c>\uXXXX</c> for anything not printable ASCII).</summary>
+    PropertiesValue,
+
+    /// <summary>The start of a .properties value: as <see cref="PropertiesValue"/>, and a leading space escaped (Java skips it otherwise).</summary>
+    PropertiesValueStart,
 }

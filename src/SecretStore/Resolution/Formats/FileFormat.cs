@@ -16,16 +16,19 @@ public enum FileFormat
 
     /// <summary>An INI file as the .NET INI configuration provider reads it (<c>*.ini</c>).</summary>
     Ini,
+
+    /// <summary>A Java .properties file as <c>java.util.Properties.load</c> reads it (<c>*.properties</c>).</summary>
+    Properties,
 }
 
 /// <summary>
 /// The names a file's format is given by where it is chosen by hand (MSBuild item metadata <c>Format</c>, CLI
-/// <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>): <c>json</c>, <c>xml</c>, <c>text</c>, <c>ini</c>.
+/// <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>): <c>json</c>, <c>xml</c>, <c>text</c>, <c>ini</c>, <c>properties</c>.
 /// </summary>
 public static class FileFormatNames
 {
     /// <summary>The accepted names, for messages and help.</summary>
-    public const string Accepted = "json, xml, text, ini";
+    public const string Accepted = "json, xml, text, ini, properties";
 
     /// <summary>The name of <paramref name="format"/>.</summary>
     public static string NameOf(FileFormat format) => format switch
@@ -33,6 +36,7 @@ public static class FileFormatNames
         FileFormat.Json => "json",
         FileFormat.Xml => "xml",
         FileFormat.Ini => "ini",
+        FileFormat.Properties => "properties",
         _ => "text",
     };
 
@@ -52,6 +56,9 @@ public static class FileFormatNames
                 return true;
             case "ini":
                 format = FileFormat.Ini;
+                return true;
+            case "properties":
+                format = FileFormat.Properties;
                 return true;
             default:
                 format = default;
@@ -85,6 +92,11 @@ internal static class FileFormatDetector
         if (extension.Equals(".ini", StringComparison.OrdinalIgnoreCase))
         {
             return FileFormat.Ini;
+        }
+
+        if (extension.Equals(".properties", StringComparison.OrdinalIgnoreCase))
+        {
+            return FileFormat.Properties;
         }
 
         return text.StartsWith('<') ? FileFormat.Xml : FileFormat.PlainText;
