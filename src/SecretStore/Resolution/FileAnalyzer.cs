@@ -130,6 +130,9 @@ internal static class FileAnalyzer
             case FileFormat.Properties:
                 work.Layout = PropertiesLayout.Scan(text);
                 return true;
+            case FileFormat.DotEnv:
+                work.Layout = DotEnvLayout.Scan(text);
+                return true;
             default:
                 work.Layout = PlainTextLayout.Instance;
                 return true;
@@ -313,6 +316,10 @@ internal static class FileAnalyzer
                     work.Failed = true;
                 }
 
+                break;
+            case FileFormat.DotEnv when ((DotEnvLayout)work.Layout!).FirstInvalidLine is var invalid and > 0:
+                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, "The file is not a valid .env file: the line is neither KEY=value (a letter or '_' first; letters, digits, '_', '.', '-'), a comment nor blank, or a quote on it is not closed.", work.Path, invalid, 1));
+                work.Failed = true;
                 break;
             case FileFormat.Properties when ((PropertiesLayout)work.Layout!).FirstMalformedLine is var malformed and > 0:
                 diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, "The file is not a valid .properties file as Java reads it: a \\uXXXX escape is not four hexadecimal digits.", work.Path, malformed, 1));

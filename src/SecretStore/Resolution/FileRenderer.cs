@@ -192,6 +192,10 @@ internal static class FileRenderer
                 }
 
                 return shape.SequenceEqual(input, StringComparer.Ordinal) || Fail(work, diagnostics, "elements, attributes, comments or CDATA sections differ");
+            case FileFormat.DotEnv:
+                var env = DotEnvLayout.Scan(resolved);
+                return (env.FirstInvalidLine == 0 && env.Entries.Select(e => e.Key).SequenceEqual(((DotEnvLayout)work.Layout!).Entries.Select(e => e.Key), StringComparer.Ordinal))
+                    || Fail(work, diagnostics, "the keys or their order differ, or a quote is no longer closed");
             case FileFormat.Properties:
                 var keys = PropertiesLayout.Scan(resolved);
                 return (keys.FirstMalformedLine == 0 && keys.Entries.Select(e => e.Key).SequenceEqual(((PropertiesLayout)work.Layout!).Entries.Select(e => e.Key), StringComparer.Ordinal))
@@ -225,7 +229,12 @@ internal static class FileRenderer
     {
         if (work.Layout is PropertiesLayout properties)
         {
-            return PropertiesValuesReadBack(work, properties, resolved, intended, diagnostics);
+            return EntriesReadBack(work, resolved, intended, diagnostics, text => [.. PropertiesLayout.Scan(text).Entries.Select(e => (e.Key, e.Value))], properties.EntryAt, ".properties", "Java");
+        }
+
+        if (work.Layout is DotEnvLayout dotEnv)
+        {
+            return EntriesReadBack(work, resolved, intended, diagnostics, text => [.. DotEnvLayout.Scan(text).Entries.Select(e => (e.Key, (string?)e.Value))], dotEnv.EntryAt, ".env", "a .env reader");
         }
 
         if (work.Layout is not IniLayout layout || IniShape.TryRead(resolved) is not { } read)
@@ -272,10 +281,19 @@ internal static class FileRenderer
     }
 
     /// <summary>
-    /// The same check for .properties: the input read with each written span replaced by a sentinel Java escapes leave
-    /// alone, the sentinels then replaced by the values, must be what reading the output gives, entry by entry.
+    /// The same check for .properties and .env: the input read with each written span replaced by a sentinel the
+    /// format's escapes leave alone, the sentinels then replaced by the values, must be what reading the output gives,
+    /// entry by entry.
     /// </summary>
-    private static bool PropertiesValuesReadBack(FileWork work, PropertiesLayout layout, string resolved, Dictionary<Substitution, string> intended, List<Diagnostic> diagnostics)
+    private static bool EntriesReadBack(
+        FileWork work,
+        string resolved,
+        Dictionary<Substitution, string> intended,
+        List<Diagnostic> diagnostics,
+        Func<string, List<(string Key, string? Value)>> read,
+        Func<int, int> entryAt,
+        string format,
+        string reader)
     {
         var text = work.Text!;
         var marked = new StringBuilder(text.Length);
@@ -291,8 +309,8 @@ internal static class FileRenderer
         }
 
         marked.Append(text, position, text.Length - position);
-        var expected = PropertiesLayout.Scan(marked.ToString()).Entries;
-        var actual = PropertiesLayout.Scan(resolved).Entries;
+        var expected = read(marked.ToString());
+        var actual = read(resolved);
         for (var i = 0; i < expected.Count && i < actual.Count; i++)
         {
             var want = expected[i].Value;
@@ -308,9 +326,9 @@ internal static class FileRenderer
 
             if (!string.Equals(want, actual[i].Value, StringComparison.Ordinal))
             {
-                var first = work.Substitutions.First(s => layout.EntryAt(s.Site.ReplaceStart) == i);
+                var first = work.Substitutions.First(s => entryAt(s.Site.ReplaceStart) == i);
                 first.Outcome = PlaceholderOutcome.Failed;
-                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.ValueNotAllowedInContext, $"{Describe(first)} for '{first.Id}' cannot be written into .properties key '{expected[i].Key}' so that Java reads it back exactly: with 'raw', or where an empty value leaves the text after it at the value's start (Java skips whitespace there). Fix: drop 'raw', move the placeholder, or use the 'base64' modifier.", work.Path, first.Line, first.Column));
+                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.ValueNotAllowedInContext, $"{Describe(first)} for '{first.Id}' cannot be written into {format} key '{expected[i].Key}' so that {reader} reads it back exactly: with 'raw', or where spaces at the value's edge would be trimmed or an empty value leaves the text after it at the value's start. Fix: drop 'raw', make the placeholder the whole value, or use the 'base64' modifier.", work.Path, first.Line, first.Column));
                 return false;
             }
         }

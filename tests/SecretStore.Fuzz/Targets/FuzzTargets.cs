@@ -24,7 +24,7 @@ namespace SecretStore.Fuzz.Targets;
 public sealed class FuzzTargets : IDisposable
 {
     /// <summary>The names of the targets, as used for corpus folders and on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "v3", "store", "keyring", "keytext", "placeholders", "json", "xml", "ini", "properties"];
+    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "v3", "store", "keyring", "keytext", "placeholders", "json", "xml", "ini", "properties", "env"];
 
     private static readonly byte[] V1Key = [.. Enumerable.Range(1, V1Cipher.KeySizeInBytes).Select(i => (byte)i)];
     private readonly string _work = Directory.CreateTempSubdirectory("ssb-fuzz-").FullName;
@@ -78,6 +78,9 @@ public sealed class FuzzTargets : IDisposable
                     break;
                 case "properties":
                     await ResolveAsync(input, "application.properties").ConfigureAwait(false);
+                    break;
+                case "env":
+                    await ResolveAsync(input, ".env").ConfigureAwait(false);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown fuzz target.");
@@ -249,6 +252,8 @@ public sealed class FuzzTargets : IDisposable
                     break;
                 case FileFormat.Properties when PropertiesLayout.Scan(decoded).FirstMalformedLine != 0:
                     return "a \\uXXXX escape is malformed";
+                case FileFormat.DotEnv when DotEnvLayout.Scan(decoded).FirstInvalidLine is var line and not 0:
+                    return $"line {line} is not KEY=value";
             }
         }
         catch (Exception ex) when (ex is JsonException or XmlException or FormatException or InvalidDataException)

@@ -41,6 +41,7 @@ internal static class ValueEscaper
             EscapeContext.XmlCData => XmlCData(value, lineEnding),
             EscapeContext.IniValue or EscapeContext.IniWholeValue or EscapeContext.IniQuotedValue => Ini(value, context, raw, lineEnding),
             EscapeContext.PropertiesValue or EscapeContext.PropertiesValueStart => raw ? EscapeOutcome.Ok(value) : Properties(value, context == EscapeContext.PropertiesValueStart),
+            EscapeContext.DotEnvUnquoted or EscapeContext.DotEnvWholeValue or EscapeContext.DotEnvSingleQuoted or EscapeContext.DotEnvDoubleQuoted => raw ? EscapeOutcome.Ok(value) : DotEnv(value, context),
             _ => PlainText(value, raw, lineEnding),
         };
         return (modifiers & PlaceholderModifiers.Literal) != 0 && outcome.Written is { } written ? Literal(written, context) : outcome;
@@ -235,6 +236,38 @@ internal static class ValueEscaper
         }
 
         return EscapeOutcome.Ok(sb.ToString());
+    }
+
+    /// <summary>
+    /// A .env value in the form docker compose, DotNetEnv and Node's dotenv all read the same: unquoted when it is only
+    /// ASCII letters, digits and <c>_-./:@%+,=~^</c>, else single-quoted (literal everywhere), else double-quoted with <c>\n</c> for a
+    /// line break; a whole value takes the first form that holds, a part of a quoted or unquoted value must fit its form.
+    /// Backslashes in quotes, <c>$</c> (compose and DotNetEnv interpolate it), <c>#</c> unquoted (Node ends the value
+    /// there) and carriage returns are read differently by them: such a value is refused, never written ambiguously.
+    /// </summary>
+    private static EscapeOutcome DotEnv(string value, EscapeContext context)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value contains a NUL character, which an environment variable cannot hold; use the 'base64' modifier");
+        }
+
+        // Unquoted, only what every reader takes as plain text (DotNetEnv, for one, refuses non-ASCII there).
+        static bool Unquoted(string v) => v.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or ':' or '@' or '%' or '+' or ',' or '=' or '~' or '^');
+        static bool Single(string v) => v.AsSpan().IndexOfAny("'\\\r\n") < 0;
+        static bool Double(string v) => v.AsSpan().IndexOfAny("\"\\$`\r") < 0;
+        static string DoubleText(string v) => v.Replace("\n", "\\n", StringComparison.Ordinal);
+        const string Why = "no .env quoting reads it back the same in docker compose, DotNetEnv and Node's dotenv (a backslash, '$' or a carriage return with quotes of both kinds, say)";
+        return context switch
+        {
+            EscapeContext.DotEnvWholeValue when Unquoted(value) => EscapeOutcome.Ok(value),
+            EscapeContext.DotEnvWholeValue when Single(value) => EscapeOutcome.Ok("'" + value + "'"),
+            EscapeContext.DotEnvWholeValue when Double(value) => EscapeOutcome.Ok("\"" + DoubleText(value) + "\""),
+            EscapeContext.DotEnvWholeValue => EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, Why + "; use the 'base64' modifier"),
+            EscapeContext.DotEnvSingleQuoted => Single(value) ? EscapeOutcome.Ok(value) : EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "a single-quoted .env value cannot hold a quote, a backslash or a line break the same for every reader; make the placeholder the whole value (unquoted) so it is quoted as needed, or use the 'base64' modifier"),
+            EscapeContext.DotEnvDoubleQuoted => Double(value) ? EscapeOutcome.Ok(DoubleText(value)) : EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "a double-quoted .env value cannot hold a quote, a backslash, '$' or a carriage return the same for every reader; make the placeholder the whole value (unquoted) so it is quoted as needed, or use the 'base64' modifier"),
+            _ => Unquoted(value) ? EscapeOutcome.Ok(value) : EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "part of an unquoted .env value holds only ASCII letters, digits and _-./:@%+,=~^ the same for every reader; make the placeholder the whole value so it is quoted as needed, or use the 'base64' modifier"),
+        };
     }
 
     /// <summary>Rewrites CRLF, CR and LF in <paramref name="value"/> to <paramref name="lineEnding"/>.</summary>

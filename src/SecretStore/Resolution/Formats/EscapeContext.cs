@@ -35,4 +35,16 @@ public enum EscapeContext
 
     /// <summary>The start of a .properties value: as <see cref="PropertiesValue"/>, and a leading space escaped (Java skips it otherwise).</summary>
     PropertiesValueStart,
+
+    /// <summary>Part of an unquoted .env value: written as is; what any .env reader would read otherwise is refused.</summary>
+    DotEnvUnquoted,
+
+    /// <summary>A whole unquoted .env value: unquoted, single- or double-quoted, the first that every reader reads alike.</summary>
+    DotEnvWholeValue,
+
+    /// <summary>Inside a single-quoted .env value: literal; a quote, backslash or line break is refused.</summary>
+    DotEnvSingleQuoted,
+
+    /// <summary>Inside a double-quoted .env value: a line break as <c>\n</c>; a quote, backslash or <c>$</c> is refused.</summary>
+    DotEnvDoubleQuoted,
 }

@@ -19,16 +19,19 @@ public enum FileFormat
 
     /// <summary>A Java .properties file as <c>java.util.Properties.load</c> reads it (<c>*.properties</c>).</summary>
     Properties,
+
+    /// <summary>A .env file as docker compose, DotNetEnv and Node's dotenv read it (<c>.env</c>, <c>.env.*</c>, <c>*.env</c>).</summary>
+    DotEnv,
 }
 
 /// <summary>
 /// The names a file's format is given by where it is chosen by hand (MSBuild item metadata <c>Format</c>, CLI
-/// <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>): <c>json</c>, <c>xml</c>, <c>text</c>, <c>ini</c>, <c>properties</c>.
+/// <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>): <c>json</c>, <c>xml</c>, <c>text</c>, <c>ini</c>, <c>properties</c>, <c>env</c>.
 /// </summary>
 public static class FileFormatNames
 {
     /// <summary>The accepted names, for messages and help.</summary>
-    public const string Accepted = "json, xml, text, ini, properties";
+    public const string Accepted = "json, xml, text, ini, properties, env";
 
     /// <summary>The name of <paramref name="format"/>.</summary>
     public static string NameOf(FileFormat format) => format switch
@@ -37,6 +40,7 @@ public static class FileFormatNames
         FileFormat.Xml => "xml",
         FileFormat.Ini => "ini",
         FileFormat.Properties => "properties",
+        FileFormat.DotEnv => "env",
         _ => "text",
     };
 
@@ -59,6 +63,9 @@ public static class FileFormatNames
                 return true;
             case "properties":
                 format = FileFormat.Properties;
+                return true;
+            case "env" or "dotenv":
+                format = FileFormat.DotEnv;
                 return true;
             default:
                 format = default;
@@ -97,6 +104,12 @@ internal static class FileFormatDetector
         if (extension.Equals(".properties", StringComparison.OrdinalIgnoreCase))
         {
             return FileFormat.Properties;
+        }
+
+        var name = Path.GetFileName(path);
+        if (extension.Equals(".env", StringComparison.OrdinalIgnoreCase) || name.StartsWith(".env.", StringComparison.OrdinalIgnoreCase))
+        {
+            return FileFormat.DotEnv; // .env, prod.env, .env.production, .env.local
         }
 
         return text.StartsWith('<') ? FileFormat.Xml : FileFormat.PlainText;

@@ -1,0 +1,254 @@
+using System.Text;
+
+namespace SecretStore.Resolution.Formats;
+
+/// <summary>How a .env value is written in the file.</summary>
+internal enum DotEnvQuoting
+{
+    /// <summary><c>KEY=value</c>: to the line's end or an inline comment (whitespace, then <c>#</c>), trimmed.</summary>
+    None,
+
+    /// <summary><c>KEY='value'</c>: literal.</summary>
+    Single,
+
+    /// <summary><c>KEY="value"</c>: <c>\n</c> is a line break.</summary>
+    Double,
+}
+
+/// <summary>One <c>KEY=value</c> of a .env file: its key, value as read, and where the value's text is.</summary>
+internal readonly record struct DotEnvEntry(string Key, string Value, int Line, DotEnvQuoting Quoting, int ValueStart, int ValueEnd);
+
+/// <summary>
+/// A .env file read with the rules docker compose, DotNetEnv and Node's dotenv share: one <c>KEY=value</c> per line,
+/// optionally after <c>export </c>; <c>#</c> at a line's start is a comment; an unquoted value runs to the line's end or
+/// to whitespace followed by <c>#</c>, trimmed; a single-quoted value is literal; a double-quoted value turns
+/// <c>\n</c> into a line break. What those readers do differently (escapes in quotes, <c>$</c> interpolation, <c>#</c>
+/// inside an unquoted value) the resolver never writes: such a value is refused instead.
+/// </summary>
+internal sealed class DotEnvLayout : IFormatLayout
+{
+    private readonly List<Region> _regions = [];
+    private readonly List<DotEnvEntry> _entries = [];
+
+    private enum RegionKind
+    {
+        Comment,
+        Key,
+        Value,
+    }
+
+    /// <summary>The entries, in file order.</summary>
+    public IReadOnlyList<DotEnvEntry> Entries => _entries;
+
+    /// <summary>The first line that is not blank, a comment or <c>KEY=value</c>, or whose quote is not closed, or 0.</summary>
+    public int FirstInvalidLine { get; private set; }
+
+    /// <summary>Reads <paramref name="text"/>.</summary>
+    public static DotEnvLayout Scan(string text)
+    {
+        var layout = new DotEnvLayout();
+        var line = 1;
+        for (var position = 0; position < text.Length;)
+        {
+            var end = LineEnd(text, position);
+            var start = Skip(text, position, end);
+            if (start == end)
+            {
+                // Blank.
+            }
+            else if (text[start] == '#')
+            {
+                layout._regions.Add(new Region(start, end, RegionKind.Comment, -1));
+            }
+            else
+            {
+                end = layout.ReadEntry(text, start, end, line);
+            }
+
+            line += Count(text, position, end, '\n') + (end < text.Length ? 1 : 0);
+            position = end < text.Length ? end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1) : end;
+        }
+
+        return layout;
+    }
+
+    /// <inheritdoc />
+    public Site Classify(int start, int end, bool wholeToken)
+    {
+        var at = Find(start);
+        if (at < 0 || start >= _regions[at].End)
+        {
+            return Site.Forbid("it is not in a KEY=value entry of the .env file");
+        }
+
+        var region = _regions[at];
+        if (region.Kind == RegionKind.Comment)
+        {
+            return Site.InComment();
+        }
+
+        if (region.Kind == RegionKind.Key)
+        {
+            return Site.Forbid("it is in a .env key; a secret must not add or rename a key");
+        }
+
+        if (end > region.End)
+        {
+            return Site.Overrun("its .env value");
+        }
+
+        var entry = _entries[region.Entry];
+        var context = entry.Quoting switch
+        {
+            DotEnvQuoting.Single => EscapeContext.DotEnvSingleQuoted,
+            DotEnvQuoting.Double => EscapeContext.DotEnvDoubleQuoted,
+            _ when start == entry.ValueStart && end == entry.ValueEnd => EscapeContext.DotEnvWholeValue,
+            _ => EscapeContext.DotEnvUnquoted,
+        };
+        return new Site(SiteKind.Substitute, context, start, end);
+    }
+
+    /// <summary>The entry whose value holds <paramref name="offset"/>, as an index into <see cref="Entries"/>, or -1.</summary>
+    public int EntryAt(int offset)
+    {
+        var at = Find(offset);
+        return at >= 0 && _regions[at].Kind == RegionKind.Value && offset <= _regions[at].End ? _regions[at].Entry : -1;
+    }
+
+    /// <summary>Reads one entry whose line starts (after blanks) at <paramref name="start"/>; returns where it ends.</summary>
+    private int ReadEntry(string text, int start, int end, int line)
+    {
+        var keyStart = start;
+        if (text.AsSpan(start, end - start).StartsWith("export ", StringComparison.Ordinal))
+        {
+            keyStart = Skip(text, start + 7, end);
+        }
+
+        var equals = text.IndexOf('=', keyStart, end - keyStart);
+        var key = equals < 0 ? string.Empty : text[keyStart..equals].TrimEnd(' ', '\t');
+        if (equals < 0 || key.Length == 0 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-') || char.IsAsciiDigit(key[0]))
+        {
+            FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
+            _regions.Add(new Region(start, end, RegionKind.Key, -1));
+            return end;
+        }
+
+        var index = _entries.Count;
+        _regions.Add(new Region(start, equals + 1, RegionKind.Key, index));
+        var valueStart = Skip(text, equals + 1, end);
+        if (valueStart < end && text[valueStart] is '\'' or '"')
+        {
+            var quote = text[valueStart];
+            var close = quote == '"' ? ClosingDoubleQuote(text, valueStart + 1) : text.IndexOf('\'', valueStart + 1, end - valueStart - 1);
+            if (close < 0)
+            {
+                FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
+                _regions.Add(new Region(valueStart, end, RegionKind.Value, index));
+                _entries.Add(new DotEnvEntry(key, string.Empty, line, DotEnvQuoting.None, valueStart, end));
+                return end;
+            }
+
+            var inner = text[(valueStart + 1)..close];
+            var value = quote == '"' ? inner.Replace("\\n", "\n", StringComparison.Ordinal) : inner;
+            _regions.Add(new Region(valueStart + 1, close, RegionKind.Value, index));
+            _entries.Add(new DotEnvEntry(key, value, line, quote == '"' ? DotEnvQuoting.Double : DotEnvQuoting.Single, valueStart + 1, close));
+            var after = LineEnd(text, close);
+            var rest = Skip(text, close + 1, after);
+            if (rest < after && text[rest] == '#')
+            {
+                _regions.Add(new Region(rest, after, RegionKind.Comment, -1));
+            }
+            else if (rest < after)
+            {
+                FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
+            }
+
+            return after;
+        }
+
+        // Unquoted: to an inline comment (whitespace, then '#') or the line's end, trimmed.
+        var stop = end;
+        for (var i = valueStart; i < end; i++)
+        {
+            if (text[i] == '#' && i > valueStart && text[i - 1] is ' ' or '\t')
+            {
+                stop = i;
+                _regions.Add(new Region(valueStart, stop, RegionKind.Value, index));
+                _regions.Add(new Region(i, end, RegionKind.Comment, -1));
+                break;
+            }
+        }
+
+        var valueEnd = stop;
+        while (valueEnd > valueStart && text[valueEnd - 1] is ' ' or '\t')
+        {
+            valueEnd--;
+        }
+
+        if (stop == end)
+        {
+            _regions.Add(new Region(valueStart, end, RegionKind.Value, index));
+        }
+
+        _entries.Add(new DotEnvEntry(key, text[valueStart..valueEnd], line, DotEnvQuoting.None, valueStart, valueEnd));
+        return end;
+    }
+
+    /// <summary>The closing quote of a double-quoted value (which may span lines), skipping <c>\"</c>; -1 if none.</summary>
+    private static int ClosingDoubleQuote(string text, int from)
+    {
+        for (var i = from; i < text.Length; i++)
+        {
+            if (text[i] == '\\')
+            {
+                i++;
+            }
+            else if (text[i] == '"')
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private int Find(int offset)
+    {
+        int lo = 0, hi = _regions.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_regions[mid].Start <= offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    private static int Skip(string text, int position, int end)
+    {
+        while (position < end && text[position] is ' ' or '\t')
+        {
+            position++;
+        }
+
+        return position;
+    }
+
+    private static int LineEnd(string text, int position)
+    {
+        var end = text.AsSpan(position).IndexOfAny('\r', '\n');
+        return end < 0 ? text.Length : position + end;
+    }
+
+    private static int Count(string text, int start, int end, char c) => text.AsSpan(start, Math.Max(0, end - start)).Count(c);
+
+    private readonly record struct Region(int Start, int End, RegionKind Kind, int Entry);
+}
