@@ -100,7 +100,7 @@ public sealed class HostileValueTests : IDisposable
     {
         var value = HostileValues.All[label];
         var (prefix, suffix) = ("# settings\nUSER=app\nPASSWORD=", "\nPORT=5432\n");
-        var result = await ResolveTemplate(".env", prefix, suffix, value);
+        var result = await ResolveTemplate("settings.txt", prefix, suffix, value);
         if (HostileValues.IsMultiLine(value))
         {
             Assert.Equal("SSB1005", SingleError(result).Code.Id);
@@ -108,7 +108,7 @@ public sealed class HostileValueTests : IDisposable
         }
 
         AssertSucceeded(result);
-        Assert.Equal(prefix + value + suffix, _folder.Read(".env"));
+        Assert.Equal(prefix + value + suffix, _folder.Read("settings.txt"));
     }
 
     [Theory]
