@@ -27,15 +27,9 @@ internal readonly record struct DotEnvEntry(string Key, string Value, int Line, 
 /// </summary>
 internal sealed class DotEnvLayout : IFormatLayout
 {
-    private readonly List<Region> _regions = [];
+    private readonly LineRegions _regions = new();
     private readonly List<DotEnvEntry> _entries = [];
 
-    private enum RegionKind
-    {
-        Comment,
-        Key,
-        Value,
-    }
 
     /// <summary>The entries, in file order.</summary>
     public IReadOnlyList<DotEnvEntry> Entries => _entries;
@@ -50,7 +44,7 @@ internal sealed class DotEnvLayout : IFormatLayout
         var line = 1;
         for (var position = 0; position < text.Length;)
         {
-            var end = LineEnd(text, position);
+            var end = LineRegions.LineEnd(text, position);
             var start = Skip(text, position, end);
             if (start == end)
             {
@@ -58,7 +52,7 @@ internal sealed class DotEnvLayout : IFormatLayout
             }
             else if (text[start] == '#')
             {
-                layout._regions.Add(new Region(start, end, RegionKind.Comment, -1));
+                layout._regions.Add(new LineRegion(start, end, LineRegionKind.Comment, -1));
             }
             else
             {
@@ -66,7 +60,7 @@ internal sealed class DotEnvLayout : IFormatLayout
             }
 
             line += Count(text, position, end, '\n') + (end < text.Length ? 1 : 0);
-            position = end < text.Length ? end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1) : end;
+            position = LineRegions.SkipBreak(text, end);
         }
 
         return layout;
@@ -75,19 +69,19 @@ internal sealed class DotEnvLayout : IFormatLayout
     /// <inheritdoc />
     public Site Classify(int start, int end, bool wholeToken)
     {
-        var at = Find(start);
+        var at = _regions.Find(start);
         if (at < 0 || start >= _regions[at].End)
         {
             return Site.Forbid("it is not in a KEY=value entry of the .env file");
         }
 
         var region = _regions[at];
-        if (region.Kind == RegionKind.Comment)
+        if (region.Kind == LineRegionKind.Comment)
         {
             return Site.InComment();
         }
 
-        if (region.Kind == RegionKind.Key)
+        if (region.Kind == LineRegionKind.Key)
         {
             return Site.Forbid("it is in a .env key; a secret must not add or rename a key");
         }
@@ -111,8 +105,7 @@ internal sealed class DotEnvLayout : IFormatLayout
     /// <summary>The entry whose value holds <paramref name="offset"/>, as an index into <see cref="Entries"/>, or -1.</summary>
     public int EntryAt(int offset)
     {
-        var at = Find(offset);
-        return at >= 0 && _regions[at].Kind == RegionKind.Value && offset <= _regions[at].End ? _regions[at].Entry : -1;
+        return _regions.EntryAt(offset);
     }
 
     /// <summary>Reads one entry whose line starts (after blanks) at <paramref name="start"/>; returns where it ends.</summary>
@@ -129,12 +122,12 @@ internal sealed class DotEnvLayout : IFormatLayout
         if (equals < 0 || key.Length == 0 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-') || char.IsAsciiDigit(key[0]))
         {
             FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
-            _regions.Add(new Region(start, end, RegionKind.Key, -1));
+            _regions.Add(new LineRegion(start, end, LineRegionKind.Key, -1));
             return end;
         }
 
         var index = _entries.Count;
-        _regions.Add(new Region(start, equals + 1, RegionKind.Key, index));
+        _regions.Add(new LineRegion(start, equals + 1, LineRegionKind.Key, index));
         var valueStart = Skip(text, equals + 1, end);
         if (valueStart < end && text[valueStart] is '\'' or '"')
         {
@@ -143,20 +136,20 @@ internal sealed class DotEnvLayout : IFormatLayout
             if (close < 0)
             {
                 FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
-                _regions.Add(new Region(valueStart, end, RegionKind.Value, index));
+                _regions.Add(new LineRegion(valueStart, end, LineRegionKind.Value, index));
                 _entries.Add(new DotEnvEntry(key, string.Empty, line, DotEnvQuoting.None, valueStart, end));
                 return end;
             }
 
             var inner = text[(valueStart + 1)..close];
             var value = quote == '"' ? inner.Replace("\\n", "\n", StringComparison.Ordinal) : inner;
-            _regions.Add(new Region(valueStart + 1, close, RegionKind.Value, index));
+            _regions.Add(new LineRegion(valueStart + 1, close, LineRegionKind.Value, index));
             _entries.Add(new DotEnvEntry(key, value, line, quote == '"' ? DotEnvQuoting.Double : DotEnvQuoting.Single, valueStart + 1, close));
-            var after = LineEnd(text, close);
+            var after = LineRegions.LineEnd(text, close);
             var rest = Skip(text, close + 1, after);
             if (rest < after && text[rest] == '#')
             {
-                _regions.Add(new Region(rest, after, RegionKind.Comment, -1));
+                _regions.Add(new LineRegion(rest, after, LineRegionKind.Comment, -1));
             }
             else if (rest < after)
             {
@@ -173,8 +166,8 @@ internal sealed class DotEnvLayout : IFormatLayout
             if (text[i] == '#' && i > valueStart && text[i - 1] is ' ' or '\t')
             {
                 stop = i;
-                _regions.Add(new Region(valueStart, stop, RegionKind.Value, index));
-                _regions.Add(new Region(i, end, RegionKind.Comment, -1));
+                _regions.Add(new LineRegion(valueStart, stop, LineRegionKind.Value, index));
+                _regions.Add(new LineRegion(i, end, LineRegionKind.Comment, -1));
                 break;
             }
         }
@@ -187,7 +180,7 @@ internal sealed class DotEnvLayout : IFormatLayout
 
         if (stop == end)
         {
-            _regions.Add(new Region(valueStart, end, RegionKind.Value, index));
+            _regions.Add(new LineRegion(valueStart, end, LineRegionKind.Value, index));
         }
 
         _entries.Add(new DotEnvEntry(key, text[valueStart..valueEnd], line, DotEnvQuoting.None, valueStart, valueEnd));
@@ -212,25 +205,6 @@ internal sealed class DotEnvLayout : IFormatLayout
         return -1;
     }
 
-    private int Find(int offset)
-    {
-        int lo = 0, hi = _regions.Count - 1, found = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_regions[mid].Start <= offset)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found;
-    }
 
     private static int Skip(string text, int position, int end)
     {
@@ -242,13 +216,7 @@ internal sealed class DotEnvLayout : IFormatLayout
         return position;
     }
 
-    private static int LineEnd(string text, int position)
-    {
-        var end = text.AsSpan(position).IndexOfAny('\r', '\n');
-        return end < 0 ? text.Length : position + end;
-    }
 
     private static int Count(string text, int start, int end, char c) => text.AsSpan(start, Math.Max(0, end - start)).Count(c);
 
-    private readonly record struct Region(int Start, int End, RegionKind Kind, int Entry);
 }

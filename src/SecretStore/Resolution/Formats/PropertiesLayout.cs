@@ -21,18 +21,12 @@ internal readonly record struct PropertiesEntry(string Key, string? Value, int L
 /// </summary>
 internal sealed class PropertiesLayout : IFormatLayout
 {
-    private readonly List<Region> _regions = [];
+    private readonly LineRegions _regions = new();
     private readonly List<PropertiesEntry> _entries = [];
     private readonly string _text;
 
     private PropertiesLayout(string text) => _text = text;
 
-    private enum RegionKind
-    {
-        Comment,
-        Key,
-        Value,
-    }
 
     /// <summary>The entries, in file order (a key given twice is there twice; Java keeps the last).</summary>
     public IReadOnlyList<PropertiesEntry> Entries => _entries;
@@ -62,16 +56,16 @@ internal sealed class PropertiesLayout : IFormatLayout
 
             if (text[position] is '\r' or '\n')
             {
-                position = SkipBreak(text, position);
+                position = LineRegions.SkipBreak(text, position);
                 line++;
                 continue;
             }
 
             if (text[position] is '#' or '!')
             {
-                var end = LineEnd(text, position);
-                layout._regions.Add(new Region(start, end, RegionKind.Comment, -1));
-                position = SkipBreak(text, end);
+                var end = LineRegions.LineEnd(text, position);
+                layout._regions.Add(new LineRegion(start, end, LineRegionKind.Comment, -1));
+                position = LineRegions.SkipBreak(text, end);
                 line++;
                 continue;
             }
@@ -85,7 +79,7 @@ internal sealed class PropertiesLayout : IFormatLayout
     /// <inheritdoc />
     public Site Classify(int start, int end, bool wholeToken)
     {
-        var at = Find(start);
+        var at = _regions.Find(start);
         if (at < 0 || start >= _regions[at].End)
         {
             return Site.Forbid("it is not in a .properties entry");
@@ -94,9 +88,9 @@ internal sealed class PropertiesLayout : IFormatLayout
         var region = _regions[at];
         switch (region.Kind)
         {
-            case RegionKind.Comment:
+            case LineRegionKind.Comment:
                 return Site.InComment();
-            case RegionKind.Key:
+            case LineRegionKind.Key:
                 // Also when Java's key ends inside it (at the ':' of "#{secret:"): it starts in a key.
                 return Site.Forbid("it is in a .properties key; a secret must not add or rename a key");
         }
@@ -124,30 +118,9 @@ internal sealed class PropertiesLayout : IFormatLayout
     /// <summary>The entry whose value holds <paramref name="offset"/>, as an index into <see cref="Entries"/>, or -1.</summary>
     public int EntryAt(int offset)
     {
-        var at = Find(offset);
-        return at >= 0 && _regions[at].Kind == RegionKind.Value && offset <= _regions[at].End ? _regions[at].Entry : -1;
+        return _regions.EntryAt(offset);
     }
 
-    /// <summary>The last region starting at or before <paramref name="offset"/> (regions are in text order), or -1.</summary>
-    private int Find(int offset)
-    {
-        int lo = 0, hi = _regions.Count - 1, found = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_regions[mid].Start <= offset)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found;
-    }
 
     /// <summary>Reads the logical line of one entry from <paramref name="position"/>; returns the next line number.</summary>
     private int ReadEntry(int position, int line, out int next)
@@ -159,7 +132,7 @@ internal sealed class PropertiesLayout : IFormatLayout
         var offsets = new List<int>();
         while (true)
         {
-            var end = LineEnd(_text, position);
+            var end = LineRegions.LineEnd(_text, position);
             var trailing = 0;
             for (var i = end - 1; i >= position && _text[i] == '\\'; i--)
             {
@@ -175,12 +148,12 @@ internal sealed class PropertiesLayout : IFormatLayout
 
             if (trailing % 2 == 0 || end >= _text.Length)
             {
-                next = SkipBreak(_text, end);
+                next = LineRegions.SkipBreak(_text, end);
                 line++;
                 break;
             }
 
-            position = SkipBreak(_text, end);
+            position = LineRegions.SkipBreak(_text, end);
             line++;
             while (position < _text.Length && _text[position] is ' ' or '\t' or '\f')
             {
@@ -242,7 +215,7 @@ internal sealed class PropertiesLayout : IFormatLayout
         var rawValueStart = valueStart < offsets.Count ? offsets[valueStart] : lineEnd;
         var index = _entries.Count;
         _entries.Add(new PropertiesEntry(key, value, first, rawValueStart, lineEnd));
-        _regions.Add(new Region(offsets.Count > 0 ? offsets[0] : rawValueStart, rawValueStart, RegionKind.Key, index));
+        _regions.Add(new LineRegion(offsets.Count > 0 ? offsets[0] : rawValueStart, rawValueStart, LineRegionKind.Key, index));
 
         // The value as regions of the raw text, one per natural line it spans (a placeholder cannot span a continuation).
         var from = valueStart;
@@ -252,7 +225,7 @@ internal sealed class PropertiesLayout : IFormatLayout
             {
                 if (i > from)
                 {
-                    _regions.Add(new Region(offsets[from], offsets[i - 1] + 1, RegionKind.Value, index));
+                    _regions.Add(new LineRegion(offsets[from], offsets[i - 1] + 1, LineRegionKind.Value, index));
                 }
 
                 from = i;
@@ -261,7 +234,7 @@ internal sealed class PropertiesLayout : IFormatLayout
 
         if (valueStart >= logical.Length)
         {
-            _regions.Add(new Region(rawValueStart, rawValueStart, RegionKind.Value, index));
+            _regions.Add(new LineRegion(rawValueStart, rawValueStart, LineRegionKind.Value, index));
         }
 
         return line;
@@ -307,14 +280,6 @@ internal sealed class PropertiesLayout : IFormatLayout
         return sb.ToString();
     }
 
-    private static int LineEnd(string text, int position)
-    {
-        var end = text.AsSpan(position).IndexOfAny('\r', '\n');
-        return end < 0 ? text.Length : position + end;
-    }
 
-    private static int SkipBreak(string text, int end) =>
-        end >= text.Length ? text.Length : end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1);
 
-    private readonly record struct Region(int Start, int End, RegionKind Kind, int Entry);
 }
