@@ -31,6 +31,12 @@ public sealed partial class PostgreSqlSchema
     /// </summary>
     public const int MaxTextBytes = 1024;
 
+    /// <summary>
+    /// The settings every read function runs with: the pinned search path, and the planner held to index lookups, so that
+    /// no planner setting of the caller makes a read touch another application's rows (red team round 9).
+    /// </summary>
+    private const string ReadSettings = "SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on";
+
     /// <summary>The record columns of <c>secrets</c> and <c>history</c>, in the order every query selects them.</summary>
     internal const string RecordColumns = "application_name, secret_name, revision, format, master_key_id, envelope, protected_document_key, initialisation_vector, protected_secret_value";
 
@@ -156,7 +162,7 @@ public sealed partial class PostgreSqlSchema
             -- application's rows, whatever planner settings the caller chose. session_user: inside SECURITY DEFINER,
             -- current_user is the owner.
             CREATE FUNCTION {{Quote(Name)}}.read_secrets(apps text[], names text[]) RETURNS SETOF {{Secrets}}
-                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
+                LANGUAGE plpgsql STABLE SECURITY DEFINER {{ReadSettings}}
                 AS $fn$
                 DECLARE
                     allowed text[] := {{MayAccess}}(session_user, false);
@@ -170,7 +176,7 @@ public sealed partial class PostgreSqlSchema
                 $fn$;
 
             CREATE FUNCTION {{Quote(Name)}}.list_secrets(app text, after text, page integer) RETURNS SETOF {{Secrets}}
-                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
+                LANGUAGE plpgsql STABLE SECURITY DEFINER {{ReadSettings}}
                 AS $fn$
                 BEGIN
                     IF NOT ARRAY[app, '*'] && {{MayAccess}}(session_user, false) THEN
@@ -183,7 +189,7 @@ public sealed partial class PostgreSqlSchema
                 $fn$;
 
             CREATE FUNCTION {{Quote(Name)}}.list_applications() RETURNS SETOF text
-                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
+                LANGUAGE plpgsql STABLE SECURITY DEFINER {{ReadSettings}}
                 AS $fn$
                 DECLARE
                     allowed text[] := {{MayAccess}}(session_user, false);
@@ -199,7 +205,7 @@ public sealed partial class PostgreSqlSchema
 
             -- The kept revisions of one secret (all, oldest first, or the one asked for).
             CREATE FUNCTION {{Quote(Name)}}.read_history(app text, secret text, wanted bigint) RETURNS SETOF {{History}}
-                LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_indexscan = on SET enable_nestloop = on
+                LANGUAGE plpgsql STABLE SECURITY DEFINER {{ReadSettings}}
                 AS $fn$
                 BEGIN
                     IF NOT ARRAY[app, '*'] && {{MayAccess}}(session_user, false) THEN
