@@ -237,53 +237,14 @@ internal static class FileRenderer
             return EntriesReadBack(work, resolved, intended, diagnostics, text => [.. DotEnvLayout.Scan(text).Entries.Select(e => (e.Key, (string?)e.Value))], dotEnv.EntryAt, ".env", "a .env reader");
         }
 
-        if (work.Layout is not IniLayout layout || IniShape.TryRead(resolved) is not { } read)
-        {
-            return true;
-        }
-
-        var output = new Dictionary<string, string?>(read, StringComparer.OrdinalIgnoreCase);
-        var text = work.Text!;
-        foreach (var group in work.Substitutions.Where(intended.ContainsKey).GroupBy(s => layout.EntryAt(s.Site.ReplaceStart)))
-        {
-            if (group.Key is not { } entry)
-            {
-                continue;
-            }
-
-            var expected = new StringBuilder();
-            var position = entry.ValueStart;
-            var edits = group.Select(s => (s.Site.ReplaceStart, s.Site.ReplaceEnd, intended[s]))
-                .Concat(work.Escapes.Where(e => e >= entry.ValueStart && e < entry.ValueEnd).Select(e => (e, e + 1, string.Empty)))
-                .OrderBy(e => e.Item1);
-            foreach (var (start, end, value) in edits)
-            {
-                expected.Append(text, position, start - position).Append(value);
-                position = end;
-            }
-
-            expected.Append(text, position, entry.ValueEnd - position);
-            if (!output.TryGetValue(entry.Key, out var actual) || !string.Equals(actual, expected.ToString(), StringComparison.Ordinal))
-            {
-                var first = group.First();
-                first.Outcome = PlaceholderOutcome.Failed;
-                diagnostics.Add(FileAnalyzer.Error(
-                    DiagnosticCodes.ValueNotAllowedInContext,
-                    $"{Describe(first)} for '{first.Id}' cannot be written into INI key '{entry.Key}' so that the .NET INI reader reads it back exactly: the reader trims a value and takes off a pair of outer quotes, so a value with spaces or a quote at an edge of the line's value changes. Fix: make the placeholder the whole value (it is then quoted as needed), or use the 'base64' modifier.",
-                    work.Path,
-                    first.Line,
-                    first.Column));
-                return false;
-            }
-        }
-
-        return true;
+        return work.Layout is not IniLayout ini
+            || EntriesReadBack(work, resolved, intended, diagnostics, text => [.. (IniShape.TryRead(text) ?? []).Select(p => (p.Key, p.Value))], ini.EntryIndexAt, "INI", "the .NET INI reader");
     }
 
     /// <summary>
-    /// The same check for .properties and .env: the input read with each written span replaced by a sentinel the
-    /// format's escapes leave alone, the sentinels then replaced by the values, must be what reading the output gives,
-    /// entry by entry.
+    /// The check itself: the input read with each written span replaced by a sentinel the format's reader leaves alone
+    /// (no whitespace, quote or escape in it), the sentinels then replaced by the values, must be what reading the
+    /// output gives, entry by entry (the shape check has made the entries line up).
     /// </summary>
     private static bool EntriesReadBack(
         FileWork work,

@@ -98,11 +98,11 @@ internal sealed class IniLayout : IFormatLayout
         return new Site(SiteKind.Substitute, context, start, end);
     }
 
-    /// <summary>The entry whose raw value holds <paramref name="offset"/>, or null.</summary>
-    public IniEntry? EntryAt(int offset)
+    /// <summary>The index in <see cref="Entries"/> of the entry whose raw value holds <paramref name="offset"/>, or -1.</summary>
+    public int EntryIndexAt(int offset)
     {
         var line = FindLine(offset);
-        return line.Kind == LineKind.Entry && offset >= line.EqualsSign ? _entries[line.Entry] : null;
+        return line.Kind == LineKind.Entry && offset >= line.EqualsSign ? line.Entry : -1;
     }
 
     private Line Read(string text, int start, int end, int number, ref string section)
