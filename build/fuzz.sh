@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one engine target with AFL++ through SharpFuzz and copies new corpus entries (and crashes) back into
 # tests/SecretStore.Tests/FuzzCorpus/<target>/, where the xunit replay runs them on every test run.
-# Usage: ./build/fuzz.sh <v1|v2|v3|store|keyring|keytext|placeholders|json|xml|ini|properties|env> [seconds=60]
+# Usage: ./build/fuzz.sh <v1|v2|v3|store|keyring|keytext|placeholders|json|xml|ini|properties|env|yaml> [seconds=60]
 # Needs: afl++ (apt-get install afl++) and the SharpFuzz.CommandLine dotnet tool (installed here on first use).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -115,7 +115,7 @@ public sealed class SecretStoreSettings
 
     /// <summary>
     /// The format of every file of the call, instead of the one each file's extension gives: <c>json</c>, <c>xml</c>,
-    /// <c>text</c>, <c>ini</c>, <c>properties</c> or <c>env</c> (the MSBuild item metadata <c>Format</c> and the CLI's <c>--format</c> are the same).
+    /// <c>text</c>, <c>ini</c>, <c>properties</c>, <c>env</c> or <c>yaml</c> (the MSBuild item metadata <c>Format</c> and the CLI's <c>--format</c> are the same).
     /// Null or empty: by extension.
     /// </summary>
     /// <example>

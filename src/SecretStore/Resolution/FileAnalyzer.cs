@@ -133,6 +133,17 @@ internal static class FileAnalyzer
             case FileFormat.DotEnv:
                 work.Layout = DotEnvLayout.Scan(text);
                 return true;
+            case FileFormat.Yaml:
+                var yaml = YamlLayout.Scan(text);
+                if (yaml.Error is { } error)
+                {
+                    // Placeholders are only placed in a file that parses: a scalar after the error is not known.
+                    diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, $"The file is not valid YAML: {error}.", work.Path, yaml.ErrorAt.Line, yaml.ErrorAt.Column));
+                    return false;
+                }
+
+                work.Layout = yaml;
+                return true;
             default:
                 work.Layout = PlainTextLayout.Instance;
                 return true;
@@ -206,8 +217,16 @@ internal static class FileAnalyzer
         {
             var path = spec.Mapping.ConfigurationPath;
             List<(int Start, int End, EscapeContext Context)> targets;
+            YamlFrame?[]? frames = null;
             switch (work.Layout)
             {
+                case YamlLayout yaml:
+                    var scalars = MappingTargets.FindInYaml(yaml, path);
+                    targets = [.. scalars.Select(s => s.Style == YamlStyle.DoubleQuoted
+                        ? (s.ContentStart, s.ContentEnd, EscapeContext.YamlDoubleQuoted)
+                        : (s.Start, s.End, s.Style == YamlStyle.Plain ? EscapeContext.YamlPlain : EscapeContext.YamlSingleQuoted))];
+                    frames = [.. scalars.Select(yaml.WholeFrame)];
+                    break;
                 case JsonLayout json:
                     targets = [.. MappingTargets.FindInJson(json, path).Select(t => (t.Start, t.End, EscapeContext.JsonString))];
                     break;
@@ -220,7 +239,7 @@ internal static class FileAnalyzer
                 default:
                     if (spec.Mapping.File is not null)
                     {
-                        diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' selects this file, but structured mappings apply to JSON, XML and INI config files only.", work.Path));
+                        diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' selects this file, but structured mappings apply to JSON, XML, INI and YAML config files only.", work.Path));
                     }
 
                     continue;
@@ -230,15 +249,16 @@ internal static class FileAnalyzer
             {
                 if (spec.Mapping.File is not null)
                 {
-                    diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' -> '{spec.Reference}': the path does not exist in this file as a {(work.Layout is IniLayout ? "key (Section:Key)" : "string value")}{(work.Layout is XmlLayout ? " (connectionStrings/add[@name]/@connectionString or appSettings/add[@key]/@value)" : string.Empty)}.", work.Path));
+                    diagnostics.Add(Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{path}' -> '{spec.Reference}': the path does not exist in this file as a {(work.Layout is IniLayout ? "key (Section:Key)" : work.Layout is YamlLayout ? "plain or quoted string scalar (Key:Child:0)" : "string value")}{(work.Layout is XmlLayout ? " (connectionStrings/add[@name]/@connectionString or appSettings/add[@key]/@value)" : string.Empty)}.", work.Path));
                 }
 
                 continue;
             }
 
             spec.Hits++;
-            foreach (var (start, end, context) in targets)
+            for (var t = 0; t < targets.Count; t++)
             {
+                var (start, end, context) = targets[t];
                 var (line, column) = work.Lines!.Locate(start);
                 if (work.Substitutions.Any(s => s.Site.ReplaceStart < end && start < s.Site.ReplaceEnd))
                 {
@@ -255,7 +275,7 @@ internal static class FileAnalyzer
                     Text = $"mapping '{path}'",
                     Line = line,
                     Column = column,
-                    Site = new Site(SiteKind.Substitute, context, start, end),
+                    Site = new Site(SiteKind.Substitute, context, start, end, Yaml: frames?[t]),
                 });
             }
         }

@@ -45,7 +45,7 @@ internal static class FileRenderer
                 continue;
             }
 
-            var outcome = ValueEscaper.Escape(secret.Value, substitution.Site.Context, substitution.Modifiers, lineEnding);
+            var outcome = ValueEscaper.Escape(secret.Value, substitution.Site.Context, substitution.Modifiers, lineEnding, substitution.Site.Yaml);
             if (outcome.Written is null)
             {
                 substitution.Outcome = PlaceholderOutcome.Failed;
@@ -95,7 +95,7 @@ internal static class FileRenderer
         output.Append(text, position, text.Length - position);
         var resolved = output.ToString();
         if (!NoPlaceholderInValues(work, resolved, written, diagnostics) || !ShapeHolds(work, resolved, wildcards, diagnostics)
-            || !ValuesReadBack(work, resolved, intended, diagnostics))
+            || !ValuesReadBack(work, resolved, intended, diagnostics) || !YamlReadsBack(work, resolved, intended, diagnostics))
         {
             return;
         }
@@ -211,6 +211,65 @@ internal static class FileRenderer
             default:
                 return true;
         }
+    }
+
+    /// <summary>
+    /// A YAML file is parsed again and compared event by event with the input read with a sentinel at each placeholder
+    /// (<see cref="YamlShape.Compare"/>): the same documents, keys, nesting, sequence lengths, anchors and tags, every
+    /// untouched scalar the same, and each written scalar exactly the input's text with the value in place of the
+    /// placeholder, still a string. A shape difference is <c>SSB1008</c>; a value that does not read back is <c>SSB1005</c>.
+    /// </summary>
+    private static bool YamlReadsBack(FileWork work, string resolved, Dictionary<Substitution, string> intended, List<Diagnostic> diagnostics)
+    {
+        if (work.Layout is not YamlLayout)
+        {
+            return true;
+        }
+
+        var text = work.Text!;
+        var placed = work.Substitutions.Where(intended.ContainsKey).ToList();
+        var marks = placed.Select((s, i) => (Mark: $"\uE000{i}\uE001", Value: intended[s], Json: s.Site.Context == EscapeContext.YamlJsonValue, Raw: (s.Modifiers & PlaceholderModifiers.Raw) != 0)).ToList();
+        var edits = placed.Select((s, i) => (Start: s.Site.Yaml!.PlaceholderStart, End: s.Site.Yaml.PlaceholderEnd, Mark: marks[i].Mark))
+            .Concat(work.Escapes.Select(e => (Start: e, End: e + 1, Mark: string.Empty)))
+            .OrderBy(e => e.Start)
+            .ToList();
+        var marked = new StringBuilder(text.Length);
+        var position = 0;
+        foreach (var edit in edits)
+        {
+            marked.Append(text, position, edit.Start - position).Append(edit.Mark);
+            position = edit.End;
+        }
+
+        marked.Append(text, position, text.Length - position);
+        var input = YamlShape.TryRead(marked.ToString());
+        var output = YamlShape.TryRead(resolved);
+        if (output is null)
+        {
+            return Fail(work, diagnostics, "the result no longer parses as YAML");
+        }
+
+        switch (input is null ? -1 : YamlShape.Compare(input, output, marks))
+        {
+            case null:
+                return true;
+            case -1:
+                return Fail(work, diagnostics, "documents, keys, nesting, sequence lengths, anchors, tags or other values differ");
+            case int index:
+                var culprit = placed[index];
+                culprit.Outcome = PlaceholderOutcome.Failed;
+                diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.ValueNotAllowedInContext, $"{Describe(culprit)} for '{culprit.Id}' cannot be written into this {Style(culprit.Site.Yaml!.Style)} YAML scalar so that a YAML reader reads it back as the same string (a block scalar's indentation or line ends, or spaces at a line's edge, would change it, or it would read as a number or boolean). Fix: use a double-quoted scalar (\"...\") in the file, or the 'base64' modifier.", work.Path, culprit.Line, culprit.Column));
+                return false;
+        }
+
+        static string Style(YamlStyle style) => style switch
+        {
+            YamlStyle.Plain => "plain",
+            YamlStyle.SingleQuoted => "single-quoted",
+            YamlStyle.DoubleQuoted => "double-quoted",
+            YamlStyle.Literal => "literal block",
+            _ => "folded block",
+        };
     }
 
     /// <summary>What a reader of the file should get where a value was written: the value (base64-encoded with that modifier), or the written text itself with <c>raw</c>.</summary>

@@ -25,7 +25,7 @@ public sealed class ResolveOptionsCommandTests : IDisposable
 
         Assert.True(asText.ExitCode == 0, asText.ToString()); // As text: one line, written as is (edge spaces lost to an INI reader).
         Assert.Equal(2, wrong.ExitCode);
-        Assert.Contains("--format 'toml' is not a file format; use one of json, xml, text, ini, properties, env.", wrong.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--format 'toml' is not a file format; use one of json, xml, text, ini, properties, env, yaml.", wrong.Stderr, StringComparison.Ordinal);
         Assert.True(asIni.ExitCode == 0, asIni.ToString());
         Assert.Equal("; a service's INI file\n[Db]\nPassword = \"  padded  \"\n", File.ReadAllText(cfg));
         ValueScanner.AssertNoValue(asIni, "  padded  ");

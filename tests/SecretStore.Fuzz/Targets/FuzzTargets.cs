@@ -24,7 +24,7 @@ namespace SecretStore.Fuzz.Targets;
 public sealed class FuzzTargets : IDisposable
 {
     /// <summary>The names of the targets, as used for corpus folders and on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "v3", "store", "keyring", "keytext", "placeholders", "json", "xml", "ini", "properties", "env"];
+    public static readonly IReadOnlyList<string> Names = ["v1", "v2", "v3", "store", "keyring", "keytext", "placeholders", "json", "xml", "ini", "properties", "env", "yaml"];
 
     private static readonly byte[] V1Key = [.. Enumerable.Range(1, V1Cipher.KeySizeInBytes).Select(i => (byte)i)];
     private readonly string _work = Directory.CreateTempSubdirectory("ssb-fuzz-").FullName;
@@ -81,6 +81,9 @@ public sealed class FuzzTargets : IDisposable
                     break;
                 case "env":
                     await ResolveAsync(input, ".env").ConfigureAwait(false);
+                    break;
+                case "yaml":
+                    await ResolveAsync(input, "values.yaml").ConfigureAwait(false);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown fuzz target.");
@@ -254,9 +257,13 @@ public sealed class FuzzTargets : IDisposable
                     return "a \\uXXXX escape is malformed";
                 case FileFormat.DotEnv when DotEnvLayout.Scan(decoded).FirstInvalidLine is var line and not 0:
                     return $"line {line} is not KEY=value";
+                case FileFormat.Yaml:
+                    // YamlDotNet's representation model, apart from the engine's event-level reading.
+                    new YamlDotNet.RepresentationModel.YamlStream().Load(new StringReader(decoded));
+                    break;
             }
         }
-        catch (Exception ex) when (ex is JsonException or XmlException or FormatException or InvalidDataException)
+        catch (Exception ex) when (ex is JsonException or XmlException or FormatException or InvalidDataException or YamlDotNet.Core.YamlException)
         {
             return $"not a valid {format} document ({ex.GetType().Name})";
         }

@@ -173,7 +173,7 @@ public sealed class FileAnalyzerDiagnosticTests : IDisposable
         var result = await RunAsync(Store(), [path], ResolveMode.Verify, WithMappings(new SecretMapping { File = "a.txt", ConfigurationPath = "A", Secret = "Other" }));
 
         var error = SingleError(result);
-        Assert.Equal((DiagnosticCodes.MappingPathNotFound.Id, "Mapping 'A' selects this file, but structured mappings apply to JSON, XML and INI config files only.", path), (error.Code.Id, error.Message, error.FilePath));
+        Assert.Equal((DiagnosticCodes.MappingPathNotFound.Id, "Mapping 'A' selects this file, but structured mappings apply to JSON, XML, INI and YAML config files only.", path), (error.Code.Id, error.Message, error.FilePath));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace SecretStore.Resolution.Escaping;
 internal static class ValueEscaper
 {
     /// <summary>Escapes <paramref name="value"/> for <paramref name="context"/> with <paramref name="modifiers"/>.</summary>
-    public static EscapeOutcome Escape(string value, EscapeContext context, PlaceholderModifiers modifiers, string lineEnding)
+    public static EscapeOutcome Escape(string value, EscapeContext context, PlaceholderModifiers modifiers, string lineEnding, YamlFrame? yaml = null)
     {
         if (!SecretId.IsWellFormedText(value))
         {
@@ -32,6 +32,12 @@ internal static class ValueEscaper
         }
 
         var raw = (modifiers & PlaceholderModifiers.Raw) != 0;
+        if (yaml is not null)
+        {
+            // YAML writes the literal modifier's '#' itself: only in the value, never in the scalar's text around it.
+            return YamlEscaper.Escape(value, context, yaml, raw, (modifiers & PlaceholderModifiers.Literal) != 0, lineEnding);
+        }
+
         var outcome = context switch
         {
             EscapeContext.JsonValue => EscapeOutcome.Ok(value),

@@ -47,4 +47,22 @@ public enum EscapeContext
 
     /// <summary>Inside a double-quoted .env value: a line break as <c>\n</c>; a quote, backslash or <c>$</c> is refused.</summary>
     DotEnvDoubleQuoted,
+
+    /// <summary>Part of a plain YAML scalar: written as is when it stays one plain string, else the scalar switches to double quotes or the value is refused.</summary>
+    YamlPlain,
+
+    /// <summary>Inside a single-quoted YAML scalar: <c>''</c> for a quote; a value it cannot hold switches the scalar to double quotes or is refused.</summary>
+    YamlSingleQuoted,
+
+    /// <summary>Inside a double-quoted YAML scalar: backslash escapes.</summary>
+    YamlDoubleQuoted,
+
+    /// <summary>Inside a literal block scalar (<c>|</c>): each line break of the value followed by the block's indentation.</summary>
+    YamlLiteral,
+
+    /// <summary>Inside a folded block scalar (<c>&gt;</c>): each line break of the value as an empty line, then the block's indentation.</summary>
+    YamlFolded,
+
+    /// <summary>A whole quoted YAML scalar replaced by a JSON value (<c>json</c> modifier), written on one line as a flow value.</summary>
+    YamlJsonValue,
 }

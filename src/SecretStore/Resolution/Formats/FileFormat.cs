@@ -22,16 +22,19 @@ public enum FileFormat
 
     /// <summary>A .env file as docker compose, DotNetEnv and Node's dotenv read it (<c>.env</c>, <c>.env.*</c>, <c>*.env</c>).</summary>
     DotEnv,
+
+    /// <summary>YAML 1.2 (<c>*.yaml</c>, <c>*.yml</c>): Kubernetes manifests, Helm values, compose files; one or more documents.</summary>
+    Yaml,
 }
 
 /// <summary>
 /// The names a file's format is given by where it is chosen by hand (MSBuild item metadata <c>Format</c>, CLI
-/// <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>): <c>json</c>, <c>xml</c>, <c>text</c>, <c>ini</c>, <c>properties</c>, <c>env</c>.
+/// <c>--format</c>, Cake <c>SecretStoreSettings.Format</c>): <c>json</c>, <c>xml</c>, <c>text</c>, <c>ini</c>, <c>properties</c>, <c>env</c>, <c>yaml</c>.
 /// </summary>
 public static class FileFormatNames
 {
     /// <summary>The accepted names, for messages and help.</summary>
-    public const string Accepted = "json, xml, text, ini, properties, env";
+    public const string Accepted = "json, xml, text, ini, properties, env, yaml";
 
     /// <summary>The name of <paramref name="format"/>.</summary>
     public static string NameOf(FileFormat format) => format switch
@@ -41,10 +44,11 @@ public static class FileFormatNames
         FileFormat.Ini => "ini",
         FileFormat.Properties => "properties",
         FileFormat.DotEnv => "env",
+        FileFormat.Yaml => "yaml",
         _ => "text",
     };
 
-    /// <summary>Reads a name (any case; <c>plaintext</c> for <c>text</c>); false for anything else.</summary>
+    /// <summary>Reads a name (any case; <c>plaintext</c> for <c>text</c>, <c>dotenv</c> for <c>env</c>, <c>yml</c> for <c>yaml</c>); false for anything else.</summary>
     public static bool TryParse(string? text, out FileFormat format)
     {
         switch (text?.Trim().ToLowerInvariant())
@@ -66,6 +70,9 @@ public static class FileFormatNames
                 return true;
             case "env" or "dotenv":
                 format = FileFormat.DotEnv;
+                return true;
+            case "yaml" or "yml":
+                format = FileFormat.Yaml;
                 return true;
             default:
                 format = default;
@@ -104,6 +111,11 @@ internal static class FileFormatDetector
         if (extension.Equals(".properties", StringComparison.OrdinalIgnoreCase))
         {
             return FileFormat.Properties;
+        }
+
+        if (extension.Equals(".yaml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".yml", StringComparison.OrdinalIgnoreCase))
+        {
+            return FileFormat.Yaml;
         }
 
         var name = Path.GetFileName(path);

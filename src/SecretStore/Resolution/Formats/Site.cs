@@ -25,7 +25,8 @@ internal enum SiteKind
 /// <param name="ReplaceEnd">End of the text to replace (exclusive).</param>
 /// <param name="Reason">Why a forbidden site is forbidden.</param>
 /// <param name="Code">The code for a forbidden site, when not <c>SSB1005</c>.</param>
-internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int ReplaceStart, int ReplaceEnd, string? Reason = null, DiagnosticCode? Code = null)
+/// <param name="Yaml">For a YAML scalar: its style and the text around the placeholder.</param>
+internal readonly record struct Site(SiteKind Kind, EscapeContext Context, int ReplaceStart, int ReplaceEnd, string? Reason = null, DiagnosticCode? Code = null, YamlFrame? Yaml = null)
 {
     public static Site Forbid(string reason, DiagnosticCode? code = null) => new(SiteKind.Forbidden, EscapeContext.PlainText, 0, 0, reason, code);
 

@@ -2,7 +2,7 @@ using SecretStore.Resolution.Formats;
 
 namespace SecretStore.Resolution.Mapping;
 
-/// <summary>Finds the span a configuration path points at, in JSON, in web.config/app.config and in INI files.</summary>
+/// <summary>Finds the span a configuration path points at, in JSON, in web.config/app.config, in INI and in YAML files.</summary>
 internal static class MappingTargets
 {
     private const string ConnectionStringsPrefix = "ConnectionStrings:";
@@ -32,6 +32,18 @@ internal static class MappingTargets
         [.. layout.Entries
             .Where(e => string.Equals(e.Key, path, StringComparison.OrdinalIgnoreCase))
             .Select(e => (e.ValueStart, e.ValueEnd, e.Quoted ? EscapeContext.IniQuotedValue : EscapeContext.IniWholeValue))];
+
+    /// <summary>
+    /// The YAML scalars at <paramref name="path"/> (keys and sequence indexes joined by <c>:</c>, case-insensitive, in
+    /// every document): plain and quoted string scalars only. An empty (null) value, a block scalar (whose chomping decides
+    /// its last line break) and an anchored scalar an alias repeats are not targets.
+    /// </summary>
+    public static List<YamlScalar> FindInYaml(YamlLayout layout, string path) =>
+        [.. layout.Scalars.Where(s => !s.IsKey
+            && string.Equals(s.Path, path, StringComparison.OrdinalIgnoreCase)
+            && s.Style is YamlStyle.Plain or YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted
+            && !(s.Style == YamlStyle.Plain && (s.Value.Length == 0 || !Escaping.YamlEscaper.ReadsAsString(s.Value)))
+            && !layout.IsAliased(s))];
 
     /// <summary>The attribute value spans <paramref name="path"/> maps to in a .NET XML config file.</summary>
     public static List<(int Start, int End)> FindInXml(XmlLayout layout, string text, string path)

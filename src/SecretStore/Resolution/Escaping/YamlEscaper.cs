@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SecretStore.Diagnostics;
+using SecretStore.Resolution.Formats;
+
+namespace SecretStore.Resolution.Escaping;
+
+/// <summary>
+/// Writes a value into a YAML scalar in the scalar's own style when that style carries it as the same string, and in
+/// double quotes (which carry any text) when the scalar may switch: a single-line plain or single-quoted scalar with one
+/// placeholder, whose whole token is then rewritten. A switch never changes the document's shape, only the scalar's
+/// quoting; where no switch is possible the value is refused with a coded error. Every form is checked again by the
+/// renderer, which parses the output and compares each written scalar with the value.
+/// </summary>
+internal static class YamlEscaper
+{
+    /// <summary>Writes <paramref name="value"/> (already base64-encoded when asked) for <paramref name="context"/>.</summary>
+    public static EscapeOutcome Escape(string value, EscapeContext context, YamlFrame frame, bool raw, bool literal, string lineEnding)
+    {
+        if (raw)
+        {
+            return EscapeOutcome.Ok(frame.Token ? Original(frame, frame.Before + value + frame.After) : value);
+        }
+
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value contains a NUL character, which configuration read from YAML cannot carry; use the 'base64' modifier");
+        }
+
+        return context switch
+        {
+            EscapeContext.YamlJsonValue => JsonValue(value, literal),
+            EscapeContext.YamlDoubleQuoted => EscapeOutcome.Ok(DoubleQuoted(value, literal, frame.MultiLine)),
+            EscapeContext.YamlSingleQuoted => SingleQuoted(value, frame, literal),
+            EscapeContext.YamlPlain => Plain(value, frame, literal),
+            _ => Block(value, context == EscapeContext.YamlFolded, frame, literal, lineEnding),
+        };
+    }
+
+    /// <summary>
+    /// Whether a plain scalar's text is read as a string by YAML 1.2's core schema and by YAML 1.1 readers (PyYAML,
+    /// go-yaml v2, which Kubernetes tools use): not null, a boolean, a number or a timestamp. Conservative: anything that
+    /// starts like a number counts as one.
+    /// </summary>
+    public static bool ReadsAsString(string plain)
+    {
+        if (plain.Length == 0)
+        {
+            return false;
+        }
+
+        switch (plain)
+        {
+            case "~" or "null" or "Null" or "NULL" or "true" or "True" or "TRUE" or "false" or "False" or "FALSE"
+                or "y" or "Y" or "yes" or "Yes" or "YES" or "n" or "N" or "no" or "No" or "NO"
+                or "on" or "On" or "ON" or "off" or "Off" or "OFF" or "=" or "<<":
+                return false;
+        }
+
+        var first = plain[0];
+        var second = plain.Length > 1 ? plain[1] : '\0';
+        if (char.IsAsciiDigit(first) || (first is '-' or '+' or '.' && (char.IsAsciiDigit(second) || second == '.')))
+        {
+            return false;
+        }
+
+        var rest = first is '-' or '+' ? plain[1..] : plain;
+        return rest is not (".inf" or ".Inf" or ".INF" or ".nan" or ".NaN" or ".NAN");
+    }
+
+    /// <summary>Double-quoted content: every character that is not printable, a quote, a backslash or a line break escaped.</summary>
+    public static string DoubleQuoted(string value, bool literal, bool multiLine)
+    {
+        var sb = new StringBuilder(value.Length + 8);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            switch (c)
+            {
+                case '\\': sb.Append("\\\\"); break;
+                case '"': sb.Append("\\\""); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '#' when literal: sb.Append("\\x23"); break;
+
+                // A scalar that spans lines folds away the spaces at a line's edge: the value's own are kept as escapes.
+                case ' ' when multiLine && (i == 0 || i == value.Length - 1): sb.Append("\\x20"); break;
+                case < ' ' or '\u007F' or (>= '\u0080' and <= '\u009F'):
+                    sb.Append("\\x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+                    break;
+                case '\u2028' or '\u2029' or '\uFEFF' or '\uFFFE' or '\uFFFF':
+                    sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    break;
+                default: sb.Append(c); break;
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The whole token in the scalar's original style around <paramref name="content"/> (as written in the file).</summary>
+    private static string Original(YamlFrame frame, string content) => frame.Style == YamlStyle.SingleQuoted ? "'" + content + "'" : content;
+
+    private static EscapeOutcome SingleQuoted(string value, YamlFrame frame, bool literal)
+    {
+        var fits = !(literal && value.Contains('#', StringComparison.Ordinal)) && value.All(RawSafe) && !(frame.MultiLine && EdgeSpace(value));
+        if (fits)
+        {
+            var inner = value.Replace("'", "''", StringComparison.Ordinal);
+            return EscapeOutcome.Ok(frame.Token ? Original(frame, frame.Before + inner + frame.After) : inner);
+        }
+
+        return frame.Token
+            ? EscapeOutcome.Ok(SwitchToDoubleQuotes(frame, value, literal))
+            : EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "a single-quoted YAML scalar that spans lines or holds other placeholders cannot carry a line break, a control character or (with 'literal') a '#'; make it a double-quoted scalar (\"...\") in the file, or use the 'base64' modifier");
+    }
+
+    private static EscapeOutcome Plain(string value, YamlFrame frame, bool literal)
+    {
+        var marked = literal && value.Contains('#', StringComparison.Ordinal);
+        if (frame.Token)
+        {
+            var full = frame.Before + value + frame.After;
+            return EscapeOutcome.Ok(!marked && PlainFits(full, frame.InFlow, checkFirst: frame.Before.Length == 0) && ReadsAsString(full)
+                ? full
+                : SwitchToDoubleQuotes(frame, value, literal));
+        }
+
+        // Beside other placeholders or across lines only a value that cannot end, comment or retype the scalar is written as is.
+        var fits = !marked && value.All(c => RawSafe(c) && c != '\t') && !EdgeSpace(value)
+            && !value.Contains(": ", StringComparison.Ordinal) && !value.Contains(" #", StringComparison.Ordinal) && !value.EndsWith(':')
+            && !(frame.InFlow && value.AsSpan().IndexOfAny(",[]{}") >= 0);
+        return fits
+            ? EscapeOutcome.Ok(value)
+            : EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "a plain YAML scalar that spans lines or holds other placeholders cannot carry this value as is (': ', ' #', a space at its edge, a line break or a control character, or ',[]{}' in a flow collection); quote the scalar in the file (\"...\"), or use the 'base64' modifier");
+    }
+
+    /// <summary>Whether <paramref name="full"/> reads back as itself written as a plain scalar (a conservative test).</summary>
+    private static bool PlainFits(string full, bool inFlow, bool checkFirst)
+    {
+        if (full.Length == 0 || EdgeSpace(full) || !full.All(c => RawSafe(c) && c != '\t'))
+        {
+            return false;
+        }
+
+        if (full.Contains(": ", StringComparison.Ordinal) || full.Contains(" #", StringComparison.Ordinal) || full.EndsWith(':'))
+        {
+            return false;
+        }
+
+        if (inFlow && full.AsSpan().IndexOfAny(",[]{}") >= 0)
+        {
+            return false;
+        }
+
+        return !checkFirst || "-?:,[]{}#&*!|>'\"%@`".IndexOf(full[0], StringComparison.Ordinal) < 0;
+    }
+
+    /// <summary>The whole scalar as a double-quoted one: the text around the placeholder as the parser read it, and the value.</summary>
+    private static string SwitchToDoubleQuotes(YamlFrame frame, string value, bool literal)
+    {
+        static string Unquote(YamlFrame frame, string text) => frame.Style == YamlStyle.SingleQuoted ? text.Replace("''", "'", StringComparison.Ordinal) : text;
+        return "\"" + DoubleQuoted(Unquote(frame, frame.Before), literal: false, multiLine: false) + DoubleQuoted(value, literal, multiLine: false)
+            + DoubleQuoted(Unquote(frame, frame.After), literal: false, multiLine: false) + "\"";
+    }
+
+    /// <summary>
+    /// A block scalar's lines: each line break of the value becomes the file's line ending and the block's indentation
+    /// (a folded block reads a single line break as a space, so there each break is an empty line). YAML reads every
+    /// line break in a block as LF and has no escapes there: a carriage return or a control character is refused.
+    /// </summary>
+    private static EscapeOutcome Block(string value, bool folded, YamlFrame frame, bool literal, string lineEnding)
+    {
+        if (literal && value.Contains('#', StringComparison.Ordinal))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.PlaceholderInValue, "the 'literal' modifier needs a character escape for '#', and a YAML block scalar has none; use a double-quoted scalar or the 'base64' modifier");
+        }
+
+        if (!value.All(c => c is '\n' or '\t' || RawSafe(c)))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value holds a carriage return, a control character or a Unicode line separator, which a YAML block scalar cannot carry (it has no escapes); use a double-quoted scalar (\"...\") or the 'base64' modifier");
+        }
+
+        if (value.Length > 0 && value[0] is ' ' or '\t' && frame.Before.All(c => c is ' ' or '\r' or '\n'))
+        {
+            // On the block's first line, the value's own leading spaces would become the block's indentation.
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value starts with a space or tab and the placeholder starts the block scalar's first line, where YAML takes leading spaces as the block's indentation; put text before it on that line, use a double-quoted scalar (\"...\") or the 'base64' modifier");
+        }
+
+        // Line breaks as the file's; the indentation before the next text (an empty line gets none).
+        var sb = new StringBuilder(value.Length + 16);
+        var pending = false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] != '\n')
+            {
+                sb.Append(pending ? frame.Indent : string.Empty).Append(value[i]);
+                pending = false;
+                continue;
+            }
+
+            sb.Append(lineEnding);
+            if (folded && (i == 0 || value[i - 1] != '\n'))
+            {
+                // The first break of a run: in a folded block one more empty line keeps it a line break, not a space.
+                sb.Append(lineEnding);
+            }
+
+            pending = true;
+        }
+
+        if (pending)
+        {
+            // The rest of the placeholder's line follows.
+            sb.Append(frame.Indent);
+        }
+
+        return EscapeOutcome.Ok(sb.ToString());
+    }
+
+    /// <summary>A JSON value on one line (a flow value YAML reads as the same number, boolean, null, string, mapping or sequence).</summary>
+    private static EscapeOutcome JsonValue(string value, bool literal)
+    {
+        using var document = JsonDocument.Parse(value);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            document.WriteTo(writer);
+        }
+
+        var compact = Encoding.UTF8.GetString(buffer.ToArray());
+        return EscapeOutcome.Ok(literal ? compact.Replace("#", "\\u0023", StringComparison.Ordinal) : compact);
+    }
+
+    /// <summary>A character YAML carries as is outside double quotes on one line: printable, and not a line break of YAML 1.1 or 1.2.</summary>
+    private static bool RawSafe(char c) =>
+        c is not ('\r' or '\n' or '\u0085' or '\u2028' or '\u2029' or '\uFEFF' or '\uFFFE' or '\uFFFF' or '\u007F') and not (< ' ' and not '\t') and not (>= '\u0080' and <= '\u009F');
+
+    private static bool EdgeSpace(string value) => value.Length > 0 && (value[0] is ' ' or '\t' || value[^1] is ' ' or '\t');
+}

@@ -1,0 +1,512 @@
+using System.Runtime.CompilerServices;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace SecretStore.Resolution.Formats;
+
+/// <summary>How a YAML scalar is written in the file.</summary>
+internal enum YamlStyle
+{
+    /// <summary>Unquoted: no escapes; <c>: </c> and <c> #</c> end it.</summary>
+    Plain,
+
+    /// <summary><c>'...'</c>: literal, <c>''</c> for a quote, no escape for a line break.</summary>
+    SingleQuoted,
+
+    /// <summary><c>"..."</c>: backslash escapes for anything.</summary>
+    DoubleQuoted,
+
+    /// <summary><c>|</c>: indented lines, kept as they are.</summary>
+    Literal,
+
+    /// <summary><c>&gt;</c>: indented lines, a single line break read as a space.</summary>
+    Folded,
+}
+
+/// <summary>One scalar of a YAML file: where its token is (quotes or block header included, anchor and tag not), and what it is.</summary>
+/// <param name="Start">The token's first character: the quote, the block indicator, or the plain text's first character.</param>
+/// <param name="End">Past the token's last character (a block scalar's trailing line breaks included).</param>
+/// <param name="Style">How it is written.</param>
+/// <param name="IsKey">A mapping key, or inside a complex key.</param>
+/// <param name="InFlow">Inside a flow collection (<c>[...]</c>, <c>{...}</c>), where <c>,[]{}</c> end a plain scalar.</param>
+/// <param name="Anchor">Its anchor name, or empty.</param>
+/// <param name="Tagged">It carries an explicit tag.</param>
+/// <param name="Path">Its configuration path (keys and sequence indexes joined by <c>:</c>), for mapping mode.</param>
+/// <param name="Value">Its value as the parser reads it.</param>
+/// <param name="Markers">How many times <c>#{secret</c> occurs in its token (an escape <c>##{secret</c> counts too).</param>
+internal sealed record YamlScalar(int Start, int End, YamlStyle Style, bool IsKey, bool InFlow, string Anchor, bool Tagged, string Path, string Value, int Markers)
+{
+    /// <summary>Where the content starts: inside the quotes, or after a block scalar's header line.</summary>
+    public int ContentStart { get; init; }
+
+    /// <summary>Where the content ends: before the closing quote; a plain or block scalar's end.</summary>
+    public int ContentEnd { get; init; }
+
+    /// <summary>A block scalar's indentation (the spaces every content line starts with); empty otherwise.</summary>
+    public string Indent { get; init; } = string.Empty;
+
+    /// <summary>The token spans more than one line.</summary>
+    public bool MultiLine { get; init; }
+}
+
+/// <summary>
+/// What the resolver needs to know to write a value into a YAML scalar: its style, and for a scalar that may switch to a
+/// double-quoted one (a single-line plain or single-quoted scalar holding one placeholder, or a mapping target) the
+/// text of the scalar around the placeholder, since the whole token is then written.
+/// </summary>
+/// <param name="Style">The scalar's style in the file.</param>
+/// <param name="Token">The whole token is replaced (quotes included): the written text is <paramref name="Before"/>, the value and <paramref name="After"/> in the style chosen.</param>
+/// <param name="Before">The token's content before the placeholder, as written in the file.</param>
+/// <param name="After">The token's content after the placeholder, as written in the file.</param>
+/// <param name="Indent">A block scalar's indentation, written after each line break of the value.</param>
+/// <param name="InFlow">The scalar is inside a flow collection.</param>
+/// <param name="MultiLine">The scalar spans lines, so spaces at a line's edge would be folded away.</param>
+/// <param name="PlaceholderStart">The placeholder's own start (the read-back check marks it there).</param>
+/// <param name="PlaceholderEnd">The placeholder's own end.</param>
+internal sealed record YamlFrame(YamlStyle Style, bool Token, string Before, string After, string Indent, bool InFlow, bool MultiLine, int PlaceholderStart, int PlaceholderEnd);
+
+/// <summary>
+/// A YAML file as YamlDotNet's parser reads it (YAML 1.2, several documents): its scalars with their styles and
+/// configuration paths, its comments, the anchors aliases repeat, and the first thing that keeps it from being a valid
+/// document (a parse error, a tab in indentation, a key given twice). Placeholders are substituted inside scalars only,
+/// never in keys, tags, anchors or between tokens; the rewriting stays token-level: bytes outside the replaced scalars
+/// are copied as they are, so comments, anchors, document markers and key order stay byte for byte.
+/// </summary>
+internal sealed class YamlLayout : IFormatLayout
+{
+    private readonly string _text;
+    private readonly List<YamlScalar> _scalars = [];
+    private readonly List<(int Start, int End)> _comments = [];
+    private readonly HashSet<string> _aliased = new(StringComparer.Ordinal);
+
+    private YamlLayout(string text) => _text = text;
+
+    /// <summary>The scalars, in file order.</summary>
+    public IReadOnlyList<YamlScalar> Scalars => _scalars;
+
+    /// <summary>Why the file is not a valid YAML document, or null.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Where <see cref="Error"/> is (1-based line and column), when there is one.</summary>
+    public (int Line, int Column) ErrorAt { get; private set; }
+
+    /// <summary>Reads <paramref name="text"/> (decoded, without BOM).</summary>
+    public static YamlLayout Scan(string text)
+    {
+        var layout = new YamlLayout(text);
+        layout.Read();
+        return layout;
+    }
+
+    /// <inheritdoc />
+    public Site Classify(int start, int end, bool wholeToken)
+    {
+        // The comments are in file order: the last one starting at or before the placeholder is the only candidate.
+        var at = _comments.BinarySearch((start, int.MaxValue), Comparer<(int Start, int End)>.Create((a, b) => a.Start.CompareTo(b.Start)));
+        at = at < 0 ? ~at - 1 : at;
+        if (at >= 0 && start < _comments[at].End)
+        {
+            // '#{secret:...}' right after 'key: ' is a comment to YAML: the key would be null, so it is never left alone.
+            return _comments[at].Start == start
+                ? Site.Forbid("YAML reads '#' after a space (or at a line's start) as the start of a comment, so this placeholder and the rest of the line are a comment and the key's value is empty; quote it: key: \"#{secret:...}\"")
+                : Site.InComment();
+        }
+
+        var scalar = Find(start);
+        if (scalar is null || start < scalar.ContentStart)
+        {
+            return Site.Forbid("it is not inside a YAML scalar value (it is in an indicator, a tag, an anchor or a block scalar's header)");
+        }
+
+        if (scalar.IsKey)
+        {
+            return Site.Forbid("it is in a YAML mapping key; a secret must not add or rename a key");
+        }
+
+        if (end > scalar.ContentEnd)
+        {
+            return Site.Overrun("its YAML scalar");
+        }
+
+        if (IsAliased(scalar))
+        {
+            return Site.Forbid($"its scalar has the anchor '&{scalar.Anchor}', which an alias ('*{scalar.Anchor}') repeats elsewhere in the file; give each place its own placeholder instead of the alias");
+        }
+
+        var whole = start == scalar.ContentStart && end == scalar.ContentEnd;
+        if (wholeToken)
+        {
+            // The json modifier writes a typed value (a number, a flow mapping) in place of the whole quoted scalar.
+            if (scalar.Style is not (YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted) || !whole || scalar.Tagged)
+            {
+                return Site.Forbid("the 'json' modifier needs the placeholder to be a whole quoted YAML scalar without a tag ('#{secret:...|json}' in quotes)");
+            }
+
+            return new Site(SiteKind.Substitute, EscapeContext.YamlJsonValue, scalar.Start, scalar.End, Yaml: Frame(scalar, token: true, start, end));
+        }
+
+        // A single-line plain or single-quoted scalar with one placeholder may switch to double quotes: its whole token is written.
+        var switchable = scalar.Style is YamlStyle.Plain or YamlStyle.SingleQuoted && scalar.Markers == 1 && !scalar.MultiLine;
+        var context = scalar.Style switch
+        {
+            YamlStyle.Plain => EscapeContext.YamlPlain,
+            YamlStyle.SingleQuoted => EscapeContext.YamlSingleQuoted,
+            YamlStyle.DoubleQuoted => EscapeContext.YamlDoubleQuoted,
+            YamlStyle.Literal => EscapeContext.YamlLiteral,
+            _ => EscapeContext.YamlFolded,
+        };
+        return switchable
+            ? new Site(SiteKind.Substitute, context, scalar.Start, scalar.End, Yaml: Frame(scalar, token: true, start, end))
+            : new Site(SiteKind.Substitute, context, start, end, Yaml: Frame(scalar, token: false, start, end));
+    }
+
+    /// <summary>Whether an alias repeats <paramref name="scalar"/> (through its anchor).</summary>
+    public bool IsAliased(YamlScalar scalar) => scalar.Anchor.Length > 0 && _aliased.Contains(scalar.Anchor);
+
+    /// <summary>The frame of a value written over the whole content of <paramref name="scalar"/> (mapping mode).</summary>
+    public YamlFrame WholeFrame(YamlScalar scalar) => Frame(scalar, token: scalar.Style != YamlStyle.DoubleQuoted, scalar.ContentStart, scalar.ContentEnd);
+
+    /// <summary>The scalar whose token holds <paramref name="offset"/>, or null.</summary>
+    private YamlScalar? Find(int offset)
+    {
+        int low = 0, high = _scalars.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) / 2;
+            var scalar = _scalars[mid];
+            if (offset < scalar.Start)
+            {
+                high = mid - 1;
+            }
+            else if (offset >= scalar.End)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                return scalar;
+            }
+        }
+
+        return null;
+    }
+
+    private YamlFrame Frame(YamlScalar scalar, bool token, int start, int end) => new(
+        scalar.Style,
+        token,
+        _text[scalar.ContentStart..start],
+        _text[end..scalar.ContentEnd],
+        scalar.Indent,
+        scalar.InFlow,
+        scalar.MultiLine,
+        start,
+        end);
+
+    // Kept apart so that YamlDotNet loads only when a YAML file is resolved.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Read()
+    {
+        var parser = new Parser(new Scanner(new StringReader(_text), skipComments: false));
+        var stack = new List<Node>();
+        try
+        {
+            while (YamlShape.MoveNext(parser))
+            {
+                switch (parser.Current)
+                {
+                    case Comment comment:
+                        _comments.Add(((int)comment.Start.Index, (int)comment.End.Index));
+                        break;
+                    case DocumentStart:
+                        stack.Clear();
+                        break;
+                    case MappingStart mapping:
+                        stack.Add(Open(stack, isMapping: true, mapping.Style == MappingStyle.Flow));
+                        break;
+                    case SequenceStart sequence:
+                        stack.Add(Open(stack, isMapping: false, sequence.Style == SequenceStyle.Flow));
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        stack.RemoveAt(stack.Count - 1);
+                        Advance(stack, "?");
+                        break;
+                    case Scalar scalar:
+                        if (!AddScalar(stack, scalar))
+                        {
+                            return;
+                        }
+
+                        break;
+                    case AnchorAlias alias:
+                        _aliased.Add(alias.Value.Value);
+                        Advance(stack, "*");
+                        break;
+                    default:
+                        break;
+                }
+            }
+
+            // The events can be in an order no document has (an alias right after a quoted scalar) or name an anchor
+            // never defined: YamlDotNet's representation model, which builds the nodes, refuses those.
+            Validate(_text);
+        }
+        catch (YamlException ex)
+        {
+            // The parser's message may quote the file's text: only a description of ours and the position are kept.
+            var line = (int)Math.Min(ex.Start.Line, int.MaxValue);
+            var tabbed = TabIndentedLine();
+            if (tabbed > 0 && ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+            {
+                Error = "a line is indented with a tab; YAML allows only spaces in indentation";
+                ErrorAt = (tabbed, 1);
+            }
+            else
+            {
+                Error = "it does not parse (an unclosed quote or bracket, a value where a key is expected, indentation that does not line up, or a '{' of a placeholder unquoted in a flow collection)";
+                ErrorAt = (line, (int)Math.Min(ex.Start.Column, int.MaxValue));
+            }
+        }
+    }
+
+    private static void Validate(string text)
+    {
+        try
+        {
+            new YamlDotNet.RepresentationModel.YamlStream().Load(new StringReader(text));
+        }
+        catch (Exception ex) when (ex is not YamlException and not OutOfMemoryException)
+        {
+            throw new YamlException(Mark.Empty, Mark.Empty, "The document does not load.", ex);
+        }
+    }
+
+    /// <summary>A new collection: its path and whether it is (inside) a key.</summary>
+    private static Node Open(List<Node> stack, bool isMapping, bool flow)
+    {
+        var parent = stack.Count > 0 ? stack[^1] : null;
+        var inKey = parent is not null && (parent.InKey || (parent.IsMapping && parent.ExpectKey));
+        return new Node(isMapping, PathOf(parent), inKey, flow || (parent?.InFlow ?? false));
+    }
+
+    /// <summary>Records a scalar; false (with <see cref="Error"/>) when it repeats a key of its mapping.</summary>
+    private bool AddScalar(List<Node> stack, Scalar scalar)
+    {
+        var parent = stack.Count > 0 ? stack[^1] : null;
+        var isKey = parent is not null && (parent.InKey || (parent.IsMapping && parent.ExpectKey));
+        // The parser's marks may point one past the text's end (an empty scalar at the end of the stream).
+        var end = Math.Min((int)scalar.End.Index, _text.Length);
+        var start = TokenStart(Math.Min((int)scalar.Start.Index, end), end);
+        var style = scalar.Style switch
+        {
+            ScalarStyle.SingleQuoted => YamlStyle.SingleQuoted,
+            ScalarStyle.DoubleQuoted => YamlStyle.DoubleQuoted,
+            ScalarStyle.Literal => YamlStyle.Literal,
+            ScalarStyle.Folded => YamlStyle.Folded,
+            _ => YamlStyle.Plain,
+        };
+        if (isKey && parent is { IsMapping: true, InKey: false } && !parent.Keys.Add(scalar.Value))
+        {
+            Error = $"the key '{scalar.Value}' is given twice in the same mapping";
+            ErrorAt = ((int)scalar.Start.Line, (int)scalar.Start.Column);
+            return false;
+        }
+
+        var (contentStart, contentEnd, indent) = Content(style, start, end);
+        var token = _text.AsSpan(start, end - start);
+        _scalars.Add(new YamlScalar(
+            start,
+            end,
+            style,
+            isKey,
+            parent?.InFlow ?? false,
+            scalar.Anchor.IsEmpty ? string.Empty : scalar.Anchor.Value,
+            !scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific,
+            PathOf(parent),
+            scalar.Value,
+            Count(token, "#{secret"))
+        {
+            ContentStart = contentStart,
+            ContentEnd = contentEnd,
+            Indent = indent,
+            MultiLine = style is YamlStyle.Plain or YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted && token.IndexOfAny('\r', '\n') >= 0,
+        });
+        Advance(stack, scalar.Value);
+        return true;
+    }
+
+    /// <summary>After a whole node: a mapping turns from key to value (remembering the key), a sequence counts it.</summary>
+    private static void Advance(List<Node> stack, string value)
+    {
+        if (stack.Count == 0)
+        {
+            return;
+        }
+
+        var parent = stack[^1];
+        if (!parent.IsMapping)
+        {
+            parent.Index++;
+            return;
+        }
+
+        if (parent.ExpectKey)
+        {
+            parent.Key = value;
+        }
+
+        parent.ExpectKey = !parent.ExpectKey;
+    }
+
+    private static string PathOf(Node? parent)
+    {
+        if (parent is null)
+        {
+            return string.Empty;
+        }
+
+        var segment = parent.IsMapping ? parent.Key : parent.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return parent.Path.Length == 0 ? segment : parent.Path + ":" + segment;
+    }
+
+    /// <summary>Skips the anchor (<c>&amp;a</c>) and tag (<c>!t</c>) that the parser counts into a scalar's span.</summary>
+    private int TokenStart(int start, int end)
+    {
+        var i = start;
+        while (i < end && _text[i] is '&' or '!')
+        {
+            if (_text[i] == '!' && i + 1 < end && _text[i + 1] == '<')
+            {
+                var close = _text.IndexOf('>', i, end - i);
+                i = close < 0 ? end : close + 1;
+            }
+
+            while (i < end && !char.IsWhiteSpace(_text[i]))
+            {
+                i++;
+            }
+
+            while (i < end && (char.IsWhiteSpace(_text[i]) || _text[i] == '#'))
+            {
+                if (_text[i] == '#')
+                {
+                    while (i < end && _text[i] is not '\n' and not '\r')
+                    {
+                        i++;
+                    }
+                }
+                else
+                {
+                    i++;
+                }
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>Where a scalar's content is, and a block scalar's indentation.</summary>
+    private (int Start, int End, string Indent) Content(YamlStyle style, int start, int end)
+    {
+        switch (style)
+        {
+            case YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted:
+                return (start + 1, Math.Max(start + 1, end - 1), string.Empty);
+            case YamlStyle.Literal or YamlStyle.Folded:
+                var headerEnd = _text.IndexOfAny(['\r', '\n'], start, end - start);
+                if (headerEnd < 0)
+                {
+                    return (end, end, string.Empty);
+                }
+
+                var contentStart = headerEnd + (_text[headerEnd] == '\r' && headerEnd + 1 < end && _text[headerEnd + 1] == '\n' ? 2 : 1);
+                return (contentStart, end, BlockIndent(contentStart, end));
+            default:
+                return (start, end, string.Empty);
+        }
+    }
+
+    /// <summary>The spaces the first non-empty content line of a block scalar starts with (its indentation).</summary>
+    private string BlockIndent(int start, int end)
+    {
+        for (var line = start; line < end;)
+        {
+            var i = line;
+            while (i < end && _text[i] == ' ')
+            {
+                i++;
+            }
+
+            if (i < end && _text[i] is not '\r' and not '\n')
+            {
+                return new string(' ', i - line);
+            }
+
+            var next = _text.IndexOf('\n', i, end - i);
+            if (next < 0)
+            {
+                break;
+            }
+
+            line = next + 1;
+        }
+
+        return string.Empty;
+    }
+
+    /// <summary>The first line whose leading whitespace holds a tab, or 0.</summary>
+    private int TabIndentedLine()
+    {
+        var line = 1;
+        var atLineStart = true;
+        foreach (var c in _text)
+        {
+            if (c == '\n')
+            {
+                line++;
+                atLineStart = true;
+            }
+            else if (atLineStart && c == '\t')
+            {
+                return line;
+            }
+            else if (c != ' ')
+            {
+                atLineStart = false;
+            }
+        }
+
+        return 0;
+    }
+
+    private static int Count(ReadOnlySpan<char> text, string what)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, StringComparison.Ordinal))
+        {
+            count++;
+            text = text[(at + 1)..];
+        }
+
+        return count;
+    }
+
+    /// <summary>An open mapping or sequence while reading.</summary>
+    private sealed class Node(bool isMapping, string path, bool inKey, bool inFlow)
+    {
+        public bool IsMapping { get; } = isMapping;
+
+        public string Path { get; } = path;
+
+        public bool InKey { get; } = inKey;
+
+        public bool InFlow { get; } = inFlow;
+
+        public bool ExpectKey { get; set; } = true;
+
+        public string Key { get; set; } = string.Empty;
+
+        public int Index { get; set; }
+
+        public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
+    }
+}
