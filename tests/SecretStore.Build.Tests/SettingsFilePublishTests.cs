@@ -140,6 +140,35 @@ public sealed class SettingsFilePublishTests(PackageFeed feed)
         Assert.Contains("error SSB0001: The Format metadata of SecretStoreConfigFile 'service.cfg' 'toml' is not a file format; use one of json, xml, text, ini", wrong.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_yaml_item_resolves_Kubernetes_manifests_in_the_publish_output_with_the_tasks_own_YamlDotNet()
+    {
+        // Issue 19: YAML files are added by an item (docs/msbuild.md); the task loads YamlDotNet from the package's tasks folder.
+        var project = PlainWorkerApp("WorkerApp-yaml");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "deploy"));
+        const string Manifest = "# the app's secret\napiVersion: v1\nkind: Secret\nstringData:\n  password: '#{secret:Db}'\n  cert: |\n    #{secret:Cert}\n---\nkind: ConfigMap\n";
+        File.WriteAllText(Path.Combine(project.Directory, "deploy", "secret.yaml"), Manifest);
+        var store = await TestStore.CreateAsync(Path.Combine(project.WorkDirectory, "store"), [("WorkerApp", "Db", "it's: canary-yaml-45"), ("WorkerApp", "Cert", "canary-line-1\ncanary-line-2")]);
+        var csproj = File.ReadAllText(project.ProjectFile);
+        File.WriteAllText(project.ProjectFile, csproj.Replace("</Project>", """
+            <ItemGroup>
+              <None Update="deploy/*.yaml" CopyToPublishDirectory="PreserveNewest" />
+              <SecretStoreConfigFile Include="deploy/%2A.yaml" />
+            </ItemGroup>
+            </Project>
+            """, StringComparison.Ordinal));
+        var output = Path.Combine(project.WorkDirectory, "publish");
+
+        var publish = await project.PublishAsync(output, store.PublishProperties);
+
+        Assert.True(publish.Succeeded, publish.ToString());
+        Assert.Equal(
+            "# the app's secret\napiVersion: v1\nkind: Secret\nstringData:\n  password: 'it''s: canary-yaml-45'\n  cert: |\n    canary-line-1\n    canary-line-2\n---\nkind: ConfigMap\n",
+            File.ReadAllText(Path.Combine(output, "deploy", "secret.yaml")));
+        Assert.Equal(Manifest, File.ReadAllText(Path.Combine(project.Directory, "deploy", "secret.yaml")));
+        Assert.DoesNotContain("canary-", publish.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>WorkerApp with neither placeholders nor mappings.</summary>
     [Fact]
     public async Task With_a_lock_a_store_writers_rollback_fails_the_publish_with_SSB2020_and_SecretStoreUpdateLock_moves_it()

@@ -526,6 +526,27 @@ public sealed class ToolPackageTests(ToolPackageFixture package) : IClassFixture
 
     [Theory]
     [MemberData(nameof(CiSystems))]
+    public async Task The_format_input_of_the_action_and_template_reads_the_files_as_that_format_and_a_name_that_is_none_is_exit_2(string ci)
+    {
+        // A Helm values template without a YAML extension: as text the quote in the password would break it.
+        using var work = await PrepareWorkspaceAsync();
+        var values = work.Write("config/values.tpl", "db:\n  password: \"#{secret:Password}\" # from the store\n");
+        var (step, variable) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/values.tpl", ["format"] = "yaml", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+        var result = await RunStepAsync(step, work, variable);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("db:\n  password: \"ci-pa%ss;w]rd\\\"x\" # from the store\n", File.ReadAllText(values));
+
+        work.Write("config/values.tpl", "db:\n  password: \"#{secret:Password}\"\n");
+        var (wrongStep, _) = Step(ci, work, work.Combine("runner-temp"), new() { ["files"] = "config/values.tpl", ["format"] = "toml", ["version"] = package.Version, [ToolSourceInput(ci)] = package.Feed });
+        var wrong = await RunStepAsync(wrongStep, work, variable);
+        Assert.True(wrong.ExitCode == 2, wrong.ToString());
+        Assert.Contains("'toml' is not a file format", wrong.Stderr, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Password}", File.ReadAllText(values), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(CiSystems))]
     public async Task The_optional_files_input_of_the_action_and_template_skips_an_absent_file_or_an_unmatched_glob_that_the_files_input_reports(string ci)
     {
         using var work = await PrepareWorkspaceAsync();

@@ -196,6 +196,30 @@ public sealed class YamlFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task The_example_of_docs_config_formats_md_resolves_as_its_comments_say()
+    {
+        var doc = File.ReadAllText(RepositoryRoot.Combine("docs", "config-formats.md"));
+        var start = doc.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var example = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
+        var path = _folder.Write("secret.yaml", example);
+        var store = new InMemorySecretStore()
+            .With(ResolverHarness.App, "Db", "p\"w\\d").With(ResolverHarness.App, "DbUser", "two\nlines").With(ResolverHarness.App, "Host", "a: b")
+            .With(ResolverHarness.App, "Cert", "line 1\nline 2").With(ResolverHarness.App, "Limits", "{\"cpu\":\"500m\",\"memory\":\"1Gi\"}");
+
+        var result = await ResolverHarness.RunAsync(store, [path]);
+
+        ResolverHarness.AssertSucceeded(result);
+        var output = File.ReadAllText(path);
+        Assert.Equal("p\"w\\d", ReadScalar(output, ["stringData", "password"]));
+        Assert.Equal("two\nlines", ReadScalar(output, ["stringData", "user"]));
+        Assert.Equal("https://a: b/api", ReadScalar(output, ["stringData", "url"]));
+        Assert.Equal("line 1\nline 2\n", ReadScalar(output, ["stringData", "cert"]));
+        Assert.Contains("  url: \"https://a: b/api\"", output, StringComparison.Ordinal);
+        Assert.Contains("  limits: {\"cpu\":\"500m\",\"memory\":\"1Gi\"}", output, StringComparison.Ordinal);
+        Assert.Contains("#{secret:Ignored}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_format_can_be_chosen_by_hand_for_a_file_without_a_yaml_extension()
     {
         var path = _folder.Write("values.tpl", "a: \"#{secret:Db}\"\n");
