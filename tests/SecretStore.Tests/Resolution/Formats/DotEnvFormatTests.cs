@@ -9,7 +9,7 @@ namespace SecretStore.Tests.Resolution.Formats;
 /// .env files (issue 19), read back by DotNetEnv (the .NET loader): hostile values land exactly, quoted as the value
 /// needs, or are refused with a coded error naming the place and never the value; comments, other keys and every byte
 /// outside the written values stay. The forms written are the ones docker compose and Node's dotenv read the same way
-/// (docs/config-formats.md): those two are not run here.
+/// (docs/config-formats.md): Node's dotenv reads the hostile values too; docker compose does not run here.
 /// </summary>
 public sealed class DotEnvFormatTests : IDisposable
 {
@@ -25,8 +25,9 @@ public sealed class DotEnvFormatTests : IDisposable
         .Array[0, 6].Select(string.Concat).Where(v => !v.Contains("#{secret", StringComparison.Ordinal) && !v.Contains("##{", StringComparison.Ordinal));
 
     [Fact]
-    public async Task A_whole_value_reads_back_exactly_in_DotNetEnv_or_is_refused_and_every_other_byte_stays()
+    public async Task A_whole_value_reads_back_exactly_in_DotNetEnv_and_Node_dotenv_or_is_refused_and_every_other_byte_stays()
     {
+        var written = new List<(string File, string Value)>();
         var gen = Gen.Select(Hostile, Gen.Bool, Gen.Bool);
         await gen.SampleAsync(async (value, crlf, exported) =>
         {
@@ -53,7 +54,39 @@ public sealed class DotEnvFormatTests : IDisposable
             var at = template.IndexOf("#{secret:Db}", StringComparison.Ordinal);
             Assert.StartsWith(template[..at], output, StringComparison.Ordinal);
             Assert.EndsWith(template[(at + "#{secret:Db}".Length)..], output, StringComparison.Ordinal);
+            written.Add((path, value));
         }, iter: 300, threads: 1);
+
+        AssertNodeDotenvReads(written);
+    }
+
+    /// <summary>Node's dotenv (<c>Node/dotenv_dump.js</c>, the package <c>build/lib/test-services.sh</c> installs), in one process for all the files, reads each value exactly too.</summary>
+    private static void AssertNodeDotenvReads(List<(string File, string Value)> cases)
+    {
+        Assert.NotEmpty(cases);
+        var modules = RepositoryRoot.Combine(".ci-tools", "node_modules");
+        Assert.True(Directory.Exists(Path.Combine(modules, "dotenv")), $"Node's dotenv is not installed in {modules}: run build/test.sh once (it installs the test tools).");
+        var start = new System.Diagnostics.ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepositoryRoot.Combine("tests", "SecretStore.Tests", "Resolution", "Formats", "Node", "dotenv_dump.js"));
+        start.ArgumentList.Add(modules);
+        foreach (var (file, _) in cases)
+        {
+            start.ArgumentList.Add(file);
+        }
+
+        using var node = System.Diagnostics.Process.Start(start)!;
+        var stdout = node.StandardOutput.ReadToEnd();
+        var stderr = node.StandardError.ReadToEnd();
+        node.WaitForExit();
+        Assert.True(node.ExitCode == 0, stderr);
+        using var read = System.Text.Json.JsonDocument.Parse(stdout);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var entry = read.RootElement[i];
+            Assert.True(entry.GetProperty("DB_PASSWORD").GetString() == cases[i].Value, $"Node's dotenv read {entry} for {Hex(cases[i].Value)} from {File.ReadAllText(cases[i].File)}");
+            Assert.Equal("shop", entry.GetProperty("APP_NAME").GetString());
+            Assert.Equal("8080", entry.GetProperty("PORT").GetString());
+        }
     }
 
     [Theory]
