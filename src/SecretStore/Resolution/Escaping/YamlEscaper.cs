@@ -183,7 +183,7 @@ internal static class YamlEscaper
             return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value holds a carriage return, a control character or a Unicode line separator, which a YAML block scalar cannot carry (it has no escapes); use a double-quoted scalar (\"...\") or the 'base64' modifier");
         }
 
-        if (value.Length > 0 && value[0] is ' ' or '\t' && frame.Before.All(c => c is ' ' or '\r' or '\n'))
+        if (value.Length > 0 && value[0] is ' ' or '\t' && frame.StartsBlock)
         {
             // On the block's first line, the value's own leading spaces would become the block's indentation.
             return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value starts with a space or tab and the placeholder starts the block scalar's first line, where YAML takes leading spaces as the block's indentation; put text before it on that line, use a double-quoted scalar (\"...\") or the 'base64' modifier");

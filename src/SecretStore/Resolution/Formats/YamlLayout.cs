@@ -47,6 +47,9 @@ internal sealed record YamlScalar(int Start, int End, YamlStyle Style, bool IsKe
 
     /// <summary>The token spans more than one line.</summary>
     public bool MultiLine { get; init; }
+
+    /// <summary>Where the content's first character that is not a space or line break is (a block's first line).</summary>
+    public int FirstText { get; init; }
 }
 
 /// <summary>
@@ -56,14 +59,15 @@ internal sealed record YamlScalar(int Start, int End, YamlStyle Style, bool IsKe
 /// </summary>
 /// <param name="Style">The scalar's style in the file.</param>
 /// <param name="Token">The whole token is replaced (quotes included): the written text is <paramref name="Before"/>, the value and <paramref name="After"/> in the style chosen.</param>
-/// <param name="Before">The token's content before the placeholder, as written in the file.</param>
-/// <param name="After">The token's content after the placeholder, as written in the file.</param>
+/// <param name="Before">With <paramref name="Token"/>: the token's content before the placeholder, as written in the file; else empty.</param>
+/// <param name="After">With <paramref name="Token"/>: the token's content after the placeholder, as written in the file; else empty.</param>
 /// <param name="Indent">A block scalar's indentation, written after each line break of the value.</param>
 /// <param name="InFlow">The scalar is inside a flow collection.</param>
 /// <param name="MultiLine">The scalar spans lines, so spaces at a line's edge would be folded away.</param>
 /// <param name="PlaceholderStart">The placeholder's own start (the read-back check marks it there).</param>
 /// <param name="PlaceholderEnd">The placeholder's own end.</param>
-internal sealed record YamlFrame(YamlStyle Style, bool Token, string Before, string After, string Indent, bool InFlow, bool MultiLine, int PlaceholderStart, int PlaceholderEnd);
+/// <param name="StartsBlock">Only spaces and line breaks stand before the placeholder in its scalar (a block's first line).</param>
+internal sealed record YamlFrame(YamlStyle Style, bool Token, string Before, string After, string Indent, bool InFlow, bool MultiLine, int PlaceholderStart, int PlaceholderEnd, bool StartsBlock);
 
 /// <summary>
 /// A YAML file as YamlDotNet's parser reads it (YAML 1.2, several documents): its scalars with their styles and
@@ -74,6 +78,9 @@ internal sealed record YamlFrame(YamlStyle Style, bool Token, string Before, str
 /// </summary>
 internal sealed class YamlLayout : IFormatLayout
 {
+    /// <summary>The deepest nesting read, as for JSON (<c>JsonShape</c>); config files need far less.</summary>
+    public const int MaxDepth = 256;
+
     private readonly string _text;
     private readonly List<YamlScalar> _scalars = [];
     private readonly List<(int Start, int End)> _comments = [];
@@ -191,16 +198,19 @@ internal sealed class YamlLayout : IFormatLayout
         return null;
     }
 
+    // The text around the placeholder is copied only for a token rewrite (one placeholder in the scalar): copies per
+    // placeholder of a long scalar with many would cost quadratic time.
     private YamlFrame Frame(YamlScalar scalar, bool token, int start, int end) => new(
         scalar.Style,
         token,
-        _text[scalar.ContentStart..start],
-        _text[end..scalar.ContentEnd],
+        token ? _text[scalar.ContentStart..start] : string.Empty,
+        token ? _text[end..scalar.ContentEnd] : string.Empty,
         scalar.Indent,
         scalar.InFlow,
         scalar.MultiLine,
         start,
-        end);
+        end,
+        start <= scalar.FirstText);
 
     // Kept apart so that YamlDotNet loads only when a YAML file is resolved.
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -220,6 +230,11 @@ internal sealed class YamlLayout : IFormatLayout
                     case DocumentStart:
                         stack.Clear();
                         break;
+                    case MappingStart or SequenceStart when stack.Count >= MaxDepth:
+                        // A deeper file is no config file; its paths alone would cost quadratic time and memory.
+                        Error = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"mappings and sequences are nested deeper than {MaxDepth} levels");
+                        ErrorAt = ((int)parser.Current.Start.Line, (int)parser.Current.Start.Column);
+                        return;
                     case MappingStart mapping:
                         stack.Add(Open(stack, isMapping: true, mapping.Style == MappingStyle.Flow));
                         break;
@@ -329,6 +344,7 @@ internal sealed class YamlLayout : IFormatLayout
             ContentEnd = contentEnd,
             Indent = indent,
             MultiLine = style is YamlStyle.Plain or YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted && token.IndexOfAny('\r', '\n') >= 0,
+            FirstText = FirstText(contentStart, contentEnd),
         });
         Advance(stack, scalar.Value);
         return true;
@@ -423,6 +439,17 @@ internal sealed class YamlLayout : IFormatLayout
             default:
                 return (start, end, string.Empty);
         }
+    }
+
+    private int FirstText(int start, int end)
+    {
+        var i = start;
+        while (i < end && _text[i] is ' ' or '\r' or '\n')
+        {
+            i++;
+        }
+
+        return i;
     }
 
     /// <summary>The spaces the first non-empty content line of a block scalar starts with (its indentation).</summary>

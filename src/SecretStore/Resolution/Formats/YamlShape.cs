@@ -177,17 +177,17 @@ internal static class YamlShape
         return j == output.Count ? null : -1;
     }
 
+    /// <summary>The marks in a value, read from the sentinels themselves (<c>\uE000</c>, the index, <c>\uE001</c>), in order.</summary>
     private static List<int> FindMarks(string value, IReadOnlyList<(string Mark, string Value, bool Json, bool Raw)> marks)
     {
         var found = new List<int>();
-        if (value.Contains('\uE000', StringComparison.Ordinal))
+        for (var at = value.IndexOf('\uE000', StringComparison.Ordinal); at >= 0; at = value.IndexOf('\uE000', at + 1))
         {
-            for (var m = 0; m < marks.Count; m++)
+            var close = value.IndexOf('\uE001', at + 1);
+            if (close > at + 1 && int.TryParse(value.AsSpan(at + 1, close - at - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+                && index < marks.Count && value.AsSpan(at).StartsWith(marks[index].Mark, StringComparison.Ordinal))
             {
-                if (value.Contains(marks[m].Mark, StringComparison.Ordinal))
-                {
-                    found.Add(m);
-                }
+                found.Add(index);
             }
         }
 

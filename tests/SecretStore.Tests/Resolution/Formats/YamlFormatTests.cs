@@ -175,6 +175,7 @@ public sealed class YamlFormatTests : IDisposable
     [InlineData("n: x#{secret:Db|json}\n", "1", "SSB1005", 1, "json")]
     [InlineData("key: |\n  #{secret:Db}\n", " lead\nx", "SSB1005", 2, "block scalar's first line")]
     [InlineData("pair: a#{secret:Db}\n  continued\n", "x: y", "SSB1005", 1, "plain")]
+    [InlineData("a: \"#{secret:Db}\"\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n", "v", "SSB1012", 2, "nested deeper than 256")]
     [InlineData("pass: \"#{secret:Db|raw}\"\n", "\"\nadded: key\nb: \"", "SSB1008", 1, "shape")]
     public async Task Bad_input_is_a_coded_error_naming_the_place_never_the_value_and_nothing_is_written(string template, string value, string code, int line, string why)
     {
