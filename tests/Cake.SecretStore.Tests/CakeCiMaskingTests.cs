@@ -35,7 +35,9 @@ public sealed class CakeCiMaskingTests(AddinFeed feed) : IDisposable
             RunTarget("Default");
             """;
 
-        var result = _workspace.RunCake(script, new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" });
+        // One stream: the masks (stderr) must come before the script's next line (stdout) in the order written, which
+        // two pipes read apart do not keep (CI run 49 saw a mask arrive after "got-token").
+        var result = _workspace.RunCake(script, new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" }, oneStream: true);
 
         Assert.True(result.ExitCode == 0, result.Output);
         var lines = result.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();

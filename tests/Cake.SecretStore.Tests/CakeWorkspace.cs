@@ -88,12 +88,17 @@ internal sealed class CakeWorkspace : IDisposable
     /// repository's cake.tool. The process starts in the repository root so the tool manifest is found; Cake sets
     /// the working directory to the script's folder.
     /// </summary>
-    public ProcessResult RunCake(string script, IReadOnlyDictionary<string, string>? environment = null)
+    public ProcessResult RunCake(string script, IReadOnlyDictionary<string, string>? environment = null, bool oneStream = false)
     {
         var lines = script.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n')
             .Select(l => l.StartsWith("#addin nuget:", StringComparison.Ordinal) && l.Contains("Cake.SecretStore", StringComparison.Ordinal) ? _feed.AddinDirective : l);
         var path = Write("build.cake", string.Join('\n', lines));
-        return ProcessRunner.Run("dotnet", ["tool", "run", "dotnet-cake", "--", path], _feed.RepositoryRoot, TimeSpan.FromMinutes(4), environment);
+
+        // oneStream: stderr into the stdout pipe (2>&1), so the lines keep the order the process wrote them in; two
+        // pipes read apart only keep the order of each stream (a mask on stderr may arrive after a later stdout line).
+        return oneStream
+            ? ProcessRunner.Run("sh", ["-c", "exec dotnet tool run dotnet-cake -- \"$0\" 2>&1", path], _feed.RepositoryRoot, TimeSpan.FromMinutes(4), environment)
+            : ProcessRunner.Run("dotnet", ["tool", "run", "dotnet-cake", "--", path], _feed.RepositoryRoot, TimeSpan.FromMinutes(4), environment);
     }
 
     public void Dispose()

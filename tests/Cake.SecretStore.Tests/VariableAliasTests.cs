@@ -248,7 +248,7 @@ public sealed class VariableAliasTests(AddinFeed feed) : IDisposable
             RunTarget("Default");
             """;
 
-        var result = _workspace.RunCake(script, new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" });
+        var result = _workspace.RunCake(script, new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" }, oneStream: true); // the order written, across stderr and stdout
 
         Assert.True(result.ExitCode == 0, result.Output);
         var lines = result.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();

@@ -6,7 +6,7 @@ using SecretStore.Resolution;
 namespace SecretStore.Benchmarks.Resolution;
 
 /// <summary>
-/// The resolver on one 50 KB file (appsettings.json or web.config) with 100 placeholders or none, against
+/// The resolver on one 50 KB file (appsettings.json, web.config or a Helm values.yaml) with 100 placeholders or none, against
 /// merely reading the file. Values come from <see cref="PlainSecretStore"/> so only the resolver is measured.
 /// <c>Resolve</c> with placeholders first puts the original file back (the run rewrote it); the
 /// <c>RestoreOnly</c> case measures that write alone so it can be subtracted.
@@ -25,7 +25,7 @@ public class ResolverBenchmarks
     private ResolveRequest _verify = null!;
 
     /// <summary>The file kind.</summary>
-    [Params("appsettings.json", "web.config")]
+    [Params("appsettings.json", "web.config", "values.yaml")]
     public string File { get; set; } = "appsettings.json";
 
     /// <summary>Placeholders in the file.</summary>
@@ -37,9 +37,12 @@ public class ResolverBenchmarks
     {
         var secrets = Workload.Secrets(100);
         var names = Enumerable.Range(0, Placeholders).Select(i => secrets[i % secrets.Count].Name).ToList();
-        var text = File.EndsWith(".json", StringComparison.Ordinal)
-            ? Workload.Json(FileBytes, names, Workload.TokenStyle.SecretStore)
-            : Workload.Xml(FileBytes, names, Workload.TokenStyle.SecretStore);
+        var text = File switch
+        {
+            _ when File.EndsWith(".json", StringComparison.Ordinal) => Workload.Json(FileBytes, names, Workload.TokenStyle.SecretStore),
+            _ when File.EndsWith(".yaml", StringComparison.Ordinal) => Workload.Yaml(FileBytes, names, Workload.TokenStyle.SecretStore),
+            _ => Workload.Xml(FileBytes, names, Workload.TokenStyle.SecretStore),
+        };
         _original = Encoding.UTF8.GetBytes(text);
         _folder = Directory.CreateTempSubdirectory("secretstore-bench-resolver-").FullName;
         _path = Path.Combine(_folder, File);

@@ -104,6 +104,36 @@ public static class Workload
         return builder.ToString();
     }
 
+    /// <summary>
+    /// A Helm values-like YAML file of about <paramref name="targetBytes"/> bytes: comments, nested mappings and a
+    /// sequence of plain filler; placeholder <c>j</c> is the double-quoted value of <c>Key{j}</c> under <c>secrets</c>
+    /// (one in four single-quoted, one in four a literal block) and names <paramref name="names"/>[j].
+    /// </summary>
+    public static string Yaml(int targetBytes, IReadOnlyList<string> names, TokenStyle style)
+    {
+        var filler = FillerCount(targetBytes, names.Count, 56);
+        var builder = new StringBuilder(targetBytes + 1024);
+        builder.Append("# Default values for the chart.\nreplicaCount: 2\nimage:\n  repository: registry.example/shop\n  tag: \"1.4.2\"\nsettings:\n");
+        for (var i = 0; i < filler; i++)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"  item{i:D5}: value {i} of the plain settings # unchanged\n");
+        }
+
+        builder.Append("secrets:\n");
+        for (var j = 0; j < names.Count; j++)
+        {
+            var token = Token(names[j], style);
+            builder.Append(CultureInfo.InvariantCulture, (j % 4) switch
+            {
+                1 => $"  key{j}: '{token}'\n",
+                3 => $"  key{j}: |\n    {token}\n",
+                _ => $"  key{j}: \"{token}\"\n",
+            });
+        }
+
+        return builder.ToString();
+    }
+
     private static int FillerCount(int targetBytes, int placeholders, int lineBytes) =>
         Math.Max(0, (targetBytes - 400 - (placeholders * 40)) / lineBytes);
 }
