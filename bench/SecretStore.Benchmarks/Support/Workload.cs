@@ -123,11 +123,12 @@ public static class Workload
         for (var j = 0; j < names.Count; j++)
         {
             var token = Token(names[j], style);
-            builder.Append(CultureInfo.InvariantCulture, (j % 4) switch
+            var key = "key" + j.ToString(CultureInfo.InvariantCulture);
+            builder.Append((j % 4) switch
             {
-                1 => $"  key{j}: '{token}'\n",
-                3 => $"  key{j}: |\n    {token}\n",
-                _ => $"  key{j}: \"{token}\"\n",
+                1 => $"  {key}: '{token}'\n",
+                3 => $"  {key}: |\n    {token}\n",
+                _ => $"  {key}: \"{token}\"\n",
             });
         }
 
