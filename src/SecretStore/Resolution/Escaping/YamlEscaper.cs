@@ -224,6 +224,12 @@ internal static class YamlEscaper
     private static EscapeOutcome JsonValue(string value, bool literal)
     {
         using var document = JsonDocument.Parse(value);
+        if (HasDuplicateKey(document.RootElement))
+        {
+            // JSON readers take the last of two equal keys; YAML forbids them, and its readers differ on what they do.
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the JSON value has an object with the same key twice, which a YAML mapping cannot hold; store the JSON without the duplicate");
+        }
+
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -232,6 +238,28 @@ internal static class YamlEscaper
 
         var compact = Encoding.UTF8.GetString(buffer.ToArray());
         return EscapeOutcome.Ok(literal ? compact.Replace("#", "\\u0023", StringComparison.Ordinal) : compact);
+    }
+
+    private static bool HasDuplicateKey(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!names.Add(property.Name) || HasDuplicateKey(property.Value))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                return element.EnumerateArray().Any(HasDuplicateKey);
+            default:
+                return false;
+        }
     }
 
     /// <summary>A character YAML carries as is outside double quotes on one line: printable, and not a line break of YAML 1.1 or 1.2.</summary>

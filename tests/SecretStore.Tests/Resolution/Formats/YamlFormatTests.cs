@@ -173,6 +173,7 @@ public sealed class YamlFormatTests : IDisposable
     [InlineData("password: \"#{secret:Db}\"\n", "nul\0", "SSB1005", 1, "NUL")]
     [InlineData("password: \"#{secret:Db}\"\n", "(lone surrogate)", "SSB1005", 1, "surrogate")]
     [InlineData("n: x#{secret:Db|json}\n", "1", "SSB1005", 1, "json")]
+    [InlineData("n: \"#{secret:Db|json}\"\n", "{\"a\":1,\"b\":{\"c\":1,\"c\":2}}", "SSB1005", 1, "same key twice")]
     [InlineData("key: |\n  #{secret:Db}\n", " lead\nx", "SSB1005", 2, "block scalar's first line")]
     [InlineData("pair: a#{secret:Db}\n  continued\n", "x: y", "SSB1005", 1, "plain")]
     [InlineData("a: \"#{secret:Db}\"\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n", "v", "SSB1012", 2, "nested deeper than 256")]
