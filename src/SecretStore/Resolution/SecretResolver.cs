@@ -73,7 +73,7 @@ public sealed class SecretResolver
 
         foreach (var spec in mappings.Where(m => m.Mapping.File is null && m.Hits == 0))
         {
-            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{spec.Mapping.ConfigurationPath}' -> '{spec.Reference}' matched no string value in any listed JSON or XML file."));
+            diagnostics.Add(FileAnalyzer.Error(DiagnosticCodes.MappingPathNotFound, $"Mapping '{spec.Mapping.ConfigurationPath}' -> '{spec.Reference}' matched no string value in any listed JSON, XML, INI or YAML file."));
         }
 
         var substitutions = files.SelectMany(f => f.Substitutions).ToList();

@@ -36,7 +36,7 @@ public sealed class ResolverDiagnosticMessageTests : IDisposable
         var result = await RunAsync(new InMemorySecretStore().With(App, "Db", "v"), [path], configure: r => new() { Files = r.Files, DefaultApplication = App, Mappings = [new SecretMapping { ConfigurationPath = "Missing:Path", Secret = "Db" }] });
 
         var error = SingleError(result);
-        Assert.Equal(("SSB1014", "Mapping 'Missing:Path' -> 'App/Db' matched no string value in any listed JSON or XML file."), (error.Code.Id, error.Message));
+        Assert.Equal(("SSB1014", "Mapping 'Missing:Path' -> 'App/Db' matched no string value in any listed JSON, XML, INI or YAML file."), (error.Code.Id, error.Message));
     }
 
     [Fact]
