@@ -131,7 +131,15 @@ internal static class FileAnalyzer
                 work.Layout = PropertiesLayout.Scan(text);
                 return true;
             case FileFormat.DotEnv:
-                work.Layout = DotEnvLayout.Scan(text);
+                var env = DotEnvLayout.Scan(text);
+                if (env.AmbiguousLine > 0)
+                {
+                    // Even with no placeholder found: Node's dotenv may read one this reading takes for a comment (red team round 11, F2).
+                    diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, AmbiguousDotEnv, work.Path, env.AmbiguousLine, 1));
+                    return false;
+                }
+
+                work.Layout = env;
                 return true;
             case FileFormat.Yaml:
                 var yaml = YamlLayout.Scan(text);
@@ -337,17 +345,47 @@ internal static class FileAnalyzer
                 }
 
                 break;
-            case FileFormat.DotEnv when ((DotEnvLayout)work.Layout!).FirstInvalidLine is var invalid and > 0:
-                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, "The file is not a valid .env file: the line is neither KEY=value (a letter or '_' first; letters, digits, '_', '.', '-'), a comment nor blank, or a quote on it is not closed.", work.Path, invalid, 1));
+            case FileFormat.DotEnv when ((DotEnvLayout)work.Layout!) is { FirstInvalidLine: > 0 } env:
+                diagnostics.Add(Error(
+                    DiagnosticCodes.InvalidDocument,
+                    "The file is not a valid .env file: the line is neither KEY=value (a letter or '_' first; letters, digits, '_', '.', '-'), a comment nor blank, or a quote on it is not closed.",
+                    work.Path,
+                    env.FirstInvalidLine,
+                    1));
+                work.Failed = true;
+                break;
+            case FileFormat.DotEnv when FirstDuplicate(((DotEnvLayout)work.Layout!).Entries.Select(e => (e.Key, e.Line)), StringComparer.Ordinal) is { } twice:
+                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, $"The file is not a valid .env file to resolve: the key '{twice.Key}' is given twice, and readers keep one of the two (a secret written into the other would never be read).", work.Path, twice.Line, 1));
                 work.Failed = true;
                 break;
             case FileFormat.Properties when ((PropertiesLayout)work.Layout!).FirstMalformedLine is var malformed and > 0:
                 diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, "The file is not a valid .properties file as Java reads it: a \\uXXXX escape is not four hexadecimal digits.", work.Path, malformed, 1));
                 work.Failed = true;
                 break;
+            case FileFormat.Properties when FirstDuplicate(((PropertiesLayout)work.Layout!).Entries.Select(e => (e.Key, e.Line)), StringComparer.Ordinal) is { } twice:
+                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, $"The file is not a valid .properties file to resolve: the key '{twice.Key}' is given twice, and Java keeps the last (a secret written into the first would never be read).", work.Path, twice.Line, 1));
+                work.Failed = true;
+                break;
             default:
                 break;
         }
+    }
+
+    private const string AmbiguousDotEnv = "The file is not a .env file every reader reads alike: the value on the line is quoted with backticks, or has \\' before its closing single quote, which Node's dotenv reads on past (to a later quote, lines further perhaps) and docker compose and DotNetEnv do not; quote it with ' or \" without a backslash before the closing quote.";
+
+    /// <summary>The second entry of the first key given twice, or null.</summary>
+    private static (string Key, int Line)? FirstDuplicate(IEnumerable<(string Key, int Line)> entries, StringComparer comparer)
+    {
+        var seen = new HashSet<string>(comparer);
+        foreach (var entry in entries)
+        {
+            if (!seen.Add(entry.Key))
+            {
+                return entry;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The second entry of the first key given twice (keys are case-insensitive).</summary>

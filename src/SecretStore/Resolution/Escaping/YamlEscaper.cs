@@ -189,6 +189,13 @@ internal static class YamlEscaper
             return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value starts with a space or tab and the placeholder starts the block scalar's first line, where YAML takes leading spaces as the block's indentation; put text before it on that line, use a double-quoted scalar (\"...\") or the 'base64' modifier");
         }
 
+        // A line of only spaces is read differently by YAML readers when it has more than the block's indentation (red
+        // team round 11, F7: PyYAML and YamlDotNet keep the extra spaces, the npm yaml package drops the line's content).
+        if (LeavesBlankLine(value.Split('\n'), frame))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the value would leave a line of only spaces in the block scalar, which YAML readers read differently (some keep the spaces, some drop them); use a double-quoted scalar (\"...\") or the 'base64' modifier");
+        }
+
         // Line breaks as the file's; the indentation before the next text (an empty line gets none).
         var sb = new StringBuilder(value.Length + 16);
         var pending = false;
@@ -220,6 +227,32 @@ internal static class YamlEscaper
         return EscapeOutcome.Ok(sb.ToString());
     }
 
+    /// <summary>
+    /// Whether writing the value's lines leaves an output line of only spaces with more than the block's indentation: a
+    /// middle line of only spaces, or the first (last) line when only spaces stand before (after) the placeholder.
+    /// </summary>
+    private static bool LeavesBlankLine(string[] lines, YamlFrame frame)
+    {
+        static bool Blank(string line) => line.All(c => c is ' ' or '\t');
+        var indent = frame.Indent.Length;
+        for (var i = 1; i < lines.Length - 1; i++)
+        {
+            if (lines[i].Length > 0 && Blank(lines[i]))
+            {
+                return true;
+            }
+        }
+
+        var single = lines.Length == 1;
+        if (frame.SpacesBefore >= 0 && Blank(lines[0]) && (!single || frame.SpacesAfter >= 0)
+            && frame.SpacesBefore + lines[0].Length + (single ? frame.SpacesAfter : 0) > indent)
+        {
+            return true;
+        }
+
+        return !single && frame.SpacesAfter >= 0 && Blank(lines[^1]) && lines[^1].Length + frame.SpacesAfter > 0;
+    }
+
     /// <summary>A JSON value on one line (a flow value YAML reads as the same number, boolean, null, string, mapping or sequence).</summary>
     private static EscapeOutcome JsonValue(string value, bool literal)
     {
@@ -230,14 +263,68 @@ internal static class YamlEscaper
             return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the JSON value has an object with the same key twice, which a YAML mapping cannot hold; store the JSON without the duplicate");
         }
 
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var sb = new StringBuilder(value.Length);
+        WriteFlow(document.RootElement, sb);
+        var compact = sb.ToString();
+        return EscapeOutcome.Ok(literal ? compact.Replace("#", "\\u0023", StringComparison.Ordinal) : compact);
+    }
+
+    /// <summary>
+    /// The JSON value as compact JSON, which YAML reads as a flow value, with each number in a form YAML 1.1 readers
+    /// (PyYAML) read as the same number too: YAML 1.1 takes a float only with a '.' and a signed exponent, so
+    /// <c>1e3</c> is written <c>1.0e+3</c> (red team round 11, F4). Strings and keys are JSON-escaped (non-ASCII as \\u).
+    /// </summary>
+    private static void WriteFlow(JsonElement element, StringBuilder sb)
+    {
+        switch (element.ValueKind)
         {
-            document.WriteTo(writer);
+            case JsonValueKind.Object:
+                sb.Append('{');
+                var first = true;
+                foreach (var property in element.EnumerateObject())
+                {
+                    sb.Append(first ? string.Empty : ",").Append('"').Append(JsonEncodedText.Encode(property.Name).Value).Append("\":");
+                    WriteFlow(property.Value, sb);
+                    first = false;
+                }
+
+                sb.Append('}');
+                break;
+            case JsonValueKind.Array:
+                sb.Append('[');
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    sb.Append(index++ == 0 ? string.Empty : ",");
+                    WriteFlow(item, sb);
+                }
+
+                sb.Append(']');
+                break;
+            case JsonValueKind.String:
+                sb.Append('"').Append(JsonEncodedText.Encode(element.GetString()!).Value).Append('"');
+                break;
+            case JsonValueKind.Number:
+                sb.Append(YamlNumber(element.GetRawText()));
+                break;
+            default:
+                sb.Append(element.GetRawText()); // true, false, null
+                break;
+        }
+    }
+
+    /// <summary>A JSON number with an exponent given a '.' in its mantissa and a sign in its exponent (<c>1e3</c> as <c>1.0e+3</c>).</summary>
+    internal static string YamlNumber(string json)
+    {
+        var e = json.AsSpan().IndexOfAny('e', 'E');
+        if (e < 0)
+        {
+            return json;
         }
 
-        var compact = Encoding.UTF8.GetString(buffer.ToArray());
-        return EscapeOutcome.Ok(literal ? compact.Replace("#", "\\u0023", StringComparison.Ordinal) : compact);
+        var mantissa = json[..e];
+        var exponent = json[(e + 1)..];
+        return (mantissa.Contains('.', StringComparison.Ordinal) ? mantissa : mantissa + ".0") + json[e] + (exponent[0] is '+' or '-' ? exponent : "+" + exponent);
     }
 
     private static bool HasDuplicateKey(JsonElement element)

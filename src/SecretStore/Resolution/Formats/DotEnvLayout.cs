@@ -37,6 +37,9 @@ internal sealed class DotEnvLayout : IFormatLayout
     /// <summary>The first line that is not blank, a comment or <c>KEY=value</c>, or whose quote is not closed, or 0.</summary>
     public int FirstInvalidLine { get; private set; }
 
+    /// <summary>The first line whose value's quoting the readers do not agree on (a backtick, or <c>\'</c> in single quotes), or 0.</summary>
+    public int AmbiguousLine { get; private set; }
+
     /// <summary>Reads <paramref name="text"/>.</summary>
     public static DotEnvLayout Scan(string text)
     {
@@ -92,6 +95,12 @@ internal sealed class DotEnvLayout : IFormatLayout
         }
 
         var entry = _entries[region.Entry];
+        if (entry.Quoting == DotEnvQuoting.None && HashOutsidePlaceholders(entry.Value))
+        {
+            // Red team round 11, F8: Node's dotenv ends an unquoted value at any '#'; compose and DotNetEnv only after a space.
+            return Site.Forbid("its unquoted .env value holds '#', where Node's dotenv ends the value (compose and DotNetEnv do not); quote the value in the file");
+        }
+
         var context = entry.Quoting switch
         {
             DotEnvQuoting.Single => EscapeContext.DotEnvSingleQuoted,
@@ -100,6 +109,23 @@ internal sealed class DotEnvLayout : IFormatLayout
             _ => EscapeContext.DotEnvUnquoted,
         };
         return new Site(SiteKind.Substitute, context, start, end);
+    }
+
+    /// <summary>Whether <paramref name="value"/> holds a '#' that is not a placeholder's own (an escape's second '#' counts).</summary>
+    private static bool HashOutsidePlaceholders(string value)
+    {
+        for (var i = value.IndexOf('#', StringComparison.Ordinal); i >= 0; i = value.IndexOf('#', i + 1))
+        {
+            var close = value.IndexOf('}', i);
+            if (!value.AsSpan(i).StartsWith("#{secret", StringComparison.Ordinal) || close < 0 || (i > 0 && value[i - 1] == '#'))
+            {
+                return true;
+            }
+
+            i = close;
+        }
+
+        return false;
     }
 
     /// <summary>The entry whose value holds <paramref name="offset"/>, as an index into <see cref="Entries"/>, or -1.</summary>
@@ -129,6 +155,17 @@ internal sealed class DotEnvLayout : IFormatLayout
         var index = _entries.Count;
         _regions.Add(new LineRegion(start, equals + 1, LineRegionKind.Key, index));
         var valueStart = Skip(text, equals + 1, end);
+        if (valueStart < end && text[valueStart] == '`')
+        {
+            // Node's dotenv reads a backtick-quoted value (across lines, too); compose and DotNetEnv read the backticks
+            // as text: where the value ends is not agreed on (red team round 11, F2).
+            FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
+            AmbiguousLine = AmbiguousLine == 0 ? line : AmbiguousLine;
+            _regions.Add(new LineRegion(valueStart, end, LineRegionKind.Value, index));
+            _entries.Add(new DotEnvEntry(key, string.Empty, line, DotEnvQuoting.None, valueStart, end));
+            return end;
+        }
+
         if (valueStart < end && text[valueStart] is '\'' or '"')
         {
             var quote = text[valueStart];
@@ -139,6 +176,14 @@ internal sealed class DotEnvLayout : IFormatLayout
                 _regions.Add(new LineRegion(valueStart, end, LineRegionKind.Value, index));
                 _entries.Add(new DotEnvEntry(key, string.Empty, line, DotEnvQuoting.None, valueStart, end));
                 return end;
+            }
+
+            if (quote == '\'' && text[close - 1] == '\\')
+            {
+                // Node's dotenv takes \' as part of a single-quoted value and reads on to the next quote, lines later
+                // perhaps; compose and DotNetEnv end the value here (red team round 11, F2).
+                FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
+                AmbiguousLine = AmbiguousLine == 0 ? line : AmbiguousLine;
             }
 
             var inner = text[(valueStart + 1)..close];

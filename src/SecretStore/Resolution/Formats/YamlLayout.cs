@@ -30,7 +30,7 @@ internal enum YamlStyle
 /// <param name="IsKey">A mapping key, or inside a complex key.</param>
 /// <param name="InFlow">Inside a flow collection (<c>[...]</c>, <c>{...}</c>), where <c>,[]{}</c> end a plain scalar.</param>
 /// <param name="Anchor">Its anchor name, or empty.</param>
-/// <param name="Tagged">It carries an explicit tag.</param>
+/// <param name="Tagged">It carries an explicit tag in the file other than <c>!!str</c> (the bare <c>!</c> included: YAML 1.1 readers resolve it as if plain).</param>
 /// <param name="Path">Its configuration path (keys and sequence indexes joined by <c>:</c>), for mapping mode.</param>
 /// <param name="Value">Its value as the parser reads it.</param>
 /// <param name="Markers">How many times <c>#{secret</c> occurs in its token (an escape <c>##{secret</c> counts too).</param>
@@ -67,7 +67,14 @@ internal sealed record YamlScalar(int Start, int End, YamlStyle Style, bool IsKe
 /// <param name="PlaceholderStart">The placeholder's own start (the read-back check marks it there).</param>
 /// <param name="PlaceholderEnd">The placeholder's own end.</param>
 /// <param name="StartsBlock">Only spaces and line breaks stand before the placeholder in its scalar (a block's first line).</param>
-internal sealed record YamlFrame(YamlStyle Style, bool Token, string Before, string After, string Indent, bool InFlow, bool MultiLine, int PlaceholderStart, int PlaceholderEnd, bool StartsBlock);
+internal sealed record YamlFrame(YamlStyle Style, bool Token, string Before, string After, string Indent, bool InFlow, bool MultiLine, int PlaceholderStart, int PlaceholderEnd, bool StartsBlock)
+{
+    /// <summary>In a block scalar: how many spaces stand before the placeholder on its line when nothing else does, else -1.</summary>
+    public int SpacesBefore { get; init; } = -1;
+
+    /// <summary>In a block scalar: how many spaces or tabs follow the placeholder to the end of its line when nothing else does, else -1.</summary>
+    public int SpacesAfter { get; init; } = -1;
+}
 
 /// <summary>
 /// A YAML file as YamlDotNet's parser reads it (YAML 1.2, several documents): its scalars with their styles and
@@ -114,7 +121,8 @@ internal sealed class YamlLayout : IFormatLayout
         if (at >= 0 && start < _comments[at].End)
         {
             // '#{secret:...}' right after 'key: ' is a comment to YAML: the key would be null, so it is never left alone.
-            return _comments[at].Start == start
+            // A '##{secret' escape there is the comment's own text: left alone like any comment (red team round 11, F6).
+            return _comments[at].Start == start && !_text.AsSpan(start).StartsWith("##", StringComparison.Ordinal)
                 ? Site.Forbid("YAML reads '#' after a space (or at a line's start) as the start of a comment, so this placeholder and the rest of the line are a comment and the key's value is empty; quote it: key: \"#{secret:...}\"")
                 : Site.InComment();
         }
@@ -140,11 +148,31 @@ internal sealed class YamlLayout : IFormatLayout
             return Site.Forbid($"its scalar has the anchor '&{scalar.Anchor}', which an alias ('*{scalar.Anchor}') repeats elsewhere in the file; give each place its own placeholder instead of the alias");
         }
 
+        if (scalar.Tagged)
+        {
+            // Red team round 11, F3: a tag decides the type, so the value would not be read as the string written.
+            return Site.Forbid("its scalar has an explicit tag (such as !!int, !!binary or the bare '!'), which decides how the value is read; a secret is written only into an untagged or !!str scalar");
+        }
+
+        if (scalar.Style is YamlStyle.Literal or YamlStyle.Folded && ExplicitIndentation(scalar))
+        {
+            // Red team round 11, F7: with '|2' the indentation is the parent's plus 2, not the first line's; where a value
+            // line of only spaces begins is then read differently by YAML readers.
+            return Site.Forbid("its block scalar has an explicit indentation indicator ('|2', '>1-'); drop the indicator, or use a double-quoted scalar");
+        }
+
+        if (scalar.Style is YamlStyle.Literal or YamlStyle.Folded && scalar.Indent.Length == 0)
+        {
+            // Red team round 11, F1: at indentation 0 a value line '---' starts a new document for YAML 1.2 readers while
+            // YamlDotNet (the shape check) reads on; PyYAML does not read such a block at all.
+            return Site.Forbid("its block scalar is at indentation 0 (a top-level '|' or '>'), where a line of the value could start a new document; indent the block's content");
+        }
+
         var whole = start == scalar.ContentStart && end == scalar.ContentEnd;
         if (wholeToken)
         {
             // The json modifier writes a typed value (a number, a flow mapping) in place of the whole quoted scalar.
-            if (scalar.Style is not (YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted) || !whole || scalar.Tagged)
+            if (scalar.Style is not (YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted) || !whole)
             {
                 return Site.Forbid("the 'json' modifier needs the placeholder to be a whole quoted YAML scalar without a tag ('#{secret:...|json}' in quotes)");
             }
@@ -210,7 +238,34 @@ internal sealed class YamlLayout : IFormatLayout
         scalar.MultiLine,
         start,
         end,
-        start <= scalar.FirstText);
+        start <= scalar.FirstText)
+    {
+        SpacesBefore = scalar.Style is YamlStyle.Literal or YamlStyle.Folded ? SpacesBeforeOnLine(start) : -1,
+        SpacesAfter = scalar.Style is YamlStyle.Literal or YamlStyle.Folded ? BlankToLineEnd(end) : -1,
+    };
+
+    // Both stop at the first other character, so a line with many placeholders costs no more than its length.
+    private int SpacesBeforeOnLine(int start)
+    {
+        var i = start;
+        while (i > 0 && _text[i - 1] == ' ')
+        {
+            i--;
+        }
+
+        return i == 0 || _text[i - 1] is '\n' or '\r' ? start - i : -1;
+    }
+
+    private int BlankToLineEnd(int end)
+    {
+        var i = end;
+        while (i < _text.Length && _text[i] is ' ' or '\t')
+        {
+            i++;
+        }
+
+        return i == _text.Length || _text[i] is '\n' or '\r' ? i - end : -1;
+    }
 
     // Kept apart so that YamlDotNet loads only when a YAML file is resolved.
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -335,7 +390,7 @@ internal sealed class YamlLayout : IFormatLayout
             isKey,
             parent?.InFlow ?? false,
             scalar.Anchor.IsEmpty ? string.Empty : scalar.Anchor.Value,
-            !scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific,
+            TaggedOtherThanString(scalar, Math.Min((int)scalar.Start.Index, start), start),
             PathOf(parent),
             scalar.Value,
             Count(token, "#{secret"))
@@ -382,6 +437,17 @@ internal sealed class YamlLayout : IFormatLayout
 
         var segment = parent.IsMapping ? parent.Key : parent.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return parent.Path.Length == 0 ? segment : parent.Path + ":" + segment;
+    }
+
+    /// <summary>
+    /// Whether the properties before the token (<paramref name="from"/> to <paramref name="to"/>) hold a tag that is not
+    /// <c>tag:yaml.org,2002:str</c>: <c>!!int "#{secret:X}"</c> would make the value a number (or the file unreadable for
+    /// an <c>!!int "abc"</c>), and the non-specific <c>!</c>, a string in YAML 1.2, is resolved like a plain scalar by PyYAML.
+    /// </summary>
+    private bool TaggedOtherThanString(Scalar scalar, int from, int to)
+    {
+        var explicitTag = _text.AsSpan(from, Math.Max(0, to - from)).Contains('!');
+        return explicitTag && !(!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str");
     }
 
     /// <summary>Skips the anchor (<c>&amp;a</c>) and tag (<c>!t</c>) that the parser counts into a scalar's span.</summary>
@@ -450,6 +516,20 @@ internal sealed class YamlLayout : IFormatLayout
         }
 
         return i;
+    }
+
+    /// <summary>Whether a block scalar's header (<c>|2</c>, <c>&gt;-1</c>) carries an indentation indicator.</summary>
+    private bool ExplicitIndentation(YamlScalar scalar)
+    {
+        for (var i = scalar.Start + 1; i < scalar.ContentStart && _text[i] is not ('#' or ' ' or '\t' or '\r' or '\n'); i++)
+        {
+            if (_text[i] is >= '1' and <= '9')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The spaces the first non-empty content line of a block scalar starts with (its indentation).</summary>

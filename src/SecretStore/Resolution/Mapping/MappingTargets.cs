@@ -36,13 +36,14 @@ internal static class MappingTargets
     /// <summary>
     /// The YAML scalars at <paramref name="path"/> (keys and sequence indexes joined by <c>:</c>, case-insensitive, in
     /// every document): plain and quoted string scalars only. An empty (null) value, a block scalar (whose chomping decides
-    /// its last line break) and an anchored scalar an alias repeats are not targets.
+    /// its last line break), a tagged scalar (other than <c>!!str</c>) and an anchored scalar an alias repeats are not targets.
     /// </summary>
     public static List<YamlScalar> FindInYaml(YamlLayout layout, string path) =>
         [.. layout.Scalars.Where(s => !s.IsKey
             && string.Equals(s.Path, path, StringComparison.OrdinalIgnoreCase)
             && s.Style is YamlStyle.Plain or YamlStyle.SingleQuoted or YamlStyle.DoubleQuoted
             && !(s.Style == YamlStyle.Plain && (s.Value.Length == 0 || !Escaping.YamlEscaper.ReadsAsString(s.Value)))
+            && !s.Tagged
             && !layout.IsAliased(s))];
 
     /// <summary>The attribute value spans <paramref name="path"/> maps to in a .NET XML config file.</summary>

@@ -123,6 +123,14 @@ public sealed class DotEnvFormatTests : IDisposable
     [InlineData("DB_#{secret:Db}=x\n", 1, "SSB1005", "in a .env key")]
     [InlineData("A=1\nnot a key line #{secret:Db}\n", 2, "SSB1005", "in a .env key")]
     [InlineData("A=#{secret:Db}\nB='open\n", 2, "SSB1012", "not closed")]
+    // Red team round 11, kept: F2 quoting Node's dotenv reads on past (a placeholder left live while reported as a
+    // comment), F8 a '#' Node cuts an unquoted value at, and a key given twice (readers keep one of the two).
+    [InlineData("DB_PASSWORD=`pre #{secret:Db}`\n", 1, "SSB1012", "backticks")]
+    [InlineData("DB_PASSWORD='it\\' #{secret:Db}'\n", 1, "SSB1012", "backticks")]
+    [InlineData("A='it\\' x\nB=#{secret:Db}'\n", 1, "SSB1012", "lines further")]
+    [InlineData("K=#{secret:Db}#frag\n", 1, "SSB1005", "'#'")]
+    [InlineData("K=#{secret:Db}a##{secret:X}\n", 1, "SSB1005", "'#'")]
+    [InlineData("J=#{secret:Db}\nJ=old\n", 2, "SSB1012", "given twice")]
     public async Task A_placeholder_outside_a_value_or_a_file_that_is_not_dotenv_is_refused(string template, int line, string code, string why)
     {
         var path = _folder.Write(Guid.NewGuid().ToString("N") + ".env", template);

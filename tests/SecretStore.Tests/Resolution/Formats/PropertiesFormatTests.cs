@@ -111,6 +111,21 @@ public sealed class PropertiesFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_given_twice_is_SSB1012_since_Java_keeps_the_last_and_nothing_is_written()
+    {
+        // Red team round 11, F8: k=#{secret} then k=2 resolved, and Java read 2: the secret never reached the app.
+        var template = "k=#{secret:Db}\nother=1\nk=2\n";
+        var path = _folder.Write("twice.properties", template);
+        var result = await ResolverHarness.RunAsync(new InMemorySecretStore().With(ResolverHarness.App, "Db", "v"), [path]);
+
+        var error = ResolverHarness.SingleError(result);
+        Assert.Equal("SSB1012", error.Code.Id);
+        Assert.Equal(3, error.Line);
+        Assert.Contains("given twice", error.Message, StringComparison.Ordinal);
+        Assert.Equal(template, File.ReadAllText(path));
+    }
+
+    [Fact]
     public async Task The_literal_modifier_writes_a_hash_as_a_unicode_escape_and_raw_that_would_change_the_value_is_refused()
     {
         var literal = _folder.Write("literal.properties", "a=#{secret:Db|literal}\n");

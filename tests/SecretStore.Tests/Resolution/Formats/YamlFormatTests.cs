@@ -177,6 +177,18 @@ public sealed class YamlFormatTests : IDisposable
     [InlineData("key: |\n  #{secret:Db}\n", " lead\nx", "SSB1005", 2, "block scalar's first line")]
     [InlineData("pair: a#{secret:Db}\n  continued\n", "x: y", "SSB1005", 1, "plain")]
     [InlineData("a: \"#{secret:Db}\"\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n", "v", "SSB1012", 2, "nested deeper than 256")]
+    // Red team round 11, kept: F1 a block at indentation 0 (a value line '---' started a document YamlDotNet did not see),
+    // F3 tags deciding the type, F7 an indentation indicator or a value leaving a line of only spaces.
+    [InlineData("--- |\n#{secret:Db}\n", "a\n---\nkind: Evil\nevil: 1", "SSB1005", 2, "indentation 0")]
+    [InlineData("|\n#{secret:Db}\n", "a\n--- x", "SSB1005", 2, "indentation 0")]
+    [InlineData("a: !!int \"#{secret:Db}\"\n", "12", "SSB1005", 1, "explicit tag")]
+    [InlineData("b: !!binary '#{secret:Db}'\n", "abc", "SSB1005", 1, "explicit tag")]
+    [InlineData("c: ! \"#{secret:Db}\"\n", "true", "SSB1005", 1, "explicit tag")]
+    [InlineData("d: !<tag:yaml.org,2002:bool> \"#{secret:Db}\"\n", "maybe", "SSB1005", 1, "explicit tag")]
+    [InlineData("x: |2\n   #{secret:Db}\nzz: 1\n", "", "SSB1005", 2, "indentation indicator")]
+    [InlineData("x: |\n  a\n   #{secret:Db}\nzz: 1\n", "", "SSB1005", 3, "only spaces")]
+    [InlineData("x: |\n  a #{secret:Db}\nzz: 1\n", "b\n   \nc", "SSB1005", 2, "only spaces")]
+    [InlineData("x: |\n  #{secret:Db}  \nzz: 1\n", "b\n", "SSB1005", 2, "only spaces")]
     [InlineData("pass: \"#{secret:Db|raw}\"\n", "\"\nadded: key\nb: \"", "SSB1008", 1, "shape")]
     public async Task Bad_input_is_a_coded_error_naming_the_place_never_the_value_and_nothing_is_written(string template, string value, string code, int line, string why)
     {
@@ -219,6 +231,56 @@ public sealed class YamlFormatTests : IDisposable
         Assert.Contains("  url: \"https://a: b/api\"", output, StringComparison.Ordinal);
         Assert.Contains("  limits: {\"cpu\":\"500m\",\"memory\":\"1Gi\"}", output, StringComparison.Ordinal);
         Assert.Contains("#{secret:Ignored}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tagged_scalar_is_no_mapping_target_but_a_str_tagged_one_is()
+    {
+        var path = _folder.Write(Guid.NewGuid().ToString("N") + ".yaml", "tok: !!binary aGk=\nname: !!str old\n");
+        var result = await ResolverHarness.RunAsync(
+            new InMemorySecretStore().With(ResolverHarness.App, "Db", "abc"),
+            [path],
+            configure: r => new ResolveRequest { Files = r.Files, DefaultApplication = r.DefaultApplication, Mappings = [new SecretMapping { ConfigurationPath = "tok", Secret = "Db" }, new SecretMapping { ConfigurationPath = "name", Secret = "Db" }] });
+
+        Assert.Contains(result.Diagnostics, d => d.Code.Id == "SSB1014" && d.Message.Contains("'tok'", StringComparison.Ordinal));
+        Assert.Equal("tok: !!binary aGk=\nname: !!str old\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task An_escape_that_starts_a_comment_is_the_comments_text_and_stays()
+    {
+        // Red team round 11, F6: '##{' right after ' #' was turned into '#{' in the comment; the next resolve then failed.
+        const string Template = "# rotate: ##{secret:Db}\na: x ##{secret:Db}\n##{secret:Db}\nb: \"#{secret:Db}\"\n";
+        var path = _folder.Write(Guid.NewGuid().ToString("N") + ".yaml", Template);
+
+        var result = await ResolverHarness.RunAsync(new InMemorySecretStore().With(ResolverHarness.App, "Db", "v"), [path]);
+
+        ResolverHarness.AssertSucceeded(result);
+        Assert.Equal(Template.Replace("\"#{secret:Db}\"", "\"v\"", StringComparison.Ordinal), File.ReadAllText(path));
+        ResolverHarness.AssertSucceeded(await ResolverHarness.RunAsync(new InMemorySecretStore().With(ResolverHarness.App, "Db", "v"), [path]));
+    }
+
+    [Fact]
+    public async Task Json_numbers_with_an_exponent_are_written_so_that_YAML_1_1_readers_read_the_same_number()
+    {
+        // Red team round 11, F4: PyYAML read 1e3 as the string "1e3"; YAML 1.1 takes a float only with a '.' and a signed exponent.
+        var path = _folder.Write(Guid.NewGuid().ToString("N") + ".yaml", "limits: \"#{secret:Db|json}\"\n");
+        var result = await ResolverHarness.RunAsync(new InMemorySecretStore().With(ResolverHarness.App, "Db", "{\"max\":1e3,\"ratio\":2.5e-1,\"min\":-1E-3,\"n\":7,\"f\":0.5}"), [path]);
+
+        ResolverHarness.AssertSucceeded(result);
+        Assert.Equal("limits: {\"max\":1.0e+3,\"ratio\":2.5e-1,\"min\":-1.0E-3,\"n\":7,\"f\":0.5}\n", File.ReadAllText(path));
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Dump);
+        start.ArgumentList.Add(path);
+        using var python = Process.Start(start)!;
+        var stdout = python.StandardOutput.ReadToEnd();
+        python.WaitForExit();
+        using var read = JsonDocument.Parse(stdout);
+        var limits = read.RootElement[0].GetProperty("docs")[0].GetProperty("limits");
+        Assert.Equal(JsonValueKind.Number, limits.GetProperty("max").ValueKind);
+        Assert.Equal(1000.0, limits.GetProperty("max").GetDouble());
+        Assert.Equal(-0.001, limits.GetProperty("min").GetDouble());
+        Assert.Equal(0.25, limits.GetProperty("ratio").GetDouble());
     }
 
     [Fact]
