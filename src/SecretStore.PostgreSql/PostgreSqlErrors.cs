@@ -111,6 +111,13 @@ internal static class PostgreSqlErrors
                     DiagnosticCodes.AccessDenied,
                     $"PostgreSQL {operation}: the connection to {store} could not be set up (the server asked for a password and none was available, it does not offer the SSL Mode asked for, or the peer is not a PostgreSQL server: a wrong port, a proxy). Nothing was read or written. Fix: check the host and port, give the password in the variable's connection string or a .pgpass entry for this host, and check SSL Mode against the server.",
                     exception);
+            case NpgsqlException { InnerException: NpgsqlException { InnerException: null } } npgsql:
+                // Npgsql's refusal one level down: "Exception while performing GSS encryption" wrapping "Unable to
+                // negotiate GSS encryption" (GSS Encryption Mode=Require, no Kerberos credentials or a server without it).
+                return new SecretStoreException(
+                    DiagnosticCodes.AccessDenied,
+                    $"PostgreSQL {operation}: the connection to {store} could not be set up ({(npgsql.Message.Contains("GSS", StringComparison.Ordinal) ? "GSS encryption was required, and this machine has no Kerberos credentials for it or the server does not offer it" : "Npgsql refused a step of the login")}). Nothing was read or written. Fix: check GSS Encryption Mode (and SSL Mode) against the server, or set GSS Encryption Mode to Prefer or Disable.",
+                    exception);
             case FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
                 // Not wrapped by Npgsql: its own read of the password file (the network's errors come as NpgsqlException).
                 var file = exception is FileNotFoundException { FileName: { } name } ? $" '{name}'" : string.Empty;

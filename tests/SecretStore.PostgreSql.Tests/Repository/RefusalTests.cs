@@ -36,6 +36,21 @@ public sealed class RefusalTests(StoreDatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task Gss_encryption_the_server_does_not_offer_is_SSB2007_at_once_like_an_SSL_Mode_it_does_not_offer()
+    {
+        // A login Npgsql cannot set up, not the network: no retry, and the same code as an SSL Mode the server lacks.
+        var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { GssEncryptionMode = GssEncryptionMode.Require };
+        var attempts = 0;
+        await using var repository = new PostgreSqlSecretRepository(NpgsqlDataSource.Create(connection.ConnectionString)) { Delay = (_, _) => { attempts++; return Task.CompletedTask; } };
+
+        var error = await Assert.ThrowsAsync<SecretStoreException>(() => repository.GetAsync(new SecretId("Shop", "Db")));
+
+        Assert.True(error.Code.Id == "SSB2007", error.ToString());
+        Assert.Contains("GSS", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, attempts);
+    }
+
+    [Fact]
     public async Task A_password_file_that_does_not_parse_is_SSB0003_without_its_lines()
     {
         var admin = await PostgresServer.GetAdminConnectionStringAsync();
