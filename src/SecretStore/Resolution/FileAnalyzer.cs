@@ -132,10 +132,11 @@ internal static class FileAnalyzer
                 return true;
             case FileFormat.DotEnv:
                 var env = DotEnvLayout.Scan(text);
-                if (env.AmbiguousLine > 0)
+                if (env.FirstInvalidLine > 0)
                 {
-                    // Even with no placeholder found: Node's dotenv may read one this reading takes for a comment (red team round 11, F2).
-                    diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, AmbiguousDotEnv, work.Path, env.AmbiguousLine, 1));
+                    // Even with no placeholder found: a reader may read one where this reading sees a comment or a broken
+                    // line (red team round 11, F2; round 12, 3: a single-quoted value over several lines).
+                    diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, env.AmbiguousLine == env.FirstInvalidLine ? AmbiguousDotEnv : InvalidDotEnv, work.Path, env.FirstInvalidLine, 1));
                     return false;
                 }
 
@@ -345,15 +346,6 @@ internal static class FileAnalyzer
                 }
 
                 break;
-            case FileFormat.DotEnv when ((DotEnvLayout)work.Layout!) is { FirstInvalidLine: > 0 } env:
-                diagnostics.Add(Error(
-                    DiagnosticCodes.InvalidDocument,
-                    "The file is not a valid .env file: the line is neither KEY=value (a letter or '_' first; letters, digits, '_', '.', '-'), a comment nor blank, or a quote on it is not closed.",
-                    work.Path,
-                    env.FirstInvalidLine,
-                    1));
-                work.Failed = true;
-                break;
             case FileFormat.DotEnv when FirstDuplicate(((DotEnvLayout)work.Layout!).Entries.Select(e => (e.Key, e.Line)), StringComparer.Ordinal) is { } twice:
                 diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, $"The file is not a valid .env file to resolve: the key '{twice.Key}' is given twice, and readers keep one of the two (a secret written into the other would never be read).", work.Path, twice.Line, 1));
                 work.Failed = true;
@@ -371,7 +363,9 @@ internal static class FileAnalyzer
         }
     }
 
-    private const string AmbiguousDotEnv = "The file is not a .env file every reader reads alike: the value on the line is quoted with backticks, or has \\' before its closing single quote, which Node's dotenv reads on past (to a later quote, lines further perhaps) and docker compose and DotNetEnv do not; quote it with ' or \" without a backslash before the closing quote.";
+    private const string AmbiguousDotEnv = "The file is not a .env file every reader reads alike: the value on the line is quoted with backticks, or has a backslash before its closing quote (\\' or \\\"), which Node's dotenv reads on past (to a later quote, lines further perhaps) and docker compose and DotNetEnv do not, or the line ends in a lone carriage return, which DotNetEnv refuses; quote the value with ' or \" without a backslash before the closing quote, and end lines with LF or CRLF.";
+
+    private const string InvalidDotEnv = "The file is not a valid .env file: the line is neither KEY=value (a letter or '_' first; letters, digits, '_', '.', '-'), a comment nor blank (a placeholder cannot stand in a key), or a quote on it is not closed on that line (a quoted value over several lines is read differently by the readers).";
 
     /// <summary>The second entry of the first key given twice, or null.</summary>
     private static (string Key, int Line)? FirstDuplicate(IEnumerable<(string Key, int Line)> entries, StringComparer comparer)

@@ -264,15 +264,28 @@ internal static class YamlEscaper
         }
 
         var sb = new StringBuilder(value.Length);
-        WriteFlow(document.RootElement, sb);
+        try
+        {
+            WriteFlow(document.RootElement, sb);
+        }
+        catch (InvalidOperationException)
+        {
+            // Round 12, 6: a JSON string escaping a lone surrogate ("\ud800") has no text to write.
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the JSON value holds a string with a lone surrogate escape, which is not text; store valid JSON text");
+        }
+
         var compact = sb.ToString();
+        if (compact.Contains('\0', StringComparison.Ordinal))
+        {
+            return EscapeOutcome.Fail(DiagnosticCodes.ValueNotAllowedInContext, "the JSON value holds a NUL character (\\u0000), which configuration read from YAML cannot carry");
+        }
         return EscapeOutcome.Ok(literal ? compact.Replace("#", "\\u0023", StringComparison.Ordinal) : compact);
     }
 
     /// <summary>
     /// The JSON value as compact JSON, which YAML reads as a flow value, with each number in a form YAML 1.1 readers
     /// (PyYAML) read as the same number too: YAML 1.1 takes a float only with a '.' and a signed exponent, so
-    /// <c>1e3</c> is written <c>1.0e+3</c> (red team round 11, F4). Strings and keys are JSON-escaped (non-ASCII as \\u).
+    /// <c>1e3</c> is written <c>1.0e+3</c> (red team round 11, F4). Strings and keys are written as YAML double-quoted text.
     /// </summary>
     private static void WriteFlow(JsonElement element, StringBuilder sb)
     {
@@ -283,7 +296,7 @@ internal static class YamlEscaper
                 var first = true;
                 foreach (var property in element.EnumerateObject())
                 {
-                    sb.Append(first ? string.Empty : ",").Append('"').Append(JsonEncodedText.Encode(property.Name).Value).Append("\":");
+                    sb.Append(first ? string.Empty : ",").Append('"').Append(FlowString(property.Name)).Append("\":");
                     WriteFlow(property.Value, sb);
                     first = false;
                 }
@@ -302,7 +315,7 @@ internal static class YamlEscaper
                 sb.Append(']');
                 break;
             case JsonValueKind.String:
-                sb.Append('"').Append(JsonEncodedText.Encode(element.GetString()!).Value).Append('"');
+                sb.Append('"').Append(FlowString(element.GetString()!)).Append('"');
                 break;
             case JsonValueKind.Number:
                 sb.Append(YamlNumber(element.GetRawText()));
@@ -312,6 +325,12 @@ internal static class YamlEscaper
                 break;
         }
     }
+
+    /// <summary>
+    /// A string of the JSON value in YAML's double-quoted form, its characters as they are where YAML allows (round 12,
+    /// 5: a JSON \\uD83D\\uDE00 pair is two lone surrogates to PyYAML). A NUL stays '\\0' here for the caller to refuse.
+    /// </summary>
+    private static string FlowString(string text) => text.Contains('\0', StringComparison.Ordinal) ? "\0" : DoubleQuoted(text, literal: false, multiLine: false);
 
     /// <summary>A JSON number with an exponent given a '.' in its mantissa and a sign in its exponent (<c>1e3</c> as <c>1.0e+3</c>).</summary>
     internal static string YamlNumber(string json)

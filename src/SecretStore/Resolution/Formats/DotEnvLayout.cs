@@ -28,6 +28,7 @@ internal readonly record struct DotEnvEntry(string Key, string Value, int Line, 
 internal sealed class DotEnvLayout : IFormatLayout
 {
     private readonly LineRegions _regions = new();
+    private string _text = string.Empty;
     private readonly List<DotEnvEntry> _entries = [];
 
 
@@ -43,8 +44,18 @@ internal sealed class DotEnvLayout : IFormatLayout
     /// <summary>Reads <paramref name="text"/>.</summary>
     public static DotEnvLayout Scan(string text)
     {
-        var layout = new DotEnvLayout();
+        var layout = new DotEnvLayout { _text = text };
         var line = 1;
+        for (var cr = text.IndexOf('\r', StringComparison.Ordinal); cr >= 0; cr = text.IndexOf('\r', cr + 1))
+        {
+            if (cr + 1 >= text.Length || text[cr + 1] != '\n')
+            {
+                // Round 12, 7: a lone CR ends a line for Node's dotenv and this reading; DotNetEnv refuses the file.
+                layout.AmbiguousLine = layout.FirstInvalidLine = text.AsSpan(0, cr).Count('\n') + 1;
+                break;
+            }
+        }
+
         for (var position = 0; position < text.Length;)
         {
             var end = LineRegions.LineEnd(text, position);
@@ -101,7 +112,13 @@ internal sealed class DotEnvLayout : IFormatLayout
             return Site.Forbid("its unquoted .env value holds '#', where Node's dotenv ends the value (compose and DotNetEnv do not); quote the value in the file");
         }
 
-        var context = entry.Quoting switch
+        if (DisagreedText(RawValue(entry), entry.Quoting))
+        {
+            // Round 12, 2: '$#{secret:V}' with V=HOME is $HOME to DotNetEnv and compose, and the text to Node.
+            return Site.Forbid("its .env value holds '$' (unquoted or in double quotes, where compose and DotNetEnv interpolate and Node's dotenv does not) or a backslash in double quotes (DotNetEnv unescapes it, Node does not); single-quote the value in the file, or take the '$' or backslash out");
+        }
+
+                var context = entry.Quoting switch
         {
             DotEnvQuoting.Single => EscapeContext.DotEnvSingleQuoted,
             DotEnvQuoting.Double => EscapeContext.DotEnvDoubleQuoted,
@@ -110,6 +127,9 @@ internal sealed class DotEnvLayout : IFormatLayout
         };
         return new Site(SiteKind.Substitute, context, start, end);
     }
+
+    /// <summary>The entry's text as written (for a double-quoted value, before <c>\n</c> is read as a line break).</summary>
+    private string RawValue(DotEnvEntry entry) => _text.Substring(entry.ValueStart, entry.ValueEnd - entry.ValueStart);
 
     /// <summary>Whether <paramref name="value"/> holds a '#' that is not a placeholder's own (an escape's second '#' counts).</summary>
     private static bool HashOutsidePlaceholders(string value)
@@ -178,8 +198,10 @@ internal sealed class DotEnvLayout : IFormatLayout
                 return end;
             }
 
-            if (quote == '\'' && text[close - 1] == '\\')
+            if (text[close - 1] == '\\')
             {
+                // Round 12, 1: Node's dotenv takes any \" (\\" too) as part of a double-quoted value and reads on; DotNetEnv
+                // and compose read \\ as one backslash and end the value here.
                 // Node's dotenv takes \' as part of a single-quoted value and reads on to the next quote, lines later
                 // perhaps; compose and DotNetEnv end the value here (red team round 11, F2).
                 FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
@@ -250,6 +272,34 @@ internal sealed class DotEnvLayout : IFormatLayout
         return -1;
     }
 
+
+    /// <summary>
+    /// Whether the entry's own text (outside its placeholders) holds what the readers read differently: a backslash in
+    /// double quotes other than <c>\n</c> (DotNetEnv unescapes <c>\t</c>, <c>\"</c>, <c>\\</c>; Node's dotenv keeps them), or a
+    /// <c>$</c> unquoted or in double quotes (compose and DotNetEnv interpolate <c>$NAME</c>, Node does not).
+    /// </summary>
+    public static bool DisagreedText(string value, DotEnvQuoting quoting)
+    {
+        if (quoting == DotEnvQuoting.Single)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '$' || (quoting == DotEnvQuoting.Double && value[i] == '\\' && !(i + 1 < value.Length && value[i + 1] == 'n')))
+            {
+                return true;
+            }
+
+            if (value[i] == '\\')
+            {
+                i++; // \n: a line break for both
+            }
+        }
+
+        return false;
+    }
 
     private static int Skip(string text, int position, int end)
     {

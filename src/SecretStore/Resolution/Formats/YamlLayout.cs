@@ -374,9 +374,10 @@ internal sealed class YamlLayout : IFormatLayout
             ScalarStyle.Folded => YamlStyle.Folded,
             _ => YamlStyle.Plain,
         };
-        if (isKey && parent is { IsMapping: true, InKey: false } && !parent.Keys.Add(scalar.Value))
+        if (isKey && parent is { IsMapping: true, InKey: false } && !KeyIdentities(scalar.Value, style == YamlStyle.Plain).Distinct(StringComparer.Ordinal).Aggregate(true, (fresh, identity) => parent.Keys.Add(identity) & fresh))
         {
-            Error = $"the key '{scalar.Value}' is given twice in the same mapping";
+            // Round 12, 4: 'yes' and 'true' are one key to PyYAML, 'True' and "true" one key to JavaScript readers.
+            Error = $"the key '{scalar.Value}' is given twice in the same mapping (as text, or as the same null, boolean or number to a YAML 1.1 or 1.2 reader)";
             ErrorAt = ((int)scalar.Start.Line, (int)scalar.Start.Column);
             return false;
         }
@@ -402,6 +403,91 @@ internal sealed class YamlLayout : IFormatLayout
             FirstText = FirstText(contentStart, contentEnd),
         });
         Advance(stack, scalar.Value);
+        return true;
+    }
+
+    /// <summary>
+    /// What a key is to the readers: its text (<c>s:</c>, also how JavaScript readers name a typed key: <c>true</c>,
+    /// <c>null</c>, <c>1</c>) and, for a plain key that YAML 1.2 or 1.1 types, its typed value (<c>t:</c>). Two keys of one
+    /// mapping that share an identity are one key to some reader.
+    /// </summary>
+    private static IEnumerable<string> KeyIdentities(string value, bool plain)
+    {
+        yield return "s:" + value;
+        if (!plain || Escaping.YamlEscaper.ReadsAsString(value))
+        {
+            yield break;
+        }
+
+        switch (value)
+        {
+            case "~" or "null" or "Null" or "NULL":
+                yield return "t:null";
+                yield return "s:null";
+                yield break;
+            case "true" or "True" or "TRUE" or "y" or "Y" or "yes" or "Yes" or "YES" or "on" or "On" or "ON":
+                yield return "t:true";
+                yield return "s:true";
+                yield break;
+            case "false" or "False" or "FALSE" or "n" or "N" or "no" or "No" or "NO" or "off" or "Off" or "OFF":
+                yield return "t:false";
+                yield return "s:false";
+                yield break;
+        }
+
+        foreach (var number in Numbers(value.Replace("_", string.Empty, StringComparison.Ordinal)))
+        {
+            var text = number.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            yield return "t:" + text;
+            yield return "s:" + text;
+        }
+    }
+
+    /// <summary>The numbers a plain scalar may be to YAML 1.2 or 1.1 readers (<c>017</c> is 17 or, in YAML 1.1, 15).</summary>
+    private static IEnumerable<double> Numbers(string text)
+    {
+        var negative = text.StartsWith('-');
+        var digits = text.TrimStart('+', '-');
+        var sign = negative ? -1 : 1;
+        if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && long.TryParse(digits[2..], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var hex))
+        {
+            yield return sign * (double)hex;
+        }
+        else if (digits.StartsWith("0o", StringComparison.OrdinalIgnoreCase) && TryOctal(digits[2..], out var octal))
+        {
+            yield return sign * (double)octal;
+        }
+        else if (digits.StartsWith("0b", StringComparison.OrdinalIgnoreCase) && digits.Length > 2 && digits[2..].All(c => c is '0' or '1'))
+        {
+            yield return sign * (double)Convert.ToInt64(digits[2..], 2);
+        }
+        else
+        {
+            if (digits.Length > 1 && digits[0] == '0' && TryOctal(digits[1..], out var legacy))
+            {
+                yield return sign * (double)legacy;
+            }
+
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var plain))
+            {
+                yield return plain;
+            }
+        }
+    }
+
+    private static bool TryOctal(string digits, out long value)
+    {
+        value = 0;
+        if (digits.Length == 0 || digits.Length > 20 || !digits.All(c => c is >= '0' and <= '7'))
+        {
+            return false;
+        }
+
+        foreach (var c in digits)
+        {
+            value = (value * 8) + (c - '0');
+        }
+
         return true;
     }
 

@@ -120,8 +120,8 @@ public sealed class DotEnvFormatTests : IDisposable
     }
 
     [Theory]
-    [InlineData("DB_#{secret:Db}=x\n", 1, "SSB1005", "in a .env key")]
-    [InlineData("A=1\nnot a key line #{secret:Db}\n", 2, "SSB1005", "in a .env key")]
+    [InlineData("DB_#{secret:Db}=x\n", 1, "SSB1012", "a placeholder cannot stand in a key")]
+    [InlineData("A=1\nnot a key line #{secret:Db}\n", 2, "SSB1012", "neither KEY=value")]
     [InlineData("A=#{secret:Db}\nB='open\n", 2, "SSB1012", "not closed")]
     // Red team round 11, kept: F2 quoting Node's dotenv reads on past (a placeholder left live while reported as a
     // comment), F8 a '#' Node cuts an unquoted value at, and a key given twice (readers keep one of the two).
@@ -131,6 +131,15 @@ public sealed class DotEnvFormatTests : IDisposable
     [InlineData("K=#{secret:Db}#frag\n", 1, "SSB1005", "'#'")]
     [InlineData("K=#{secret:Db}a##{secret:X}\n", 1, "SSB1005", "'#'")]
     [InlineData("J=#{secret:Db}\nJ=old\n", 2, "SSB1012", "given twice")]
+    // Red team round 12, kept: 1 a backslash before a closing double quote, 2 '$' or a backslash escape beside a
+    // placeholder, 3 a single-quoted value over lines hiding a placeholder, 7 a lone CR DotNetEnv refuses.
+    [InlineData("A=\"x\\\\\"\nB=#{secret:Db}\n# end \"\n", 1, "SSB1012", "backslash before its closing quote")]
+    [InlineData("A=\"x\\\\\"\n# note: #{secret:Db} \"\n", 1, "SSB1012", "backslash before its closing quote")]
+    [InlineData("K=\"$#{secret:Db}\"\n", 1, "SSB1005", "'$'")]
+    [InlineData("L=$#{secret:Db}X\n", 1, "SSB1005", "'$'")]
+    [InlineData("K=\"\\t#{secret:Db}\"\n", 1, "SSB1005", "backslash")]
+    [InlineData("A='line1\n# #{secret:Db}\n'\n", 1, "SSB1012", "not closed on that line")]
+    [InlineData("A=1\rK=#{secret:Db}\n", 1, "SSB1012", "lone carriage return")]
     public async Task A_placeholder_outside_a_value_or_a_file_that_is_not_dotenv_is_refused(string template, int line, string code, string why)
     {
         var path = _folder.Write(Guid.NewGuid().ToString("N") + ".env", template);

@@ -143,6 +143,18 @@ public sealed class YamlFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task A_json_string_beyond_the_BMP_is_written_as_the_character_so_PyYAML_reads_it_whole()
+    {
+        // Red team round 12, 5: "\uD83D\uDE00" in the flow value was two lone surrogates to PyYAML.
+        var path = _folder.Write(Guid.NewGuid().ToString("N") + ".yaml", "k: \"#{secret:Db|json}\"\n");
+        var result = await ResolverHarness.RunAsync(new InMemorySecretStore().With(ResolverHarness.App, "Db", "{\"a\":\"😀\",\"b\":\"\\ud83d\\ude00 \\\"q\\\"\"}"), [path]);
+
+        ResolverHarness.AssertSucceeded(result);
+        Assert.Equal("k: {\"a\":\"😀\",\"b\":\"😀 \\\"q\\\"\"}\n", File.ReadAllText(path));
+        AssertPyYamlReads([(path, ["k", "a"], "😀"), (path, ["k", "b"], "😀 \"q\"")]);
+    }
+
+    [Fact]
     public async Task A_mapping_writes_the_scalar_at_a_configuration_path_in_every_document()
     {
         var path = _folder.Write("app.yaml", "ConnectionStrings:\n  Default: placeholder # set at publish\nServices:\n  - name: a\n    token: 'x'\n---\nconnectionstrings:\n  default: \"old\"\n");
@@ -189,6 +201,14 @@ public sealed class YamlFormatTests : IDisposable
     [InlineData("x: |\n  a\n   #{secret:Db}\nzz: 1\n", "", "SSB1005", 3, "only spaces")]
     [InlineData("x: |\n  a #{secret:Db}\nzz: 1\n", "b\n   \nc", "SSB1005", 2, "only spaces")]
     [InlineData("x: |\n  #{secret:Db}  \nzz: 1\n", "b\n", "SSB1005", 2, "only spaces")]
+    // Red team round 12, kept: 4 keys equal to a reader but not as text, 6 a |json lone surrogate (was SSB0099) and NUL.
+    [InlineData("a:\n  yes: \"#{secret:Db}\"\n  true: decoy\n", "v", "SSB1012", 3, "given twice")]
+    [InlineData("b:\n  True: \"#{secret:Db}\"\n  \"true\": decoy\n", "v", "SSB1012", 3, "given twice")]
+    [InlineData("c:\n  ~: \"#{secret:Db}\"\n  null: decoy\n", "v", "SSB1012", 3, "given twice")]
+    [InlineData("d:\n  1: \"#{secret:Db}\"\n  1.0: decoy\n", "v", "SSB1012", 3, "given twice")]
+    [InlineData("e:\n  0x1: \"#{secret:Db}\"\n  \"1\": decoy\n", "v", "SSB1012", 3, "given twice")]
+    [InlineData("k: \"#{secret:Db|json}\"\n", "\"\\ud800\"", "SSB1005", 1, "lone surrogate")]
+    [InlineData("k: \"#{secret:Db|json}\"\n", "\"a\\u0000b\"", "SSB1005", 1, "NUL")]
     [InlineData("pass: \"#{secret:Db|raw}\"\n", "\"\nadded: key\nb: \"", "SSB1008", 1, "shape")]
     public async Task Bad_input_is_a_coded_error_naming_the_place_never_the_value_and_nothing_is_written(string template, string value, string code, int line, string why)
     {
