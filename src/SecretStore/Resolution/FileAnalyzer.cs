@@ -130,6 +130,11 @@ internal static class FileAnalyzer
             case FileFormat.Properties:
                 work.Layout = PropertiesLayout.Scan(text);
                 return true;
+            case FileFormat.DotEnv or FileFormat.Properties when work.Encoding is TextEncodingKind.Utf16LittleEndian or TextEncodingKind.Utf16BigEndian:
+                // Round 13, 2: Node's dotenv reads a .env file as UTF-8 (a UTF-16 one is empty to it), Java's Properties.load
+                // as ISO-8859-1 or UTF-8: the file would be written, and not read.
+                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, $"The file is UTF-16, which {(work.Format == FileFormat.DotEnv ? "Node's dotenv reads as an empty file" : "Java's Properties.load does not read")}; save it as UTF-8.", work.Path));
+                return false;
             case FileFormat.DotEnv:
                 var env = DotEnvLayout.Scan(text);
                 if (env.FirstInvalidLine > 0)
@@ -363,7 +368,7 @@ internal static class FileAnalyzer
         }
     }
 
-    private const string AmbiguousDotEnv = "The file is not a .env file every reader reads alike: the value on the line is quoted with backticks, or has a backslash before its closing quote (\\' or \\\"), which Node's dotenv reads on past (to a later quote, lines further perhaps) and docker compose and DotNetEnv do not, or the line ends in a lone carriage return, which DotNetEnv refuses; quote the value with ' or \" without a backslash before the closing quote, and end lines with LF or CRLF.";
+    private const string AmbiguousDotEnv = "The file is not a .env file every reader reads alike: the value on the line is quoted with backticks, or has a backslash before its closing quote (\\' or \\\"), which Node's dotenv reads on past (to a later quote, lines further perhaps) and docker compose and DotNetEnv do not; or an unquoted value holds a quote or a control character, or the line ends in a lone carriage return, which DotNetEnv refuses; quote the value with ' or \" without a backslash before the closing quote, and end lines with LF or CRLF.";
 
     private const string InvalidDotEnv = "The file is not a valid .env file: the line is neither KEY=value (a letter or '_' first; letters, digits, '_', '.', '-'), a comment nor blank (a placeholder cannot stand in a key), or a quote on it is not closed on that line (a quoted value over several lines is read differently by the readers).";
 

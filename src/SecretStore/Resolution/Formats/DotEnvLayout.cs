@@ -245,6 +245,18 @@ internal sealed class DotEnvLayout : IFormatLayout
             valueEnd--;
         }
 
+        for (var i = valueStart; i < valueEnd; i++)
+        {
+            if (text[i] is '\'' or '"' or '`' || (text[i] < ' ' && text[i] != '\t'))
+            {
+                // Round 13, 3: DotNetEnv cannot parse a quote or a control character (form feed, vertical tab) inside an
+                // unquoted value, so it refuses the whole file; Node's dotenv keeps them.
+                FirstInvalidLine = FirstInvalidLine == 0 ? line : FirstInvalidLine;
+                AmbiguousLine = AmbiguousLine == 0 ? line : AmbiguousLine;
+                break;
+            }
+        }
+
         if (stop == end)
         {
             _regions.Add(new LineRegion(valueStart, end, LineRegionKind.Value, index));

@@ -422,30 +422,101 @@ internal sealed class YamlLayout : IFormatLayout
         switch (value)
         {
             case "~" or "null" or "Null" or "NULL":
+                // JavaScript readers name a null key "".
                 yield return "t:null";
                 yield return "s:null";
+                yield return "s:";
                 yield break;
             case "true" or "True" or "TRUE" or "y" or "Y" or "yes" or "Yes" or "YES" or "on" or "On" or "ON":
-                yield return "t:true";
+                // Python's True == 1: one dictionary key with 1 and 1.0 (round 13, 1).
+                yield return "t:1";
                 yield return "s:true";
                 yield break;
             case "false" or "False" or "FALSE" or "n" or "N" or "no" or "No" or "NO" or "off" or "Off" or "OFF":
-                yield return "t:false";
+                yield return "t:0";
                 yield return "s:false";
                 yield break;
         }
 
+        if (Timestamp(value) is { } ticks)
+        {
+            yield return "t:time:" + ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         foreach (var number in Numbers(value.Replace("_", string.Empty, StringComparison.Ordinal)))
         {
-            var text = number.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            // One form per number for both: -0 is 0, and JavaScript names NaN and the infinities so.
+            var text = double.IsNaN(number) ? "NaN" : double.IsPositiveInfinity(number) ? "Infinity" : double.IsNegativeInfinity(number) ? "-Infinity"
+                : (number == 0 ? 0d : number).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             yield return "t:" + text;
             yield return "s:" + text;
+        }
+    }
+
+    /// <summary>A YAML 1.1 timestamp with a time (<c>2001-12-14t21:59:43.10-05:00</c>, <c>2001-12-14 21:59:43.10 -5</c>) as UTC ticks, a date alone as its day.</summary>
+    private static long? Timestamp(string value)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(
+            value,
+            @"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d*))?(?:[ \t]*(Z|[-+]\d{1,2}(?::?\d{2})?))?)?$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+            TimeSpan.FromSeconds(1));
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        int Part(int group) => int.Parse(match.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            if (!match.Groups[4].Success)
+            {
+                return new DateTime(Part(1), Part(2), Part(3), 0, 0, 0, DateTimeKind.Unspecified).Ticks / TimeSpan.TicksPerDay;
+            }
+
+            var fraction = match.Groups[7].Value;
+            var ticks = fraction.Length == 0 ? 0 : (long)(double.Parse("0." + fraction, System.Globalization.CultureInfo.InvariantCulture) * TimeSpan.TicksPerSecond);
+            var zone = match.Groups[8].Value;
+            var offset = TimeSpan.Zero;
+            if (zone.Length > 0 && zone != "Z")
+            {
+                var digits = zone[1..].Replace(":", string.Empty, StringComparison.Ordinal);
+                var hours = int.Parse(digits.Length > 2 ? digits[..^2] : digits, System.Globalization.CultureInfo.InvariantCulture);
+                var minutes = digits.Length > 2 ? int.Parse(digits[^2..], System.Globalization.CultureInfo.InvariantCulture) : 0;
+                offset = new TimeSpan(hours, minutes, 0) * (zone[0] == '-' ? -1 : 1);
+            }
+
+            var local = new DateTime(Part(1), Part(2), Part(3), Part(4), Part(5), Part(6), DateTimeKind.Unspecified).AddTicks(ticks);
+            return -(local - offset).Ticks; // negative: never equal to a day count
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null;
         }
     }
 
     /// <summary>The numbers a plain scalar may be to YAML 1.2 or 1.1 readers (<c>017</c> is 17 or, in YAML 1.1, 15).</summary>
     private static IEnumerable<double> Numbers(string text)
     {
+        switch (text)
+        {
+            case ".nan" or ".NaN" or ".NAN":
+                yield return double.NaN;
+                yield break;
+            case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF":
+                yield return double.PositiveInfinity;
+                yield break;
+            case "-.inf" or "-.Inf" or "-.INF":
+                yield return double.NegativeInfinity;
+                yield break;
+        }
+
+        if (Sexagesimal(text) is { } base60)
+        {
+            yield return base60;
+            yield break;
+        }
+
         var negative = text.StartsWith('-');
         var digits = text.TrimStart('+', '-');
         var sign = negative ? -1 : 1;
@@ -473,6 +544,29 @@ internal sealed class YamlLayout : IFormatLayout
                 yield return plain;
             }
         }
+    }
+
+    /// <summary>A YAML 1.1 base-60 number (<c>1:30</c> is 90, <c>1:00:00</c> 3600, <c>1:30.5</c> 90.5), or null.</summary>
+    private static double? Sexagesimal(string text)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"^([-+]?)([0-9]+)((?::[0-5]?[0-9])+)(\.[0-9]*)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        if (!match.Success || match.Groups[2].Value.Length > 15)
+        {
+            return null;
+        }
+
+        var value = double.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var part in match.Groups[3].Value.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            value = (value * 60) + int.Parse(part, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (match.Groups[4].Value.Length > 1)
+        {
+            value += double.Parse("0" + match.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return match.Groups[1].Value == "-" ? -value : value;
     }
 
     private static bool TryOctal(string digits, out long value)

@@ -140,6 +140,10 @@ public sealed class DotEnvFormatTests : IDisposable
     [InlineData("K=\"\\t#{secret:Db}\"\n", 1, "SSB1005", "backslash")]
     [InlineData("A='line1\n# #{secret:Db}\n'\n", 1, "SSB1012", "not closed on that line")]
     [InlineData("A=1\rK=#{secret:Db}\n", 1, "SSB1012", "lone carriage return")]
+    // Red team round 13, kept: lines DotNetEnv cannot parse, beside a placeholder it would then never load.
+    [InlineData("X=a\fb\nA=#{secret:Db}\n", 1, "SSB1012", "control character")]
+    [InlineData("X=it's\nA=#{secret:Db}\n", 1, "SSB1012", "unquoted value holds a quote")]
+    [InlineData("A=x\\' #{secret:Db}\n", 1, "SSB1012", "unquoted value holds a quote")]
     public async Task A_placeholder_outside_a_value_or_a_file_that_is_not_dotenv_is_refused(string template, int line, string code, string why)
     {
         var path = _folder.Write(Guid.NewGuid().ToString("N") + ".env", template);
@@ -150,6 +154,20 @@ public sealed class DotEnvFormatTests : IDisposable
         Assert.Equal(line, error.Line);
         Assert.Contains(why, error.Message, StringComparison.Ordinal);
         Assert.Equal(template, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task A_UTF16_dotenv_file_is_SSB1012_since_Node_reads_it_as_empty_and_nothing_is_written()
+    {
+        // Red team round 13, 2: written in UTF-16 and read by DotNetEnv, while Node's dotenv got no key at all.
+        var bytes = new System.Text.UnicodeEncoding(false, true).GetPreamble().Concat(new System.Text.UnicodeEncoding(false, false).GetBytes("A=#{secret:Db}\n")).ToArray();
+        var path = _folder.Write(Guid.NewGuid().ToString("N") + ".env", bytes);
+        var result = await ResolverHarness.RunAsync(new InMemorySecretStore().With(ResolverHarness.App, "Db", "v"), [path]);
+
+        var error = ResolverHarness.SingleError(result);
+        Assert.Equal("SSB1012", error.Code.Id);
+        Assert.Contains("UTF-16", error.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
     [Theory]
