@@ -110,6 +110,11 @@ internal static class FileAnalyzer
         var text = work.Text!;
         switch (work.Format)
         {
+            case FileFormat.DotEnv or FileFormat.Properties when work.Encoding is TextEncodingKind.Utf16LittleEndian or TextEncodingKind.Utf16BigEndian:
+                // Round 13, 2: Node's dotenv reads a .env file as UTF-8 (a UTF-16 one is empty to it), Java's Properties.load
+                // as ISO-8859-1 or UTF-8: the file would be written, and not read.
+                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, $"The file is UTF-16, which {(work.Format == FileFormat.DotEnv ? "Node's dotenv reads as an empty file" : "Java's Properties.load does not read")}; save it as UTF-8.", work.Path));
+                return false;
             case FileFormat.Json:
                 work.Layout = JsonLayout.Scan(text, withPaths);
                 return true;
@@ -130,11 +135,6 @@ internal static class FileAnalyzer
             case FileFormat.Properties:
                 work.Layout = PropertiesLayout.Scan(text);
                 return true;
-            case FileFormat.DotEnv or FileFormat.Properties when work.Encoding is TextEncodingKind.Utf16LittleEndian or TextEncodingKind.Utf16BigEndian:
-                // Round 13, 2: Node's dotenv reads a .env file as UTF-8 (a UTF-16 one is empty to it), Java's Properties.load
-                // as ISO-8859-1 or UTF-8: the file would be written, and not read.
-                diagnostics.Add(Error(DiagnosticCodes.InvalidDocument, $"The file is UTF-16, which {(work.Format == FileFormat.DotEnv ? "Node's dotenv reads as an empty file" : "Java's Properties.load does not read")}; save it as UTF-8.", work.Path));
-                return false;
             case FileFormat.DotEnv:
                 var env = DotEnvLayout.Scan(text);
                 if (env.FirstInvalidLine > 0)

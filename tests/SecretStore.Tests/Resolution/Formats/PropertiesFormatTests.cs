@@ -111,6 +111,19 @@ public sealed class PropertiesFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task A_UTF16_properties_file_is_SSB1012_since_Properties_load_does_not_read_it_and_nothing_is_written()
+    {
+        var bytes = new System.Text.UnicodeEncoding(true, true).GetPreamble().Concat(new System.Text.UnicodeEncoding(true, false).GetBytes("a=#{secret:Db}\n")).ToArray();
+        var path = _folder.Write("utf16.properties", bytes);
+        var result = await ResolverHarness.RunAsync(new InMemorySecretStore().With(ResolverHarness.App, "Db", "v"), [path]);
+
+        var error = ResolverHarness.SingleError(result);
+        Assert.Equal("SSB1012", error.Code.Id);
+        Assert.Contains("Properties.load does not read", error.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public async Task A_key_given_twice_is_SSB1012_since_Java_keeps_the_last_and_nothing_is_written()
     {
         // Red team round 11, F8: k=#{secret} then k=2 resolved, and Java read 2: the secret never reached the app.
