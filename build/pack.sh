@@ -65,10 +65,12 @@ for project in "${projects[@]}"; do
     "-p:Version=$version" -nodeReuse:false -nologo -v:q)
 done
 
+# The tool comes as three: SecretStore.Tool (which names the other two), .linux-x64 (ReadyToRun) and .any.
+expected=$(( ${#projects[@]} + 2 ))
 count="$(find "$output" -maxdepth 1 -name "*.$version.nupkg" | wc -l)"
-if [ "$count" -ne "${#projects[@]}" ]; then
-  echo "pack.sh: expected ${#projects[@]} packages of version $version in $output, found $count" >&2
+if [ "$count" -ne "$expected" ]; then
+  echo "pack.sh: expected $expected packages of version $version in $output, found $count" >&2
   exit 1
 fi
-echo "Packed ${#projects[@]} packages into $output"
+echo "Packed $expected packages into $output"
 echo "$version"

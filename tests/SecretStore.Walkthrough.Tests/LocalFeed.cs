@@ -11,7 +11,7 @@ namespace SecretStore.Walkthrough.Tests;
 /// </summary>
 public sealed partial class LocalFeed : IAsyncLifetime
 {
-    public static readonly string[] Packages = ["SecretStore", "SecretStore.Aws", "SecretStore.Build", "Cake.SecretStore", "SecretStore.Tool", "SecretStore.Extensions.Configuration", "SecretStore.PostgreSql"];
+    public static readonly string[] Packages = ["SecretStore", "SecretStore.Aws", "SecretStore.Build", "Cake.SecretStore", "SecretStore.Tool", "SecretStore.Tool.linux-x64", "SecretStore.Tool.any", "SecretStore.Extensions.Configuration", "SecretStore.PostgreSql"];
 
     public TempDirectory Folder { get; } = new("ssb-walkthrough-");
 

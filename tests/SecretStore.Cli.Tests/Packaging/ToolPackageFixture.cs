@@ -3,7 +3,7 @@ using SecretStore.Cli.Tests.Infrastructure;
 namespace SecretStore.Cli.Tests.Packaging;
 
 /// <summary>
-/// Packs the built tool once (<c>dotnet pack --no-build</c>, a unique prerelease version) into a local folder
+/// Packs the tool once (<c>dotnet pack</c> into its own artifacts folder, a unique prerelease version) into a local folder
 /// feed, with a nuget.config that knows only that feed, so installs never reach a public registry.
 /// </summary>
 public sealed class ToolPackageFixture : IAsyncLifetime
@@ -40,12 +40,17 @@ public sealed class ToolPackageFixture : IAsyncLifetime
         var project = Path.Combine(CliProcess.RepositoryRoot, "src", "SecretStore.Cli", "SecretStore.Cli.csproj");
         var pack = await CliProcess.RunProcessAsync(
             CliProcess.DotnetHost,
-            ["pack", project, "-c", CliProcess.Configuration, "--no-build", "-o", feed, "-p:Version=" + version, "-nologo"],
+            // Built apart (--artifacts-path), not --no-build: the linux-x64 ReadyToRun package needs its own RID build, and
+            // the build the tests run from stays untouched.
+            ["pack", project, "-c", CliProcess.Configuration, "-o", feed, "--artifacts-path", Path.Combine(Folder.Path, "pack-build"), "-p:Version=" + version, "-nologo", "-nodeReuse:false"],
             Folder.Path,
             Environment,
-            timeout: TimeSpan.FromMinutes(5));
+            timeout: TimeSpan.FromMinutes(10));
         Assert.True(pack.ExitCode == 0, "dotnet pack failed: " + pack);
-        Assert.True(File.Exists(Path.Combine(feed, $"SecretStore.Tool.{version}.nupkg")), "no SecretStore.Tool package in the feed: " + pack);
+        foreach (var id in new[] { "SecretStore.Tool", "SecretStore.Tool.linux-x64", "SecretStore.Tool.any" })
+        {
+            Assert.True(File.Exists(Path.Combine(feed, $"{id}.{version}.nupkg")), $"no {id} package in the feed: " + pack);
+        }
     }
 
     public Task DisposeAsync()
