@@ -339,7 +339,7 @@ internal static class FileAnalyzer
                 {
                     // The reader's message quotes the line, which may hold a value: only its number is reported.
                     var invalid = layout.FirstInvalidLine != 0;
-                    var duplicate = invalid ? null : FirstDuplicate(layout);
+                    var duplicate = invalid ? null : FirstDuplicate(layout.Entries.Select(e => (e.Key, e.Line)), StringComparer.OrdinalIgnoreCase);
                     diagnostics.Add(Error(
                         DiagnosticCodes.InvalidDocument,
                         invalid ? "The file is not valid INI as the .NET INI configuration provider reads it: the line is neither key=value, [section] nor a comment (;, # or /)."
@@ -377,21 +377,6 @@ internal static class FileAnalyzer
     {
         var seen = new HashSet<string>(comparer);
         foreach (var entry in entries)
-        {
-            if (!seen.Add(entry.Key))
-            {
-                return entry;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The second entry of the first key given twice (keys are case-insensitive).</summary>
-    private static IniEntry? FirstDuplicate(IniLayout layout)
-    {
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in layout.Entries)
         {
             if (!seen.Add(entry.Key))
             {

@@ -226,23 +226,10 @@ internal static class FileRenderer
             return true;
         }
 
-        var text = work.Text!;
         var placed = work.Substitutions.Where(intended.ContainsKey).ToList();
         var marks = placed.Select((s, i) => (Mark: $"\uE000{i}\uE001", Value: intended[s], Json: s.Site.Context == EscapeContext.YamlJsonValue, Raw: (s.Modifiers & PlaceholderModifiers.Raw) != 0)).ToList();
-        var edits = placed.Select((s, i) => (Start: s.Site.Yaml!.PlaceholderStart, End: s.Site.Yaml.PlaceholderEnd, Mark: marks[i].Mark))
-            .Concat(work.Escapes.Select(e => (Start: e, End: e + 1, Mark: string.Empty)))
-            .OrderBy(e => e.Start)
-            .ToList();
-        var marked = new StringBuilder(text.Length);
-        var position = 0;
-        foreach (var edit in edits)
-        {
-            marked.Append(text, position, edit.Start - position).Append(edit.Mark);
-            position = edit.End;
-        }
-
-        marked.Append(text, position, text.Length - position);
-        var input = YamlShape.TryRead(marked.ToString());
+        var edits = placed.Select((s, i) => (Start: s.Site.Yaml!.PlaceholderStart, End: s.Site.Yaml.PlaceholderEnd, Mark: marks[i].Mark)).ToList();
+        var input = YamlShape.TryRead(Marked(work, edits));
         var output = YamlShape.TryRead(resolved);
         if (output is null)
         {
@@ -315,21 +302,8 @@ internal static class FileRenderer
         string format,
         string reader)
     {
-        var text = work.Text!;
-        var marked = new StringBuilder(text.Length);
-        var edits = work.Substitutions.Where(intended.ContainsKey).Select((s, i) => (Start: s.Site.ReplaceStart, End: s.Site.ReplaceEnd, Mark: $"\uE000{i}\uE001", Value: intended[s]))
-            .Concat(work.Escapes.Select(e => (Start: e, End: e + 1, Mark: string.Empty, Value: string.Empty)))
-            .OrderBy(e => e.Start)
-            .ToList();
-        var position = 0;
-        foreach (var edit in edits)
-        {
-            marked.Append(text, position, edit.Start - position).Append(edit.Mark);
-            position = edit.End;
-        }
-
-        marked.Append(text, position, text.Length - position);
-        var expected = read(marked.ToString());
+        var edits = work.Substitutions.Where(intended.ContainsKey).Select((s, i) => (Start: s.Site.ReplaceStart, End: s.Site.ReplaceEnd, Mark: $"\uE000{i}\uE001", Value: intended[s])).ToList();
+        var expected = read(Marked(work, [.. edits.Select(e => (e.Start, e.End, e.Mark))]));
         var actual = read(resolved);
         for (var i = 0; i < expected.Count && i < actual.Count; i++)
         {
@@ -339,7 +313,7 @@ internal static class FileRenderer
                 continue;
             }
 
-            foreach (var edit in edits.Where(e => e.Mark.Length > 0))
+            foreach (var edit in edits)
             {
                 want = want.Replace(edit.Mark, edit.Value, StringComparison.Ordinal);
             }
@@ -354,6 +328,21 @@ internal static class FileRenderer
         }
 
         return true;
+    }
+
+    /// <summary>The input with each written span replaced by its sentinel and each <c>##{secret</c> escape unescaped, as the read-back checks read it.</summary>
+    private static string Marked(FileWork work, List<(int Start, int End, string Mark)> marks)
+    {
+        var text = work.Text!;
+        var marked = new StringBuilder(text.Length);
+        var position = 0;
+        foreach (var (start, end, mark) in marks.Concat(work.Escapes.Select(e => (Start: e, End: e + 1, Mark: string.Empty))).OrderBy(e => e.Start))
+        {
+            marked.Append(text, position, start - position).Append(mark);
+            position = end;
+        }
+
+        return marked.Append(text, position, text.Length - position).ToString();
     }
 
     private static bool Fail(FileWork work, List<Diagnostic> diagnostics, string difference)
